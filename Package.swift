@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+// Attune: a notebook-style REPL for fine-tuning language models on a CPU.
+// Module graph (dependencies point one way, see README "Architecture"):
+//   CBLAS, CKernels → TensorCore → ModelFormats → Models → AttuneRuntime → attune
+//   Tokenization ────────────────────────────────↗
+//   AttuneLanguage, AttuneNotebook (no engine dependency) ─────↗
+import PackageDescription
+
+let package = Package(
+    name: "Attune",
+    products: [
+        .executable(name: "attune", targets: ["attune"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+    ],
+    targets: [
+        // System libraries (Debian packages installed by Scripts/setup).
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CEditLine", path: "Sources/CEditLine", pkgConfig: "libedit",
+                       providers: [.apt(["libedit-dev"])]),
+        // Small C target: CPU feature detection and SIMD kernels chosen at run time.
+        .target(name: "CKernels", path: "Sources/CKernels"),
+
+        // Engine.
+        .target(name: "TensorCore",
+                dependencies: ["CBLAS", "CKernels", .product(name: "RealModule", package: "swift-numerics")]),
+        .target(name: "Tokenization"),
+        .target(name: "ModelFormats", dependencies: ["TensorCore"]),
+        .target(name: "Models", dependencies: ["TensorCore", "ModelFormats", "Tokenization"]),
+
+        // Front end (no engine dependency).
+        .target(name: "AttuneLanguage"),
+        .target(name: "AttuneNotebook"),
+
+        // Interpreter and executable.
+        .target(name: "AttuneRuntime",
+                dependencies: ["AttuneLanguage", "AttuneNotebook", "Models", "ModelFormats", "TensorCore", "Tokenization"]),
+        .executableTarget(name: "attune", dependencies: ["AttuneRuntime", "CEditLine", "TensorCore"]),
+
+        // Tests mirror modules.
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+        .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TensorCore"]),
+        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "ModelFormats", "TensorCore", "Tokenization"]),
+        .testTarget(name: "AttuneLanguageTests", dependencies: ["AttuneLanguage"]),
+        .testTarget(name: "AttuneNotebookTests", dependencies: ["AttuneNotebook"]),
+    ]
+)

@@ -1,0 +1,1 @@
+// Module AttuneLanguage: see README "Architecture".

@@ -1,0 +1,1 @@
+// Module AttuneNotebook: see README "Architecture".

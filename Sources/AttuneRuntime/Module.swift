@@ -1,0 +1,1 @@
+// Module AttuneRuntime: see README "Architecture".

@@ -1,0 +1,1 @@
+// Module ModelFormats: see README "Architecture".

@@ -1,0 +1,1 @@
+// Module TensorCore: see README "Architecture".

@@ -1,0 +1,1 @@
+// Module Tokenization: see README "Architecture".
