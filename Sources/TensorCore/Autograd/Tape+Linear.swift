@@ -1,0 +1,41 @@
+extension Tape {
+    /// `C = op(A) · op(B)` for 2-D tensors (`[M,K]·[K,N]`, with optional transposes).
+    public func matmul(_ a: Tensor, _ b: Tensor, transA: Bool = false, transB: Bool = false) -> Tensor {
+        precondition(a.rank == 2 && b.rank == 2, "matmul needs 2-D tensors, got \(a.shape) and \(b.shape)")
+        let m = transA ? a.shape[1] : a.shape[0], k = transA ? a.shape[0] : a.shape[1]
+        let kb = transB ? b.shape[1] : b.shape[0], n = transB ? b.shape[0] : b.shape[1]
+        precondition(k == kb, "matmul: inner dimensions differ, \(a.shape)\(transA ? "ᵀ" : "") · \(b.shape)\(transB ? "ᵀ" : "")")
+        let c = Tensor(zeros: [m, n])
+        MatmulKernel.forward(a.pointer, b.pointer, c.pointer, m: m, n: n, k: k, transA: transA, transB: transB)
+        if needsGrad(a, b) {
+            record(c) { [unowned c] in
+                guard let g = c.grad else { return }
+                MatmulKernel.backward(dC: g.pointer, a: a.pointer, b: b.pointer,
+                                      dA: a.requiresGrad ? a.ensureGrad().pointer : nil,
+                                      dB: b.requiresGrad ? b.ensureGrad().pointer : nil,
+                                      m: m, n: n, k: k, transA: transA, transB: transB)
+            }
+        }
+        return c
+    }
+
+    /// A linear layer without bias in Hugging Face layout: `y[..., out] = x[..., in] · Wᵀ` with
+    /// `W [out, in]`. Leading dimensions of `x` are kept.
+    public func linear(_ x: Tensor, _ weight: Tensor) -> Tensor {
+        precondition(weight.rank == 2 && x.columns == weight.shape[1],
+                     "linear: input \(x.shape) does not end in weight \(weight.shape)'s input width \(weight.shape.last ?? 0)")
+        let m = x.rows, k = x.columns, n = weight.shape[0]
+        let y = Tensor(zeros: Array(x.shape.dropLast()) + [n])
+        MatmulKernel.forward(x.pointer, weight.pointer, y.pointer, m: m, n: n, k: k, transB: true)
+        if needsGrad(x, weight) {
+            record(y) { [unowned y] in
+                guard let g = y.grad else { return }
+                MatmulKernel.backward(dC: g.pointer, a: x.pointer, b: weight.pointer,
+                                      dA: x.requiresGrad ? x.ensureGrad().pointer : nil,
+                                      dB: weight.requiresGrad ? weight.ensureGrad().pointer : nil,
+                                      m: m, n: n, k: k, transB: true)
+            }
+        }
+        return y
+    }
+}

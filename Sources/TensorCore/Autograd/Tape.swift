@@ -1,0 +1,40 @@
+/// Reverse-mode automatic differentiation by a tape of backward steps.
+///
+/// Every recorded operation appends a closure that reads its output's gradient and accumulates
+/// into its inputs' gradients, using the kernel's backward half. `backward(from:)` seeds the
+/// loss's gradient with 1 and runs the closures in reverse. Inputs that do not `requiresGrad`
+/// (frozen weights, token ids) never get a gradient buffer; an operation none of whose inputs
+/// requires a gradient is not recorded at all (inference records nothing).
+public final class Tape {
+    private var steps: [() -> Void] = []
+    /// When false, operations compute forward values only.
+    public var isRecording: Bool
+
+    public init(recording: Bool = true) { isRecording = recording }
+
+    /// Number of recorded backward steps.
+    public var count: Int { steps.count }
+
+    /// Whether an operation over `inputs` must be recorded.
+    @inlinable
+    func needsGrad(_ inputs: Tensor...) -> Bool {
+        isRecording && inputs.contains { $0.requiresGrad }
+    }
+
+    /// Appends a backward step and marks `output` as requiring a gradient.
+    func record(_ output: Tensor, _ step: @escaping () -> Void) {
+        output.requiresGrad = true
+        steps.append(step)
+    }
+
+    /// Seeds `d loss / d loss = 1` (times `seed`) and runs every step in reverse order.
+    /// Gradients accumulate: zero them between steps (`zeroGrad`) unless accumulating on purpose.
+    public func backward(from loss: Tensor, seed: Float = 1) {
+        precondition(loss.count == 1, "backward needs a scalar loss, got shape \(loss.shape)")
+        loss.ensureGrad().pointer[0] += seed
+        for step in steps.reversed() { step() }
+    }
+
+    /// Forgets every recorded step (releasing the activations they hold).
+    public func reset() { steps.removeAll(keepingCapacity: true) }
+}

@@ -1,0 +1,49 @@
+/// Matrix product and its gradient, row-major, through BLAS.
+///
+/// Forward: `C[M,N] = op(A) · op(B)` where `op(A)` is `A[M,K]` or `Aᵀ` of `A[K,M]`, and likewise `B`.
+/// Backward (accumulating): for `C = A·B`, `dA += dC·Bᵀ`, `dB += Aᵀ·dC`; the transposed forms follow
+/// by transposing both sides.
+public enum MatmulKernel {
+    /// `c[M,N] = op(a) · op(b)` (`beta = 1` accumulates into `c`).
+    @inlinable
+    public static func forward<T: KernelScalar>(
+        _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>,
+        m: Int, n: Int, k: Int, transA: Bool = false, transB: Bool = false, beta: T = 0
+    ) {
+        T.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1,
+               a: a, lda: transA ? m : k, b: b, ldb: transB ? k : n, beta: beta, c: c, ldc: n)
+    }
+
+    /// Accumulates `dA` and/or `dB` from `dC[M,N]` for the forward with the same flags.
+    @inlinable
+    public static func backward<T: KernelScalar>(
+        dC: UnsafePointer<T>, a: UnsafePointer<T>, b: UnsafePointer<T>,
+        dA: UnsafeMutablePointer<T>?, dB: UnsafeMutablePointer<T>?,
+        m: Int, n: Int, k: Int, transA: Bool = false, transB: Bool = false
+    ) {
+        if let dA {
+            switch (transA, transB) {
+            case (false, false):  // dA[M,K] += dC[M,N] · B[K,N]ᵀ
+                T.gemm(transA: false, transB: true, m: m, n: k, k: n, alpha: 1, a: dC, lda: n, b: b, ldb: n, beta: 1, c: dA, ldc: k)
+            case (false, true):   // dA[M,K] += dC[M,N] · B[N,K]
+                T.gemm(transA: false, transB: false, m: m, n: k, k: n, alpha: 1, a: dC, lda: n, b: b, ldb: k, beta: 1, c: dA, ldc: k)
+            case (true, false):   // dA[K,M] += B[K,N] · dC[M,N]ᵀ
+                T.gemm(transA: false, transB: true, m: k, n: m, k: n, alpha: 1, a: b, lda: n, b: dC, ldb: n, beta: 1, c: dA, ldc: m)
+            case (true, true):    // dA[K,M] += B[N,K]ᵀ · dC[M,N]ᵀ
+                T.gemm(transA: true, transB: true, m: k, n: m, k: n, alpha: 1, a: b, lda: k, b: dC, ldb: n, beta: 1, c: dA, ldc: m)
+            }
+        }
+        if let dB {
+            switch (transA, transB) {
+            case (false, false):  // dB[K,N] += A[M,K]ᵀ · dC[M,N]
+                T.gemm(transA: true, transB: false, m: k, n: n, k: m, alpha: 1, a: a, lda: k, b: dC, ldb: n, beta: 1, c: dB, ldc: n)
+            case (false, true):   // dB[N,K] += dC[M,N]ᵀ · A[M,K]
+                T.gemm(transA: true, transB: false, m: n, n: k, k: m, alpha: 1, a: dC, lda: n, b: a, ldb: k, beta: 1, c: dB, ldc: k)
+            case (true, false):   // dB[K,N] += A[K,M] · dC[M,N]
+                T.gemm(transA: false, transB: false, m: k, n: n, k: m, alpha: 1, a: a, lda: m, b: dC, ldb: n, beta: 1, c: dB, ldc: n)
+            case (true, true):    // dB[N,K] += dC[M,N]ᵀ · A[K,M]ᵀ
+                T.gemm(transA: true, transB: true, m: n, n: k, k: m, alpha: 1, a: dC, lda: n, b: a, ldb: m, beta: 1, c: dB, ldc: k)
+            }
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// Module TensorCore: see README "Architecture".

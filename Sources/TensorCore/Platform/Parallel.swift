@@ -1,0 +1,72 @@
+import Dispatch
+
+/// Runs `body` over `0..<count` split into fixed, contiguous chunks, one per worker, on the
+/// machine's cores. Chunk boundaries depend only on `count`, `minChunk` and the worker count, never
+/// on scheduling, so a reduction that keeps one partial per chunk and sums the partials in chunk
+/// order is deterministic.
+///
+/// - Parameters:
+///   - count: number of independent items (rows, heads, …).
+///   - minChunk: smallest number of items worth a thread of its own.
+///   - body: called once per chunk with `(chunkIndex, range)`.
+@inlinable
+public func parallelChunks(_ count: Int, minChunk: Int = 1, _ body: (Int, Range<Int>) -> Void) {
+    guard count > 0 else { return }
+    let chunks = Parallelism.chunkCount(count, minChunk: minChunk)
+    if chunks == 1 {
+        body(0, 0..<count)
+        return
+    }
+    withoutActuallyEscaping(body) { body in
+        let box = UncheckedSendable(body)
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            box.value(chunk, Parallelism.chunkRange(chunk, of: chunks, count: count))
+        }
+    }
+}
+
+/// `parallelChunks` for per-item work: calls `body(i)` for every `i` in `0..<count`.
+@inlinable
+public func parallelFor(_ count: Int, minChunk: Int = 1, _ body: (Int) -> Void) {
+    parallelChunks(count, minChunk: minChunk) { _, range in
+        for i in range { body(i) }
+    }
+}
+
+/// How non-BLAS loops are split across the cores.
+public enum Parallelism {
+    /// Worker count: the active processor count (2 on the reference machine), overridable with
+    /// `ATTUNE_THREADS` for measurements.
+    public static let workers: Int = {
+        if let text = getenvString("ATTUNE_THREADS"), let n = Int(text), n > 0 { return n }
+        return max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }()
+
+    /// Number of chunks for `count` items: at most `workers`, each at least `minChunk` items.
+    @inlinable
+    public static func chunkCount(_ count: Int, minChunk: Int) -> Int {
+        max(1, min(workers, count / max(1, minChunk)))
+    }
+
+    /// The contiguous range of chunk `chunk` when `count` items are split into `chunks` parts.
+    @inlinable
+    public static func chunkRange(_ chunk: Int, of chunks: Int, count: Int) -> Range<Int> {
+        let lower = count * chunk / chunks
+        let upper = count * (chunk + 1) / chunks
+        return lower..<upper
+    }
+}
+
+/// Wraps a value the compiler cannot prove Sendable (a closure over raw pointers) for a
+/// `concurrentPerform` whose chunks touch disjoint memory.
+public struct UncheckedSendable<Value>: @unchecked Sendable {
+    public let value: Value
+    @inlinable public init(_ value: Value) { self.value = value }
+}
+
+import Foundation
+
+func getenvString(_ name: String) -> String? {
+    guard let raw = getenv(name) else { return nil }
+    return String(cString: raw)
+}

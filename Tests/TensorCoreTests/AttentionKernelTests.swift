@@ -1,0 +1,92 @@
+import XCTest
+@testable import TensorCore
+
+final class AttentionKernelTests: XCTestCase {
+    /// Direct attention: for every (b, h, t) a softmax over visible keys, then a weighted sum.
+    func naive(q: [Double], k: [Double], v: [Double], s: AttentionKernel.Shape) -> [Double] {
+        var out = [Double](repeating: 0, count: q.count)
+        let scale = 1 / Double(s.headDim).squareRoot()
+        for b in 0..<s.batch { for h in 0..<s.heads { for t in 0..<s.queryTokens {
+            let kvh = h / s.group
+            let visible = s.offset + t + 1
+            var scores = [Double]()
+            for j in 0..<visible {
+                var dot = 0.0
+                for e in 0..<s.headDim {
+                    dot += q[((b * s.queryTokens + t) * s.heads + h) * s.headDim + e] * k[((b * s.keyTokens + j) * s.kvHeads + kvh) * s.headDim + e]
+                }
+                scores.append(dot * scale)
+            }
+            let m = scores.max()!
+            let z = scores.reduce(0) { $0 + Foundation.exp($1 - m) }
+            for e in 0..<s.headDim {
+                var acc = 0.0
+                for j in 0..<visible { acc += Foundation.exp(scores[j] - m) / z * v[((b * s.keyTokens + j) * s.kvHeads + kvh) * s.headDim + e] }
+                out[((b * s.queryTokens + t) * s.heads + h) * s.headDim + e] = acc
+            }
+        } } }
+        return out
+    }
+
+    func forward(_ x: [[Double]], _ s: AttentionKernel.Shape) -> [Double] {
+        let q = Buffer(x[0]), k = Buffer(x[1]), v = Buffer(x[2])
+        let out = Buffer(repeating: 0.0, count: x[0].count), p = Buffer(repeating: 0.0, count: s.probabilityCount)
+        AttentionKernel.forward(q: q.pointer, k: k.pointer, v: v.pointer, out: out.pointer, probs: p.pointer, shape: s)
+        return out.array
+    }
+
+    let shapes: [AttentionKernel.Shape] = [
+        .init(batch: 1, queryTokens: 1, keyTokens: 1, heads: 1, kvHeads: 1, headDim: 4),
+        .init(batch: 2, queryTokens: 5, keyTokens: 5, heads: 4, kvHeads: 2, headDim: 3),   // GQA 2:1, odd D
+        .init(batch: 1, queryTokens: 7, keyTokens: 7, heads: 6, kvHeads: 2, headDim: 5),   // GQA 3:1
+        .init(batch: 2, queryTokens: 3, keyTokens: 3, heads: 3, kvHeads: 3, headDim: 2),   // plain MHA
+        .init(batch: 1, queryTokens: 2, keyTokens: 6, heads: 4, kvHeads: 1, headDim: 4),   // MQA with a KV-cache offset
+    ]
+
+    func testForwardMatchesNaiveAttention() {
+        for (i, s) in shapes.enumerated() {
+            let q = randomDoubles(s.batch * s.queryTokens * s.heads * s.headDim, seed: UInt64(i))
+            let k = randomDoubles(s.batch * s.keyTokens * s.kvHeads * s.headDim, seed: UInt64(i + 10))
+            let v = randomDoubles(s.batch * s.keyTokens * s.kvHeads * s.headDim, seed: UInt64(i + 20))
+            assertClose(forward([q, k, v], s), naive(q: q, k: k, v: v, s: s), atol: 1e-12, "shape \(s)")
+        }
+    }
+
+    func testCausalityFutureKeysDoNotChangeEarlierOutputs() {
+        let s = shapes[1]
+        let q = randomDoubles(s.batch * s.queryTokens * s.heads * s.headDim, seed: 1)
+        var k = randomDoubles(s.batch * s.keyTokens * s.kvHeads * s.headDim, seed: 2)
+        var v = randomDoubles(k.count, seed: 3)
+        let before = forward([q, k, v], s)
+        // Change the last token's key and value in every batch row.
+        for b in 0..<s.batch { for e in 0..<(s.kvHeads * s.headDim) {
+            k[((b * s.keyTokens + s.keyTokens - 1) * s.kvHeads * s.headDim) + e] += 5
+            v[((b * s.keyTokens + s.keyTokens - 1) * s.kvHeads * s.headDim) + e] -= 5
+        } }
+        let after = forward([q, k, v], s)
+        let perToken = s.heads * s.headDim
+        for b in 0..<s.batch { for t in 0..<(s.queryTokens - 1) { for e in 0..<perToken {
+            XCTAssertEqual(before[(b * s.queryTokens + t) * perToken + e], after[(b * s.queryTokens + t) * perToken + e])
+        } } }
+    }
+
+    func testBackwardMatchesFiniteDifferencesWithGroupedHeads() {
+        for (i, s) in shapes.enumerated() {
+            let q = randomDoubles(s.batch * s.queryTokens * s.heads * s.headDim, seed: UInt64(30 + i))
+            let k = randomDoubles(s.batch * s.keyTokens * s.kvHeads * s.headDim, seed: UInt64(40 + i))
+            let v = randomDoubles(k.count, seed: UInt64(50 + i))
+            assertGradients([q, k, v], forward: { self.forward($0, s) }) { dy, x in
+                let qb = Buffer(x[0]), kb = Buffer(x[1]), vb = Buffer(x[2])
+                let out = Buffer(repeating: 0.0, count: x[0].count), p = Buffer(repeating: 0.0, count: s.probabilityCount)
+                AttentionKernel.forward(q: qb.pointer, k: kb.pointer, v: vb.pointer, out: out.pointer, probs: p.pointer, shape: s)
+                let g = Buffer(dy)
+                let dq = Buffer(repeating: 0.0, count: x[0].count), dk = Buffer(repeating: 0.0, count: x[1].count), dv = Buffer(repeating: 0.0, count: x[2].count)
+                AttentionKernel.backward(dout: g.pointer, q: qb.pointer, k: kb.pointer, v: vb.pointer, probs: p.pointer,
+                                         dq: dq.pointer, dk: dk.pointer, dv: dv.pointer, shape: s)
+                return [dq.array, dk.array, dv.array]
+            }
+        }
+    }
+}
+
+import Foundation

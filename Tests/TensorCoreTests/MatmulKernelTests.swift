@@ -1,0 +1,58 @@
+import XCTest
+@testable import TensorCore
+
+final class MatmulKernelTests: XCTestCase {
+    /// Direct triple loop: C[i,j] = Σ_p op(A)[i,p] op(B)[p,j].
+    func naive(_ a: [Double], _ b: [Double], m: Int, n: Int, k: Int, transA: Bool, transB: Bool) -> [Double] {
+        var c = [Double](repeating: 0, count: m * n)
+        for i in 0..<m { for j in 0..<n { for p in 0..<k {
+            let av = transA ? a[p * m + i] : a[i * k + p]
+            let bv = transB ? b[j * k + p] : b[p * n + j]
+            c[i * n + j] += av * bv
+        } } }
+        return c
+    }
+
+    func testForwardMatchesNaiveForEveryTransposeAndOddSizes() {
+        for (m, n, k) in [(1, 1, 1), (3, 5, 7), (17, 9, 13), (64, 33, 2)] {
+            for transA in [false, true] { for transB in [false, true] {
+                let a = randomDoubles(m * k, seed: 1), b = randomDoubles(k * n, seed: 2)
+                let c = Buffer(repeating: 0.0, count: m * n)
+                let ab = Buffer(a), bb = Buffer(b)
+                MatmulKernel.forward(ab.pointer, bb.pointer, c.pointer, m: m, n: n, k: k, transA: transA, transB: transB)
+                assertClose(c.array, naive(a, b, m: m, n: n, k: k, transA: transA, transB: transB), atol: 1e-12, "\(m)x\(n)x\(k) \(transA) \(transB)")
+                // Float32 path through sgemm.
+                let af = Buffer(a.map(Float.init)), bf = Buffer(b.map(Float.init)), cf = Buffer(repeating: Float(0), count: m * n)
+                MatmulKernel.forward(af.pointer, bf.pointer, cf.pointer, m: m, n: n, k: k, transA: transA, transB: transB)
+                assertClose(cf.array.map(Double.init), naive(a, b, m: m, n: n, k: k, transA: transA, transB: transB), atol: 1e-5)
+            } }
+        }
+    }
+
+    func testBackwardMatchesFiniteDifferencesForEveryTranspose() {
+        let (m, n, k) = (5, 3, 7)
+        for transA in [false, true] { for transB in [false, true] {
+            assertGradients([randomDoubles(m * k, seed: 3), randomDoubles(k * n, seed: 4)], forward: { x in
+                let a = Buffer(x[0]), b = Buffer(x[1]), c = Buffer(repeating: 0.0, count: m * n)
+                MatmulKernel.forward(a.pointer, b.pointer, c.pointer, m: m, n: n, k: k, transA: transA, transB: transB)
+                return c.array
+            }, backward: { dy, x in
+                let a = Buffer(x[0]), b = Buffer(x[1]), g = Buffer(dy)
+                let da = Buffer(repeating: 0.0, count: m * k), db = Buffer(repeating: 0.0, count: k * n)
+                MatmulKernel.backward(dC: g.pointer, a: a.pointer, b: b.pointer, dA: da.pointer, dB: db.pointer,
+                                      m: m, n: n, k: k, transA: transA, transB: transB)
+                return [da.array, db.array]
+            })
+        } }
+    }
+
+    func testTapeMatmulRejectsMismatchedShapesByPrecondition() throws {
+        // Shapes are validated before BLAS sees them: the message names both shapes.
+        let tape = Tape()
+        let a = try Tensor(shape: [2, 3], values: [1, 2, 3, 4, 5, 6])
+        let b = try Tensor(shape: [3, 1], values: [1, 0, -1])
+        let c = tape.matmul(a, b)
+        XCTAssertEqual(c.shape, [2, 1])
+        XCTAssertEqual(c.values, [-2, -2])
+    }
+}

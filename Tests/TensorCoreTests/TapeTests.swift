@@ -1,0 +1,96 @@
+import XCTest
+@testable import TensorCore
+
+final class TapeTests: XCTestCase {
+    /// A small composed network through the tape, checked against float32 central differences of
+    /// the same tape computation (a coarse check of the wiring; kernels are checked in Float64).
+    func testComposedGraphGradientsMatchFiniteDifferencesAndFrozenTensorsGetNoGrad() throws {
+        var rng = RandomGenerator(seed: 3)
+        let w1 = Tensor(shape: [6, 4], name: "w1", requiresGrad: true) { _ in rng.uniform(-0.5, 0.5) }
+        let w2 = Tensor(shape: [5, 6], name: "w2", requiresGrad: true) { _ in rng.uniform(-0.5, 0.5) }
+        let norm = Tensor(shape: [4], name: "norm", requiresGrad: true) { _ in 1 + rng.uniform(-0.1, 0.1) }
+        let frozen = Tensor(shape: [5, 4], name: "embed") { _ in rng.uniform(-1, 1) }
+        let ids: [Int32] = [1, 3, 0, 4]
+        let targets: [Int32] = [2, -100, 1, 0]
+        func loss(_ tape: Tape) -> Tensor {
+            let x = tape.embedding(ids, frozen)
+            let h = tape.rmsNorm(x, weight: norm, eps: 1e-5)
+            let a = tape.silu(tape.linear(h, w1))
+            let logits = tape.linear(a, w2)
+            return tape.crossEntropy(logits, targets: targets).loss
+        }
+        let tape = Tape()
+        let l = loss(tape)
+        tape.backward(from: l)
+        XCTAssertNil(frozen.grad, "a frozen tensor gets no gradient buffer")
+        for p in [w1, w2, norm] {
+            let analytic = p.grad!.values
+            for i in 0..<p.count {
+                let original = p.pointer[i]
+                p.pointer[i] = original + 1e-2
+                let plus = Double(loss(Tape(recording: false))[flat: 0])
+                p.pointer[i] = original - 1e-2
+                let minus = Double(loss(Tape(recording: false))[flat: 0])
+                p.pointer[i] = original
+                XCTAssertEqual(Double(analytic[i]), (plus - minus) / 2e-2, accuracy: 2e-3, "\(p.name)[\(i)]")
+            }
+        }
+    }
+
+    func testInferenceRecordsNothing() {
+        let tape = Tape(recording: false)
+        let w = Tensor(shape: [2, 2], requiresGrad: true) { Float($0) }
+        let x = Tensor(shape: [1, 2]) { _ in 1 }
+        _ = tape.linear(x, w)
+        XCTAssertEqual(tape.count, 0)
+        XCTAssertNil(w.grad)
+    }
+
+    func testReshapeSharesValuesAndPassesGradientsThrough() {
+        let tape = Tape()
+        let x = Tensor(shape: [2, 3], requiresGrad: true) { Float($0) }
+        let y = tape.reshape(x, [3, 2])
+        XCTAssertEqual(y.values, x.values)
+        tape.backward(from: tape.sum(tape.scale(y, 3)))
+        XCTAssertEqual(x.grad?.values, [Float](repeating: 3, count: 6))
+    }
+
+    func testRandomGeneratorIsSeededAndPurposeStreamsDiffer() {
+        var a = RandomGenerator(seed: 9), b = RandomGenerator(seed: 9)
+        XCTAssertEqual((0..<5).map { _ in a.next() }, (0..<5).map { _ in b.next() })
+        var c = RandomGenerator(seed: 9, purpose: "init"), d = RandomGenerator(seed: 9, purpose: "dropout")
+        XCTAssertNotEqual(c.next(), d.next())
+        var e = RandomGenerator(seed: 1)
+        let normals = (0..<20_000).map { _ in e.normal() }
+        let mean = normals.reduce(0, +) / 20_000
+        let variance = normals.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / 20_000
+        XCTAssertEqual(mean, 0, accuracy: 0.03)
+        XCTAssertEqual(variance, 1, accuracy: 0.05)
+    }
+
+    func testParallelChunksCoverEveryItemOnceInFixedRanges() {
+        for count in [0, 1, 2, 7, 1000] {
+            var seen = [Int](repeating: 0, count: count)
+            seen.withUnsafeMutableBufferPointer { buf in
+                let p = UncheckedSendable(buf.baseAddress)
+                parallelFor(count) { i in p.value![i] += 1 }
+            }
+            XCTAssertEqual(seen, [Int](repeating: 1, count: count))
+            let chunks = Parallelism.chunkCount(count, minChunk: 1)
+            let ranges = (0..<chunks).map { Parallelism.chunkRange($0, of: chunks, count: count) }
+            XCTAssertEqual(ranges.map(\.count).reduce(0, +), count)
+        }
+    }
+
+    func testBLASCoreRecommendation() {
+        let avx512 = CPUFeatures(vendor: "GenuineIntel", family: 6, model: 207, avx2: true, fma: true, avx512f: true, avx512bw: true,
+                                 avx512vl: true, avx512bf16: true, amxTile: true, amxBF16: true)
+        let avx2 = CPUFeatures(vendor: "AuthenticAMD", family: 25, model: 1, avx2: true, fma: true, avx512f: false, avx512bw: false,
+                               avx512vl: false, avx512bf16: false, amxTile: false, amxBF16: false)
+        XCTAssertEqual(BLASCore.recommendedCore(active: "Prescott", cpu: avx512), "Cooperlake")
+        XCTAssertEqual(BLASCore.recommendedCore(active: "Prescott", cpu: avx2), "Haswell")
+        XCTAssertNil(BLASCore.recommendedCore(active: "Zen", cpu: avx2), "a recognised core is left alone")
+        XCTAssertNil(BLASCore.recommendedCore(active: "SkylakeX", cpu: avx512))
+        XCTAssertFalse(BLASCore.activeCore.isEmpty)
+    }
+}
