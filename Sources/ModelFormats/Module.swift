@@ -1,1 +1,0 @@
-// Module ModelFormats: see README "Architecture".

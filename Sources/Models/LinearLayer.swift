@@ -1,0 +1,33 @@
+import TensorCore
+
+/// A projection `y[..., out] = x[..., in] · Wᵀ (+ b)` the model calls by its Hugging Face module
+/// name (`model.layers.3.self_attn.q_proj`). Dense float32, quantized and LoRA-wrapped layers all
+/// conform, so a method (full, LoRA, QLoRA) swaps layers without touching the model code.
+public protocol LinearLayer: AnyObject {
+    var inFeatures: Int { get }
+    var outFeatures: Int { get }
+    /// Records the projection on `tape` (gradients flow to `x` and to any trainable weights).
+    func forward(_ x: Tensor, tape: Tape) -> Tensor
+}
+
+/// A float32 weight `[out, in]` and optional bias `[out]`, both views into the model's arena.
+public final class DenseLinear: LinearLayer {
+    public let weight: Tensor
+    public let bias: Tensor?
+
+    public init(weight: Tensor, bias: Tensor? = nil) {
+        precondition(weight.rank == 2, "linear weight must be [out, in], got \(weight.shape)")
+        precondition(bias == nil || bias!.shape == [weight.shape[0]], "bias \(bias!.shape) does not match weight \(weight.shape)")
+        self.weight = weight
+        self.bias = bias
+    }
+
+    public var inFeatures: Int { weight.shape[1] }
+    public var outFeatures: Int { weight.shape[0] }
+
+    public func forward(_ x: Tensor, tape: Tape) -> Tensor {
+        let y = tape.linear(x, weight)
+        guard let bias else { return y }
+        return tape.add(y, bias)
+    }
+}

@@ -1,0 +1,98 @@
+import TensorCore
+
+/// A Llama-family decoder (SmolLM2, TinyLlama, Llama 3, Qwen2) built from TensorCore kernels.
+///
+/// Per block, with `N = B·T` rows:
+/// ```
+/// h = RMSNorm(x)                                   [N, C]
+/// q, k, v = rope(h Wqᵀ), rope(h Wkᵀ), h Wvᵀ         [B, T, H, D], [B, T, K, D]
+/// x = x + attention(q, k, v) Woᵀ                    [N, C]
+/// x = x + (silu(RMSNorm(x) Wgᵀ) ⊙ RMSNorm(x) Wuᵀ) Wdᵀ
+/// ```
+/// then `logits = RMSNorm(x) · Wₗₘᵀ` `[N, V]` (`Wₗₘ` is the embedding when tied).
+public final class LlamaModel {
+    public let config: LlamaConfiguration
+    /// Every float32 parameter, named as in Hugging Face checkpoints.
+    public let parameters: ParameterArena
+    /// Projections by module name (`model.layers.0.self_attn.q_proj`); a fine-tuning method may
+    /// replace entries (LoRA wraps them).
+    public var linears: [String: LinearLayer]
+
+    /// A model with zeroed parameters of `config`'s shapes.
+    public init(config: LlamaConfiguration) throws {
+        try config.validate()
+        self.config = config
+        parameters = ParameterArena(shapes: config.parameterShapes)
+        var linears = [String: LinearLayer]()
+        for i in 0..<config.layers {
+            for name in Self.projectionNames {
+                let module = Self.moduleName(layer: i, projection: name)
+                let bias = parameters[module + ".bias"]
+                linears[module] = DenseLinear(weight: parameters[module + ".weight"]!, bias: bias)
+            }
+        }
+        self.linears = linears
+    }
+
+    /// The seven projections of a block, in Hugging Face naming.
+    public static let projectionNames = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+
+    /// `model.layers.{i}.self_attn.q_proj` / `model.layers.{i}.mlp.gate_proj`.
+    public static func moduleName(layer: Int, projection: String) -> String {
+        let group = ["gate_proj", "up_proj", "down_proj"].contains(projection) ? "mlp" : "self_attn"
+        return "model.layers.\(layer).\(group).\(projection)"
+    }
+
+    public func parameter(_ name: String) -> Tensor {
+        guard let t = parameters[name] else { preconditionFailure("model has no parameter \(name)") }
+        return t
+    }
+
+    private func linear(_ layer: Int, _ projection: String) -> LinearLayer {
+        linears[Self.moduleName(layer: layer, projection: projection)]!
+    }
+
+    /// Logits `[B·T, V]` for `tokens` (`B` rows of `T` ids, row-major), positions `0..<T`.
+    public func logits(tokens: [Int32], batch: Int, tape: Tape) -> Tensor {
+        precondition(batch > 0 && tokens.count % batch == 0, "logits: \(tokens.count) tokens do not split into \(batch) rows")
+        let t = tokens.count / batch
+        let c = config
+        let rope = RotaryKernel.Table<Float>(positions: Array(0..<t), headDim: c.headDim, base: c.ropeTheta)
+        var x = tape.embedding(tokens, parameter("model.embed_tokens.weight"))
+        for i in 0..<c.layers {
+            let p = "model.layers.\(i)."
+            let h = tape.rmsNorm(x, weight: parameter(p + "input_layernorm.weight"), eps: c.rmsNormEps)
+            let q = tape.rotary(tape.reshape(linear(i, "q_proj").forward(h, tape: tape), [batch, t, c.heads, c.headDim]),
+                                table: rope, layout: c.ropeLayout)
+            let k = tape.rotary(tape.reshape(linear(i, "k_proj").forward(h, tape: tape), [batch, t, c.kvHeads, c.headDim]),
+                                table: rope, layout: c.ropeLayout)
+            let v = tape.reshape(linear(i, "v_proj").forward(h, tape: tape), [batch, t, c.kvHeads, c.headDim])
+            let attended = tape.reshape(tape.attention(q: q, k: k, v: v), [batch * t, c.heads * c.headDim])
+            x = tape.add(x, linear(i, "o_proj").forward(attended, tape: tape))
+            let h2 = tape.rmsNorm(x, weight: parameter(p + "post_attention_layernorm.weight"), eps: c.rmsNormEps)
+            let gated = tape.swiglu(gate: linear(i, "gate_proj").forward(h2, tape: tape), up: linear(i, "up_proj").forward(h2, tape: tape))
+            x = tape.add(x, linear(i, "down_proj").forward(gated, tape: tape))
+        }
+        let final = tape.rmsNorm(x, weight: parameter("model.norm.weight"), eps: c.rmsNormEps)
+        let head = c.tieWordEmbeddings ? parameter("model.embed_tokens.weight") : parameter("lm_head.weight")
+        return tape.linear(final, head)
+    }
+
+    /// Causal-LM loss in the Hugging Face convention: logits at position `t` predict `labels[t+1]`
+    /// within each row; label −100 is ignored; the mean runs over the counted positions.
+    public func loss(tokens: [Int32], labels: [Int32], batch: Int, tape: Tape) -> (loss: Tensor, logits: Tensor, valid: Int) {
+        precondition(labels.count == tokens.count, "loss: \(labels.count) labels for \(tokens.count) tokens")
+        let logits = self.logits(tokens: tokens, batch: batch, tape: tape)
+        let targets = Self.shiftedTargets(labels: labels, batch: batch)
+        let (loss, valid) = tape.crossEntropy(logits, targets: targets)
+        return (loss, logits, valid)
+    }
+
+    /// `targets[b, t] = labels[b, t + 1]`, and −100 at each row's last position.
+    public static func shiftedTargets(labels: [Int32], batch: Int) -> [Int32] {
+        let t = labels.count / batch
+        var targets = [Int32](repeating: CrossEntropyKernel.ignoreIndex, count: labels.count)
+        for b in 0..<batch { for i in 0..<(t - 1) { targets[b * t + i] = labels[b * t + i + 1] } }
+        return targets
+    }
+}
