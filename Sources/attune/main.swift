@@ -1,1 +1,9 @@
-print("attune")
+import AttuneRuntime
+import Foundation
+import TensorCore
+
+// OpenBLAS picks its kernels when it loads; on CPUs it misdetects, come back with the right ones.
+BLASCore.reexecWithBetterCoreIfNeeded()
+
+let status = CommandLineInterface.run(arguments: Array(CommandLine.arguments.dropFirst()))
+exit(status)

@@ -29,7 +29,9 @@ public enum AttentionKernel {
                                                 out: UnsafeMutablePointer<T>, probs: UnsafeMutablePointer<T>, shape s: Shape) {
         let tq = s.queryTokens, tk = s.keyTokens, h = s.heads, kh = s.kvHeads, d = s.headDim
         let scale = 1 / T(d).squareRoot()
-        parallelFor(s.batch * h, minChunk: 1) { unit in
+        // Units run one after another: OpenBLAS called from several threads at once serialises on
+        // its own thread server and ran 6× slower here; each GEMM uses BLAS's threads instead.
+        for unit in 0..<(s.batch * h) {
             let b = unit / h, head = unit % h, kvHead = head / s.group
             let qp = q + (b * tq * h + head) * d
             let kp = k + (b * tk * kh + kvHead) * d
@@ -38,7 +40,7 @@ public enum AttentionKernel {
             let pp = probs + (b * h + head) * tq * tk
             T.gemm(transA: false, transB: true, m: tq, n: tk, k: d, alpha: scale, a: qp, lda: h * d,
                    b: kp, ldb: kh * d, beta: 0, c: pp, ldc: tk)
-            for t in 0..<tq {
+            parallelFor(tq, minChunk: 32) { t in
                 let row = pp + t * tk
                 let visible = s.offset + t + 1
                 SoftmaxKernel.rowSoftmax(row, row, count: visible)
@@ -49,15 +51,15 @@ public enum AttentionKernel {
         }
     }
 
-    /// Accumulates `dq`, `dk`, `dv` from `dout`. Work is split by (batch, kv head) so the query
-    /// heads sharing a kv head accumulate into `dk`/`dv` in a fixed order.
+    /// Accumulates `dq`, `dk`, `dv` from `dout`, one (batch, head) after another in a fixed order
+    /// (query heads sharing a kv head accumulate into the same `dk`/`dv` rows).
     @inlinable
     public static func backward<T: KernelScalar>(dout: UnsafePointer<T>, q: UnsafePointer<T>, k: UnsafePointer<T>, v: UnsafePointer<T>,
                                                  probs: UnsafePointer<T>, dq: UnsafeMutablePointer<T>, dk: UnsafeMutablePointer<T>,
                                                  dv: UnsafeMutablePointer<T>, shape s: Shape) {
         let tq = s.queryTokens, tk = s.keyTokens, h = s.heads, kh = s.kvHeads, d = s.headDim
         let scale = 1 / T(d).squareRoot()
-        parallelFor(s.batch * kh, minChunk: 1) { unit in
+        for unit in 0..<(s.batch * kh) {
             let b = unit / kh, kvHead = unit % kh
             let kp = k + (b * tk * kh + kvHead) * d, vp = v + (b * tk * kh + kvHead) * d
             let dkp = dk + (b * tk * kh + kvHead) * d, dvp = dv + (b * tk * kh + kvHead) * d
@@ -70,7 +72,7 @@ public enum AttentionKernel {
                 // dP[Tq,Tk] = dO · Vᵀ ; dV[Tk,D] += Pᵀ · dO
                 T.gemm(transA: false, transB: true, m: tq, n: tk, k: d, alpha: 1, a: gp, lda: h * d, b: vp, ldb: kh * d, beta: 0, c: dp, ldc: tk)
                 T.gemm(transA: true, transB: false, m: tk, n: d, k: tq, alpha: 1, a: pp, lda: tk, b: gp, ldb: h * d, beta: 1, c: dvp, ldc: kh * d)
-                for t in 0..<tq {
+                parallelFor(tq, minChunk: 32) { t in
                     let pr = pp + t * tk, dr = dp + t * tk
                     var dot: T = 0
                     for j in 0..<tk { dot += pr[j] * dr[j] }

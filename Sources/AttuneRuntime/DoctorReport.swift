@@ -1,0 +1,85 @@
+import Foundation
+import TensorCore
+
+/// What `attune doctor` reports: the BLAS core and its speed, CPU features, toolchain and OS.
+public struct DoctorReport: Sendable {
+    public let blasCore: String
+    public let blasThreads: Int
+    public let blasConfig: String
+    public let coreTypeVariable: String?
+    public let gemm: [GEMMBenchmark.Measurement]
+    public let cpu: CPUFeatures
+    public let swiftVersion: String
+    public let osVersion: String
+    public let engineVersion: String
+
+    /// Measures now (about a second on the reference machine).
+    public static func measure(repeats: Int = 7) -> DoctorReport {
+        DoctorReport(blasCore: BLASCore.activeCore, blasThreads: BLASCore.threads, blasConfig: BLASCore.configuration,
+                     coreTypeVariable: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"],
+                     gemm: GEMMBenchmark.doctorShapes.map { GEMMBenchmark.measure(m: $0.m, k: $0.k, n: $0.n, repeats: repeats) },
+                     cpu: .current, swiftVersion: Self.compilerVersion, osVersion: Self.operatingSystem, engineVersion: AttuneVersion.current)
+    }
+
+    static var compilerVersion: String {
+        #if compiler(>=6.3)
+        "6.3 or newer"
+        #elseif compiler(>=6.2)
+        "6.2"
+        #elseif compiler(>=6.1)
+        "6.1"
+        #else
+        "6.0"
+        #endif
+    }
+
+    static var operatingSystem: String {
+        if let text = try? String(contentsOfFile: "/etc/os-release", encoding: .utf8),
+           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("PRETTY_NAME=") }) {
+            return line.dropFirst("PRETTY_NAME=".count).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+        }
+        return ProcessInfo.processInfo.operatingSystemVersionString
+    }
+
+    /// The JSON form (`blas.core`, `blas.threads`, `sgemm_gflops` keyed `"MxKxN"`, `cpu.avx512`, `cpu.amx`).
+    public var json: [String: Any] {
+        var gflops = [String: Double]()
+        for m in gemm { gflops[m.key] = (m.median * 10).rounded() / 10 }
+        return [
+            "engine": ["name": "attune", "version": engineVersion],
+            "blas": ["library": "OpenBLAS", "core": blasCore, "threads": blasThreads, "config": blasConfig,
+                     "coretype_env": coreTypeVariable as Any? ?? NSNull()],
+            "sgemm_gflops": gflops,
+            "cpu": ["vendor": cpu.vendor, "family": cpu.family, "model": cpu.model, "avx2": cpu.avx2, "fma": cpu.fma,
+                    "avx512": cpu.hasAVX512, "avx512_bf16": cpu.avx512bf16, "amx": cpu.hasAMX, "cores": ProcessInfo.processInfo.activeProcessorCount],
+            "swift": swiftVersion,
+            "os": osVersion,
+        ]
+    }
+
+    public func jsonText() -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// The human-readable form.
+    public var text: String {
+        var lines = ["Attune \(engineVersion)",
+                     "BLAS      OpenBLAS, core \(blasCore), \(blasThreads) threads" + (coreTypeVariable.map { " (OPENBLAS_CORETYPE=\($0))" } ?? ""),
+                     "sgemm     " + gemm.map { String(format: "%@: %.1f GFLOP/s", $0.key, $0.median) }.joined(separator: ", ") + " (median)"]
+        lines.append("CPU       \(cpu.vendor) family \(cpu.family) model \(cpu.model); AVX2 \(yes(cpu.avx2)), AVX-512 \(yes(cpu.hasAVX512)), AMX \(yes(cpu.hasAMX)); \(ProcessInfo.processInfo.activeProcessorCount) cores")
+        lines.append("Swift     \(swiftVersion)")
+        lines.append("OS        \(osVersion)")
+        if BLASCore.fallbackCores.contains(blasCore) {
+            lines.append("warning   OpenBLAS runs its generic \(blasCore) kernels; set OPENBLAS_CORETYPE (e.g. Haswell or SkylakeX) before starting.")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func yes(_ flag: Bool) -> String { flag ? "yes" : "no" }
+}
+
+/// The engine's version string.
+public enum AttuneVersion {
+    public static let current = "0.1.0"
+}

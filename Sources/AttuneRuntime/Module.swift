@@ -1,1 +1,0 @@
-// Module AttuneRuntime: see README "Architecture".
