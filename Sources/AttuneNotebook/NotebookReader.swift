@@ -36,11 +36,22 @@ public enum NotebookReader {
         public var droppedTail: NotebookReadError?
         /// Line count (0-based index) where the kept part ends.
         public var keptLineCount: Int
+        /// Whether the last cell is followed by an empty line. The recorder writes one after every
+        /// finished cell, so `false` means the file may have been cut exactly between two outputs
+        /// of its last cell (or was written by hand). True when there are no cells.
+        public var lastCellConfirmed: Bool {
+            guard let lastCell = document.blocks.lastIndex(where: { if case .cell = $0 { return true } else { return false } })
+            else { return true }
+            guard lastCell + 1 < document.blocks.count, case let .prose(after) = document.blocks[lastCell + 1] else { return false }
+            return after.hasPrefix("\n")
+        }
     }
 
     /// Reads a notebook that may have been cut short (a session killed mid-write): a problem in
     /// the last cell drops that cell and is reported in `droppedTail`, as is an unterminated last
-    /// line; every earlier cell is kept. Problems before the last cell still throw.
+    /// line; every earlier cell is kept. Problems before the last cell still throw. A cut that
+    /// falls exactly between two outputs leaves a well-formed cell: `lastCellConfirmed` is then
+    /// false.
     public static func readRecovering(_ text: String) throws(NotebookReadError) -> Recovered {
         var (lines, endsWithNewline) = TextLines.splitFile(text)
         var note: NotebookReadError?
@@ -51,7 +62,15 @@ public enum NotebookReader {
         do {
             var parser = Parser(lines: lines)
             let document = try parser.parse()
-            return Recovered(document: document, droppedTail: note, keptLineCount: lines.count)
+            var recovered = Recovered(document: document, droppedTail: note, keptLineCount: lines.count)
+            if let note, !recovered.lastCellConfirmed,
+               let last = document.blocks.lastIndex(where: { if case .cell = $0 { return true } else { return false } }) {
+                // The file was certainly cut, and the last cell never got its closing empty line.
+                recovered.document.blocks.removeSubrange(last...)
+                recovered.keptLineCount = TextLines.split(NotebookWriter.write(recovered.document)).count
+                recovered.droppedTail = NotebookReadError(line: note.line, message: "unfinished last cell dropped: " + note.message)
+            }
+            return recovered
         } catch {
             guard let start = error.cellStart else { throw error }
             // Only the last cell of the file may be unfinished.

@@ -56,7 +56,7 @@ final class ReaderErrorTests: XCTestCase {
                 errors += 1
                 XCTAssertTrue((1...lineCount).contains(error.line), "cut \(cut): \(error)")
             }
-            _ = try? NotebookReader.readRecovering(text)
+            if cut % 4 == 0 { _ = try? NotebookReader.readRecovering(text) }
         }
         XCTAssertGreaterThan(errors, 0)
         var rng = SplitMix64(seed: 99)
