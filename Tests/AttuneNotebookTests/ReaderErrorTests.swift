@@ -61,7 +61,7 @@ final class ReaderErrorTests: XCTestCase {
         XCTAssertGreaterThan(errors, 0)
         var rng = SplitMix64(seed: 99)
         let alphabet = Array("`~-:\"[]{}=\n \\!()#0123456789aeiou⠉".utf8)
-        for _ in 0..<3000 {
+        for _ in 0..<1500 {
             var mutated = bytes
             for _ in 0..<1 + Int(rng.next() % 4) {
                 let position = Int(rng.next() % UInt64(mutated.count))
