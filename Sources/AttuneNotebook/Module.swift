@@ -1,1 +1,0 @@
-// Module AttuneNotebook: see README "Architecture".

@@ -1,0 +1,129 @@
+extension NotebookDocument {
+    /// The first cell tagged `parameters`.
+    public var parametersCell: Cell? { cells.first { $0.hasTag(Cell.Tag.parameters) } }
+
+    /// The parameter names this notebook exposes: keys assigned in its `parameters` cell, then
+    /// keys of the front matter's `params` not already listed.
+    public var parameterNames: [String] {
+        var names: [String] = []
+        for line in TextLines.split(parametersCell?.source ?? "") {
+            for assignment in ParameterScanner.assignments(in: line) where !names.contains(assignment.key) {
+                names.append(assignment.key)
+            }
+        }
+        for (key, _) in frontMatter?.params?.objectValue ?? [] where !names.contains(key) { names.append(key) }
+        return names
+    }
+
+    /// A copy with each override applied: every `key=…` in the `parameters` cell gets the new
+    /// value (`set steps=60` → `set steps=10`), and the front matter's `params` records it.
+    /// Keys the notebook does not expose are rejected with a suggestion.
+    public func applyingParameters(_ overrides: [ParameterOverride]) throws(ParameterError) -> NotebookDocument {
+        let known = parameterNames
+        var result = self
+        for override in overrides {
+            guard known.contains(override.key) else {
+                throw .unknownParameter(override.key, known: known, suggestion: Self.nearest(override.key, in: known))
+            }
+            let target = parametersCell?.n
+            result.updateCells { cell in
+                guard cell.n == target else { return }
+                cell.source = TextLines.split(cell.source)
+                    .map { ParameterScanner.replacing(override.key, with: override.value, in: $0) }
+                    .joined(separator: "\n")
+            }
+            if var matter = result.frontMatter {
+                matter.params = (matter.params ?? .object([])).setting(override.key, to: override.jsonValue)
+                result.frontMatter = matter
+            }
+        }
+        return result
+    }
+
+    /// The closest name within edit distance 2, if any.
+    static func nearest(_ word: String, in candidates: [String]) -> String? {
+        func distance(_ a: [Character], _ b: [Character]) -> Int {
+            // Levenshtein distance, one row at a time.
+            var previous = Array(0...b.count)
+            for i in a.indices {
+                var current = [i + 1] + Array(repeating: 0, count: b.count)
+                for j in b.indices {
+                    current[j + 1] = Swift.min(previous[j + 1] + 1, current[j] + 1, previous[j] + (a[i] == b[j] ? 0 : 1))
+                }
+                previous = current
+            }
+            return previous[b.count]
+        }
+        let scored = candidates.map { ($0, distance(Array(word), Array($0))) }.filter { $0.1 <= 2 }
+        return scored.min { $0.1 < $1.1 }?.0
+    }
+}
+
+/// Finds `key=value` assignments in one statement line, skipping strings and `#` comments.
+enum ParameterScanner {
+    struct Assignment {
+        var key: String
+        /// Range of the value in the line's scalars.
+        var valueRange: Range<Int>
+    }
+
+    static func assignments(in line: String) -> [Assignment] {
+        let s = Array(line.unicodeScalars)
+        var found: [Assignment] = []
+        var i = 0
+        func isNameScalar(_ c: Unicode.Scalar) -> Bool { c.properties.isAlphabetic || ("0"..."9").contains(c) || c == "_" || c == "." }
+        while i < s.count {
+            let c = s[i]
+            if c == "#" { break }
+            if c == "\"" {
+                i = skipString(s, from: i)
+                continue
+            }
+            if isNameScalar(c), i == 0 || !isNameScalar(s[i - 1]) {
+                let start = i
+                while i < s.count, isNameScalar(s[i]) { i += 1 }
+                guard i < s.count, s[i] == "=" else { continue }
+                let key = String(String.UnicodeScalarView(s[start..<i]))
+                i += 1
+                let valueStart = i
+                if i < s.count, s[i] == "\"" {
+                    i = skipString(s, from: i)
+                } else if i < s.count, s[i] == "[" {
+                    var depth = 0
+                    while i < s.count {
+                        if s[i] == "\"" { i = skipString(s, from: i); continue }
+                        if s[i] == "[" { depth += 1 }
+                        if s[i] == "]" { depth -= 1; if depth == 0 { i += 1; break } }
+                        i += 1
+                    }
+                } else {
+                    while i < s.count, s[i] != " ", s[i] != "\t", s[i] != ",", s[i] != ")", s[i] != "#" { i += 1 }
+                }
+                if i > valueStart { found.append(Assignment(key: key, valueRange: valueStart..<i)) }
+                continue
+            }
+            i += 1
+        }
+        return found
+    }
+
+    /// `line` with the value of every `key=` assignment replaced by `value`.
+    static func replacing(_ key: String, with value: String, in line: String) -> String {
+        var s = Array(line.unicodeScalars)
+        for assignment in assignments(in: line).reversed() where assignment.key == key {
+            s.replaceSubrange(assignment.valueRange, with: Array(value.unicodeScalars))
+        }
+        return String(String.UnicodeScalarView(s))
+    }
+
+    /// Index just past the string literal starting at `start` (or the end of the line).
+    static func skipString(_ s: [Unicode.Scalar], from start: Int) -> Int {
+        var i = start + 1
+        while i < s.count {
+            if s[i] == "\\" { i += 2; continue }
+            if s[i] == "\"" { return i + 1 }
+            i += 1
+        }
+        return s.count
+    }
+}
