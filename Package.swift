@@ -13,6 +13,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // System libraries (Debian packages installed by Scripts/setup).
@@ -32,7 +33,7 @@ let package = Package(
 
         // Front end (no engine dependency).
         .target(name: "AttuneLanguage"),
-        .target(name: "AttuneNotebook"),
+        .target(name: "AttuneNotebook", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
 
         // Interpreter and executable.
         .target(name: "AttuneRuntime",
