@@ -128,10 +128,10 @@ private struct Scanner {
         switch scalar {
         case "\n":
             advance()
-            if openBrackets.isEmpty {
-                let token = Token(kind: .newline, lexeme: "\n", range: rangeSoFar, hasLeadingSpace: spaceBefore)
-                tokens.append(token)
-            }
+            // Emitted inside brackets too: the parser skips newlines while inside brackets and
+            // uses them to recover when a bracket is never closed.
+            let token = Token(kind: .newline, lexeme: "\n", range: rangeSoFar, hasLeadingSpace: spaceBefore)
+            tokens.append(token)
             spaceBefore = true
         case _ where scalar.isBlank:
             advance()

@@ -13,6 +13,9 @@ public struct Parser {
     private let commands: CommandTable
     private let lexed: LexResult
     private var current = 0
+    /// Index of the token `advance()` returned last.
+    private var lastConsumed = 0
+    /// How many brackets the parser is inside; line breaks are skipped while it is above zero.
     private var nesting = 0
     private var diagnostics: [Diagnostic] = []
 
@@ -51,7 +54,7 @@ public struct Parser {
                 statements.append(try statement())
             } catch {
                 if let diagnostic = error.diagnostic { diagnostics.append(diagnostic) }
-                synchronize()
+                synchronize(openBrackets: error.openBrackets)
             }
         }
         return statements
@@ -87,6 +90,8 @@ public struct Parser {
         guard let text = peek().name, peek(1).kind == .equals else { return nil }
         let token = peek()
         if commands.isLeadingWord(text) {
+            // `set =5` is a key left out, read as a command; `train = eval` is a binding gone wrong.
+            guard let target = peek(2).name, commands.isLeadingWord(target) else { return nil }
             let example = commands.command([text])?.usage ?? "\(text) …"
             throw failure("'\(text)' is a command and cannot name a result; arguments follow the command, e.g. \(example)",
                           at: token.range)
@@ -233,7 +238,7 @@ public struct Parser {
                     advance()
                     components.append(.index(index))
                 case .invalid:
-                    throw ParseFailure(nil)
+                    throw ParseFailure(nil, openBrackets: nesting)
                 default:
                     throw failure("after '.' a path takes a name or an index such as 0, found \(part.quoted)",
                                   at: part.range)
@@ -304,7 +309,7 @@ public struct Parser {
         case .percent, .string, .boolean, .name, .dot:
             throw failure("an index must be a whole number, found \(token.quoted)", at: token.range)
         case .invalid:
-            throw ParseFailure(nil)
+            throw ParseFailure(nil, openBrackets: nesting)
         default:
             return nil
         }
@@ -353,6 +358,13 @@ public struct Parser {
         if match(closing) { return }
         let found = peek()
         let closer = closing == .rightBracket ? "]" : ")"
+        if found.startsNewStatement, found.range.start.line > previous().range.end.line {
+            // The next line looks like a statement of its own: the bracket was left open.
+            // Resume at that line so its statement is still read.
+            current = lastConsumed + 1
+            throw ParseFailure(Diagnostic("'\(opening.lexeme)' is never closed: add '\(closer)'", at: opening.range),
+                               openBrackets: 0)
+        }
         switch found.kind {
         case .end, .newline:
             throw failure("'\(opening.lexeme)' is never closed: add '\(closer)'", at: opening.range)
@@ -360,7 +372,7 @@ public struct Parser {
             throw failure("expected '\(closer)' to close the '\(opening.lexeme)' at line \(opening.range.start.line), "
                           + "column \(opening.range.start.column), found \(found.quoted)", at: found.range)
         case .invalid:
-            throw ParseFailure(nil)
+            throw ParseFailure(nil, openBrackets: nesting)
         default:
             throw failure("expected ',' or '\(closer)' after \(what), found \(found.quoted)", at: found.range)
         }
@@ -386,13 +398,16 @@ public struct Parser {
         case .colon:
             return failure("unexpected ':': colons belong in slices such as x[0:4]", at: token.range)
         case .dot:
+            if !token.hasLeadingSpace {
+                return failure("unexpected '.' right after \(previous().quoted)", at: token.range)
+            }
             return failure("unexpected '.': a path is written without spaces, e.g. layers.0.attn", at: token.range)
         case .question:
             return failure("'?' asks for help only at the start of a line, e.g. ?lr", at: token.range)
         case .equals:
             return failure("'=' needs a name before it, e.g. lr=2e-4", at: token.range)
         case .invalid:
-            return ParseFailure(nil)
+            return ParseFailure(nil, openBrackets: nesting)
         default:
             return failure("expected a value, found \(token.quoted)", at: token.range)
         }
@@ -400,7 +415,7 @@ public struct Parser {
 
     /// A statement that does not start with a word.
     private func notACommand(_ token: Token, after binding: Name?) -> ParseFailure {
-        if token.kind == .invalid { return ParseFailure(nil) }
+        if token.kind == .invalid { return ParseFailure(nil, openBrackets: nesting) }
         if let binding {
             let rest = restOfStatementText()
             return failure("expected a command after '\(binding.text) ='; to set a hyperparameter write 'set \(binding.text)=\(rest)'",
@@ -455,7 +470,7 @@ public struct Parser {
     }
 
     private func failure(_ message: String, at range: SourceRange, suggestion: String? = nil) -> ParseFailure {
-        ParseFailure(Diagnostic(message, at: range, suggestion: suggestion))
+        ParseFailure(Diagnostic(message, at: range, suggestion: suggestion), openBrackets: nesting)
     }
 
     /// A plausible value for `key=…` in an example.
@@ -479,12 +494,24 @@ public struct Parser {
 
     // MARK: Tokens
 
+    /// The index of the token `ahead` places on, skipping line breaks while inside brackets.
+    private func index(ahead: Int) -> Int {
+        var index = current
+        var remaining = ahead
+        while true {
+            while nesting > 0, index < tokens.count - 1, tokens[index].kind == .newline { index += 1 }
+            if remaining == 0 { return index }
+            remaining -= 1
+            index = min(index + 1, tokens.count - 1)
+        }
+    }
+
     private func peek(_ ahead: Int = 0) -> Token {
-        tokens[min(current + ahead, tokens.count - 1)]
+        tokens[index(ahead: ahead)]
     }
 
     private func previous() -> Token {
-        tokens[max(current - 1, 0)]
+        tokens[lastConsumed]
     }
 
     private func check(_ kind: TokenKind) -> Bool {
@@ -493,9 +520,10 @@ public struct Parser {
 
     @discardableResult
     private mutating func advance() -> Token {
-        let token = peek()
-        if current < tokens.count - 1 { current += 1 }
-        return token
+        let at = index(ahead: 0)
+        lastConsumed = at
+        current = min(at + 1, tokens.count - 1)
+        return tokens[at]
     }
 
     private mutating func match(_ kind: TokenKind) -> Bool {
@@ -504,10 +532,24 @@ public struct Parser {
         return true
     }
 
-    /// Skips the rest of the line after an error.
-    private mutating func synchronize() {
-        while !peek().endsStatement { advance() }
-        if check(.newline) { advance() }
+    /// Skips the rest of a statement after an error: to the next line break outside the brackets
+    /// that were open at the error, or to a line that starts like a new statement.
+    private mutating func synchronize(openBrackets: Int) {
+        var depth = openBrackets
+        while tokens[current].kind != .end {
+            let token = tokens[current]
+            if token.kind == .newline {
+                let next = tokens[min(current + 1, tokens.count - 1)]
+                if depth == 0 || next.startsNewStatement { break }
+            }
+            switch token.kind {
+            case .leftBracket, .leftParen: depth += 1
+            case .rightBracket, .rightParen: depth = max(0, depth - 1)
+            default: break
+            }
+            current += 1
+        }
+        if tokens[current].kind == .newline { current += 1 }
     }
 
     /// The value of an integer literal (`3`, `-1`, `1_000`), nil for `0.5` or `1e3`.
@@ -535,16 +577,26 @@ public struct Parser {
     }
 }
 
-/// Why a statement could not be read; nil when the lexer has already reported the problem.
+/// Why a statement could not be read.
 struct ParseFailure: Error {
+    /// Nil when the lexer has already reported the problem.
     let diagnostic: Diagnostic?
+    /// Brackets open where the error was found, so recovery can skip to their end.
+    let openBrackets: Int
 
-    init(_ diagnostic: Diagnostic?) {
+    init(_ diagnostic: Diagnostic?, openBrackets: Int = 0) {
         self.diagnostic = diagnostic
+        self.openBrackets = openBrackets
     }
 }
 
 private extension Token {
+    /// A name at the very start of a line: after a bracket left open, such a line is taken to be
+    /// a new statement (continuation lines of a list are indented, or start with a value or `]`).
+    var startsNewStatement: Bool {
+        name != nil && range.start.column == 1
+    }
+
     /// True for tokens that begin a value (so two of them in a row need a space between).
     var startsValue: Bool {
         switch kind {

@@ -19,7 +19,8 @@ public enum TokenKind: Sendable, Hashable {
     case rightBracket  // ]
     case leftParen     // (
     case rightParen    // )
-    /// The end of a statement. Newlines inside brackets or after a trailing `\` produce none.
+    /// A line break: the end of a statement, except inside brackets (the parser skips it there).
+    /// A line break after a continuing `\` produces none.
     case newline
     /// Text the lexer could not read; the lexer has already reported a diagnostic for it.
     case invalid
