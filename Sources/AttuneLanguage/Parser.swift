@@ -417,7 +417,7 @@ public struct Parser {
     private func notACommand(_ token: Token, after binding: Name?) -> ParseFailure {
         if token.kind == .invalid { return ParseFailure(nil, openBrackets: nesting) }
         if let binding {
-            let rest = restOfStatementText()
+            let rest = restOfStatementText() ?? "VALUE"
             return failure("expected a command after '\(binding.text) ='; to set a hyperparameter write 'set \(binding.text)=\(rest)'",
                            at: token.range, suggestion: "set \(binding.text)=\(rest)")
         }
@@ -568,12 +568,15 @@ public struct Parser {
         return String(view)
     }
 
-    /// The source text from the current token to the end of the statement.
-    private func restOfStatementText() -> String {
+    /// The source text from the current token to the end of the statement, to quote in a
+    /// suggested fix; nil when it spans lines or is too long to quote.
+    private func restOfStatementText() -> String? {
         var last = current
         while !tokens[last].endsStatement, last + 1 < tokens.count, !tokens[last + 1].endsStatement { last += 1 }
-        if tokens[last].endsStatement { return "" }
-        return text(of: SourceRange(start: peek().range.start, end: tokens[last].range.end))
+        if tokens[last].endsStatement { return nil }
+        let range = SourceRange(start: peek().range.start, end: tokens[last].range.end)
+        guard range.start.line == range.end.line, range.length <= 40 else { return nil }
+        return text(of: range)
     }
 }
 
