@@ -160,9 +160,7 @@ private struct Scanner {
             if let next = peek(1), next.isDigit {
                 number(inPath: false)
             } else if scalar == "-", peek(1) == "-", let third = peek(2), third.startsName {
-                advance(); advance()
-                while let next = peek(), next.continuesName || next == "-" { advance() }
-                invalid("'\(text(from: tokenStart.offset, to: index))' is not an argument: write options as key=value, e.g. merge=true")
+                commandLineOption()
             } else {
                 stray()
             }
@@ -329,6 +327,15 @@ private struct Scanner {
     }
 
     // MARK: Names and punctuation
+
+    /// `--steps` typed out of habit from command-line tools.
+    mutating func commandLineOption() {
+        advance()
+        advance()
+        while let next = peek(), next.continuesName || next == "-" { advance() }
+        let option = text(from: tokenStart.offset, to: index)
+        invalid("'\(option)' is not an argument: write options as key=value, e.g. merge=true")
+    }
 
     /// `NAME = ( letter | "_" | "*" ) { letter | digit | "_" | "*" | "-" letter-or-digit }`;
     /// `true` and `false` are booleans.

@@ -4,7 +4,7 @@
 /// The parser never fails and never traps: a line with an error is reported and skipped, and
 /// parsing resumes at the next line. Nesting deeper than `maximumNesting` is reported rather
 /// than recursed into, so no input can exhaust the stack.
-public struct Parser {
+public struct Parser: Sendable {
     /// Brackets nested deeper than this are an error.
     public static let maximumNesting = 64
 
@@ -33,8 +33,12 @@ public struct Parser {
         self.commands = commands
     }
 
-    /// Reads every statement; call once.
+    /// Reads every statement of the source.
     public mutating func parse() -> ParseResult {
+        current = 0
+        lastConsumed = 0
+        nesting = 0
+        diagnostics = []
         let statements = script()
         let all = (lexed.diagnostics + diagnostics).enumerated()
             .sorted { ($0.element.range.start.offset, $0.offset) < ($1.element.range.start.offset, $1.offset) }

@@ -53,4 +53,12 @@ final class StatementTests: XCTestCase {
         XCTAssertEqual(Parser.parse(source: "quit").diagnostics.map(\.message),
                        ["unknown command 'quit'; type help to list the commands"])
     }
+
+    func testParsingTwiceGivesTheSameResult() {
+        var parser = Parser(source: "eval\ntrian")
+        let first = parser.parse()
+        XCTAssertEqual(first.statements.count, 1)
+        XCTAssertEqual(first.diagnostics.count, 1)
+        XCTAssertEqual(parser.parse(), first)
+    }
 }
