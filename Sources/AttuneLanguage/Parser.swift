@@ -8,16 +8,16 @@ public struct Parser: Sendable {
     /// Brackets nested deeper than this are an error.
     public static let maximumNesting = 64
 
-    private let tokens: [Token]
-    private let scalars: [Unicode.Scalar]
-    private let commands: CommandTable
-    private let lexed: LexResult
-    private var current = 0
+    let tokens: [Token]
+    let scalars: [Unicode.Scalar]
+    let commands: CommandTable
+    let lexed: LexResult
+    var current = 0
     /// Index of the token `advance()` returned last.
-    private var lastConsumed = 0
+    var lastConsumed = 0
     /// How many brackets the parser is inside; line breaks are skipped while it is above zero.
-    private var nesting = 0
-    private var diagnostics: [Diagnostic] = []
+    var nesting = 0
+    var diagnostics: [Diagnostic] = []
 
     /// Parses a whole source text (a script, a notebook cell or a REPL input).
     public static func parse(source: String, commands: CommandTable = .standard) -> ParseResult {
@@ -355,8 +355,6 @@ public struct Parser: Sendable {
         return items
     }
 
-    // MARK: Errors
-
     /// Consumes the closing bracket or explains what is wrong.
     private mutating func close(_ closing: TokenKind, opening: Token, after what: String) throws(ParseFailure) {
         if match(closing) { return }
@@ -387,228 +385,6 @@ public struct Parser: Sendable {
         if nesting > Self.maximumNesting {
             nesting -= 1
             throw failure("brackets nest too deeply (more than \(Self.maximumNesting) levels)", at: opening.range)
-        }
-    }
-
-    /// A token that cannot start a value, explained.
-    private func unexpected(_ token: Token) -> ParseFailure {
-        switch token.kind {
-        case .rightBracket, .rightParen:
-            let opener = token.kind == .rightBracket ? "[" : "("
-            return failure("unmatched '\(token.lexeme)': there is no '\(opener)' before it", at: token.range)
-        case .comma:
-            return failure("unexpected ',': arguments are separated by spaces; commas separate items inside [ ]",
-                           at: token.range)
-        case .colon:
-            return failure("unexpected ':': colons belong in slices such as x[0:4]", at: token.range)
-        case .dot:
-            if !token.hasLeadingSpace {
-                return failure("unexpected '.' right after \(previous().quoted)", at: token.range)
-            }
-            return failure("unexpected '.': a path is written without spaces, e.g. layers.0.attn", at: token.range)
-        case .question:
-            return failure("'?' asks for help only at the start of a line, e.g. ?lr", at: token.range)
-        case .equals:
-            return failure("'=' needs a name before it, e.g. lr=2e-4", at: token.range)
-        case .invalid:
-            return ParseFailure(nil, openBrackets: nesting)
-        default:
-            return failure("expected a value, found \(token.quoted)", at: token.range)
-        }
-    }
-
-    /// A statement that does not start with a word.
-    private func notACommand(_ token: Token, after binding: Name?) -> ParseFailure {
-        if token.kind == .invalid { return ParseFailure(nil, openBrackets: nesting) }
-        if let binding {
-            let rest = restOfStatementText() ?? "VALUE"
-            return failure("expected a command after '\(binding.text) ='; to set a hyperparameter write 'set \(binding.text)=\(rest)'",
-                           at: token.range, suggestion: "set \(binding.text)=\(rest)")
-        }
-        switch token.kind {
-        case .equals:
-            return failure("'=' needs a name before it, e.g. set lr=2e-4", at: token.range)
-        case .rightBracket, .rightParen, .comma, .colon, .dot:
-            return unexpected(token)
-        default:
-            return failure("a statement starts with a command such as train or model load, found \(token.quoted)",
-                           at: token.range)
-        }
-    }
-
-    /// A grouped command's noun followed by a word that is not one of its verbs.
-    private func unknownVerb(of noun: Name, found: Token) -> ParseFailure {
-        let verbs = commands.verbs(of: noun.text)
-        let choices = Self.sentenceList(verbs)
-        guard let typed = found.name else {
-            return failure("'\(noun.text)' needs one of: \(choices)", at: found.endsStatement ? noun.range : found.range)
-        }
-        if let verb = suggest(typed, from: verbs) {
-            return failure("unknown command '\(noun.text) \(typed)' — did you mean '\(noun.text) \(verb)'?",
-                           at: found.range, suggestion: verb)
-        }
-        return failure("unknown command '\(noun.text) \(typed)': '\(noun.text)' takes \(choices)", at: found.range)
-    }
-
-    /// A first word that is no command: suggest the nearest one.
-    private func unknownCommand(_ word: Name, next: Token, after binding: Name?) -> ParseFailure {
-        // `load model` for `model load`.
-        if let second = next.name, commands.command([second, word.text]) != nil {
-            let fixed = "\(second) \(word.text)"
-            return failure("unknown command '\(word.text) \(second)' — did you mean '\(fixed)'? (noun first, then verb)",
-                           at: word.range.union(next.range), suggestion: fixed)
-        }
-        if let guess = suggest(word.text, from: commands.leadingWords) {
-            var fixed = guess
-            let verbs = commands.verbs(of: guess)
-            if let typedVerb = next.name, !verbs.isEmpty, let verb = suggest(typedVerb, from: verbs) {
-                fixed = "\(guess) \(verb)"
-            }
-            return failure("unknown command '\(word.text)' — did you mean '\(fixed)'?", at: word.range, suggestion: guess)
-        }
-        if let binding, next.endsStatement {
-            return failure("unknown command '\(word.text)'; to set a hyperparameter write 'set \(binding.text)=\(word.text)'",
-                           at: word.range, suggestion: nil)
-        }
-        return failure("unknown command '\(word.text)'; type help to list the commands", at: word.range)
-    }
-
-    private func failure(_ message: String, at range: SourceRange, suggestion: String? = nil) -> ParseFailure {
-        ParseFailure(Diagnostic(message, at: range, suggestion: suggestion), openBrackets: nesting)
-    }
-
-    /// A plausible value for `key=…` in an example.
-    private func exampleValue(for key: String) -> String {
-        switch key {
-        case "lr": return "2e-4"
-        case "targets": return "[q_proj, v_proj]"
-        case "schedule": return "cosine"
-        case "merge", "rslora": return "true"
-        default: return "VALUE"
-        }
-    }
-
-    static func sentenceList(_ words: [String]) -> String {
-        switch words.count {
-        case 0: return ""
-        case 1: return words[0]
-        default: return words.dropLast().joined(separator: ", ") + " or " + words.last!
-        }
-    }
-
-    // MARK: Tokens
-
-    /// The index of the token `ahead` places on, skipping line breaks while inside brackets.
-    private func index(ahead: Int) -> Int {
-        var index = current
-        var remaining = ahead
-        while true {
-            while nesting > 0, index < tokens.count - 1, tokens[index].kind == .newline { index += 1 }
-            if remaining == 0 { return index }
-            remaining -= 1
-            index = min(index + 1, tokens.count - 1)
-        }
-    }
-
-    private func peek(_ ahead: Int = 0) -> Token {
-        tokens[index(ahead: ahead)]
-    }
-
-    private func previous() -> Token {
-        tokens[lastConsumed]
-    }
-
-    private func check(_ kind: TokenKind) -> Bool {
-        peek().kind == kind
-    }
-
-    @discardableResult
-    private mutating func advance() -> Token {
-        let at = index(ahead: 0)
-        lastConsumed = at
-        current = min(at + 1, tokens.count - 1)
-        return tokens[at]
-    }
-
-    private mutating func match(_ kind: TokenKind) -> Bool {
-        guard check(kind) else { return false }
-        advance()
-        return true
-    }
-
-    /// Skips the rest of a statement after an error: to the next line break outside the brackets
-    /// that were open at the error, or to a line that starts like a new statement.
-    private mutating func synchronize(openBrackets: Int) {
-        var depth = openBrackets
-        while tokens[current].kind != .end {
-            let token = tokens[current]
-            if token.kind == .newline {
-                let next = tokens[min(current + 1, tokens.count - 1)]
-                if depth == 0 || next.startsNewStatement { break }
-            }
-            switch token.kind {
-            case .leftBracket, .leftParen: depth += 1
-            case .rightBracket, .rightParen: depth = max(0, depth - 1)
-            default: break
-            }
-            current += 1
-        }
-        if tokens[current].kind == .newline { current += 1 }
-    }
-
-    /// The value of an integer literal (`3`, `-1`, `1_000`), nil for `0.5` or `1e3`.
-    private func wholeNumber(_ token: Token) -> Int? {
-        guard case .number(let value) = token.kind,
-              token.lexeme.unicodeScalars.allSatisfy({ $0.isDigit || $0 == "-" || $0 == "+" || $0 == "_" }),
-              abs(value) < 9e18 else { return nil }
-        return Int(value)
-    }
-
-    private func text(of range: SourceRange) -> String {
-        let start = min(range.start.offset, scalars.count)
-        let end = min(max(range.end.offset, start), scalars.count)
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars[start..<end])
-        return String(view)
-    }
-
-    /// The source text from the current token to the end of the statement, to quote in a
-    /// suggested fix; nil when it spans lines or is too long to quote.
-    private func restOfStatementText() -> String? {
-        var last = current
-        while !tokens[last].endsStatement, last + 1 < tokens.count, !tokens[last + 1].endsStatement { last += 1 }
-        if tokens[last].endsStatement { return nil }
-        let range = SourceRange(start: peek().range.start, end: tokens[last].range.end)
-        guard range.start.line == range.end.line, range.length <= 40 else { return nil }
-        return text(of: range)
-    }
-}
-
-/// Why a statement could not be read.
-struct ParseFailure: Error {
-    /// Nil when the lexer has already reported the problem.
-    let diagnostic: Diagnostic?
-    /// Brackets open where the error was found, so recovery can skip to their end.
-    let openBrackets: Int
-
-    init(_ diagnostic: Diagnostic?, openBrackets: Int = 0) {
-        self.diagnostic = diagnostic
-        self.openBrackets = openBrackets
-    }
-}
-
-private extension Token {
-    /// A name at the very start of a line: after a bracket left open, such a line is taken to be
-    /// a new statement (continuation lines of a list are indented, or start with a value or `]`).
-    var startsNewStatement: Bool {
-        name != nil && range.start.column == 1
-    }
-
-    /// True for tokens that begin a value (so two of them in a row need a space between).
-    var startsValue: Bool {
-        switch kind {
-        case .name, .number, .percent, .string, .boolean, .leftBracket, .leftParen: return true
-        default: return false
         }
     }
 }
