@@ -1,1 +1,0 @@
-// Module AttuneLanguage: see README "Architecture".
