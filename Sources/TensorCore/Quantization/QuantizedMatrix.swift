@@ -52,6 +52,9 @@ public struct QuantizedMatrix: Sendable {
         try self.init(rows: rows, cols: cols, type: type, bytes: Quantize.bytes(type, values))
     }
 
+    /// `[rows, cols]`.
+    public var shape: [Int] { [rows, cols] }
+
     /// Total encoded bytes.
     public var byteCount: Int { rowByteCount * rows }
 
