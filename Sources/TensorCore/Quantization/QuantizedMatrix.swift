@@ -94,17 +94,13 @@ public struct QuantizedMatrix: Sendable {
         let src = storage.base + byteOffset
         let (type, cols, rowBytes) = (self.type, self.cols, self.rowByteCount)
         let total = range.count * cols
-        let chunks = total < 1 << 16 ? 1 : Swift.min(range.count, QuantizedMatrix.threadCount * 4)
-        if chunks == 1 {
+        if total < 1 << 16 {
             Dequantize.run(type, from: src + range.lowerBound * rowBytes, count: total, into: dst)
             return
         }
-        let work = UncheckedSendable((src, dst))
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            let lo = range.count * c / chunks, hi = range.count * (c + 1) / chunks
-            guard hi > lo else { return }
-            let (s, d) = work.value
-            Dequantize.run(type, from: s + (range.lowerBound + lo) * rowBytes, count: (hi - lo) * cols, into: d + lo * cols)
+        parallelChunks(range.count) { _, rows in
+            Dequantize.run(type, from: src + (range.lowerBound + rows.lowerBound) * rowBytes, count: rows.count * cols,
+                           into: dst + rows.lowerBound * cols)
         }
     }
 
@@ -115,12 +111,4 @@ public struct QuantizedMatrix: Sendable {
             n = rows * cols
         }
     }
-
-    static let threadCount: Int = Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
-}
-
-/// Carries raw pointers into a concurrent loop whose iterations touch disjoint ranges.
-struct UncheckedSendable<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }
