@@ -1,4 +1,5 @@
 import Foundation
+import TensorCore
 
 /// Writes safetensors files: entries in the order given, header padded with spaces to a multiple
 /// of 8 bytes (as the reference implementation does), optional `__metadata__` strings.
@@ -20,7 +21,7 @@ public struct SafetensorsWriter {
             switch dtype {
             case .f32: for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
             case .f16: for v in values { withUnsafeBytes(of: Float16(v).bitPattern.littleEndian) { data.append(contentsOf: $0) } }
-            case .bf16: for v in values { withUnsafeBytes(of: NumericConversion.floatToBF16(v).littleEndian) { data.append(contentsOf: $0) } }
+            case .bf16: for v in values { withUnsafeBytes(of: HalfFloat.bf16FromFloat(v).littleEndian) { data.append(contentsOf: $0) } }
             default: preconditionFailure("float values cannot be stored as \(dtype.rawValue)")
             }
             self.init(name: name, dtype: dtype, shape: shape, bytes: data)
