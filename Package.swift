@@ -1,7 +1,8 @@
 // swift-tools-version:6.0
 // Attune: a notebook-style REPL for fine-tuning language models on a CPU.
 // Module graph (dependencies point one way, see README "Architecture"):
-//   CBLAS, CKernels → TensorCore → ModelFormats → Models → AttuneRuntime → attune
+//   CBLAS, CKernels → TensorCore → ModelFormats → Models → Training → AttuneRuntime → attune
+//   Tokenization → Datasets ──────────────────────────────↗
 //   Tokenization ────────────────────────────────↗
 //   AttuneLanguage, AttuneNotebook (no engine dependency) ─────↗
 import PackageDescription
@@ -30,6 +31,8 @@ let package = Package(
         .target(name: "Tokenization"),
         .target(name: "ModelFormats", dependencies: ["TensorCore"]),
         .target(name: "Models", dependencies: ["TensorCore", "ModelFormats", "Tokenization"]),
+        .target(name: "Datasets", dependencies: ["Tokenization"]),
+        .target(name: "Training", dependencies: ["Models", "ModelFormats", "TensorCore", "Datasets"]),
 
         // Front end (no engine dependency).
         .target(name: "AttuneLanguage"),
@@ -37,7 +40,8 @@ let package = Package(
 
         // Interpreter and executable.
         .target(name: "AttuneRuntime",
-                dependencies: ["AttuneLanguage", "AttuneNotebook", "Models", "ModelFormats", "TensorCore", "Tokenization"]),
+                dependencies: ["AttuneLanguage", "AttuneNotebook", "Models", "ModelFormats", "TensorCore", "Tokenization",
+                               "Datasets", "Training"]),
         .executableTarget(name: "attune", dependencies: ["AttuneRuntime", "CEditLine", "TensorCore"]),
 
         // Tests mirror modules.
@@ -45,6 +49,9 @@ let package = Package(
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TensorCore"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "ModelFormats", "TensorCore", "Tokenization"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tokenization"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "ModelFormats", "TensorCore"]),
+        .testTarget(name: "AttuneRuntimeTests", dependencies: ["AttuneRuntime", "AttuneLanguage", "AttuneNotebook"]),
         .testTarget(name: "AttuneLanguageTests", dependencies: ["AttuneLanguage"]),
         .testTarget(name: "AttuneNotebookTests", dependencies: ["AttuneNotebook"]),
     ]

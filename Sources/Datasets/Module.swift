@@ -1,0 +1,1 @@
+// Module Datasets: training data formats, validation, quality checks, splits, rendering.
