@@ -43,6 +43,22 @@ extension ChatTemplate {
                 out.append(ChatSegment(text: "<|start_header_id|>assistant<|end_header_id|>\n\n", messageIndex: nil,
                                        role: "assistant", isTrainable: false))
             }
+        case .llama31(let date):
+            out.append(ChatSegment(text: bosToken ?? "<|begin_of_text|>", messageIndex: nil, role: nil, isTrainable: false))
+            let hasSystem = messages.first?.role == "system"
+            let system = hasSystem ? messages[0].content.trimmingCharacters(in: .whitespacesAndNewlines) : ""
+            turn(hasSystem ? 0 : nil, "system", header: "<|start_header_id|>system<|end_header_id|>\n\n",
+                 content: "Cutting Knowledge Date: December 2023\nToday Date: \(date)\n\n" + system,
+                 end: "<|eot_id|>", after: "", trainable: false)
+            for (index, message) in messages.enumerated() where !(hasSystem && index == 0) {
+                turn(index, message.role, header: "<|start_header_id|>\(message.role)<|end_header_id|>\n\n",
+                     content: message.content.trimmingCharacters(in: .whitespacesAndNewlines),
+                     end: "<|eot_id|>", after: "", trainable: message.isTrainingTarget)
+            }
+            if addGenerationPrompt {
+                out.append(ChatSegment(text: "<|start_header_id|>assistant<|end_header_id|>\n\n", messageIndex: nil,
+                                       role: "assistant", isTrainable: false))
+            }
         case .zephyr:
             for (index, message) in messages.enumerated() {
                 guard ["system", "user", "assistant"].contains(message.role) else {

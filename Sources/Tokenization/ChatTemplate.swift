@@ -7,17 +7,26 @@ public enum ChatTemplate: Sendable, Hashable {
     /// `<|begin_of_text|><|start_header_id|>role<|end_header_id|>\n\ncontent<|eot_id|>` with
     /// content trimmed (Llama 3.0 layout).
     case llama3
+    /// Llama 3.1 / 3.2: like `llama3`, but always opens with a system turn
+    /// `Cutting Knowledge Date: December 2023\nToday Date: <date>\n\n<system message>`. Hugging Face
+    /// fills the date with today's (`strftime_now`) when it can; Attune uses `todayDate` so
+    /// renderings are reproducible (the template's own fallback is "26 Jul 2024").
+    case llama31(todayDate: String)
     /// `<|role|>\ncontent</s>\n` with the tokenizer's end-of-sequence token (Zephyr, TinyLlama).
     case zephyr
 
     /// Names accepted by `init(named:)`.
-    public static let builtInNames = ["chatml", "llama3", "zephyr"]
+    public static let builtInNames = ["chatml", "llama3", "llama3.1", "zephyr"]
+
+    /// The date the Llama 3.1 templates fall back to.
+    public static let llama31DefaultDate = "26 Jul 2024"
 
     /// The template called `name` (`chatml`, `llama3`, `zephyr`; case-insensitive).
     public init(named name: String, defaultSystemPrompt: String? = nil) throws {
         switch name.lowercased() {
         case "chatml": self = .chatML(defaultSystemPrompt: defaultSystemPrompt)
         case "llama3", "llama-3": self = .llama3
+        case "llama3.1", "llama3.2", "llama31": self = .llama31(todayDate: Self.llama31DefaultDate)
         case "zephyr", "tinyllama": self = .zephyr
         default: throw TokenizationError.unknownChatTemplateName(name, builtIn: Self.builtInNames)
         }
@@ -27,7 +36,7 @@ public enum ChatTemplate: Sendable, Hashable {
     /// default system prompt they insert.
     public init(detecting source: String) throws {
         if source.contains("<|start_header_id|>") && source.contains("<|eot_id|>") {
-            self = .llama3
+            self = source.contains("Cutting Knowledge Date") ? .llama31(todayDate: Self.llama31DefaultDate) : .llama3
         } else if source.contains("<|im_start|>") && source.contains("<|im_end|>") {
             self = .chatML(defaultSystemPrompt: Self.defaultSystemPrompt(inChatML: source))
         } else if source.contains("<|user|>") && source.contains("<|assistant|>") {
@@ -42,6 +51,7 @@ public enum ChatTemplate: Sendable, Hashable {
         switch self {
         case .chatML: return "chatml"
         case .llama3: return "llama3"
+        case .llama31: return "llama3.1"
         case .zephyr: return "zephyr"
         }
     }
@@ -50,7 +60,7 @@ public enum ChatTemplate: Sendable, Hashable {
     public var endOfTurnToken: String? {
         switch self {
         case .chatML: return "<|im_end|>"
-        case .llama3: return "<|eot_id|>"
+        case .llama3, .llama31: return "<|eot_id|>"
         case .zephyr: return nil
         }
     }

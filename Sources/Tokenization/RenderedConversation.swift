@@ -27,7 +27,7 @@ extension ChatTemplate {
         let bos = tokenizer.specialTokens.bos.flatMap(tokenizer.token(for:))
         let eos = tokenizer.specialTokens.eos.flatMap(tokenizer.token(for:))
         let segments = try self.segments(for: messages, addGenerationPrompt: addGenerationPrompt,
-                                         bosToken: self == .llama3 ? bos : nil, eosToken: self == .zephyr ? eos : nil)
+                                         bosToken: bos, eosToken: self == .zephyr ? eos : nil)
         var starts = [Int](), text = ""
         for segment in segments {
             starts.append(text.utf8.count)

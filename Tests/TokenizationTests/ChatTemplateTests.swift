@@ -22,8 +22,8 @@ final class ChatTemplateTests: XCTestCase {
 
     func testUnknownTemplateNamesTheBuiltIns() {
         XCTAssertThrowsError(try ChatTemplate(detecting: "{{ messages[0]['content'] }}[INST]")) { error in
-            XCTAssertEqual(error as? TokenizationError, .unknownChatTemplate(builtIn: ["chatml", "llama3", "zephyr"]))
-            XCTAssertTrue("\(error)".contains("chatml, llama3, zephyr"))
+            XCTAssertEqual(error as? TokenizationError, .unknownChatTemplate(builtIn: ["chatml", "llama3", "llama3.1", "zephyr"]))
+            XCTAssertTrue("\(error)".contains("chatml, llama3, llama3.1, zephyr"))
         }
         XCTAssertThrowsError(try ChatTemplate(named: "mistral")) { error in
             XCTAssertTrue("\(error)".contains("unknown chat template 'mistral'"))
@@ -46,6 +46,20 @@ final class ChatTemplateTests: XCTestCase {
                        "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nBe brief.<|eot_id|><|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\nHello!<|eot_id|>")
         XCTAssertEqual(try ChatTemplate.llama3.text(for: [ChatMessage(role: "user", content: "  Q \n")], addGenerationPrompt: true),
                        "<|begin_of_text|><|start_header_id|>user<|end_header_id|>\n\nQ<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n")
+    }
+
+    func testLlama31TextAlwaysOpensWithTheDatedSystemTurn() throws {
+        let source = "{{- bos_token }}{%- if not date_string is defined %}{%- set date_string = \"26 Jul 2024\" %}{%- endif %}{{- \"Cutting Knowledge Date: December 2023\\n\" }}<|start_header_id|><|eot_id|>"
+        let template = try ChatTemplate(detecting: source)
+        XCTAssertEqual(template, .llama31(todayDate: "26 Jul 2024"))
+        XCTAssertEqual(template.name, "llama3.1")
+        XCTAssertEqual(try template.text(for: [ChatMessage(role: "user", content: "Q")], addGenerationPrompt: true),
+                       "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n<|eot_id|><|start_header_id|>user<|end_header_id|>\n\nQ<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\n")
+        let segments = try template.segments(for: [ChatMessage(role: "system", content: " S "), ChatMessage(role: "assistant", content: "A")])
+        XCTAssertEqual(segments.map(\.text).joined(),
+                       "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\nS<|eot_id|><|start_header_id|>assistant<|end_header_id|>\n\nA<|eot_id|>")
+        XCTAssertEqual(segments.filter(\.isTrainable).map(\.text), ["A", "<|eot_id|>"])
+        XCTAssertEqual(segments[1].messageIndex, 0)
     }
 
     func testZephyrText() throws {
