@@ -7,7 +7,14 @@ import Tokenization
 ///
 /// Expected ids come from `../shared/reference/smollm2-135m-instruct.json` (PyTorch/transformers).
 final class SmolLM2DumpTests: XCTestCase {
+    /// The dump's tokenizer, built once per test process.
     static func loadDump() throws -> BPETokenizer {
+        try cached.get()
+    }
+
+    private static let cached = Result { try buildFromDump() }
+
+    static func buildFromDump() throws -> BPETokenizer {
         guard let path = ProcessInfo.processInfo.environment["ATTUNE_TOKENIZER_DUMP"] else {
             throw XCTSkip("set ATTUNE_TOKENIZER_DUMP to a JSON dump of the SmolLM2 GGUF tokenizer metadata")
         }
@@ -83,6 +90,17 @@ final class SmolLM2DumpTests: XCTestCase {
             let text = RandomText.string(using: &generator, maxLength: 60)
             let ids = tokenizer.encode(text, parseSpecialTokens: false)
             XCTAssertEqual(Array(tokenizer.decode(ids).utf8), Array(text.utf8), text.debugDescription)
+        }
+    }
+
+    /// 300 seeded random strings (specials, partial markers, digits, emoji, byte 0x04 which the
+    /// vocabulary lacks) against Hugging Face `tokenizers`; see Fixtures/README.md.
+    func testRandomStringsMatchHuggingFaceTokenizers() throws {
+        let tokenizer = try Self.loadDump()
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/smollm2-random-ids.json")
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        for (text, ids) in zip(object["texts"] as! [String], object["ids"] as! [[Int]]) {
+            XCTAssertEqual(tokenizer.encode(text), ids, text.debugDescription)
         }
     }
 }
