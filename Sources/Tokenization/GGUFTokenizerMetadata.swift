@@ -50,7 +50,9 @@ extension BPETokenizer {
                           addBOS: metadata.addBOS ?? false, ignoreMerges: preTokenizer == .llama3,
                           chatTemplate: metadata.chatTemplate)
         case "llama":
-            let variant = BPEVariant.sentencePiece(spacePrefix: metadata.addSpacePrefix ?? true ? .first : .never)
+            // llama.cpp prefixes a space to every text fragment that starts the input or follows
+            // a special token, as Hugging Face's legacy `Prepend` normalizer does.
+            let variant = BPEVariant.sentencePiece(spacePrefix: metadata.addSpacePrefix ?? true ? .always : .never)
             let addBOS = metadata.addBOS ?? true
             if !metadata.merges.isEmpty {
                 try self.init(vocabulary: metadata.tokens, merges: metadata.merges, tokenTypes: metadata.tokenTypes,

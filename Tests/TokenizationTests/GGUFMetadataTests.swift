@@ -11,6 +11,8 @@ final class GGUFMetadataTests: XCTestCase {
         XCTAssertEqual(tokenizer.encode("é", addBOS: false).compactMap { tokenizer.token(for: $0) },
                        ["▁", "<0xC3>", "<0xA9>"])
         XCTAssertEqual(tokenizer.decode(tokenizer.encode("é the")), "<s>é the")
+        XCTAssertEqual(tokenizer.spacePrefix, .always)
+        XCTAssertEqual(tokenizer.encode("</s>the", addBOS: false).compactMap { tokenizer.token(for: $0) }, ["</s>", "▁the"])
     }
 
     func testUnsupportedInputsAreErrors() {
