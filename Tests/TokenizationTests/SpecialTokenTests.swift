@@ -1,3 +1,5 @@
+import Foundation
+import Synchronization
 import XCTest
 import Tokenization
 
@@ -60,5 +62,23 @@ final class SpecialTokenTests: XCTestCase {
             let tokenBytes = tokenizer.bytes(of: id)
             XCTAssertEqual(Array(bytes[offset..<(offset + tokenBytes.count)]), tokenBytes)
         }
+    }
+}
+
+/// One tokenizer shared by many threads (the merge cache sits behind a mutex).
+final class ConcurrencyTests: XCTestCase {
+    func testConcurrentEncodesAgreeWithSerialOnes() throws {
+        let files = FixtureTokenizers.llama3()
+        let tokenizer = try BPETokenizer(huggingFaceTokenizerJSON: files.tokenizer, config: files.config)
+        var generator = SeededGenerator(seed: 21)
+        let texts = (0..<64).map { _ in RandomText.string(using: &generator, maxLength: 200) }
+        let serial = texts.map { tokenizer.encode($0) }
+        let results = Mutex<[Int: [Int]]>([:])
+        DispatchQueue.concurrentPerform(iterations: texts.count) { index in
+            let ids = tokenizer.encode(texts[index])
+            results.withLock { $0[index] = ids }
+        }
+        let parallel = results.withLock { $0 }
+        XCTAssertEqual((0..<texts.count).map { parallel[$0]! }, serial)
     }
 }

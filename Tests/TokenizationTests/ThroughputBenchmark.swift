@@ -32,6 +32,16 @@ final class ThroughputBenchmark: XCTestCase {
             print("pre-tokenizer \(preTokenizer): \(count) pieces in \(split)")
         }
         XCTAssertEqual(Array(decoded.utf8), Array(text.utf8))
+        // Pathological inputs: one 1 MB word, one 1 MB whitespace run, 1 MB of digits.
+        var generator = SeededGenerator(seed: 1)
+        let letters = Array("abcdefghijklmnopqrstuvwxyz")
+        let word = String((0..<1_000_000).map { _ in letters.randomElement(using: &generator)! })
+        for (name, input) in [("1 MB word", word), ("1 MB spaces", String(repeating: " ", count: 1_000_000)),
+                              ("1 MB digits", String(repeating: "1234567890", count: 100_000))] {
+            var count = 0
+            let time = clock.measure { count = tokenizer.encode(input).count }
+            print("encode \(name) → \(count) tokens in \(time)")
+        }
         // Optional: ids from Hugging Face `tokenizers` for the same text (a JSON array).
         if let expectedPath = ProcessInfo.processInfo.environment["ATTUNE_TOKENIZER_BENCH_IDS"] {
             let expected = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: expectedPath))) as! [Int]
