@@ -56,6 +56,7 @@ final class SmolLM2DumpTests: XCTestCase {
             XCTAssertEqual(ids.map { tokenizer.token(for: $0)! }, item["tokens"] as! [String], name)
             XCTAssertEqual(Array(tokenizer.decode(ids).utf8), Array(text.utf8), name)
         }
+        XCTAssertEqual("\(tokenizer)", "byte-level BPE, pre-tokenizer smollm, 49152 tokens, 48900 merges, 17 control tokens")
         let logits = reference["logits"] as! [String: Any]
         XCTAssertEqual(tokenizer.encode(logits["prompt"] as! String), logits["ids"] as! [Int])
     }
