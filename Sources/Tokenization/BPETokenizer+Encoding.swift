@@ -7,10 +7,8 @@ extension BPETokenizer {
         var result = TokenEncoding()
         result.ids.reserveCapacity(text.utf8.count / 3)
         result.offsets.reserveCapacity(text.utf8.count / 3)
-        var prefixState = SpacePrefixState(rule: spacePrefix, bos: specialTokens.bos)
         if options.addBOS ?? addsBOSByDefault, let bos = specialTokens.bos {
             result.ids.append(bos); result.offsets.append(0)
-            _ = prefixState.consume(id: bos, isText: false)
         }
         text.withUTF8 { buffer in
             let segments: [SpecialTokenMatcher.Segment] = options.parseSpecialTokens
@@ -20,9 +18,8 @@ extension BPETokenizer {
                 switch segment {
                 case .token(let id, let range):
                     result.ids.append(Int(id)); result.offsets.append(range.lowerBound)
-                    _ = prefixState.consume(id: Int(id), isText: false)
                 case .text(let range):
-                    let prefixed = prefixState.consume(id: -1, isText: true)
+                    let prefixed = spacePrefix.applies(atOffset: range.lowerBound, firstByte: buffer[range.lowerBound])
                     switch variant {
                     case .byteLevel: encodeByteLevel(buffer, range, into: &result)
                     case .sentencePiece: encodeSentencePiece(buffer, range, prefixed: prefixed, into: &result)

@@ -136,7 +136,7 @@ struct HuggingFaceLayout {
             case "Metaspace":
                 let scheme = step["prepend_scheme"] as? String
                     ?? ((step["add_prefix_space"] as? Bool ?? true) ? "always" : "never")
-                sentencePiece = scheme == "never" ? .never : scheme == "first" ? .first : .always
+                sentencePiece = scheme == "never" ? .never : scheme == "first" ? .firstUnlessSpaced : .alwaysUnlessSpaced
             default:
                 throw TokenizationError.unsupportedPreTokenizer("\(step["type"] ?? "?") in tokenizer.json")
             }

@@ -26,14 +26,33 @@ public protocol Tokenizer: Sendable {
     func bytes(of id: Int) -> [UInt8]
 }
 
-/// When a SentencePiece-style encoder prepends a space (`▁`) to text.
+/// When a SentencePiece-style encoder prepends a space (`▁`) to a text segment (the text
+/// between special tokens).
 public enum SpacePrefix: String, Sendable, Hashable {
     /// Never (byte-level BPE, `add_space_prefix = false`).
     case never
-    /// To the first text segment, when only beginning-of-sequence tokens precede it.
+    /// To the segment that starts the input (Hugging Face `Metaspace` `prepend_scheme: first`
+    /// without its leading-space rule).
     case first
-    /// To every text segment between special tokens (Hugging Face's legacy `Prepend` normalizer).
+    /// To every segment (llama.cpp `add_space_prefix`, Hugging Face's legacy `Prepend` normalizer).
     case always
+    /// Like `first`, but not when the segment already starts with a space (Hugging Face
+    /// `Metaspace`, `prepend_scheme: first`). Decoding then drops such a leading space.
+    case firstUnlessSpaced
+    /// Like `always`, but not when the segment already starts with a space (Hugging Face
+    /// `Metaspace`, `prepend_scheme: always`). Decoding then drops such a leading space.
+    case alwaysUnlessSpaced
+
+    /// Whether a text segment starting at `offset` whose first byte is `firstByte` gets a prefix.
+    func applies(atOffset offset: Int, firstByte: UInt8) -> Bool {
+        switch self {
+        case .never: return false
+        case .first: return offset == 0
+        case .always: return true
+        case .firstUnlessSpaced: return offset == 0 && firstByte != 0x20
+        case .alwaysUnlessSpaced: return firstByte != 0x20
+        }
+    }
 }
 
 /// Ids of the tokens with a structural role.
@@ -112,7 +131,9 @@ struct SpacePrefixState {
 
     init(rule: SpacePrefix, bos: Int?) { self.rule = rule; self.bos = bos }
 
-    /// Feeds the next token; returns true when it begins a text segment that got a prefix.
+    /// Feeds the next token; returns true when it begins a text segment whose leading space the
+    /// decoder removes (the prefix the encoder added, for the `UnlessSpaced` rules also a space
+    /// the text had).
     mutating func consume(id: Int, isText: Bool) -> Bool {
         defer {
             if id != bos || isText { onlyBOSSoFar = false }
@@ -121,8 +142,8 @@ struct SpacePrefixState {
         guard isText && atSegmentStart else { return false }
         switch rule {
         case .never: return false
-        case .first: return onlyBOSSoFar
-        case .always: return true
+        case .first, .firstUnlessSpaced: return onlyBOSSoFar
+        case .always, .alwaysUnlessSpaced: return true
         }
     }
 }

@@ -48,6 +48,27 @@ final class HuggingFaceFixtureTests: XCTestCase {
         XCTAssertEqual(tokenizer.decode(ids), "你")
     }
 
+    /// Metaspace with `prepend_scheme: first` (newer Llama-2-style files); expected pieces from
+    /// Hugging Face `tokenizers` 0.23.3 on the TinyLlama fixture with this pre-tokenizer.
+    func testMetaspacePrependSchemeFirst() throws {
+        var object = try JSONSerialization.jsonObject(with: FixtureTokenizers.tinyLlama().tokenizer) as! [String: Any]
+        object["normalizer"] = NSNull()
+        object["pre_tokenizer"] = ["type": "Metaspace", "replacement": "▁", "prepend_scheme": "first", "split": false]
+        let tokenizer = try BPETokenizer(huggingFaceTokenizerJSON: JSONSerialization.data(withJSONObject: object),
+                                         config: FixtureTokenizers.tinyLlama().config)
+        XCTAssertEqual(tokenizer.spacePrefix, .firstUnlessSpaced)
+        func pieces(_ text: String, bos: Bool = false) -> [String] {
+            tokenizer.encode(text, addBOS: bos).map { tokenizer.token(for: $0)! }
+        }
+        XCTAssertEqual(pieces("hello the</s>the world"), ["▁hello", "▁the", "</s>", "t", "h", "e", "▁world"])
+        XCTAssertEqual(pieces("hello the</s>the world", bos: true), ["<s>", "▁hello", "▁the", "</s>", "t", "h", "e", "▁world"])
+        XCTAssertEqual(pieces("</s>the"), ["</s>", "t", "h", "e"])
+        XCTAssertEqual(pieces(" the"), ["▁the"])
+        XCTAssertEqual(pieces("<s>the", bos: true), ["<s>", "<s>", "t", "h", "e"])
+        XCTAssertEqual(tokenizer.decode(tokenizer.encode("hello the</s>the world", addBOS: false)), "hello the</s>the world")
+        XCTAssertEqual(tokenizer.decode(tokenizer.encode(" the", addBOS: false)), "the")  // lossy, as in Hugging Face
+    }
+
     func testDecodeIsTheExactInverseOfEncode() throws {
         for files in [FixtureTokenizers.llama3(), FixtureTokenizers.tinyLlama()] {
             let tokenizer = try load(files)
