@@ -1,1 +1,0 @@
-// Module Tokenization: see README "Architecture".
