@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "TensorCore",
                 dependencies: ["CBLAS", "CKernels", .product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "Tokenization"),
-        .target(name: "ModelFormats", dependencies: ["TensorCore"]),
+        .target(name: "ModelFormats", dependencies: ["TensorCore", "Tokenization"]),
         .target(name: "Models", dependencies: ["TensorCore", "ModelFormats", "Tokenization"]),
         .target(name: "Datasets", dependencies: ["Tokenization"]),
         .target(name: "Training", dependencies: ["Models", "ModelFormats", "TensorCore", "Datasets"]),
@@ -46,8 +46,8 @@ let package = Package(
 
         // Tests mirror modules.
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
-        .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TensorCore"]),
-        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"]),
+        .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TensorCore", "Tokenization"]),
+        .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"], exclude: ["Fixtures"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "ModelFormats", "TensorCore", "Tokenization"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tokenization"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "ModelFormats", "TensorCore"]),

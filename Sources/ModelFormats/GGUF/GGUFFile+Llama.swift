@@ -1,3 +1,5 @@
+import Tokenization
+
 /// Typed access to the metadata a Llama-family model needs.
 ///
 /// Keys are `<arch>.…` where `<arch>` is `general.architecture` (e.g. `llama`):
@@ -20,24 +22,6 @@ public struct LlamaMetadata: Sendable, Equatable {
     public var vocabSize: Int?
 
     public var headDim: Int { embeddingLength / max(headCount, 1) }
-}
-
-/// The tokenizer a GGUF file carries (`tokenizer.ggml.*`, `tokenizer.chat_template`).
-public struct GGUFTokenizerMetadata: Sendable, Equatable {
-    /// `tokenizer.ggml.model`: `gpt2` (byte-level BPE), `llama` (SentencePiece), …
-    public var model: String
-    /// `tokenizer.ggml.pre`: the pre-tokenizer name (`smollm`, `llama-bpe`, `qwen2`, …).
-    public var pre: String?
-    public var tokens: [String]
-    public var scores: [Float]?
-    public var tokenTypes: [Int]?
-    public var merges: [String]
-    public var bosTokenID: Int?
-    public var eosTokenID: Int?
-    public var padTokenID: Int?
-    public var unknownTokenID: Int?
-    public var addBOS: Bool?
-    public var chatTemplate: String?
 }
 
 extension GGUFFile {
@@ -98,7 +82,8 @@ extension GGUFFile {
             vocabSize: try optionalInt(p + "vocab_size"))
     }
 
-    /// The tokenizer arrays and ids.
+    /// The tokenizer arrays and ids, as the Tokenization module's plain description (it builds
+    /// the tokenizer with `BPETokenizer(gguf:)`).
     public func tokenizerMetadata() throws -> GGUFTokenizerMetadata {
         func array(_ key: String) throws -> GGUFArray? {
             guard let v = metadata[key] else { return nil }
@@ -130,14 +115,15 @@ extension GGUFFile {
             model: try requireString("tokenizer.ggml.model"),
             pre: metadata["tokenizer.ggml.pre"]?.string,
             tokens: tokens,
-            scores: scores,
             tokenTypes: types,
             merges: try strings("tokenizer.ggml.merges") ?? [],
-            bosTokenID: try tokenID("tokenizer.ggml.bos_token_id"),
-            eosTokenID: try tokenID("tokenizer.ggml.eos_token_id"),
-            padTokenID: try tokenID("tokenizer.ggml.padding_token_id"),
-            unknownTokenID: try tokenID("tokenizer.ggml.unknown_token_id"),
+            scores: scores,
+            bosID: try tokenID("tokenizer.ggml.bos_token_id"),
+            eosID: try tokenID("tokenizer.ggml.eos_token_id"),
+            padID: try tokenID("tokenizer.ggml.padding_token_id"),
+            unknownID: try tokenID("tokenizer.ggml.unknown_token_id"),
             addBOS: metadata["tokenizer.ggml.add_bos_token"]?.bool,
+            addSpacePrefix: metadata["tokenizer.ggml.add_space_prefix"]?.bool,
             chatTemplate: metadata["tokenizer.chat_template"]?.string)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import ModelFormats
+import Tokenization
 import TensorCore
 
 final class GGUFRoundTripTests: XCTestCase {
@@ -57,7 +58,7 @@ final class GGUFRoundTripTests: XCTestCase {
                                         headCount: 4, headCountKV: 2, contextLength: 256, ropeFreqBase: 10_000,
                                         rmsNormEpsilon: 1e-5, ropeDimensionCount: nil, vocabSize: nil))
         let tok = try f.tokenizerMetadata()
-        XCTAssertEqual(tok.tokens.count, 6); XCTAssertEqual(tok.merges, ["a b"]); XCTAssertEqual(tok.eosTokenID, 2)
+        XCTAssertEqual(tok.tokens.count, 6); XCTAssertEqual(tok.merges, ["a b"]); XCTAssertEqual(tok.eosID, 2)
     }
 
     func testQuantizedMatrixWritesAsIs() throws {

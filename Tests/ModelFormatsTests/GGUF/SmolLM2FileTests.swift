@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import ModelFormats
+import Tokenization
 import TensorCore
 
 /// Opens the real SmolLM2-135M-Instruct Q4_1 file (DESIGN §6) when it is in the cache.
@@ -45,9 +46,9 @@ final class SmolLM2FileTests: XCTestCase {
         XCTAssertEqual(t.pre, "smollm")
         XCTAssertEqual(t.tokens.count, 49152)
         XCTAssertEqual(t.merges.count, 48900)
-        XCTAssertEqual(t.bosTokenID, 1)
-        XCTAssertEqual(t.eosTokenID, 2)
-        XCTAssertEqual(t.padTokenID, 2)
+        XCTAssertEqual(t.bosID, 1)
+        XCTAssertEqual(t.eosID, 2)
+        XCTAssertEqual(t.padID, 2)
         XCTAssertEqual(t.tokens[1], "<|im_start|>")
         XCTAssertEqual(t.tokens[2], "<|im_end|>")
         XCTAssertEqual(t.tokens[19556], "Hello")           // reference/smollm2-135m-instruct.json
