@@ -30,7 +30,8 @@ let package = Package(
                 dependencies: ["CBLAS", "CKernels", .product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "Tokenization"),
         .target(name: "ModelFormats", dependencies: ["TensorCore", "Tokenization"]),
-        .target(name: "Models", dependencies: ["TensorCore", "ModelFormats", "Tokenization"]),
+        .target(name: "Models", dependencies: ["TensorCore", "ModelFormats", "Tokenization",
+                                               .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Datasets", dependencies: ["Tokenization"]),
         .target(name: "Training", dependencies: ["Models", "ModelFormats", "TensorCore", "Datasets"]),
 

@@ -55,3 +55,16 @@ final class ElementwiseKernelTests: XCTestCase {
         XCTAssertThrowsError(try Tensor(shape: [2, -1], values: []))
     }
 }
+
+final class VectorMathTests: XCTestCase {
+    func testDotMatchesASerialSumForEveryTailLength() {
+        for n in [0, 1, 7, 15, 16, 17, 33, 576] {
+            let a = randomDoubles(n, seed: 1).map(Float.init), b = randomDoubles(n, seed: 2).map(Float.init)
+            let expected = zip(a, b).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
+            let got = a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in
+                VectorMath.dot(pa.baseAddress ?? UnsafePointer(bitPattern: 8)!, pb.baseAddress ?? UnsafePointer(bitPattern: 8)!, count: n)
+            } }
+            XCTAssertEqual(Double(got), expected, accuracy: 1e-4, "n = \(n)")
+        }
+    }
+}

@@ -12,26 +12,62 @@ import TensorCore
 /// then `logits = RMSNorm(x) · Wₗₘᵀ` `[N, V]` (`Wₗₘ` is the embedding when tied).
 public final class LlamaModel {
     public let config: LlamaConfiguration
-    /// Every float32 parameter, named as in Hugging Face checkpoints.
+    /// Every float32 parameter, named as in Hugging Face checkpoints (all of them for a dense
+    /// model; norms and biases only when the weights stay quantized).
     public let parameters: ParameterArena
+    /// Weights kept in their file's quantization, by Hugging Face name.
+    public let quantizedWeights: [String: QuantizedMatrix]
     /// Projections by module name (`model.layers.0.self_attn.q_proj`); a fine-tuning method may
     /// replace entries (LoRA wraps them).
     public var linears: [String: LinearLayer]
+    /// The token embedding `[V, C]`.
+    public let embedding: TokenEmbedding
+    /// The output projection `[V, C]` (the embedding when tied).
+    public var outputHead: LinearLayer
 
-    /// A model with zeroed parameters of `config`'s shapes.
-    public init(config: LlamaConfiguration) throws {
+    /// A model with zeroed float32 parameters of `config`'s shapes, except the weights given in
+    /// `quantizedWeights` (Hugging Face names, row-major `[out, in]`), which stay quantized.
+    public init(config: LlamaConfiguration, quantizedWeights: [String: QuantizedMatrix] = [:]) throws {
         try config.validate()
+        let shapes = config.parameterShapes
+        for (name, matrix) in quantizedWeights {
+            guard let expected = shapes.first(where: { $0.name == name })?.shape else {
+                throw TensorError.invalidArgument("model has no weight named \(name)")
+            }
+            guard expected == matrix.shape else {
+                throw TensorError.invalidArgument("\(name): quantized shape \(matrix.shape) does not match the configuration's \(expected)")
+            }
+        }
         self.config = config
-        parameters = ParameterArena(shapes: config.parameterShapes)
+        self.quantizedWeights = quantizedWeights
+        parameters = ParameterArena(shapes: shapes.filter { quantizedWeights[$0.name] == nil })
         var linears = [String: LinearLayer]()
         for i in 0..<config.layers {
             for name in Self.projectionNames {
                 let module = Self.moduleName(layer: i, projection: name)
-                let bias = parameters[module + ".bias"]
-                linears[module] = DenseLinear(weight: parameters[module + ".weight"]!, bias: bias)
+                if let q = quantizedWeights[module + ".weight"] {
+                    precondition(parameters[module + ".bias"] == nil, "\(module): quantized weights with a bias are not supported")
+                    linears[module] = QuantizedLinear(weight: q)
+                } else {
+                    linears[module] = DenseLinear(weight: parameters[module + ".weight"]!, bias: parameters[module + ".bias"])
+                }
             }
         }
         self.linears = linears
+        let embedName = "model.embed_tokens.weight"
+        embedding = quantizedWeights[embedName].map(TokenEmbedding.quantized) ?? .dense(parameters[embedName]!)
+        if config.tieWordEmbeddings {
+            outputHead = embedding.asLinear
+        } else if let q = quantizedWeights["lm_head.weight"] {
+            outputHead = QuantizedLinear(weight: q)
+        } else {
+            outputHead = DenseLinear(weight: parameters["lm_head.weight"]!)
+        }
+    }
+
+    /// Bytes of weights held: float32 arena plus quantized blocks.
+    public var weightBytes: Int {
+        parameters.count * MemoryLayout<Float>.size + quantizedWeights.values.reduce(0) { $0 + $1.byteCount }
     }
 
     /// The seven projections of a block, in Hugging Face naming.
@@ -54,28 +90,37 @@ public final class LlamaModel {
 
     /// Logits `[B·T, V]` for `tokens` (`B` rows of `T` ids, row-major), positions `0..<T`.
     public func logits(tokens: [Int32], batch: Int, tape: Tape) -> Tensor {
+        outputHead.forward(hiddenStates(tokens: tokens, batch: batch, tape: tape), tape: tape)
+    }
+
+    /// Final-normed hidden states `[B·T, C]`. With a `cache` (batch 1), the tokens sit at
+    /// positions `cache.length ..< cache.length + T`, attend to every cached position, and their
+    /// keys and values are appended to the cache.
+    public func hiddenStates(tokens: [Int32], batch: Int, cache: KVCache? = nil, tape: Tape) -> Tensor {
         precondition(batch > 0 && tokens.count % batch == 0, "logits: \(tokens.count) tokens do not split into \(batch) rows")
+        precondition(cache == nil || batch == 1, "a KV cache serves one sequence (batch 1)")
         let t = tokens.count / batch
+        let start = cache?.length ?? 0
         let c = config
-        let rope = RotaryKernel.Table<Float>(positions: Array(0..<t), headDim: c.headDim, base: c.ropeTheta)
-        var x = tape.embedding(tokens, parameter("model.embed_tokens.weight"))
+        let rope = RotaryKernel.Table<Float>(positions: Array(start..<(start + t)), headDim: c.headDim, base: c.ropeTheta)
+        var x = embedding.forward(tokens, tape: tape)
         for i in 0..<c.layers {
             let p = "model.layers.\(i)."
             let h = tape.rmsNorm(x, weight: parameter(p + "input_layernorm.weight"), eps: c.rmsNormEps)
             let q = tape.rotary(tape.reshape(linear(i, "q_proj").forward(h, tape: tape), [batch, t, c.heads, c.headDim]),
                                 table: rope, layout: c.ropeLayout)
-            let k = tape.rotary(tape.reshape(linear(i, "k_proj").forward(h, tape: tape), [batch, t, c.kvHeads, c.headDim]),
+            var k = tape.rotary(tape.reshape(linear(i, "k_proj").forward(h, tape: tape), [batch, t, c.kvHeads, c.headDim]),
                                 table: rope, layout: c.ropeLayout)
-            let v = tape.reshape(linear(i, "v_proj").forward(h, tape: tape), [batch, t, c.kvHeads, c.headDim])
+            var v = tape.reshape(linear(i, "v_proj").forward(h, tape: tape), [batch, t, c.kvHeads, c.headDim])
+            if let cache { (k, v) = cache.append(layer: i, keys: k, values: v) }
             let attended = tape.reshape(tape.attention(q: q, k: k, v: v), [batch * t, c.heads * c.headDim])
             x = tape.add(x, linear(i, "o_proj").forward(attended, tape: tape))
             let h2 = tape.rmsNorm(x, weight: parameter(p + "post_attention_layernorm.weight"), eps: c.rmsNormEps)
             let gated = tape.swiglu(gate: linear(i, "gate_proj").forward(h2, tape: tape), up: linear(i, "up_proj").forward(h2, tape: tape))
             x = tape.add(x, linear(i, "down_proj").forward(gated, tape: tape))
         }
-        let final = tape.rmsNorm(x, weight: parameter("model.norm.weight"), eps: c.rmsNormEps)
-        let head = c.tieWordEmbeddings ? parameter("model.embed_tokens.weight") : parameter("lm_head.weight")
-        return tape.linear(final, head)
+        cache?.advance(by: t)
+        return tape.rmsNorm(x, weight: parameter("model.norm.weight"), eps: c.rmsNormEps)
     }
 
     /// Causal-LM loss in the Hugging Face convention: logits at position `t` predict `labels[t+1]`

@@ -17,12 +17,14 @@ public final class Tape {
 
     /// Whether an operation over `inputs` must be recorded.
     @inlinable
-    func needsGrad(_ inputs: Tensor...) -> Bool {
+    public func needsGrad(_ inputs: Tensor...) -> Bool {
         isRecording && inputs.contains { $0.requiresGrad }
     }
 
-    /// Appends a backward step and marks `output` as requiring a gradient.
-    func record(_ output: Tensor, _ step: @escaping () -> Void) {
+    /// Appends a backward step and marks `output` as requiring a gradient. Operations defined
+    /// outside TensorCore (a quantized linear layer, say) use this to join the tape: the step
+    /// reads `output.grad` and accumulates into its inputs' `ensureGrad()` buffers.
+    public func record(_ output: Tensor, _ step: @escaping () -> Void) {
         output.requiresGrad = true
         steps.append(step)
     }

@@ -1,0 +1,63 @@
+import TensorCore
+
+/// A frozen projection whose weight `[out, in]` stays in its file's block quantization (Q4_1,
+/// Q8_0, …) and is dequantized to float32 only while a forward or backward step needs it, so a
+/// Q4_1 model costs about 5 bits per weight in memory, not 32.
+///
+/// Forward: `y = x · deq(W)ᵀ`. Backward (the weight never trains): `dx += dy · deq(W)`, with `W`
+/// dequantized again rather than kept, so a recorded forward holds no float32 copy.
+public final class QuantizedLinear: LinearLayer {
+    public let weight: QuantizedMatrix
+
+    public init(weight: QuantizedMatrix) { self.weight = weight }
+
+    public var inFeatures: Int { weight.cols }
+    public var outFeatures: Int { weight.rows }
+
+    /// The weight expanded to float32 `[out, in]` (a new tensor).
+    public func dequantizedWeight() -> Tensor {
+        let w = Tensor(zeros: [weight.rows, weight.cols])
+        weight.dequantize(rows: 0..<weight.rows, into: UnsafeMutableBufferPointer(start: w.pointer, count: w.count))
+        return w
+    }
+
+    /// Up to this many input rows (decoding), rows of `W` are dequantized one at a time into a
+    /// small buffer and dotted with the inputs, never materialising the float32 matrix.
+    public static let rowwiseLimit = 4
+
+    public func forward(_ x: Tensor, tape: Tape) -> Tensor {
+        precondition(x.columns == inFeatures, "quantized linear: input \(x.shape) does not end in \(inFeatures)")
+        let (m, k, n) = (x.rows, inFeatures, outFeatures)
+        let y = Tensor(zeros: Array(x.shape.dropLast()) + [n])
+        if m <= Self.rowwiseLimit {
+            rowwiseProduct(x: x.pointer, y: y.pointer, rows: m)
+        } else {
+            let w = dequantizedWeight()
+            MatmulKernel.forward(x.pointer, w.pointer, y.pointer, m: m, n: n, k: k, transB: true)
+            withExtendedLifetime(w) {}
+        }
+        if tape.needsGrad(x) {
+            tape.record(y) { [unowned y, self] in
+                guard let g = y.grad else { return }
+                let w = self.dequantizedWeight()
+                MatmulKernel.backward(dC: g.pointer, a: x.pointer, b: w.pointer, dA: x.ensureGrad().pointer, dB: nil,
+                                      m: m, n: n, k: k, transB: true)
+                withExtendedLifetime(w) {}
+            }
+        }
+        return y
+    }
+
+    /// `y[i, r] = x[i, :] · deq(W[r, :])` for a few rows `i`, output rows split over the cores.
+    private func rowwiseProduct(x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>, rows m: Int) {
+        let (k, n) = (inFeatures, outFeatures)
+        parallelChunks(n, minChunk: 64) { _, range in
+            let row = UnsafeMutableBufferPointer<Float>.allocate(capacity: k)
+            defer { row.deallocate() }
+            for r in range {
+                weight.dequantizeRow(r, into: row)
+                for i in 0..<m { y[i * n + r] = VectorMath.dot(x + i * k, row.baseAddress!, count: k) }
+            }
+        }
+    }
+}

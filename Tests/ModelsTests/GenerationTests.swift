@@ -1,0 +1,63 @@
+import Foundation
+import TensorCore
+import Tokenization
+import XCTest
+@testable import Models
+
+final class GenerationTests: XCTestCase {
+    func testTinyModelIsSeededAndHasTheDocumentedShape() throws {
+        let a = try LoadedModel.tiny(seed: 1), b = try LoadedModel.tiny(seed: 1), c = try LoadedModel.tiny(seed: 2)
+        XCTAssertEqual(a.model.config.vocabSize, 259)
+        XCTAssertEqual(a.model.config.layers, 2)
+        XCTAssertEqual(a.model.config.kvHeads, 2)
+        XCTAssertEqual(a.model.config.intermediateSize, 176)
+        XCTAssertEqual(a.model.config.maxPositionEmbeddings, 256)
+        let wa = a.model.parameter("model.layers.0.self_attn.q_proj.weight").values
+        XCTAssertEqual(wa, b.model.parameter("model.layers.0.self_attn.q_proj.weight").values)
+        XCTAssertNotEqual(wa, c.model.parameter("model.layers.0.self_attn.q_proj.weight").values)
+        let std = (wa.reduce(0) { $0 + Double($1 * $1) } / Double(wa.count)).squareRoot()
+        XCTAssertEqual(std, 0.02, accuracy: 0.002)
+        XCTAssertEqual(a.model.parameter("model.norm.weight").values, [Float](repeating: 1, count: 64))
+        var bad = TinyModelOptions(); bad.heads = 3
+        XCTAssertThrowsError(try LoadedModel.tiny(bad, seed: 1)) { XCTAssertTrue("\($0)".contains("multiple of heads"), "\($0)") }
+    }
+
+    func testSamplingIsSeededAndRespectsTopKAndTopP() {
+        let logits: [Float] = [0, 3, 1, 2.9, -5]
+        var greedy = Sampler(options: SamplingOptions())
+        XCTAssertEqual(greedy.next(logits: logits, context: []), 1)
+        func draws(_ options: SamplingOptions) -> [Int] {
+            var s = Sampler(options: options)
+            return (0..<200).map { _ in s.next(logits: logits, context: []) }
+        }
+        let warm = SamplingOptions(temperature: 1, seed: 5)
+        XCTAssertEqual(draws(warm), draws(warm), "same seed, same tokens")
+        XCTAssertNotEqual(draws(warm), draws(SamplingOptions(temperature: 1, seed: 6)))
+        XCTAssertEqual(Set(draws(SamplingOptions(temperature: 1, topK: 2, seed: 5))), [1, 3])
+        // p(1) ≈ 0.478, p(3) ≈ 0.433: top-p 0.4 keeps token 1 alone, 0.5 needs both.
+        XCTAssertEqual(Set(draws(SamplingOptions(temperature: 1, topP: 0.4, seed: 5))), [1])
+        XCTAssertEqual(Set(draws(SamplingOptions(temperature: 1, topP: 0.5, seed: 5))), [1, 3])
+    }
+
+    func testRepetitionPenaltyAndValidation() {
+        var s = Sampler(options: SamplingOptions(repetitionPenalty: 2))
+        XCTAssertEqual(s.next(logits: [0, 3, 2], context: [1]), 2, "3/2 = 1.5 < 2")
+        XCTAssertThrowsError(try SamplingOptions(temperature: -1).validate())
+        XCTAssertThrowsError(try SamplingOptions(topP: 0).validate())
+    }
+
+    func testKVCacheGenerationMatchesRecomputingOnTheTinyModel() throws {
+        let tiny = try LoadedModel.tiny(seed: 3)
+        let prompt = tiny.tokenizer.encode("hello")
+        let result = try tiny.model.generate(prompt: prompt, maxTokens: 6)
+        // Recompute each step with a full forward pass and greedy argmax.
+        var context = prompt
+        for token in result.tokens {
+            let logits = tiny.model.logits(tokens: context.map(Int32.init), batch: 1, tape: Tape(recording: false)).values
+            XCTAssertEqual(Sampler.argmax(Array(logits.suffix(259))), token)
+            context.append(token)
+        }
+        XCTAssertThrowsError(try tiny.model.generate(prompt: [999], maxTokens: 1)) { XCTAssertTrue("\($0)".contains("999")) }
+        XCTAssertThrowsError(try tiny.model.generate(prompt: [], maxTokens: 1))
+    }
+}

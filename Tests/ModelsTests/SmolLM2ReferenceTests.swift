@@ -1,0 +1,100 @@
+import Foundation
+import TensorCore
+import Tokenization
+import XCTest
+@testable import Models
+
+/// The real built-in model against PyTorch/transformers reference values
+/// (`shared/reference/smollm2-135m-instruct.json`). `Scripts/test` fetches the model first and sets
+/// `ATTUNE_REQUIRE_MODEL=1`, so in CI a missing model fails instead of skipping.
+final class SmolLM2ReferenceTests: XCTestCase {
+    nonisolated(unsafe) static var shared: LoadedModel?
+
+    func loaded() throws -> LoadedModel {
+        if let model = Self.shared { return model }
+        guard let url = ModelCache.default.cached(.smollm2) else {
+            if ProcessInfo.processInfo.environment["ATTUNE_REQUIRE_MODEL"] == "1" {
+                XCTFail("SmolLM2 is not in the cache (\(ModelCache.default.path(of: .smollm2).path)); run Scripts/fetch-model")
+            }
+            throw XCTSkip("SmolLM2 not in the cache; run Scripts/fetch-model")
+        }
+        let model = try LoadedModel.load(gguf: url)
+        Self.shared = model
+        return model
+    }
+
+    var reference: [String: Any] { get throws { try ReferenceFixtures.json("smollm2-135m-instruct.json") } }
+
+    func testConfigurationFromGGUFMetadata() throws {
+        let c = try loaded().model.config
+        XCTAssertEqual([c.layers, c.hiddenSize, c.intermediateSize, c.heads, c.kvHeads, c.headDim, c.vocabSize, c.maxPositionEmbeddings],
+                       [30, 576, 1536, 9, 3, 64, 49152, 8192])
+        XCTAssertEqual(c.ropeTheta, 100_000)
+        XCTAssertEqual(c.rmsNormEps, 1e-5)
+        XCTAssertTrue(c.tieWordEmbeddings)
+        XCTAssertEqual(try loaded().chatTemplate, .chatML(defaultSystemPrompt: "You are a helpful AI assistant named SmolLM, trained by Hugging Face"))
+        // Quantized weights stay quantized: 30 × 7 projections + the embedding, ~5 bits/weight.
+        let model = try loaded().model
+        XCTAssertEqual(model.quantizedWeights.count, 30 * 7 + 1)
+        XCTAssertLessThan(model.weightBytes, 110_000_000, "a Q4_1 model must not be expanded to float32 (540 MB)")
+    }
+
+    func testTokenIDsMatchTheReference() throws {
+        let tokenizer = try loaded().tokenizer
+        let cases = (try reference["tokenizer"] as! [String: Any])["cases"] as! [String: [String: Any]]
+        XCTAssertEqual(cases.count, 3)
+        for (name, item) in cases {
+            let text = item["text"] as! String
+            let ids = try XCTUnwrap(item["ids"] as? [Int])
+            XCTAssertEqual(tokenizer.encode(text), ids, name)
+            XCTAssertEqual(tokenizer.decode(ids), text, "\(name) round trip")
+        }
+    }
+
+    func testTopTenNextTokenLogitsMatchPyTorch() throws {
+        let loaded = try loaded()
+        let ref = try reference["logits"] as! [String: Any]
+        let ids = loaded.tokenizer.encode(ref["prompt"] as! String)
+        XCTAssertEqual(ids, ref["ids"] as! [Int])
+        let logits = loaded.model.logits(tokens: ids.map(Int32.init), batch: 1, tape: Tape(recording: false))
+        let last = Array(logits.values.suffix(loaded.model.config.vocabSize))
+        let top10 = last.indices.sorted { last[$0] > last[$1] }.prefix(10)
+        XCTAssertEqual(Array(top10), ref["top10_ids"] as! [Int], "top-10 ids in order")
+        let values = (ref["top10_values"] as! [Double]).map(Float.init)
+        var worst: Float = 0
+        for (id, value) in zip(ref["top10_ids"] as! [Int], values) { worst = max(worst, abs(last[id] - value)) }
+        for (i, value) in (ref["last_logits_0_8"] as! [Double]).enumerated() { worst = max(worst, abs(last[i] - Float(value))) }
+        print("smollm2: max |logit − PyTorch| over top-10 and ids 0..<8: \(worst)")
+        XCTAssertLessThanOrEqual(worst, 1e-2)
+    }
+
+    func testKVCacheDecodingMatchesAFullForwardPass() throws {
+        let loaded = try loaded()
+        let ids = loaded.tokenizer.encode("The capital of France is Paris, and the capital of Italy is")
+        let full = loaded.model.logits(tokens: ids.map(Int32.init), batch: 1, tape: Tape(recording: false)).values
+        let cache = KVCache(config: loaded.model.config, capacity: 64)
+        _ = loaded.model.nextTokenLogits(ids.dropLast(3).map(Int32.init), cache: cache)
+        var last = [Float]()
+        for id in ids.suffix(3) { last = loaded.model.nextTokenLogits([Int32(id)], cache: cache) }
+        let v = loaded.model.config.vocabSize
+        let expected = Array(full.suffix(v))
+        XCTAssertLessThanOrEqual(zip(last, expected).map { abs($0 - $1) }.max()!, 2e-3)
+    }
+
+    func testGreedyChatReproducesTheReferenceAnswerTokenForToken() throws {
+        let loaded = try loaded()
+        let ref = try reference["greedy"] as! [String: Any]
+        let messages = (ref["messages"] as! [[String: String]]).map { ChatMessage(role: $0["role"]!, content: $0["content"]!) }
+        let template = try XCTUnwrap(loaded.chatTemplate)
+        let rendered = try template.render(messages, tokenizer: loaded.tokenizer, addGenerationPrompt: true)
+        XCTAssertEqual(rendered.text, ref["prompt_text"] as! String)
+        XCTAssertEqual(rendered.ids, ref["prompt_ids"] as! [Int])
+        var streamed = ""
+        let (text, result) = try loaded.reply(to: messages, maxTokens: ref["max_new_tokens"] as! Int) { streamed += $0; return true }
+        XCTAssertEqual(result.tokens, ref["new_ids"] as! [Int])
+        XCTAssertEqual(text, ref["text_skip_special"] as! String)
+        XCTAssertEqual(streamed, text)
+        XCTAssertEqual(result.stopReason, .stopToken)
+        print(String(format: "smollm2: prefill %.0f tokens/s (%d tokens), decode %.1f tokens/s", result.prefillTokensPerSecond, result.promptTokens, result.decodeTokensPerSecond))
+    }
+}
