@@ -71,3 +71,7 @@ public struct ByteTokenizer: Tokenizer {
         }
     }
 }
+
+extension ByteTokenizer: CustomStringConvertible {
+    public var description: String { "byte-level, 256 bytes + \(Self.specialTokenTexts.count) specials (\(Self.specialTokenTexts.joined(separator: " ")))" }
+}

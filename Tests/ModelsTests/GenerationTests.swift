@@ -61,3 +61,16 @@ final class GenerationTests: XCTestCase {
         XCTAssertThrowsError(try tiny.model.generate(prompt: [], maxTokens: 1))
     }
 }
+
+final class ModelSummaryTests: XCTestCase {
+    func testTinySummaryNamesSizesStorageAndTokenizer() throws {
+        let summary = ModelSummary(try LoadedModel.tiny(seed: 1))
+        XCTAssertEqual(summary.parameters, 2 * 259 * 64 + 2 * (2 * 64 + 64 * 64 * 2 + 2 * 32 * 64 + 3 * 176 * 64) + 64)
+        XCTAssertEqual(summary.storage, ["F32": 2 * 9 + 3])
+        XCTAssertEqual(summary.weightBytes, summary.parameters * 4)
+        XCTAssertEqual(summary.chatTemplate, "chatml")
+        XCTAssertTrue(summary.tokenizer.hasPrefix("byte-level, 256 bytes"), summary.tokenizer)
+        XCTAssertTrue(summary.text.contains("2 layers · width 64"), summary.text)
+        XCTAssertTrue(summary.text.contains("4 heads (2 kv, head dim 16)"), summary.text)
+    }
+}
