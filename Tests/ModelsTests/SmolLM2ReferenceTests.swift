@@ -98,3 +98,20 @@ final class SmolLM2ReferenceTests: XCTestCase {
         print(String(format: "smollm2: prefill %.0f tokens/s (%d tokens), decode %.1f tokens/s", result.prefillTokensPerSecond, result.promptTokens, result.decodeTokensPerSecond))
     }
 }
+
+/// Opt-in measurement for notes: `ATTUNE_BENCH=1 swift test -c release … --filter SmolLM2Benchmark`.
+final class SmolLM2Benchmark: XCTestCase {
+    func testLoadTimeMemoryPrefillAndDecode() throws {
+        guard ProcessInfo.processInfo.environment["ATTUNE_BENCH"] == "1" else { throw XCTSkip("set ATTUNE_BENCH=1") }
+        guard let url = ModelCache.default.cached(.smollm2) else { throw XCTSkip("SmolLM2 not cached") }
+        let before = Double(ProcessMemory.residentBytes ?? 0) / 1_048_576
+        let start = Date()
+        let loaded = try LoadedModel.load(gguf: url)
+        let seconds = Date().timeIntervalSince(start)
+        let after = Double(ProcessMemory.residentBytes ?? 0) / 1_048_576
+        let r = try InferenceBenchmark.run(loaded)
+        print(String(format: "smollm2 bench: load %.2f s, RSS %.0f → %.0f MiB after load, weights %.1f MiB; prefill %d tokens %.0f tokens/s; decode %.1f tokens/s; peak RSS %.0f MiB",
+                     seconds, before, after, Double(loaded.model.weightBytes) / 1_048_576, r.promptTokens, r.prefillTokensPerSecond,
+                     r.decodeTokensPerSecond, r.peakResidentMiB))
+    }
+}

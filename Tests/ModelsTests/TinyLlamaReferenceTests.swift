@@ -94,3 +94,33 @@ final class TinyLlamaReferenceTests: XCTestCase {
         }
     }
 }
+
+final class HuggingFaceShardTests: XCTestCase {
+    /// A checkpoint split into two shards with `model.safetensors.index.json` loads to the same model.
+    func testShardedCheckpointLoadsIdentically() throws {
+        let source = try ReferenceFixtures.url("tiny-llama/model")
+        let whole = try SafetensorsFile(url: source.appendingPathComponent("model.safetensors"))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("attune-shards-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(at: source.appendingPathComponent("config.json"), to: dir.appendingPathComponent("config.json"))
+        var map = [String: String]()
+        var shards: [[SafetensorsWriter.Item]] = [[], []]
+        for (i, entry) in whole.entries.enumerated() {
+            let shard = i % 2
+            shards[shard].append(.init(name: entry.name, dtype: entry.dtype, shape: entry.shape, bytes: try whole.bytes(entry.name)))
+            map[entry.name] = "model-0000\(shard + 1)-of-00002.safetensors"
+        }
+        for (i, items) in shards.enumerated() {
+            try SafetensorsWriter.write(items, to: dir.appendingPathComponent("model-0000\(i + 1)-of-00002.safetensors"))
+        }
+        let index = try JSONSerialization.data(withJSONObject: ["metadata": [:], "weight_map": map])
+        try index.write(to: dir.appendingPathComponent("model.safetensors.index.json"))
+        let a = try LlamaModel.loadHuggingFace(folder: source), b = try LlamaModel.loadHuggingFace(folder: dir)
+        let ids: [Int32] = [1, 5, 9, 200, 3]
+        XCTAssertEqual(a.logits(tokens: ids, batch: 1, tape: Tape(recording: false)).values,
+                       b.logits(tokens: ids, batch: 1, tape: Tape(recording: false)).values)
+        // A tokenizer is required for text use: the fixture has none, and the message says so.
+        XCTAssertThrowsError(try LoadedModel.load(huggingFace: source)) { XCTAssertTrue("\($0)".contains("tokenizer.json"), "\($0)") }
+    }
+}

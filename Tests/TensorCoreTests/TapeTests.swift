@@ -94,3 +94,12 @@ final class TapeTests: XCTestCase {
         XCTAssertFalse(BLASCore.activeCore.isEmpty)
     }
 }
+
+final class ProcessMemoryTests: XCTestCase {
+    func testResidentMemoryIsReadAndPeakIsAtLeastCurrent() throws {
+        let rss = try XCTUnwrap(ProcessMemory.residentBytes)
+        let peak = try XCTUnwrap(ProcessMemory.peakResidentBytes)
+        XCTAssertGreaterThan(rss, 1 << 20)
+        XCTAssertGreaterThanOrEqual(peak, rss)
+    }
+}
