@@ -22,6 +22,8 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CEditLine", path: "Sources/CEditLine", pkgConfig: "libedit",
                        providers: [.apt(["libedit-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
         // Small C target: CPU feature detection and SIMD kernels chosen at run time.
         .target(name: "CKernels", path: "Sources/CKernels"),
 
@@ -34,6 +36,10 @@ let package = Package(
                                                .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Datasets", dependencies: ["Tokenization"]),
         .target(name: "Training", dependencies: ["Models", "ModelFormats", "TensorCore", "Datasets"]),
+        // Pure analysis: metrics, warning signs, generation checks, agreement, estimates (no engine).
+        .target(name: "Evaluation"),
+        // Charts: terminal (braille), SVG and PNG.
+        .target(name: "Plotting", dependencies: ["CZlib"]),
 
         // Front end (no engine dependency).
         .target(name: "AttuneLanguage"),
@@ -42,7 +48,7 @@ let package = Package(
         // Interpreter and executable.
         .target(name: "AttuneRuntime",
                 dependencies: ["AttuneLanguage", "AttuneNotebook", "Models", "ModelFormats", "TensorCore", "Tokenization",
-                               "Datasets", "Training"]),
+                               "Datasets", "Training", "Evaluation", "Plotting"]),
         .executableTarget(name: "attune", dependencies: ["AttuneRuntime", "CEditLine", "TensorCore"]),
 
         // Tests mirror modules.
@@ -52,6 +58,8 @@ let package = Package(
         .testTarget(name: "ModelsTests", dependencies: ["Models", "ModelFormats", "TensorCore", "Tokenization"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tokenization"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "ModelFormats", "TensorCore"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
+        .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
         .testTarget(name: "AttuneRuntimeTests", dependencies: ["AttuneRuntime", "AttuneLanguage", "AttuneNotebook"]),
         .testTarget(name: "AttuneLanguageTests", dependencies: ["AttuneLanguage"]),
         .testTarget(name: "AttuneNotebookTests", dependencies: ["AttuneNotebook"]),

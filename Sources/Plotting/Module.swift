@@ -1,0 +1,1 @@
+// Module Plotting: terminal (braille) charts, SVG and PNG files.
