@@ -6,14 +6,14 @@ import XCTest
 
 /// The real built-in model against PyTorch/transformers reference values
 /// (`shared/reference/smollm2-135m-instruct.json`). `Scripts/test` fetches the model first and sets
-/// `ATTUNE_REQUIRE_MODEL=1`, so in CI a missing model fails instead of skipping.
+/// `ATTUNE_REQUIRE_FIXTURES=1`, so in CI a missing model fails instead of skipping.
 final class SmolLM2ReferenceTests: XCTestCase {
     nonisolated(unsafe) static var shared: LoadedModel?
 
     func loaded() throws -> LoadedModel {
         if let model = Self.shared { return model }
         guard let url = ModelCache.default.cached(.smollm2) else {
-            if ProcessInfo.processInfo.environment["ATTUNE_REQUIRE_MODEL"] == "1" {
+            if ProcessInfo.processInfo.environment["ATTUNE_REQUIRE_FIXTURES"] == "1" {
                 XCTFail("SmolLM2 is not in the cache (\(ModelCache.default.path(of: .smollm2).path)); run Scripts/fetch-model")
             }
             throw XCTSkip("SmolLM2 not in the cache; run Scripts/fetch-model")

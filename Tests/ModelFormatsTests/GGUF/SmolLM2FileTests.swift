@@ -14,6 +14,7 @@ final class SmolLM2FileTests: XCTestCase {
 
     func open() throws -> GGUFFile {
         guard FileManager.default.fileExists(atPath: Self.path) else {
+            if ProcessInfo.processInfo.environment["ATTUNE_REQUIRE_FIXTURES"] == "1" { XCTFail("SmolLM2 GGUF not found at \(Self.path)") }
             throw XCTSkip("SmolLM2 GGUF not found at \(Self.path) (run `attune fetch smollm2`)")
         }
         return try GGUFFile(contentsOf: URL(fileURLWithPath: Self.path))
