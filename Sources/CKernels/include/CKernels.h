@@ -24,4 +24,19 @@ void attune_cpu_query(attune_cpu_info *info);
 /// Asks the kernel for permission to use AMX tile data (Linux arch_prctl). Returns 1 when granted.
 int attune_amx_request_permission(void);
 
+/// Vectorised exponentials for softmax-like rows (AVX2+FMA when the CPU has them, libm otherwise;
+/// the choice is made once, at the first call). Accuracy: within 2 ulp of expf; inputs below
+/// -87.3 give exactly 0.
+
+/// Largest element of x[0..<n] (-inf for n == 0).
+float attune_max(const float *x, long n);
+/// Σ exp(x[i] - shift).
+float attune_exp_sum(const float *x, long n, float shift);
+/// y[i] = exp(x[i] - shift) * scale (y may equal x).
+void attune_exp_scale(const float *x, float *y, long n, float shift, float scale);
+/// y[i] += exp(x[i] - shift) * scale.
+void attune_exp_scale_add(const float *x, float *y, long n, float shift, float scale);
+/// 1 when the AVX2 path is in use.
+int attune_exp_is_vectorized(void);
+
 #endif

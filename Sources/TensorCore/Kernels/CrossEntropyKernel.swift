@@ -1,3 +1,4 @@
+import CKernels
 import RealModule
 
 /// Mean cross-entropy of `logits [N, V]` against `targets [N]`, skipping `ignoreIndex` (−100).
@@ -21,11 +22,7 @@ public enum CrossEntropyKernel {
                     var loss: T = 0, count = 0
                     for n in range {
                         let row = logits + n * v
-                        var m = -T.infinity
-                        for j in 0..<v where row[j] > m { m = row[j] }
-                        var sum: T = 0
-                        for j in 0..<v { sum += T.exp(row[j] - m) }
-                        let lse = m + T.log(sum)
+                        let lse = logSumExpRow(row, count: v)
                         logSumExp[n] = lse
                         let target = targets[n]
                         if target == ignoreIndex { continue }
@@ -43,6 +40,21 @@ public enum CrossEntropyKernel {
         return (valid > 0 ? total / T(valid) : 0, valid)
     }
 
+    /// `log Σ_j exp(row[j])`, stable (vectorised for Float rows).
+    @inlinable
+    public static func logSumExpRow<T: KernelScalar>(_ row: UnsafePointer<T>, count v: Int) -> T {
+        if T.self == Float.self {
+            let rf = UnsafeRawPointer(row).assumingMemoryBound(to: Float.self)
+            let m = attune_max(rf, v)
+            return T(m + Float.log(attune_exp_sum(rf, v, m)))
+        }
+        var m = -T.infinity
+        for j in 0..<v where row[j] > m { m = row[j] }
+        var sum: T = 0
+        for j in 0..<v { sum += T.exp(row[j] - m) }
+        return m + T.log(sum)
+    }
+
     @inlinable
     public static func backward<T: KernelScalar>(dloss: T, logits: UnsafePointer<T>, targets: UnsafePointer<Int32>, logSumExp: UnsafePointer<T>,
                                                  dlogits: UnsafeMutablePointer<T>, rows: Int, vocab v: Int, valid: Int) {
@@ -52,7 +64,12 @@ public enum CrossEntropyKernel {
             let target = targets[n]
             if target == ignoreIndex { return }
             let row = logits + n * v, drow = dlogits + n * v, lse = logSumExp[n]
-            for j in 0..<v { drow[j] += scale * T.exp(row[j] - lse) }
+            if T.self == Float.self {
+                attune_exp_scale_add(UnsafeRawPointer(row).assumingMemoryBound(to: Float.self),
+                                     UnsafeMutableRawPointer(drow).assumingMemoryBound(to: Float.self), v, Float(lse), Float(scale))
+            } else {
+                for j in 0..<v { drow[j] += scale * T.exp(row[j] - lse) }
+            }
             drow[Int(target)] -= scale
         }
     }

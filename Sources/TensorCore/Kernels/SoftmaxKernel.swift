@@ -1,3 +1,4 @@
+import CKernels
 import RealModule
 
 /// Softmax over the last dimension of `[N, C]`: `y = exp(x − max) / Σ exp(x − max)`.
@@ -10,9 +11,17 @@ public enum SoftmaxKernel {
         }
     }
 
-    /// Softmax of one row (`count` entries), numerically stable.
+    /// Softmax of one row (`count` entries), numerically stable. Float rows use the vectorised
+    /// exponential of `CKernels`.
     @inlinable
     public static func rowSoftmax<T: KernelScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, count c: Int) {
+        if T.self == Float.self {
+            let xf = UnsafeRawPointer(x).assumingMemoryBound(to: Float.self)
+            let yf = UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self)
+            let m = attune_max(xf, c)
+            attune_exp_scale(xf, yf, c, m, 1 / attune_exp_sum(xf, c, m))
+            return
+        }
         var m = -T.infinity
         for j in 0..<c where x[j] > m { m = x[j] }
         var sum: T = 0
