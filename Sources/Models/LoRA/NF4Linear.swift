@@ -1,0 +1,59 @@
+import TensorCore
+
+/// A frozen projection whose weight `[out, in]` is stored in NF4 (QLoRA's base: 4-bit codes in
+/// blocks of 64, optionally double-quantized block scales) and dequantized on the fly.
+///
+/// ```
+/// forward:  W = dequant(codes, absmax)  [out, in]   (a per-layer temporary)
+///           y = x Wᵀ (+ b)               [N, out]
+/// backward: dx += dy W                   [N, in]     (W never gets a gradient)
+/// ```
+/// Memory: `out·in·(4 + c)/8` bytes resident, `c` = 0.5 bit (plain absmax) or ≈0.127 (double
+/// quantization). The temporary float32 weight lives only while the tape that recorded this
+/// layer holds it (until `Tape.reset()` after the step): TensorCore's tape has no public hook for
+/// custom backward steps yet, so backward reuses the forward's temporary instead of dequantizing
+/// again.
+public final class NF4Linear: LinearLayer, DenseWeightLinear {
+    public let weight: NF4Tensor
+    public let bias: Tensor?
+
+    public init(weight: NF4Tensor, bias: Tensor? = nil) {
+        precondition(bias == nil || bias!.shape == [weight.rows], "NF4Linear: bias \(bias!.shape) does not match \(weight.rows) outputs")
+        self.weight = weight
+        self.bias = bias
+    }
+
+    /// Quantizes a dense weight `[out, in]` to NF4 (block 64 by default).
+    public convenience init(quantizing dense: Tensor, bias: Tensor? = nil, blockSize: Int = 64, doubleQuant: Bool = false) {
+        precondition(dense.rank == 2, "NF4Linear: weight must be [out, in], got \(dense.shape)")
+        self.init(weight: NF4Tensor(quantizing: dense.values, rows: dense.shape[0], cols: dense.shape[1],
+                                    blockSize: blockSize, doubleQuant: doubleQuant), bias: bias)
+    }
+
+    public var inFeatures: Int { weight.cols }
+    public var outFeatures: Int { weight.rows }
+
+    /// A new float32 tensor `[out, in]` holding the dequantized weight (rows split over threads).
+    public func denseWeight() -> Tensor {
+        let (rows, cols, blockSize) = (weight.rows, weight.cols, weight.blockSize)
+        let w = Tensor(zeros: [rows, cols])
+        let scales = weight.blockAbsmax()
+        let out = UncheckedSendable(w.pointer)
+        weight.packed.withUnsafeBufferPointer { packed in
+            scales.withUnsafeBufferPointer { s in
+                parallelChunks(rows, minChunk: max(1, 16_384 / max(cols, 1))) { _, range in
+                    let start = range.lowerBound * cols
+                    let buffer = UnsafeMutableBufferPointer(start: out.value + start, count: range.count * cols)
+                    NF4.dequantize(packed: packed, absmax: { s[$0] }, blockSize: blockSize, start: start, into: buffer)
+                }
+            }
+        }
+        return w
+    }
+
+    public func forward(_ x: Tensor, tape: Tape) -> Tensor {
+        let y = tape.linear(x, denseWeight())
+        guard let bias else { return y }
+        return tape.add(y, bias)
+    }
+}

@@ -1,0 +1,50 @@
+/// A fine-tuning setting that cannot work, with the value, the reason and the fix.
+public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A hyperparameter out of range: `name`, the value given, what is allowed.
+    case invalidSetting(name: String, value: String, expected: String)
+    /// A LoRA target that names no projection of the model.
+    case unknownTarget(String, suggestion: String?, known: [String])
+    /// A layer index outside the model.
+    case layerOutOfRange(Int, layers: Int)
+    /// The module already carries an adapter (remove or merge it first).
+    case alreadyAdapted(module: String)
+    /// The module is missing from the model's projections.
+    case missingModule(String)
+
+    public var description: String {
+        switch self {
+        case let .invalidSetting(name, value, expected):
+            "\(name) = \(value) is not allowed: \(expected)"
+        case let .unknownTarget(name, suggestion, known):
+            "unknown LoRA target '\(name)'" + (suggestion.map { " — did you mean '\($0)'?" } ?? "")
+                + " (known: \(known.joined(separator: ", ")), or all-linear)"
+        case let .layerOutOfRange(layer, layers):
+            "layer \(layer) does not exist: the model has layers 0…\(layers - 1)"
+        case let .alreadyAdapted(module):
+            "\(module) already has a LoRA adapter: remove or merge it before applying another"
+        case let .missingModule(module):
+            "the model has no projection named \(module)"
+        }
+    }
+}
+
+/// The closest candidate by edit distance, when it is close enough to be a likely typo.
+func closestName(to name: String, in candidates: [String]) -> String? {
+    func distance(_ a: [Character], _ b: [Character]) -> Int {
+        var row = Array(0...b.count)
+        for (i, ca) in a.enumerated() {
+            var previous = row[0]
+            row[0] = i + 1
+            for (j, cb) in b.enumerated() {
+                let current = row[j + 1]
+                row[j + 1] = min(row[j + 1] + 1, row[j] + 1, previous + (ca == cb ? 0 : 1))
+                previous = current
+            }
+        }
+        return row[b.count]
+    }
+    let lower = Array(name.lowercased())
+    let scored = candidates.map { ($0, distance(lower, Array($0.lowercased()))) }
+    guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, name.count / 3) else { return nil }
+    return best.0
+}
