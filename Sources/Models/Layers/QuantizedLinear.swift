@@ -5,11 +5,18 @@ import TensorCore
 /// Q4_1 model costs about 5 bits per weight in memory, not 32.
 ///
 /// Forward: `y = x · deq(W)ᵀ`. Backward (the weight never trains): `dx += dy · deq(W)`, with `W`
-/// dequantized again rather than kept, so a recorded forward holds no float32 copy.
-public final class QuantizedLinear: LinearLayer {
+/// dequantized again rather than kept, so a recorded forward holds no float32 copy (see
+/// `frozenProjection`). This is also LoRA's base over a llama.cpp file kept in its quantization.
+public final class QuantizedLinear: LinearLayer, DenseWeightLinear {
     public let weight: QuantizedMatrix
 
     public init(weight: QuantizedMatrix) { self.weight = weight }
+
+    /// Quantized bases carry no bias (a GGUF bias is a float32 tensor of the model's arena).
+    public var bias: Tensor? { nil }
+
+    /// The weight as a new float32 tensor (for merging an adapter into it).
+    public func denseWeight() -> Tensor { dequantizedWeight() }
 
     public var inFeatures: Int { weight.cols }
     public var outFeatures: Int { weight.rows }
@@ -27,24 +34,11 @@ public final class QuantizedLinear: LinearLayer {
 
     public func forward(_ x: Tensor, tape: Tape) -> Tensor {
         precondition(x.columns == inFeatures, "quantized linear: input \(x.shape) does not end in \(inFeatures)")
-        let (m, k, n) = (x.rows, inFeatures, outFeatures)
-        let y = Tensor(zeros: Array(x.shape.dropLast()) + [n])
-        if m <= Self.rowwiseLimit {
-            rowwiseProduct(x: x.pointer, y: y.pointer, rows: m)
-        } else {
-            let w = dequantizedWeight()
-            MatmulKernel.forward(x.pointer, w.pointer, y.pointer, m: m, n: n, k: k, transB: true)
-            withExtendedLifetime(w) {}
+        guard x.rows <= Self.rowwiseLimit, !tape.needsGrad(x) else {
+            return frozenProjection(x, outFeatures: outFeatures, tape: tape) { [self] in dequantizedWeight() }
         }
-        if tape.needsGrad(x) {
-            tape.record(y) { [unowned y, self] in
-                guard let g = y.grad else { return }
-                let w = self.dequantizedWeight()
-                MatmulKernel.backward(dC: g.pointer, a: x.pointer, b: w.pointer, dA: x.ensureGrad().pointer, dB: nil,
-                                      m: m, n: n, k: k, transB: true)
-                withExtendedLifetime(w) {}
-            }
-        }
+        let y = Tensor(zeros: Array(x.shape.dropLast()) + [outFeatures])
+        rowwiseProduct(x: x.pointer, y: y.pointer, rows: x.rows)
         return y
     }
 

@@ -9,10 +9,8 @@ import TensorCore
 /// backward: dx += dy W                   [N, in]     (W never gets a gradient)
 /// ```
 /// Memory: `out·in·(4 + c)/8` bytes resident, `c` = 0.5 bit (plain absmax) or ≈0.127 (double
-/// quantization). The temporary float32 weight lives only while the tape that recorded this
-/// layer holds it (until `Tape.reset()` after the step): TensorCore's tape has no public hook for
-/// custom backward steps yet, so backward reuses the forward's temporary instead of dequantizing
-/// again.
+/// quantization). The float32 weight is a temporary: dequantized in forward, dropped, and
+/// dequantized again in backward (`frozenProjection`).
 public final class NF4Linear: LinearLayer, DenseWeightLinear {
     public let weight: NF4Tensor
     public let bias: Tensor?
@@ -52,7 +50,8 @@ public final class NF4Linear: LinearLayer, DenseWeightLinear {
     }
 
     public func forward(_ x: Tensor, tape: Tape) -> Tensor {
-        let y = tape.linear(x, denseWeight())
+        precondition(x.columns == inFeatures, "NF4 linear: input \(x.shape) does not end in \(inFeatures)")
+        let y = frozenProjection(x, outFeatures: outFeatures, tape: tape) { [self] in denseWeight() }
         guard let bias else { return y }
         return tape.add(y, bias)
     }
