@@ -103,3 +103,14 @@ final class ProcessMemoryTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(peak, rss)
     }
 }
+
+final class RandomGeneratorStateTests: XCTestCase {
+    func testStateResumesTheStreamExactly() throws {
+        var a = RandomGenerator(seed: 42)
+        for _ in 0..<10 { _ = a.next() }
+        var b = try RandomGenerator(state: a.state)
+        XCTAssertEqual((0..<100).map { _ in a.next() }, (0..<100).map { _ in b.next() })
+        XCTAssertThrowsError(try RandomGenerator(state: [0, 0, 0, 0]))
+        XCTAssertThrowsError(try RandomGenerator(state: [1, 2]))
+    }
+}

@@ -26,6 +26,17 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
         self.init(seed: seed ^ h)
     }
 
+    /// The four state words, for checkpoints: `RandomGenerator(state:)` resumes the stream exactly.
+    public var state: [UInt64] { [s0, s1, s2, s3] }
+
+    /// Resumes a generator from `state` (four words, not all zero).
+    public init(state: [UInt64]) throws {
+        guard state.count == 4, state.contains(where: { $0 != 0 }) else {
+            throw TensorError.invalidArgument("a generator state is four words, not all zero (got \(state))")
+        }
+        (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3])
+    }
+
     public mutating func next() -> UInt64 {
         let result = rotl(s1 &* 5, 7) &* 9
         let t = s1 << 17
