@@ -52,4 +52,10 @@ public final class SGD: Optimizer {
             }
         }
     }
+
+    /// Restores the step count and momentum buffer (checkpoint resume).
+    public func restore(stepCount: Int, momentumBuffer: [Float]) {
+        self.stepCount = stepCount
+        self.momentumBuffer = momentumBuffer
+    }
 }

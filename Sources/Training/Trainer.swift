@@ -92,6 +92,15 @@ public final class Trainer {
         return finish(.finished, onEvent)
     }
 
+    /// Puts the loop back where a checkpoint left it (the schedule position, the data cursor and
+    /// the loss history); parameters and optimizer state are restored by `TrainingCheckpoint`.
+    public func restoreProgress(step: Int, cursor: Int, losses: [Double]) {
+        precondition(step >= 0 && cursor >= 0, "restoreProgress: step \(step) and cursor \(cursor) must be non-negative")
+        self.step = step
+        self.cursor = cursor
+        self.losses = losses
+    }
+
     private func finish(_ reason: StopReason, _ onEvent: (TrainingEvent) -> TrainingControl) -> StopReason {
         _ = onEvent(.stopped(reason))
         return reason

@@ -10,6 +10,8 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
     case alreadyAdapted(module: String)
     /// The module is missing from the model's projections.
     case missingModule(String)
+    /// A checkpoint or configuration that does not fit this session (the message says why and what to do).
+    case invalidConfiguration(String)
 
     public var description: String {
         switch self {
@@ -24,6 +26,8 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
             "\(module) already has a LoRA adapter: remove or merge it before applying another"
         case let .missingModule(module):
             "the model has no projection named \(module)"
+        case let .invalidConfiguration(message):
+            message
         }
     }
 }

@@ -57,9 +57,9 @@ public struct SafetensorsWriter {
         return data
     }
 
-    /// Writes the file atomically (temporary file, then rename).
+    /// Writes the file atomically (temporary file, fsync, rename).
     public static func write(_ items: [Item], metadata: [String: String] = [:], to url: URL) throws {
-        try encode(items, metadata: metadata).write(to: url, options: .atomic)
+        try AtomicFile.write(encode(items, metadata: metadata), to: url)
     }
 
     private static func jsonText(_ string: String) throws -> String {
