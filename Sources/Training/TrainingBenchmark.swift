@@ -1,0 +1,68 @@
+import Foundation
+import Models
+import TensorCore
+
+/// Training throughput as DESIGN §7 measures it: full-length B×T sequences (no padding), one
+/// step = forward + backward + optimizer, median of the timed steps after warm-up, peak resident
+/// memory (VmHWM — run one configuration per process for an honest peak).
+public enum TrainingBenchmark {
+    public enum Configuration: String, CaseIterable, Sendable {
+        case loraQV = "lora-qv", loraAll = "lora-all", qlora, full
+
+        public var description: String {
+            switch self {
+            case .loraQV: "LoRA r=16 on q,v"
+            case .loraAll: "LoRA r=16 on all linear"
+            case .qlora: "QLoRA r=16 on q,v (NF4 base, double quant)"
+            case .full: "full fine-tuning"
+            }
+        }
+    }
+
+    public struct Result: Sendable, Codable {
+        public var configuration: String
+        public var batch: Int, sequence: Int
+        public var stepSeconds: [Double]
+        public var tokensPerSecond: Double
+        public var peakResidentMiB: Double
+        public var trainableParameters: Int
+        public var losses: [Double]
+    }
+
+    /// Runs `warmup` + `steps` optimizer steps of `configuration` on `loaded` with random token
+    /// batches of `batch × sequence`.
+    public static func run(_ configuration: Configuration, loaded: LoadedModel, batch: Int = 4, sequence: Int = 256,
+                           warmup: Int = 1, steps: Int = 5, seed: UInt64 = 1) throws -> Result {
+        var model = loaded.model
+        let parameters: TrainableParameters
+        let lr: Double
+        switch configuration {
+        case .loraQV, .loraAll, .qlora:
+            if configuration == .qlora { QuantizedBase.quantizeToNF4(model, doubleQuant: true) }
+            let targets: LoRATargets = configuration == .loraAll ? .allLinear : .modules(["q_proj", "v_proj"])
+            parameters = try LoRAApplier.apply(LoRAConfiguration(rank: 16, alpha: 32, dropout: 0, targets: targets, seed: seed), to: model).parameters
+            lr = 2e-4
+        case .full:
+            model = try model.densified()
+            parameters = try FullFineTuning.apply(to: model)
+            lr = 2e-5
+        }
+        var rng = RandomGenerator(seed: seed, purpose: "benchmark.data")
+        let vocab = model.config.vocabSize
+        let tokens = (0..<(batch * sequence)).map { _ in Int32(rng.nextInt(below: vocab)) }
+        let data = [TrainingBatch(tokens: tokens, labels: tokens, batch: batch)]
+        let trainer = Trainer(model: model, parameters: parameters, optimizer: AdamW(learningRate: lr),
+                              schedule: LearningRateSchedule(kind: .constant, baseLearningRate: lr, warmupSteps: 0, totalSteps: warmup + steps))
+        var times = [Double]()
+        for i in 0..<(warmup + steps) {
+            let start = Date()
+            trainer.run(steps: 1, batches: data)
+            if i >= warmup { times.append(Date().timeIntervalSince(start)) }
+        }
+        let median = times.sorted()[times.count / 2]
+        return Result(configuration: configuration.rawValue, batch: batch, sequence: sequence, stepSeconds: times,
+                      tokensPerSecond: Double(batch * sequence) / median,
+                      peakResidentMiB: Double(ProcessMemory.peakResidentBytes ?? 0) / 1_048_576,
+                      trainableParameters: parameters.count, losses: trainer.losses)
+    }
+}
