@@ -72,7 +72,8 @@ public enum NumberText {
             var exponent = Int(floor(log10(magnitude)))
             var mantissa = value / pow(10, Double(exponent))
             if abs(mantissa) >= 10 { mantissa /= 10; exponent += 1 }
-            let rounded = (mantissa * 1e6).rounded() / 1e6
+            var rounded = (mantissa * 1e6).rounded() / 1e6
+            if abs(rounded) >= 10 { rounded /= 10; exponent += 1 }
             var text = "\(rounded)"
             if text.hasSuffix(".0") { text.removeLast(2) }
             return "\(text)e\(exponent)"

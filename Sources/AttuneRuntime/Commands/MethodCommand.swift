@@ -48,7 +48,7 @@ struct MethodCommand: RuntimeCommand {
                 let guess = suggest(target, from: MethodSettings.targetNames)
                 throw CommandError("InvalidValue", "unknown target module '\(target)'" + (guess.map { " — did you mean '\($0)'?" }
                                    ?? "; targets are \(MethodSettings.targetNames.joined(separator: ", "))"),
-                                   at: context.range(of: "targets"), suggestion: guess)
+                                   at: Self.itemRange(target, in: context) ?? context.range(of: "targets"), suggestion: guess)
             }
             settings.targets = targets.contains("all-linear") ? ["all-linear"] : targets
         }
@@ -66,6 +66,12 @@ struct MethodCommand: RuntimeCommand {
            let warning = HyperparameterAdvice.rangeWarning(spec, lr, method: method) {
             context.warn(warning)
         }
+    }
+
+    /// The span of one item of the `targets` list as written.
+    static func itemRange(_ item: String, in context: CommandContext) -> SourceRange? {
+        let value = context.command.value(for: "targets")
+        return (value?.elements ?? value.map { [$0] })?.first { ($0.identifier ?? $0.string) == item }?.range
     }
 
     /// Parameters the method trains: every one for full, r·(in+out) per adapted projection otherwise.

@@ -103,7 +103,7 @@ struct ModelInfoCommand: RuntimeCommand {
         let count = c.parameterCount
         var lines = ["model \(loaded.name) (\(loaded.origin))"]
         lines.append("architecture  llama · \(c.layers) layers · width \(c.hiddenSize) · \(c.heads) heads, \(c.kvHeads) kv heads, head dim \(c.headDim) · mlp \(c.intermediateSize)")
-        lines.append("context       \(c.maxPositionEmbeddings) tokens · rope theta \(NumberText.short(c.ropeTheta)) · rms eps \(NumberText.short(Double(c.rmsNormEps)))"
+        lines.append("context       \(c.maxPositionEmbeddings) tokens · rope theta \(NumberText.short(c.ropeTheta)) · rms eps \(NumberText.short(Double("\(c.rmsNormEps)") ?? Double(c.rmsNormEps)))"
                      + (c.tieWordEmbeddings ? " · tied embeddings" : ""))
         lines.append("vocabulary    \(c.vocabSize) · tokenizer \(loaded.tokenizerSummary)")
         lines.append("parameters    \(NumberText.grouped(count)) (\(Self.millions(count))) in \(loaded.catalog.entries.count) tensors · float32 · \(NumberText.bytes(count * 4))")

@@ -8,8 +8,8 @@ struct ShowCommand: RuntimeCommand {
     let schema = ArgumentSchema([.positional("path", .tensorPath, "a tensor name (short or Hugging Face), with .grad and [slices]; or a named result")])
     let help = CommandHelp("""
         Inspects a tensor: its shape, dtype and count, mean, standard deviation, min, max, L2 norm and \
-        number of non-finite values, then the values themselves (the first 4 rows and 8 columns unless \
-        a slice is given). With a slice such as [0:4, :8] or [-1] the statistics are of the slice. Add \
+        number of non-finite values, then the values themselves (at most 8 rows and 8 columns are \
+        printed; a slice chooses which). With a slice such as [0:4, :8] or [-1] the statistics are of the slice. Add \
         .grad for the gradient once training has run. Names are short (layers.0.attn.q_proj) or Hugging \
         Face (model.layers.0.self_attn.q_proj.weight): see help names. A name given to a result with \
         `name = command` shows that result again.

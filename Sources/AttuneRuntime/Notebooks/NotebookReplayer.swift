@@ -19,6 +19,9 @@ public struct NotebookReplayer {
     public var didRun: ((Cell, SourceRun) -> Void)?
     /// Prints stream lines as commands emit them.
     public var liveStream: ((String) -> Void)?
+    /// Stop at the first cell that fails without being tagged `raises` (`attune run`); the cells
+    /// after it keep their recorded outputs. Replay and verify run every cell.
+    public var stopsAtUnexpectedError = false
 
     public init(folder: URL, allowedPaths: [URL] = []) {
         self.folder = folder
@@ -40,8 +43,9 @@ public struct NotebookReplayer {
         let interpreter = Interpreter(session: session)
         var surprises: [Surprise] = []
         var replayed = document
+        var stopped = false
         replayed.updateCells { cell in
-            guard !cell.hasTag(Cell.Tag.skip) else { return }
+            guard !cell.hasTag(Cell.Tag.skip), !stopped else { return }
             willRun?(cell)
             let run = interpreter.run(source: cell.source)
             cell.outputs = run.cellOutputs
@@ -49,6 +53,7 @@ public struct NotebookReplayer {
             let raises = cell.hasTag(Cell.Tag.raises)
             if run.failed, !raises {
                 surprises.append(Surprise(cellNumber: cell.n, message: run.firstError.map { "\($0.name): \($0.message)" } ?? "failed"))
+                if stopsAtUnexpectedError { stopped = true }
             } else if !run.failed, raises {
                 surprises.append(Surprise(cellNumber: cell.n, message: "the cell is tagged raises but ran without an error"))
             }
