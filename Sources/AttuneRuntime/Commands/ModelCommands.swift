@@ -75,8 +75,13 @@ struct ModelLoadCommand: RuntimeCommand {
 
     func run(_ context: CommandContext) throws {
         guard let written = context.arguments.word("source") else { return }
-        let source = try ModelSource.locate(written) { (path: String) throws(CommandError) -> URL in
-            try context.resolvePath(path, argument: "source")
+        let source: ModelSource
+        do {
+            source = try ModelSource.locate(written) { (path: String) throws(CommandError) -> URL in
+                try context.resolvePath(path, argument: "source")
+            }
+        } catch {
+            throw error.located(default: context.range(of: "source"))
         }
         let loaded: LoadedModel
         do { loaded = try ModelLoader.load(source, written: written) } catch let error as CommandError {
