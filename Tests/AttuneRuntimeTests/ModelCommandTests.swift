@@ -77,3 +77,47 @@ final class ModelCommandTests: XCTestCase {
 }
 
 import Foundation
+
+final class HuggingFaceLoadTests: XCTestCase {
+    /// Writes a one-layer Llama folder: config.json and a float32 model.safetensors.
+    func writeFolder(_ folder: URL) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let config = #"{"vocab_size": 32, "hidden_size": 16, "intermediate_size": 24, "num_hidden_layers": 1, "num_attention_heads": 2, "num_key_value_heads": 1, "tie_word_embeddings": false, "max_position_embeddings": 64}"#
+        try config.write(to: folder.appendingPathComponent("config.json"), atomically: true, encoding: .utf8)
+        let p = "model.layers.0."
+        let shapes: [(String, [Int])] = [("model.embed_tokens.weight", [32, 16]), (p + "input_layernorm.weight", [16]),
+            (p + "self_attn.q_proj.weight", [16, 16]), (p + "self_attn.k_proj.weight", [8, 16]), (p + "self_attn.v_proj.weight", [8, 16]),
+            (p + "self_attn.o_proj.weight", [16, 16]), (p + "post_attention_layernorm.weight", [16]), (p + "mlp.gate_proj.weight", [24, 16]),
+            (p + "mlp.up_proj.weight", [24, 16]), (p + "mlp.down_proj.weight", [16, 24]), ("model.norm.weight", [16]), ("lm_head.weight", [32, 16])]
+        var entries: [String] = []
+        var data = Data()
+        for (index, (name, shape)) in shapes.enumerated() {
+            let count = shape.reduce(1, *)
+            let start = data.count
+            for i in 0..<count {
+                var value = Float(index) + Float(i) / 1000
+                withUnsafeBytes(of: &value) { data.append(contentsOf: $0) }
+            }
+            entries.append("\"\(name)\": {\"dtype\": \"F32\", \"shape\": \(shape), \"data_offsets\": [\(start), \(data.count)]}")
+        }
+        var header = Data(("{" + entries.joined(separator: ", ") + "}").utf8)
+        while header.count % 8 != 0 { header.append(0x20) }
+        var length = UInt64(header.count).littleEndian
+        var file = Data()
+        withUnsafeBytes(of: &length) { file.append(contentsOf: $0) }
+        file.append(header)
+        file.append(data)
+        try file.write(to: folder.appendingPathComponent("model.safetensors"))
+    }
+
+    func testLoadsAFolderRelativeToTheSessionBase() throws {
+        let base = temporaryFolder()
+        try writeFolder(base.appendingPathComponent("tiny-hf"))
+        let interpreter = makeInterpreter(paths: .unrestricted(base: base))
+        XCTAssertEqual(ok(interpreter, "model load \"tiny-hf\""), "model tiny-hf · llama · 1 layer · width 16 · 2 heads (1 kv) · vocab 32 · 2,992 parameters")
+        XCTAssertTrue(ok(interpreter, "show lm_head[0, :3]").hasSuffix("  11  11.001  11.002"), ok(interpreter, "show lm_head[0, :3]").debugDescription)
+        XCTAssertTrue(ok(interpreter, "show layers.0.attn.k_proj[1, 0]").hasSuffix("\n3.016"), "values land where the file put them")
+        XCTAssertEqual(failure(interpreter, "tokenize \"hi\"").message,
+                       "line 1, column 1: `tokenize` needs a tokenizer; model tiny-hf has none (the folder has no tokenizer.json)")
+    }
+}

@@ -81,8 +81,8 @@ public enum NumberText {
         return "\(value)"
     }
 
-    /// Fixed significant digits for statistics (`0.01998`, `-0.07912`, `1`).
-    public static func stat(_ value: Double, digits: Int = 4) -> String {
+    /// Five significant digits for statistics and values (`0.019984`, `-0.079123`, `1`).
+    public static func stat(_ value: Double, digits: Int = 5) -> String {
         if value.isNaN { return "nan" }
         if value.isInfinite { return value > 0 ? "inf" : "-inf" }
         if value == 0 { return "0" }

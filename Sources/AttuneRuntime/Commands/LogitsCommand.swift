@@ -19,7 +19,7 @@ struct LogitsCommand: RuntimeCommand {
     func run(_ context: CommandContext) throws {
         guard let loaded = context.session.model else { throw CommandError.noModel("logits") }
         guard let tokenizer = loaded.tokenizer else {
-            throw CommandError("NotAvailable", "model \(loaded.name) has no tokenizer (\(loaded.tokenizerSummary))")
+            throw CommandError("NotAvailable", "`logits` needs a tokenizer; model \(loaded.name) has \(loaded.tokenizerSummary)")
         }
         let text = context.arguments.word("text") ?? ""
         let top = context.arguments.integer("top") ?? 5

@@ -107,7 +107,7 @@ struct ModelInfoCommand: RuntimeCommand {
         let c = loaded.model.config
         let count = c.parameterCount
         var lines = ["model \(loaded.name) (\(loaded.origin))"]
-        lines.append("architecture  llama · \(c.layers) layers · width \(c.hiddenSize) · \(c.heads) heads, \(c.kvHeads) kv heads, head dim \(c.headDim) · mlp \(c.intermediateSize)")
+        lines.append("architecture  llama · \(c.layers) layer\(c.layers == 1 ? "" : "s") · width \(c.hiddenSize) · \(c.heads) heads, \(c.kvHeads) kv heads, head dim \(c.headDim) · mlp \(c.intermediateSize)")
         lines.append("context       \(c.maxPositionEmbeddings) tokens · rope theta \(NumberText.short(c.ropeTheta)) · rms eps \(NumberText.short(Double("\(c.rmsNormEps)") ?? Double(c.rmsNormEps)))"
                      + (c.tieWordEmbeddings ? " · tied embeddings" : ""))
         lines.append("vocabulary    \(c.vocabSize) · tokenizer \(loaded.tokenizerSummary)")
@@ -118,11 +118,12 @@ struct ModelInfoCommand: RuntimeCommand {
     /// `model tiny · llama · 2 layers · width 64 · 4 heads · vocab 259 · 0.11 M parameters`.
     static func oneLine(_ loaded: LoadedModel) -> String {
         let c = loaded.model.config
-        return "model \(loaded.name) · llama · \(c.layers) layers · width \(c.hiddenSize) · \(c.heads) heads (\(c.kvHeads) kv) · vocab \(c.vocabSize) · \(millions(c.parameterCount)) parameters"
+        return "model \(loaded.name) · llama · \(c.layers) layer\(c.layers == 1 ? "" : "s") · width \(c.hiddenSize) · \(c.heads) heads (\(c.kvHeads) kv) · vocab \(c.vocabSize) · \(millions(c.parameterCount)) parameters"
     }
 
-    /// `0.11 M`, `134.5 M`.
+    /// `2,992`, `0.11 M`, `134.5 M`.
     static func millions(_ count: Int) -> String {
-        String(format: count < 10_000_000 ? "%.2f M" : "%.1f M", Double(count) / 1e6)
+        if count < 100_000 { return NumberText.grouped(count) }
+        return String(format: count < 10_000_000 ? "%.2f M" : "%.1f M", Double(count) / 1e6)
     }
 }

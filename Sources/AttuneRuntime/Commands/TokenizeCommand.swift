@@ -21,7 +21,7 @@ struct TokenizeCommand: RuntimeCommand {
     func run(_ context: CommandContext) throws {
         guard let loaded = context.session.model else { throw CommandError.noModel("tokenize") }
         guard let tokenizer = loaded.tokenizer else {
-            throw CommandError("NotAvailable", "model \(loaded.name) has no tokenizer (\(loaded.tokenizerSummary))")
+            throw CommandError("NotAvailable", "`tokenize` needs a tokenizer; model \(loaded.name) has \(loaded.tokenizerSummary)")
         }
         let text = context.arguments.word("text") ?? ""
         let options = EncodingOptions(parseSpecialTokens: context.arguments.bool("special") ?? true, addBOS: context.arguments.bool("bos"))

@@ -63,7 +63,7 @@ enum ModelLoader {
             throw CommandError("ModelError", "cannot load '\(written)': \(error)")
         }
         var tokenizer: (any Tokenizer)?
-        var summary = "none (no tokenizer.json in the folder)"
+        var summary = "none (the folder has no tokenizer.json)"
         if FileManager.default.fileExists(atPath: url.appendingPathComponent("tokenizer.json").path) {
             do {
                 let bpe = try BPETokenizer.load(huggingFaceDirectory: url)
