@@ -1,48 +1,73 @@
 import AttuneRuntime
 import Foundation
 
-/// Parses the command line of DESIGN §3a and dispatches.
+/// Parses the command line of DESIGN §3a and dispatches. Exit status: 0 ok, 1 a command or
+/// verification failed, 2 a usage error.
 enum CommandLineInterface {
     static let usage = """
-    usage: attune                      start the REPL
-           attune run FILE             run a script (*.attune) or notebook (*.attune.md)
-           attune -c 'STATEMENTS'      run statements (newline-separated)
-           attune replay NB [-o OUT] [--param k=v]
-           attune verify NB [--fix]
+    usage: attune [--notebook PATH | --no-notebook] [--seed N]
+                                       start the REPL, recording to a new notebook
+           attune run FILE [--notebook OUT] [--keep-going] [--allow-paths DIR[,DIR]] [--seed N]
+                                       run a script (*.attune) or notebook (*.attune.md)
+           attune -c 'STATEMENTS' [--notebook OUT] [--keep-going] [--seed N]
+                                       run statements (newline-separated)
+           attune replay NB [-o OUT] [--param k=v]… [--allow-paths DIR[,DIR]]
+           attune verify NB [--fix] [--allow-paths DIR[,DIR]]
            attune export NB --to ipynb|html [-o OUT]
            attune doctor [--json]      BLAS core and speed, CPU features, versions
            attune fetch smollm2        download the built-in model into the cache
            attune bench [--json FILE]  GEMM and kernel timings (see Scripts/bench)
            attune --version
+    In run, replay and verify, commands read and write files only under the file's folder and the
+    cache ($ATTUNE_CACHE, default ~/.cache/attune) unless --allow-paths names more folders.
     """
 
     static func run(arguments: [String]) -> Int32 {
-        guard let first = arguments.first else {
-            print("Attune \(AttuneVersion.current) — fine-tuning language models on a CPU. Type `help` for commands.")
-            print("The interactive shell is not built yet in this version; `attune doctor` checks the engine.")
-            return 0
+        do {
+            return try dispatch(arguments)
+        } catch {
+            return fail(error.message)
         }
+    }
+
+    static func dispatch(_ arguments: [String]) throws(UsageError) -> Int32 {
+        guard let first = arguments.first else { return try REPL.main([]) }
+        let rest = Array(arguments.dropFirst())
         switch first {
+        case "run": return try ScriptCommands.run(rest)
+        case "-c": return try ScriptCommands.inline(rest)
+        case "replay": return try NotebookCommands.replay(rest)
+        case "verify": return try NotebookCommands.verify(rest)
+        case "export": return try NotebookCommands.export(rest)
+        case "fetch": return fetch(rest)
         case "doctor":
-            let json = arguments.contains("--json")
-            let unknown = arguments.dropFirst().filter { $0 != "--json" }
-            guard unknown.isEmpty else { return fail("doctor: unknown option \(unknown[0]) (did you mean --json?)") }
+            let options = try CommandLineOptions.parse(rest, command: "doctor", flags: ["--json"], valued: [])
+            guard options.positionals.isEmpty else { throw UsageError("doctor: unexpected argument \(options.positionals[0])") }
             let report = DoctorReport.measure()
-            print(json ? report.jsonText() : report.text)
+            print(options.has("--json") ? report.jsonText() : report.text)
             return 0
         case "bench":
-            return Benchmarks.run(arguments: Array(arguments.dropFirst()))
+            return Benchmarks.run(arguments: rest)
         case "--version", "version":
             print("attune \(AttuneVersion.current)")
             return 0
         case "--help", "-h", "help":
             print(usage)
             return 0
-        case "run", "-c", "replay", "verify", "export", "fetch":
-            return fail("attune \(first): not built yet in this version of Attune (see the open issues); `attune doctor` works.")
         default:
-            return fail("unknown command '\(first)'\n\(usage)")
+            if first.hasPrefix("-") { return try REPL.main(arguments) }
+            throw UsageError("unknown command '\(first)'" + (REPL.suggestCommand(first).map { " — did you mean '\($0)'?" } ?? "") + "\n" + usage)
         }
+    }
+
+    /// `attune fetch NAME`: not in this build yet.
+    static func fetch(_ arguments: [String]) -> Int32 {
+        guard arguments.count == 1 else { return fail("fetch: give a model name: attune fetch smollm2") }
+        guard ModelSource.builtInNames.contains(arguments[0]) else {
+            return fail("fetch: unknown model '\(arguments[0])'; built-in models: \(ModelSource.builtInNames.joined(separator: ", "))")
+        }
+        Terminal.err("attune fetch \(arguments[0]): not available yet in this build: downloading built-in models lands with the Models work; Scripts/fetch-model downloads SmolLM2 by hand")
+        return 1
     }
 
     static func fail(_ message: String) -> Int32 {

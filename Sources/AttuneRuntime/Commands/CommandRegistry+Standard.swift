@@ -1,0 +1,10 @@
+extension CommandRegistry {
+    /// Every command of this build. Add new commands here (see Commands/README.md).
+    public static let standard = CommandRegistry([
+        ModelLoadCommand(), ModelNewCommand(), ModelInfoCommand(),
+    ] + DataCommands.all + [
+        MethodCommand(), SetCommand(),
+    ] + TrainingCommands.all + EvaluationCommands.all + [
+        TokenizeCommand(), LogitsCommand(), ShowCommand(), ListCommand(), HelpCommand(),
+    ] + ExportCommands.all)
+}

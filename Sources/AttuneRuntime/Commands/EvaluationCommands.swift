@@ -1,0 +1,39 @@
+/// `eval`, `compare`, `generate`, `plot`, `estimate`, `advise`: planned until their engine parts land.
+enum EvaluationCommands {
+    static let all: [any RuntimeCommand] = [
+        PlannedCommand("eval", help: CommandHelp("""
+            Evaluates on the validation set: loss, perplexity, token accuracy and a few sample generations. \
+            Name the result to compare later: base = eval.
+            """, examples: ["eval", "base = eval"]),
+            missing: "evaluation needs the Datasets and Training modules, which have not landed yet"),
+        PlannedCommand("compare", schema: ArgumentSchema([
+            .positional("a", .tensorPath, "a named result or model (base)"),
+            .positional("b", .tensorPath, "another (tuned)"),
+            .keyed("on", .tensorPath, default: "val[0:5]", "which examples to compare on"),
+        ]), help: CommandHelp("Compares two named results or the model with and without its adapter on the same prompts, side by side.",
+                              examples: ["compare base tuned on=val[0:5]"]),
+            missing: "comparison needs evaluation (Datasets and Training modules), which has not landed yet"),
+        PlannedCommand("generate", schema: ArgumentSchema([
+            .positional("prompt", .text, "the prompt, in quotes"),
+            .keyed("max", .integer(.closed(1, 100_000)), default: "64", "most new tokens"),
+            .keyed("temperature", .number(.nonNegative), default: "0", "0 is greedy; higher is more random"),
+            .keyed("top_p", .number(NumericRange(lower: 0, lowerInclusive: false, upper: 1)), default: "1", "nucleus sampling threshold"),
+            .keyed("top_k", .integer(.nonNegative), default: "0", "sample among the k most likely (0 = all)"),
+            .keyed("chat", .bool, default: "true", "wrap the prompt in the chat template"),
+        ]), help: CommandHelp("Generates a continuation of a prompt, token by token, streaming the text as it comes.",
+                              examples: ["generate \"My API calls are returning 429 errors\" max=64 temperature=0"]),
+            missing: "text generation (KV cache and sampling in the Models module) has not landed yet; `logits` shows the next-token distribution"),
+        PlannedCommand("plot", schema: ArgumentSchema([
+            .keyed("by", .choice(["run", "none"]), default: "run", "one curve per run"),
+        ], rest: .positional("series", .text, required: false, "a logged series: loss, val_loss, lr, grad_norm, tokens_per_s")),
+            help: CommandHelp("Charts logged series in the terminal (and as an image in the notebook), one curve per run.",
+                              examples: ["plot loss val_loss", "plot loss by=run"]),
+            missing: "charts need logged training metrics (Training module) and the Plotting module, which have not landed yet"),
+        PlannedCommand("estimate", help: CommandHelp("Estimates memory and time per step and per epoch for the current model, method, data and settings.",
+                                                    examples: ["estimate"]),
+                       missing: "estimates need data statistics (Datasets) and measured step costs (Training), which have not landed yet"),
+        PlannedCommand("advise", help: CommandHelp("Suggests a method and settings from the data, the model and the guide's recommendations.",
+                                                  examples: ["advise"]),
+                       missing: "advice needs data statistics from the Datasets module, which has not landed yet"),
+    ]
+}

@@ -1,0 +1,64 @@
+/// The guide's advice on values: warnings when a value leaves its recommended range, and when
+/// keys disagree with each other or with the model.
+public enum HyperparameterAdvice {
+    /// "1e-4 … 3e-4".
+    public static func rangeText(_ range: ClosedRange<Double>) -> String {
+        "\(NumberText.short(range.lowerBound)) … \(NumberText.short(range.upperBound))"
+    }
+
+    /// The warning for `value` of `spec` under `method`, if it leaves the recommended range.
+    public static func rangeWarning(_ spec: HyperparameterSpec, _ value: HyperparameterValue, method: TrainingMethod) -> String? {
+        guard let number = value.number, let range = spec.recommendedRange(for: method) else { return nil }
+        let scope = spec.recommendedByMethod != nil ? " for \(method.displayName)" : ""
+        if number > range.upperBound {
+            return "\(spec.name)=\(value) is above the guide's recommended \(rangeText(range))\(scope)"
+                + (spec.tooHigh.map { "; too high: \($0)" } ?? "")
+        }
+        if number < range.lowerBound {
+            return "\(spec.name)=\(value) is below the guide's recommended \(rangeText(range))\(scope)"
+                + (spec.tooLow.map { "; too low: \($0)" } ?? "")
+        }
+        return nil
+    }
+
+    /// Warnings about combinations, for the keys just changed.
+    public static func consistencyWarnings(changed: Set<String>, values: HyperparameterValues, model: LoadedModel?) -> [String] {
+        var warnings: [String] = []
+        let steps = values.integer("steps") ?? 0
+        if changed.contains("warmup") || changed.contains("steps"), steps > 0, let warmup = values.integer("warmup"), warmup >= steps {
+            warnings.append("warmup=\(warmup) is not shorter than steps=\(steps): the learning rate never reaches lr")
+        }
+        if changed.contains("seq") || changed.contains("steps"), let seq = values.integer("seq"), let model,
+           seq > model.model.config.maxPositionEmbeddings {
+            warnings.append("seq=\(seq) is longer than the model's context of \(model.model.config.maxPositionEmbeddings) tokens")
+        }
+        if changed.contains("min_lr") || changed.contains("lr"), let lr = values.number("lr"), let minimum = values.number("min_lr"),
+           minimum > 0, minimum >= lr {
+            warnings.append("min_lr=\(NumberText.short(minimum)) is not below lr=\(NumberText.short(lr)): the schedule cannot decay")
+        }
+        if changed.contains("eval_every") || changed.contains("steps"), steps > 0, let every = values.integer("eval_every"), every > steps {
+            warnings.append("eval_every=\(every) is more than steps=\(steps): validation runs only at the end")
+        }
+        return warnings
+    }
+
+    /// The help `?key` prints: meaning, current value, type, recommended range, too high / too low.
+    public static func helpText(_ spec: HyperparameterSpec, session: Session) -> String {
+        let current = session.hyperparameters[spec.name] ?? spec.defaultValue
+        let isDefault = !session.hyperparameters.explicitlySet.contains(spec.name)
+        var lines = ["\(spec.name) — \(spec.meaning)"]
+        lines.append("  current      \(current)\(isDefault ? " (default)" : " (default \(spec.defaultValue))")")
+        lines.append("  value        \(spec.typePhrase)")
+        if let byMethod = spec.recommendedByMethod {
+            let parts = TrainingMethod.allCases.compactMap { m in byMethod[m].map { "\(m.displayName) \(rangeText($0))" } }
+            let now = session.method.method.displayName + (session.method.isChosen ? "" : ", assumed until `method` is set")
+            lines.append("  recommended  " + parts.joined(separator: " · ") + " (now: \(now))")
+        } else if let range = spec.recommended {
+            lines.append("  recommended  \(rangeText(range))")
+        }
+        if let high = spec.tooHigh { lines.append("  too high     \(high)") }
+        if let low = spec.tooLow { lines.append("  too low      \(low)") }
+        lines.append("  example      set \(spec.name)=\(spec.example)")
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,24 @@
+/// The current value of every hyperparameter (defaults until `set`).
+public struct HyperparameterValues: Sendable, Hashable {
+    private var values: [String: HyperparameterValue]
+    /// Keys set explicitly (the rest hold defaults).
+    public private(set) var explicitlySet: Set<String> = []
+
+    public init(seed: UInt64 = Session.defaultSeed) {
+        values = Dictionary(uniqueKeysWithValues: HyperparameterTable.all.map { ($0.name, $0.defaultValue) })
+        values["seed"] = .integer(Int(min(seed, 9_007_199_254_740_991)))
+    }
+
+    public subscript(name: String) -> HyperparameterValue? { values[name] }
+
+    public mutating func set(_ name: String, _ value: HyperparameterValue) {
+        values[name] = value
+        explicitlySet.insert(name)
+    }
+
+    public var seed: UInt64 { UInt64(max(0, values["seed"]?.integer ?? Int(Session.defaultSeed))) }
+
+    public func number(_ name: String) -> Double? { values[name]?.number }
+    public func integer(_ name: String) -> Int? { values[name]?.integer }
+    public func word(_ name: String) -> String? { values[name]?.word }
+}

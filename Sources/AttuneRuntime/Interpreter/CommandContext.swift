@@ -1,0 +1,54 @@
+import AttuneLanguage
+import AttuneNotebook
+import Foundation
+
+/// What a running command sees: its parsed command and checked arguments, the session, and where
+/// its outputs go. Stream lines reach the terminal as they are emitted (through
+/// `Session.liveStream`) and are recorded too.
+public final class CommandContext {
+    public let command: Command
+    public let arguments: BoundArguments
+    public let session: Session
+    /// The commands of this interpreter (for `help` and completion).
+    public let registry: CommandRegistry
+    /// The name in `name = command`, if any.
+    public let binding: Name?
+    /// Everything the command produced so far.
+    public private(set) var output = CommandOutput()
+
+    init(command: Command, arguments: BoundArguments, session: Session, registry: CommandRegistry, binding: Name?) {
+        self.command = command
+        self.registry = registry
+        self.arguments = arguments
+        self.session = session
+        self.binding = binding
+    }
+
+    /// Sets the compact result text (one or a few lines).
+    public func result(_ text: String) { output.result = text }
+
+    /// Adds a warning line to the result (`warning: ` is added when printed).
+    public func warn(_ text: String) { output.warnings.append(text) }
+
+    /// Prints and records one progress line.
+    public func stream(_ line: String) {
+        output.stream.append(line)
+        session.liveStream?(line)
+    }
+
+    /// Records one metrics object (one logged step).
+    public func metrics(_ record: JSONValue) { output.metrics.append(record) }
+
+    /// True when Ctrl-C asked the command to stop at its next safe point.
+    public var shouldStop: Bool { session.stop.isRequested }
+
+    /// The span of an argument (for errors about it), or the whole command's.
+    public func range(of argument: String) -> SourceRange {
+        arguments.range(of: argument) ?? command.range
+    }
+
+    /// Resolves a path argument under the session's path policy.
+    public func resolvePath(_ path: String, argument: String) throws(CommandError) -> URL {
+        do { return try session.paths.resolve(path) } catch { throw error.located(default: range(of: argument)) }
+    }
+}

@@ -1,0 +1,58 @@
+import AttuneLanguage
+import Foundation
+
+/// Everything an Attune session knows: the seed and hyperparameters, the model, the fine-tuning
+/// method, named results, runs, and where files may be read. The interpreter changes it only
+/// through commands that have passed every check, so an error never loses state.
+///
+/// Not thread-safe: one session belongs to one interpreter on one thread. The stop flag is the
+/// only part another thread (a signal handler) touches.
+public final class Session {
+    /// Every `set` key with its current value (the seed is the `seed` key).
+    public var hyperparameters: HyperparameterValues
+    /// `method full|lora|qlora` and its settings.
+    public var method: MethodSettings
+    /// The model created or loaded, if any.
+    public var model: LoadedModel?
+    /// Results named with `name = command` (`base = eval`).
+    public var results: [String: NamedResult] = [:]
+    /// Training runs, in order (filled by `train` and `sweep` once the trainer lands).
+    public var runs: [RunRecord] = []
+    /// The data file loaded with `data load` (recorded once the Datasets module lands).
+    public var dataPath: URL?
+    /// What relative paths mean and which files commands may touch.
+    public var paths: PathPolicy
+    /// Set by Ctrl-C; long commands stop at their next step boundary.
+    public let stop: StopFlag
+    /// Prints a stream line as soon as a command emits it (the REPL and `run` set it).
+    public var liveStream: ((String) -> Void)?
+
+    /// The default seed when none is given (recorded in every notebook).
+    public static let defaultSeed: UInt64 = 42
+
+    public init(seed: UInt64 = Session.defaultSeed, paths: PathPolicy = .unrestricted(), stop: StopFlag = StopFlag()) {
+        hyperparameters = HyperparameterValues(seed: seed)
+        method = MethodSettings()
+        self.paths = paths
+        self.stop = stop
+    }
+
+    /// The session seed (`set seed=N`); every random stream derives from it by purpose.
+    public var seed: UInt64 { hyperparameters.seed }
+}
+
+/// A result kept under a name: the statement that made it and what it printed.
+public struct NamedResult: Sendable, Equatable {
+    public var statement: String
+    public var output: CommandOutput
+}
+
+/// One training run (written by the trainer once it lands; `compare` and `plot` read them).
+public struct RunRecord: Sendable, Equatable {
+    public var name: String
+    public var settings: [String: String]
+    public init(name: String, settings: [String: String]) {
+        self.name = name
+        self.settings = settings
+    }
+}

@@ -1,0 +1,67 @@
+import AttuneNotebook
+import Foundation
+
+/// Re-runs a notebook's cells top to bottom in a fresh session and returns the notebook with the
+/// new outputs (prose, front matter, numbering and ids kept), which `replay` writes and `verify`
+/// compares with the recording.
+///
+/// The session starts from the front matter's seed; relative paths resolve against the notebook's
+/// folder and only that folder, the cache and `allowedPaths` may be touched. Cells tagged `skip`
+/// are not run (their recorded outputs stay).
+public struct NotebookReplayer {
+    /// The notebook's folder.
+    public var folder: URL
+    /// Folders beyond the notebook's and the cache that commands may use (`--allow-paths`).
+    public var allowedPaths: [URL] = []
+    /// Called before each cell runs (to print progress).
+    public var willRun: ((Cell) -> Void)?
+    /// Called after each cell with what it gave.
+    public var didRun: ((Cell, SourceRun) -> Void)?
+    /// Prints stream lines as commands emit them.
+    public var liveStream: ((String) -> Void)?
+    /// Stop at the first cell that fails without being tagged `raises` (`attune run`); the cells
+    /// after it keep their recorded outputs. Replay and verify run every cell.
+    public var stopsAtUnexpectedError = false
+
+    public init(folder: URL, allowedPaths: [URL] = []) {
+        self.folder = folder
+        self.allowedPaths = allowedPaths
+    }
+
+    /// A cell whose outcome was not what its tags say: an error in a cell not tagged `raises`, or
+    /// no error in one that is.
+    public struct Surprise: Sendable, Equatable {
+        public var cellNumber: Int
+        public var message: String
+    }
+
+    /// The replayed notebook and the cells that failed unexpectedly.
+    public func replay(_ document: NotebookDocument) -> (document: NotebookDocument, surprises: [Surprise]) {
+        let session = Session(seed: document.frontMatter?.seed ?? Session.defaultSeed,
+                              paths: .confined(to: folder, extra: allowedPaths))
+        session.liveStream = liveStream
+        let interpreter = Interpreter(session: session)
+        var surprises: [Surprise] = []
+        var replayed = document
+        var stopped = false
+        replayed.updateCells { cell in
+            guard !cell.hasTag(Cell.Tag.skip), !stopped else { return }
+            willRun?(cell)
+            let run = interpreter.run(source: cell.source)
+            cell.outputs = run.cellOutputs
+            didRun?(cell, run)
+            let raises = cell.hasTag(Cell.Tag.raises)
+            if run.failed, !raises {
+                surprises.append(Surprise(cellNumber: cell.n, message: run.firstError.map { "\($0.name): \($0.message)" } ?? "failed"))
+                if stopsAtUnexpectedError { stopped = true }
+            } else if !run.failed, raises {
+                surprises.append(Surprise(cellNumber: cell.n, message: "the cell is tagged raises but ran without an error"))
+            }
+        }
+        if var matter = replayed.frontMatter {
+            matter.engine = EngineInfo(name: "attune", version: AttuneVersion.current)
+            replayed.frontMatter = matter
+        }
+        return (replayed, surprises)
+    }
+}

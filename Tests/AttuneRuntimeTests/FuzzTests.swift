@@ -1,0 +1,78 @@
+@testable import AttuneRuntime
+import XCTest
+
+/// Random and mutated statements thrown at the interpreter: nothing may crash it, and the
+/// session must keep answering afterwards.
+final class FuzzTests: XCTestCase {
+    /// A small deterministic generator (SplitMix64) so failures reproduce.
+    struct Generator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func pick<T>(_ items: [T]) -> T { items[Int(next() % UInt64(items.count))] }
+        mutating func chance(_ percent: UInt64) -> Bool { next() % 100 < percent }
+    }
+
+    static let commands = CommandRegistry.standard.commands.map(\.spec.name) + ["?", "help", "x = model info", "trian", "model", "set"]
+    static let keys = HyperparameterTable.names + CommandRegistry.standard.commands.flatMap(\.schema.names) + ["zz", "lerning_rate", ""]
+    static let values = ["0", "1", "-1", "2", "3", "8", "64", "2.5", "1e-4", "1e308", "-1e308", "1e-320", "90%", "150%", "-0", "true", "false",
+                         "tiny", "cosine", "\"\"", "\"x.jsonl\"", "\"../../etc/passwd\"", "\"/\"", "[]", "[q_proj, v_porj]", "[1, [2, [3]]]",
+                         "(4, 8)", "layers.0.attn.q_proj", "embed[0:2, :4]", "embed[-1]", "embed[999]", "norm[::3]", "embed[1:0]",
+                         "layers.*.attn.*", "layers.0.attn.q_proj.grad", "model.norm.weight[0]", "\"\\u{1F600}\"", "[,]", "nan", "smollm2",
+                         "\"<|im_start|>user\"", "\"" + String(repeating: "é", count: 300) + "\"", "lm_head", "*", "**", "embed[0:1, 0:1, 0:1]"]
+
+    func testRandomStatementsNeverCrashAndTheSessionSurvives() {
+        var generator = Generator(state: 20_261_129)
+        let interpreter = makeInterpreter(tiny: true)
+        for iteration in 0..<3000 {
+            var words = [generator.pick(Self.commands)]
+            for _ in 0..<(generator.next() % 5) {
+                if generator.chance(60) {
+                    words.append(generator.pick(Self.keys) + "=" + generator.pick(Self.values))
+                } else {
+                    words.append(generator.pick(Self.values))
+                }
+            }
+            var line = words.joined(separator: " ")
+            if generator.chance(10), !line.isEmpty {
+                // Mutate: drop, duplicate or replace one character.
+                var scalars = Array(line.unicodeScalars)
+                let index = Int(generator.next() % UInt64(scalars.count))
+                switch generator.next() % 3 {
+                case 0: scalars.remove(at: index)
+                case 1: scalars.insert(scalars[index], at: index)
+                default: scalars[index] = generator.pick(["[", "]", "\"", "=", "\\", "#", "\0", "\u{7}", "\n", ":", "?", "."])
+                }
+                line = String(String.UnicodeScalarView(scalars))
+            }
+            // Keep models small so the run stays fast: big sizes are refused by range anyway.
+            if line.hasPrefix("model new") && line.contains("=64") && line.contains("layers") { continue }
+            let run = interpreter.run(source: line)
+            _ = run.cellOutputs
+            _ = run.terminalText(streamShown: false)
+            if iteration % 500 == 0 { XCTAssertFalse(interpreter.run(source: "set batch=4").failed) }
+        }
+        XCTAssertFalse(interpreter.run(source: "set lr=2e-4").failed)
+        XCTAssertFalse(interpreter.run(source: "help").failed)
+    }
+
+    func testRandomBytesNeverCrash() {
+        var generator = Generator(state: 7)
+        let interpreter = makeInterpreter(tiny: true)
+        for _ in 0..<500 {
+            let length = Int(generator.next() % 80)
+            let bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+            let text = String(decoding: bytes, as: UTF8.self)
+            _ = interpreter.run(source: text).cellOutputs
+            _ = Completer(registry: interpreter.registry, session: interpreter.session).complete(text)
+        }
+        let long = "set lr=" + String(repeating: "9", count: 1_000_000)
+        XCTAssertTrue(interpreter.run(source: long).failed)
+        XCTAssertFalse(interpreter.run(source: "model info").failed)
+    }
+}
