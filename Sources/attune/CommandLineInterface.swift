@@ -1,4 +1,5 @@
 import AttuneRuntime
+import Models
 import Foundation
 
 /// Parses the command line of DESIGN §3a and dispatches. Exit status: 0 ok, 1 a command or
@@ -60,14 +61,21 @@ enum CommandLineInterface {
         }
     }
 
-    /// `attune fetch NAME`: not in this build yet.
+    /// `attune fetch NAME`: downloads a built-in model into the cache (reused afterwards) and
+    /// prints its path.
     static func fetch(_ arguments: [String]) -> Int32 {
         guard arguments.count == 1 else { return fail("fetch: give a model name: attune fetch smollm2") }
-        guard ModelSource.builtInNames.contains(arguments[0]) else {
+        guard let model = BuiltInModel(rawValue: arguments[0].lowercased()) else {
             return fail("fetch: unknown model '\(arguments[0])'; built-in models: \(ModelSource.builtInNames.joined(separator: ", "))")
         }
-        Terminal.err("attune fetch \(arguments[0]): not available yet in this build: downloading built-in models lands with the Models work; Scripts/fetch-model downloads SmolLM2 by hand")
-        return 1
+        do {
+            let url = try ModelCache.default.fetch(model) { Terminal.err("fetch: \($0)") }
+            print(url.path)
+            return 0
+        } catch {
+            Terminal.err("attune fetch \(arguments[0]): \(error)")
+            return 1
+        }
     }
 
     static func fail(_ message: String) -> Int32 {

@@ -65,8 +65,8 @@ final class GenerationTests: XCTestCase {
 final class ModelSummaryTests: XCTestCase {
     func testTinySummaryNamesSizesStorageAndTokenizer() throws {
         let summary = ModelSummary(try LoadedModel.tiny(seed: 1))
-        XCTAssertEqual(summary.parameters, 2 * 259 * 64 + 2 * (2 * 64 + 64 * 64 * 2 + 2 * 32 * 64 + 3 * 176 * 64) + 64)
-        XCTAssertEqual(summary.storage, ["F32": 2 * 9 + 3])
+        XCTAssertEqual(summary.parameters, 259 * 64 + 2 * (2 * 64 + 64 * 64 * 2 + 2 * 32 * 64 + 3 * 176 * 64) + 64)
+        XCTAssertEqual(summary.storage, ["F32": 2 * 9 + 2])
         XCTAssertEqual(summary.weightBytes, summary.parameters * 4)
         XCTAssertEqual(summary.chatTemplate, "chatml")
         XCTAssertTrue(summary.tokenizer.hasPrefix("byte-level, 256 bytes"), summary.tokenizer)

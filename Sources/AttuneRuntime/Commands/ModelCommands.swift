@@ -5,6 +5,8 @@ import Tokenization
 
 /// `model new tiny [layers= dim= heads= kv_heads= mlp= ctx=]`: a random toy Llama (see `TinyModelOptions`).
 struct ModelNewCommand: RuntimeCommand {
+    /// Largest toy model `model new tiny` builds (values, not bytes).
+    static let maximumParameters = 50_000_000
     let spec = StandardSpec.named("model new")
     let schema = ArgumentSchema([
         .positional("size", .choice(["tiny"]), "the model size; only tiny for now"),
@@ -49,13 +51,12 @@ struct ModelNewCommand: RuntimeCommand {
             throw CommandError.invalidValue("kv_heads=\(options.kvHeads) must divide heads=\(options.heads)", at: context.range(of: "kv_heads"))
         }
         let count = options.configuration.parameterCount
-        guard count <= TinyModelOptions.maximumParameters else {
-            throw CommandError.invalidValue("this model would have \(NumberText.grouped(count)) parameters; model new tiny builds up to \(NumberText.grouped(TinyModelOptions.maximumParameters))",
+        guard count <= ModelNewCommand.maximumParameters else {
+            throw CommandError.invalidValue("this model would have \(NumberText.grouped(count)) parameters; model new tiny builds up to \(NumberText.grouped(ModelNewCommand.maximumParameters))",
                                             at: context.command.range)
         }
-        let model = try options.make(seed: context.session.seed)
-        let loaded = LoadedModel(name: "tiny", origin: "random init, seed \(context.session.seed)", model: model,
-                                 tokenizer: ByteTokenizer(), tokenizerSummary: "256 bytes + 3 ChatML specials")
+        let loaded = SessionModel(try Models.LoadedModel.tiny(options, seed: context.session.seed),
+                                  origin: "random init, seed \(context.session.seed)")
         context.session.model = loaded
         context.result(ModelInfoCommand.oneLine(loaded))
     }
@@ -83,7 +84,7 @@ struct ModelLoadCommand: RuntimeCommand {
         } catch {
             throw error.located(default: context.range(of: "source"))
         }
-        let loaded: LoadedModel
+        let loaded: SessionModel
         do { loaded = try ModelLoader.load(source, written: written) } catch let error as CommandError {
             throw error.located(default: context.range(of: "source"))
         }
@@ -98,8 +99,8 @@ struct ModelInfoCommand: RuntimeCommand {
     let schema = ArgumentSchema.none
     let help = CommandHelp("""
         Describes the model: where it came from, architecture and sizes (layers, width, heads, kv heads, \
-        head dimension, MLP width), context, rotary base, vocabulary and tokenizer, parameter count and \
-        the memory its float32 weights take.
+        head dimension, MLP width), context, rotary base, vocabulary and tokenizer, parameter count, how \
+        the weights are stored (float32 or the file's quantization, kept as is) and the memory they take.
         """, examples: ["model info"])
 
     func run(_ context: CommandContext) throws {
@@ -111,12 +112,17 @@ struct ModelInfoCommand: RuntimeCommand {
         lines.append("context       \(c.maxPositionEmbeddings) tokens · rope theta \(NumberText.short(c.ropeTheta)) · rms eps \(NumberText.short(Double("\(c.rmsNormEps)") ?? Double(c.rmsNormEps)))"
                      + (c.tieWordEmbeddings ? " · tied embeddings" : ""))
         lines.append("vocabulary    \(c.vocabSize) · tokenizer \(loaded.tokenizerSummary)")
-        lines.append("parameters    \(NumberText.grouped(count)) (\(Self.millions(count))) in \(loaded.catalog.entries.count) tensors · float32 · \(NumberText.bytes(count * 4))")
+        var storage = ["F32": loaded.model.parameters.tensors.count]
+        for matrix in loaded.model.quantizedWeights.values { storage[matrix.type.description, default: 0] += 1 }
+        let layout = storage.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        let bytes = loaded.model.weightBytes
+        lines.append("parameters    \(NumberText.grouped(count)) (\(Self.millions(count))) · \(layout) · \(NumberText.bytes(bytes)) of weights"
+                     + String(format: " (%.1f bits/weight)", Double(bytes * 8) / Double(max(count, 1))))
         context.result(lines.joined(separator: "\n"))
     }
 
     /// `model tiny · llama · 2 layers · width 64 · 4 heads · vocab 259 · 0.11 M parameters`.
-    static func oneLine(_ loaded: LoadedModel) -> String {
+    static func oneLine(_ loaded: SessionModel) -> String {
         let c = loaded.model.config
         return "model \(loaded.name) · llama · \(c.layers) layer\(c.layers == 1 ? "" : "s") · width \(c.hiddenSize) · \(c.heads) heads (\(c.kvHeads) kv) · vocab \(c.vocabSize) · \(millions(c.parameterCount)) parameters"
     }

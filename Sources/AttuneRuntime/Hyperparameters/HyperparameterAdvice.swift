@@ -22,7 +22,7 @@ public enum HyperparameterAdvice {
     }
 
     /// Warnings about combinations, for the keys just changed.
-    public static func consistencyWarnings(changed: Set<String>, values: HyperparameterValues, model: LoadedModel?) -> [String] {
+    public static func consistencyWarnings(changed: Set<String>, values: HyperparameterValues, model: SessionModel?) -> [String] {
         var warnings: [String] = []
         let steps = values.integer("steps") ?? 0
         if changed.contains("warmup") || changed.contains("steps"), steps > 0, let warmup = values.integer("warmup"), warmup >= steps {

@@ -13,7 +13,7 @@ public final class Session {
     /// `method full|lora|qlora` and its settings.
     public var method: MethodSettings
     /// The model created or loaded, if any.
-    public var model: LoadedModel?
+    public var model: SessionModel?
     /// Results named with `name = command` (`base = eval`).
     public var results: [String: NamedResult] = [:]
     /// Training runs, in order (filled by `train` and `sweep` once the trainer lands).

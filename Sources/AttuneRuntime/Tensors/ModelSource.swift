@@ -37,7 +37,7 @@ public enum ModelSource: Sendable, Equatable {
 /// Loads a `ModelSource`. Each source is one function, so binding a new loader (GGUF, built-in
 /// names) when the Models work lands is a change to one line here.
 enum ModelLoader {
-    static func load(_ source: ModelSource, written: String) throws -> LoadedModel {
+    static func load(_ source: ModelSource, written: String) throws -> SessionModel {
         switch source {
         case .builtIn(let name): return try loadBuiltIn(name)
         case .gguf(let url): return try loadGGUF(url, written: written)
@@ -45,34 +45,43 @@ enum ModelLoader {
         }
     }
 
-    static func loadBuiltIn(_ name: String) throws -> LoadedModel {
-        throw CommandError.notAvailable("model load \(name)",
-            "built-in models need `attune fetch \(name)` and GGUF loading, which land with the Models work; "
-            + "for now load a Hugging Face folder (config.json + model.safetensors) or create one with `model new tiny`")
+    /// A built-in name: fetched into the cache (`ATTUNE_CACHE`) on first use, then loaded.
+    static func loadBuiltIn(_ name: String, progress: (String) -> Void = { _ in }) throws -> SessionModel {
+        guard let builtIn = BuiltInModel(rawValue: name) else {
+            throw CommandError("InvalidValue", "no built-in model '\(name)' (built-in: \(builtInList))")
+        }
+        let url: URL
+        do { url = try ModelCache.default.fetch(builtIn, progress: progress) } catch {
+            throw CommandError("FetchError", "\(error)")
+        }
+        return try loadGGUF(url, written: name)
     }
 
-    static func loadGGUF(_ url: URL, written: String) throws -> LoadedModel {
-        throw CommandError.notAvailable("model load",
-            "building a model from a GGUF file lands with the Models work (ModelFormats already reads its header); "
-            + "load a Hugging Face folder (config.json + model.safetensors) or create one with `model new tiny`")
+    static var builtInList: String { BuiltInModel.allCases.map(\.rawValue).joined(separator: ", ") }
+
+    static func loadGGUF(_ url: URL, written: String) throws -> SessionModel {
+        do { return SessionModel(try Models.LoadedModel.load(gguf: url), origin: written) } catch {
+            throw CommandError("ModelError", "cannot load '\(written)': \(error)")
+        }
     }
 
-    static func loadHuggingFace(_ url: URL, written: String) throws -> LoadedModel {
+    static func loadHuggingFace(_ url: URL, written: String) throws -> SessionModel {
         let model: LlamaModel
         do { model = try LlamaModel.loadHuggingFace(folder: url) } catch {
             throw CommandError("ModelError", "cannot load '\(written)': \(error)")
         }
-        var tokenizer: (any Tokenizer)?
-        var summary = "none (the folder has no tokenizer.json)"
-        if FileManager.default.fileExists(atPath: url.appendingPathComponent("tokenizer.json").path) {
-            do {
-                let bpe = try BPETokenizer.load(huggingFaceDirectory: url)
-                tokenizer = bpe
-                summary = bpe.description
-            } catch {
-                summary = "tokenizer.json could not be read: \(error)"
-            }
+        guard FileManager.default.fileExists(atPath: url.appendingPathComponent("tokenizer.json").path) else {
+            return SessionModel(name: url.lastPathComponent, origin: written, model: model, tokenizer: nil,
+                                tokenizerSummary: "none (the folder has no tokenizer.json)")
         }
-        return LoadedModel(name: url.lastPathComponent, origin: written, model: model, tokenizer: tokenizer, tokenizerSummary: summary)
+        do {
+            let bpe = try BPETokenizer.load(huggingFaceDirectory: url)
+            let template = bpe.chatTemplateSource.flatMap { try? ChatTemplate(detecting: $0) }
+            let bundle = Models.LoadedModel(name: url.lastPathComponent, model: model, tokenizer: bpe, chatTemplate: template, source: url)
+            return SessionModel(bundle, origin: written)
+        } catch {
+            return SessionModel(name: url.lastPathComponent, origin: written, model: model, tokenizer: nil,
+                                tokenizerSummary: "tokenizer.json could not be read: \(error)")
+        }
     }
 }

@@ -2,8 +2,8 @@ import TensorCore
 import Tokenization
 
 /// The toy model for teaching and fast tests: a randomly initialised Llama over a byte-level
-/// vocabulary (256 bytes + `<|endoftext|>`, `<|im_start|>`, `<|im_end|>`) with the ChatML template,
-/// so experiments run in seconds.
+/// vocabulary (256 bytes + `<|endoftext|>`, `<|im_start|>`, `<|im_end|>`) with the ChatML template
+/// and embeddings tied to the output layer, so experiments run in seconds.
 public struct TinyModelOptions: Sendable, Equatable {
     /// Transformer blocks.
     public var layers = 2
@@ -25,7 +25,7 @@ public struct TinyModelOptions: Sendable, Equatable {
     public var configuration: LlamaConfiguration {
         LlamaConfiguration(vocabSize: ByteTokenizer().vocabularySize, hiddenSize: dim, intermediateSize: mlp, layers: layers,
                            heads: heads, kvHeads: kvHeads, headDim: dim / max(heads, 1), ropeTheta: ropeTheta, rmsNormEps: 1e-5,
-                           tieWordEmbeddings: false, maxPositionEmbeddings: context)
+                           tieWordEmbeddings: true, maxPositionEmbeddings: context)
     }
 
     /// Checks the sizes fit together, with a message naming the option.
