@@ -46,3 +46,5 @@ public struct PIIMatch: Sendable, Hashable {
         self.kind = kind; self.range = range; self.text = text
     }
 }
+
+extension PIIKind: CodingKeyRepresentable {}
