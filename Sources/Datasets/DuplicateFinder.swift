@@ -1,6 +1,10 @@
 /// Exact duplicates (after whitespace and case normalisation) and near-duplicates (MinHash over
-/// word 3-shingles with LSH banding) among a data set's examples. A conversation's system
-/// prompt is left out of the comparison (sets usually share one).
+/// word 3-shingles with LSH banding) among a data set's examples.
+///
+/// A conversation's system prompt is left out of both comparisons (sets usually share one). For
+/// near-duplicates, any field value that a quarter or more of the examples share (a fixed
+/// instruction, a common prompt prefix) is boilerplate and left out too, so that examples are
+/// compared by what distinguishes them.
 public struct DuplicateFinder: Sendable {
     /// Estimated Jaccard similarity of shingle sets at or above which two examples are near-duplicates.
     public var nearThreshold: Double
@@ -28,7 +32,7 @@ public struct DuplicateFinder: Sendable {
         var exact = [Int: [Int]]()
         var representatives = [Int]()
         for (index, example) in examples.enumerated() {
-            let hash = StableHash.fnv1a(TextNormalization.normalized(example.content.identityText))
+            let hash = TextNormalization.normalizedHash(example.content.identityText)
             if let first = firstByHash[hash] {
                 exact[first, default: [first]].append(index)
             } else {
@@ -38,9 +42,10 @@ public struct DuplicateFinder: Sendable {
         }
         let exactGroups = exact.values.sorted { $0[0] < $1[0] }
 
-        // Near: among one representative per exact group.
+        // Near: among one representative per exact group, without boilerplate fields.
+        let boilerplate = Self.boilerplate(in: examples)
         let minHash = MinHash()
-        let signatures = representatives.map { minHash.signature(examples[$0].content.identityText) }
+        let signatures = representatives.map { minHash.signature(Self.distinctiveText(examples[$0], boilerplate: boilerplate)) }
         let pairs = minHash.similarPairs(signatures, threshold: nearThreshold)
         var sets = UnionFind(count: representatives.count)
         var best = [Int: Double]()
@@ -53,5 +58,33 @@ public struct DuplicateFinder: Sendable {
         return Result(exactGroups: exactGroups,
                       nearClusters: clusters.map { $0.map { representatives[$0] } },
                       nearSimilarities: clusters.map { best[$0[0]] ?? nearThreshold })
+    }
+
+    /// Hashes of `field=value` pairs shared by at least a quarter of the examples (and 3 or more).
+    static func boilerplate(in examples: [Example]) -> Set<UInt64> {
+        var counts = [UInt64: Int]()
+        for example in examples {
+            for (name, text) in fieldsForComparison(example) { counts[fieldHash(name, text), default: 0] += 1 }
+        }
+        let minimum = max(3, examples.count / 4)
+        return Set(counts.filter { $0.value >= minimum }.keys)
+    }
+
+    /// Fields named by role (`user`, `assistant`) or key, without a conversation's system prompt.
+    static func fieldsForComparison(_ example: Example) -> [(String, String)] {
+        switch example.content {
+        case .chat(let messages): return messages.filter { $0.role != "system" }.map { ($0.role, $0.content) }
+        default: return example.content.fields.map { ($0.name, $0.text) }
+        }
+    }
+
+    static func fieldHash(_ name: String, _ text: String) -> UInt64 {
+        StableHash.mix(StableHash.fnv1a(name) ^ StableHash.fnv1a(text))
+    }
+
+    /// The example's text without boilerplate fields.
+    static func distinctiveText(_ example: Example, boilerplate: Set<UInt64>) -> String {
+        fieldsForComparison(example).filter { !boilerplate.contains(fieldHash($0.0, $0.1)) }
+            .map { "\($0.0): \($0.1)" }.joined(separator: "\n")
     }
 }

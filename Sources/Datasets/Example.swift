@@ -52,6 +52,21 @@ public enum ExampleContent: Sendable, Hashable {
         }
     }
 
+    /// Calls `body` with each string of the example and a closure that names its field (names
+    /// are built only when asked for: scanning large sets must not allocate them).
+    public func forEachField(_ body: (_ name: () -> String, _ text: String) -> Void) {
+        switch self {
+        case .chat(let messages):
+            for (index, message) in messages.enumerated() { body({ "messages[\(index)].content" }, message.content) }
+        case .instruction(let instruction, let input, let output):
+            body({ "instruction" }, instruction); body({ "input" }, input); body({ "output" }, output)
+        case .completion(let prompt, let completion):
+            body({ "prompt" }, prompt); body({ "completion" }, completion)
+        case .text(let text):
+            body({ "text" }, text)
+        }
+    }
+
     /// The part a model is trained to produce: assistant turns, `output`, `completion`, or the
     /// whole text.
     public var target: String {

@@ -41,19 +41,26 @@ public struct FormattingReport: Sendable, Hashable, Codable {
             systemPrompts = []
         }
         whitespaceLines = examples.filter { example in
-            example.content.fields.contains { field in
-                guard let first = field.text.first, let last = field.text.last else { return false }
-                return (first.isWhitespace || last.isWhitespace) && !(example.format == .completion && field.name == "completion" && first == " " && !last.isWhitespace)
+            var padded = false
+            example.content.forEachField { name, text in
+                guard !padded, let first = text.unicodeScalars.first, let last = text.unicodeScalars.last,
+                      first.properties.isWhitespace || last.properties.isWhitespace else { return }
+                // A completion conventionally starts with one space (it continues the prompt).
+                let completionSpace = example.format == .completion && first == " " && !last.properties.isWhitespace && name() == "completion"
+                if !completionSpace { padded = true }
             }
+            return padded
         }.map(\.line)
 
         // Endings of sentence-like targets (four words or more).
         var endings = [(String, Int)]()
         var endingByLine = [Int: String]()
         for example in examples {
-            let target = example.content.target.trimmingWhitespace
-            guard target.split(whereSeparator: \.isWhitespace).count >= 4, let last = target.last else { continue }
-            let kind = ".!?…".contains(last) ? "sentence punctuation" : "})]\"'`".contains(last) ? "closing bracket or quote" : "no final punctuation"
+            let target = example.content.target
+            guard TextNormalization.hasWords(target, atLeast: 4),
+                  let last = target.unicodeScalars.last(where: { !$0.properties.isWhitespace }) else { continue }
+            let kind = ".!?…".unicodeScalars.contains(last) ? "sentence punctuation"
+                : "})]\"'`".unicodeScalars.contains(last) ? "closing bracket or quote" : "no final punctuation"
             endings.append((kind, example.line))
             endingByLine[example.line] = kind
         }

@@ -24,13 +24,13 @@ public struct PIIReport: Sendable, Hashable, Codable {
         counts = [:]; examplesAffected = 0; findings = []; total = 0
         for example in dataset.examples {
             var hit = false
-            for (field, text) in example.content.fields {
+            example.content.forEachField { field, text in
                 for match in scanner.scan(text) {
                     hit = true
                     total += 1
                     counts[match.kind, default: 0] += 1
                     if findings.count < Self.limit {
-                        findings.append(Finding(line: example.line, field: field, kind: match.kind, masked: Self.mask(match.text)))
+                        findings.append(Finding(line: example.line, field: field(), kind: match.kind, masked: Self.mask(match.text)))
                     }
                 }
             }

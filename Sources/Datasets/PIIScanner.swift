@@ -143,6 +143,9 @@ struct Scan {
         ("xoxs-", 10, nil), ("xapp-", 10, nil), ("AIza", 35, 35), ("glpat-", 20, nil), ("hf_", 30, nil), ("npm_", 36, 36),
     ]
 
+    /// First bytes of the key prefixes (a cheap filter before comparing prefixes).
+    static let prefixStarts = Set(keyPrefixes.map { $0.prefix.utf8.first! })
+
     /// Tokens (runs of letters, digits, `_`, `-`) that start with a known key prefix and are long enough.
     mutating func tokens() {
         var i = 0
@@ -151,7 +154,7 @@ struct Scan {
             var end = i
             while end < bytes.count && Self.isTokenByte(bytes[end]) { end += 1 }
             let length = end - i
-            for rule in Self.keyPrefixes where hasPrefix(rule.prefix, at: i) {
+            for rule in Self.keyPrefixes where length >= 14 && Self.prefixStarts.contains(bytes[i]) && hasPrefix(rule.prefix, at: i) {
                 let rest = length - rule.prefix.utf8.count
                 if rule.exactRest.map({ rest == $0 }) ?? (rest >= rule.minimumRest) {
                     // Keys mix letters and digits; a prose word like "sk-learn-compatible-…" does not.
