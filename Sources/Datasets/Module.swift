@@ -1,1 +1,0 @@
-// Module Datasets: training data formats, validation, quality checks, splits, rendering.
