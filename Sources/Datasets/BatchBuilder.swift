@@ -15,7 +15,7 @@ public struct BatchBuilder: Sendable {
     }
 
     /// The batches of one epoch. Examples longer than the sequence length are cut.
-    public func batches(_ examples: [RenderedExample]) throws -> [TrainingBatch] {
+    public func batches(_ examples: [RenderedExample]) throws -> [TokenBatch] {
         guard batchSize > 0, sequenceLength > 1 else {
             throw DatasetError.invalidArgument("batch size must be ≥ 1 and sequence length ≥ 2 (got batch=\(batchSize), seq=\(sequenceLength))")
         }
@@ -54,12 +54,12 @@ public struct BatchBuilder: Sendable {
         return bins
     }
 
-    private func makeBatch(_ rows: [[Int]], _ items: [RenderedExample]) -> TrainingBatch {
+    private func makeBatch(_ rows: [[Int]], _ items: [RenderedExample]) -> TokenBatch {
         let columns = packing ? sequenceLength : rows.map { $0.reduce(0) { $0 + items[$1].count } }.max() ?? 1
         let size = rows.count * columns
-        var batch = TrainingBatch(rows: rows.count, columns: columns,
+        var batch = TokenBatch(rows: rows.count, columns: columns,
                                   inputs: [Int](repeating: padID, count: size),
-                                  targets: [Int](repeating: TrainingBatch.ignored, count: size),
+                                  targets: [Int](repeating: TokenBatch.ignored, count: size),
                                   positions: [Int](repeating: 0, count: size),
                                   segments: [Int](repeating: -1, count: size), lines: [])
         for (row, members) in rows.enumerated() {

@@ -111,9 +111,9 @@ final class RenderingTests: XCTestCase {
         XCTAssertEqual(short.inputs[5], 256, "row of length 5 is padded")
         XCTAssertEqual(short.segments[5], -1)
         XCTAssertEqual(short.lines[0], [1], "rows sorted by length: the 5-token example first")
-        XCTAssertEqual(short.targets[0], TrainingBatch.ignored, "position 0 predicts token 1, not trainable")
+        XCTAssertEqual(short.targets[0], TokenBatch.ignored, "position 0 predicts token 1, not trainable")
         XCTAssertEqual(short.targets[1], 65, "position 1 predicts token 2, trainable")
-        XCTAssertEqual(short.targets[4], TrainingBatch.ignored, "the last token predicts nothing")
+        XCTAssertEqual(short.targets[4], TokenBatch.ignored, "the last token predicts nothing")
         XCTAssertEqual(try BatchBuilder(batchSize: 3, sequenceLength: 64, seed: 3).batches(examples).map(\.lines),
                        batches.map(\.lines), "seeded order")
     }
@@ -131,7 +131,7 @@ final class RenderingTests: XCTestCase {
         XCTAssertEqual(batch.lines, [[3, 1], [2]])
         XCTAssertEqual(Array(batch.positions[0..<8]), [0, 1, 2, 3, 4, 0, 1, 2])
         XCTAssertEqual(Array(batch.segments[0..<8]), [0, 0, 0, 0, 0, 1, 1, 1])
-        XCTAssertEqual(batch.targets[4], TrainingBatch.ignored, "the last token of a packed example does not predict the next example")
+        XCTAssertEqual(batch.targets[4], TokenBatch.ignored, "the last token of a packed example does not predict the next example")
         XCTAssertEqual(batch.targets[3], 72)
         XCTAssertTrue(batch.attends(row: 0, query: 6, key: 5))
         XCTAssertFalse(batch.attends(row: 0, query: 6, key: 4), "block-diagonal: no attention across examples")

@@ -1,10 +1,10 @@
 /// A batch ready for a causal language model: `rows × columns` token ids, row-major.
 ///
 /// The loss at position `t` predicts token `t + 1`: `targets[t]` is that token's id when it is
-/// trainable and in the same segment, else `TrainingBatch.ignored`. With packing, one row holds
+/// trainable and in the same segment, else `TokenBatch.ignored`. With packing, one row holds
 /// several examples: positions restart at 0 for each and `segments` numbers them, so attention
 /// must be block-diagonal (a token attends only to earlier tokens with the same segment id).
-public struct TrainingBatch: Sendable, Hashable {
+public struct TokenBatch: Sendable, Hashable {
     /// Target value for positions that carry no loss (padding, prompts, segment ends).
     public static let ignored = -1
 
