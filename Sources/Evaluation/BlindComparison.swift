@@ -1,0 +1,172 @@
+/// A chance-corrected agreement figure and what it was computed on.
+public struct AgreementFigure: Sendable, Equatable, Codable {
+    /// `cohen` (two raters) or `fleiss` (three or more).
+    public var statistic: String
+    /// What was labelled: `preference` or a rubric criterion name.
+    public var on: String
+    /// nil when undefined (all ratings in one category).
+    public var kappa: Double?
+    public var subjects: Int
+    public var raters: Int
+}
+
+/// Mean rubric score of each model on one criterion.
+public struct CriterionMeans: Sendable, Equatable, Codable {
+    public var criterion: String
+    /// One mean per model, in `models` order; nil when nobody scored that criterion.
+    public var means: [Double?]
+}
+
+/// The unblinded result of a blind A/B evaluation.
+///
+/// **Win rate** is that of the second model (the challenger, e.g. "tuned") over the first. Each
+/// rating scores the challenger 1 (preferred), ½ (tie) or 0; an item's score is the mean over its
+/// raters, and the win rate is the mean over rated items, so several raters do not inflate the
+/// sample size. The 95% Wilson interval uses that proportion with n = items rated. For reference
+/// `decisiveWinRate` = wins / (wins + losses) over all ratings, ties left out, with its own
+/// Wilson interval (n = decisive ratings).
+///
+/// **Agreement** is computed on unblinded labels: the preferred model's name or "tie". With two
+/// raters: Cohen's kappa on the items both rated; with three or more: Fleiss' kappa on the items
+/// every rater rated. Rubric scores get the same statistic per criterion, each (item, model)
+/// output a subject and the scores taken as nominal categories (unweighted: 4 vs 5 is as much a
+/// disagreement as 1 vs 5).
+public struct BlindComparison: Sendable, Equatable, Codable {
+    public var models: [String]
+    public var raters: [String]
+    public var itemsRated: Int
+    public var ratingCount: Int
+    public var criteria: [CriterionMeans]
+    /// Ratings preferring the challenger, the first model, or neither.
+    public var wins: Int
+    public var losses: Int
+    public var ties: Int
+    public var winRate: Double?
+    public var winRateInterval: WilsonInterval?
+    public var decisiveWinRate: Double?
+    public var decisiveInterval: WilsonInterval?
+    public var preferenceAgreement: AgreementFigure?
+    public var scoreAgreement: [AgreementFigure]
+    public var warnings: [String]
+
+    /// The guide's minimum number of compared examples before trusting a result.
+    public static let minimumItems = 100
+
+    init(session: BlindSession) {
+        let assignment = session.assignment
+        models = assignment.models
+        var raterNames: [String] = []
+        for rating in session.ratings where !raterNames.contains(rating.rater) { raterNames.append(rating.rater) }
+        raters = raterNames
+        ratingCount = session.ratings.count
+
+        // Preferences in model terms.
+        func preferred(_ rating: BlindRating) -> String {
+            switch rating.preference {
+            case .tie: return "tie"
+            case .a: return assignment.model(item: rating.item, label: .a)
+            case .b: return assignment.model(item: rating.item, label: .b)
+            }
+        }
+        let challenger = models[1]
+        var itemScores: [Int: [Double]] = [:]
+        wins = 0
+        losses = 0
+        ties = 0
+        for rating in session.ratings {
+            let label = preferred(rating)
+            let score: Double = label == "tie" ? 0.5 : (label == challenger ? 1 : 0)
+            itemScores[rating.item, default: []].append(score)
+            if label == "tie" { ties += 1 } else if label == challenger { wins += 1 } else { losses += 1 }
+        }
+        itemsRated = itemScores.count
+        if itemsRated > 0 {
+            let perItem = itemScores.values.map { $0.reduce(0, +) / Double($0.count) }
+            let rate = perItem.reduce(0, +) / Double(perItem.count)
+            winRate = rate
+            winRateInterval = WilsonInterval(proportion: rate, trials: itemsRated)
+        }
+        if wins + losses > 0 {
+            decisiveWinRate = Double(wins) / Double(wins + losses)
+            decisiveInterval = WilsonInterval(successes: Double(wins), trials: wins + losses)
+        }
+
+        // Rubric means per model.
+        criteria = session.rubric.criteria.enumerated().map { index, criterion in
+            var sums = [0.0, 0.0]
+            var counts = [0, 0]
+            for rating in session.ratings where !rating.scoresA.isEmpty {
+                let aModel = assignment.modelIndex(item: rating.item, label: .a)
+                sums[aModel] += Double(rating.scoresA[index])
+                sums[1 - aModel] += Double(rating.scoresB[index])
+                counts[aModel] += 1
+                counts[1 - aModel] += 1
+            }
+            return CriterionMeans(criterion: criterion.name,
+                                  means: (0..<2).map { counts[$0] == 0 ? nil : sums[$0] / Double(counts[$0]) })
+        }
+
+        // Agreement.
+        let byRater = Dictionary(grouping: session.ratings, by: \.rater)
+            .mapValues { Dictionary($0.map { ($0.item, $0) }, uniquingKeysWith: { _, last in last }) }
+        func agreement(on name: String, labels: (BlindRating) -> [String]?) -> AgreementFigure? {
+            guard raterNames.count >= 2 else { return nil }
+            func rating(_ rater: String, _ item: Int) -> BlindRating? { byRater[rater]?[item] }
+            let shared = Set(session.ratings.map(\.item)).filter { (item: Int) -> Bool in
+                raterNames.allSatisfy { (rater: String) -> Bool in
+                    guard let r = rating(rater, item) else { return false }
+                    return labels(r) != nil
+                }
+            }.sorted()
+            let perRater: [[String]] = raterNames.map { (rater: String) -> [String] in
+                shared.flatMap { (item: Int) -> [String] in labels(rating(rater, item)!)! }
+            }
+            let subjects = perRater.first?.count ?? 0
+            guard subjects > 0 else { return nil }
+            if raterNames.count == 2 {
+                return AgreementFigure(statistic: "cohen", on: name, kappa: Agreement.cohensKappa(perRater[0], perRater[1]),
+                                       subjects: subjects, raters: 2)
+            }
+            let table = (0..<subjects).map { subject in perRater.map { $0[subject] } }
+            return AgreementFigure(statistic: "fleiss", on: name, kappa: Agreement.fleissKappa(labels: table),
+                                   subjects: subjects, raters: raterNames.count)
+        }
+        preferenceAgreement = agreement(on: "preference") { [preferred($0)] }
+        scoreAgreement = session.rubric.criteria.enumerated().compactMap { index, criterion in
+            agreement(on: criterion.name) { rating in
+                guard !rating.scoresA.isEmpty else { return nil }
+                // Subjects in model order: (item, first model), (item, second model).
+                let aModel = assignment.modelIndex(item: rating.item, label: .a)
+                let byModel = aModel == 0 ? [rating.scoresA[index], rating.scoresB[index]]
+                    : [rating.scoresB[index], rating.scoresA[index]]
+                return byModel.map(String.init)
+            }
+        }
+
+        warnings = []
+        if itemsRated < Self.minimumItems {
+            warnings.append("Only \(itemsRated) items rated: the guide asks for at least \(Self.minimumItems) before trusting a win rate.")
+        }
+        if let kappa = preferenceAgreement?.kappa, kappa < 0.2 {
+            warnings.append("Raters barely agree on preferences (κ = \(NumberText.short(kappa, digits: 2))): sharpen the rubric or brief the raters.")
+        }
+    }
+
+    /// A short plain summary.
+    public var text: String {
+        var lines: [String] = ["blind comparison: \(models[1]) vs \(models[0]), \(itemsRated) items, \(ratingCount) ratings, \(raters.count) raters"]
+        if let winRate, let interval = winRateInterval {
+            lines.append("  \(models[1]) win rate \(NumberText.percent(winRate)) (95% CI \(NumberText.percent(interval.lower))-\(NumberText.percent(interval.upper))); wins \(wins), losses \(losses), ties \(ties)")
+        }
+        for criterion in criteria where criterion.means.contains(where: { $0 != nil }) {
+            let values = zip(models, criterion.means).map { "\($0) \($1.map { NumberText.short($0) } ?? "-")" }
+            lines.append("  \(criterion.criterion): " + values.joined(separator: ", "))
+        }
+        for figure in [preferenceAgreement].compactMap({ $0 }) + scoreAgreement {
+            let value = figure.kappa.map { "\(NumberText.short($0, digits: 2)) (\(Agreement.interpretation($0)))" } ?? "undefined"
+            lines.append("  agreement on \(figure.on): \(figure.statistic) κ = \(value), \(figure.subjects) subjects")
+        }
+        lines += warnings.map { "  warning: " + $0 }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,55 @@
+/// Loss not decreasing from the start of training: learning rate too low, or a data problem.
+///
+/// Initial level `L₀` = mean of the first `startSize` finite losses; current level `Lₜ` = mean of
+/// the last `recentSize`. After `patience` finite losses, fires when `Lₜ > (1 − minimumDrop) · L₀`
+/// (the loss has not fallen by `minimumDrop`, default 5%). The episode ends once `Lₜ` falls below
+/// that bar; it fires again only if the loss climbs back above it.
+public struct LossNotDecreasingDetector: WarningDetector {
+    /// Losses averaged for the initial level (default 5).
+    public var startSize: Int
+    /// Losses averaged for the current level (default 5).
+    public var recentSize: Int
+    /// Steps (finite losses) before judging (default 30).
+    public var patience: Int
+    /// Relative drop from the initial level that counts as decreasing (default 0.05).
+    public var minimumDrop: Double
+
+    private var first: [(step: Int, loss: Double)] = []
+    private var recent: [(step: Int, loss: Double)] = []
+    private var seen = 0
+    private var inEpisode = false
+
+    public init(startSize: Int = 5, recentSize: Int = 5, patience: Int = 30, minimumDrop: Double = 0.05) {
+        self.startSize = startSize
+        self.recentSize = recentSize
+        self.patience = patience
+        self.minimumDrop = minimumDrop
+    }
+
+    public mutating func reset() {
+        first = []
+        recent = []
+        seen = 0
+        inEpisode = false
+    }
+
+    public mutating func observe(_ record: MetricRecord) -> TrainingWarning? {
+        guard let loss = record.loss, loss.isFinite else { return nil }
+        seen += 1
+        if first.count < startSize { first.append((record.step, loss)) }
+        recent.append((record.step, loss))
+        if recent.count > recentSize { recent.removeFirst() }
+        guard seen >= patience else { return nil }
+        let initial = first.map(\.loss).reduce(0, +) / Double(first.count)
+        let current = recent.map(\.loss).reduce(0, +) / Double(recent.count)
+        let stuck = current > (1 - minimumDrop) * initial
+        defer { inEpisode = stuck }
+        guard stuck, !inEpisode else { return nil }
+        return TrainingWarning(
+            kind: .lossNotDecreasing, step: record.step,
+            message: "Loss has not decreased after \(seen) steps (\(NumberText.short(initial)) at the start, \(NumberText.short(current)) now): the learning rate may be too low or the data may have a problem — check the data, then try a 3× higher learning rate.",
+            evidence: [Evidence(step: first[0].step, label: "mean_initial_loss", value: initial),
+                       Evidence(step: record.step, label: "mean_recent_loss", value: current)],
+            fix: "Check the data (formats, loss masks, duplicates), then raise the learning rate about 3×.")
+    }
+}

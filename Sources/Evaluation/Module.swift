@@ -1,1 +1,0 @@
-// Module Evaluation: metrics, warning signs, generation checks, agreement statistics, estimates (no engine dependency).

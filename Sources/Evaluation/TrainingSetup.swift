@@ -1,0 +1,44 @@
+/// What is being planned: method, adapter settings, batch shape and memory savers.
+public struct TrainingSetup: Sendable, Equatable, Codable {
+    public var method: FineTuningMethod
+    /// LoRA rank r (LoRA and QLoRA).
+    public var loraRank: Int
+    /// Adapted projections (LoRA and QLoRA); PEFT's Llama default is q and v.
+    public var loraTargets: [LoRATarget]
+    /// QLoRA: quantize the block constants too (0.127 instead of 0.5 bit per parameter).
+    public var doubleQuantization: Bool
+    /// Keep only each layer's input and recompute the layer in the backward pass.
+    public var gradientCheckpointing: Bool
+    /// Micro-batch size B (sequences per forward pass).
+    public var batch: Int
+    /// Sequence length T (tokens per sequence).
+    public var sequence: Int
+    /// Gradient accumulation: micro-batches per optimizer step (time, not memory).
+    public var accumulation: Int
+
+    public init(method: FineTuningMethod, loraRank: Int = 8, loraTargets: [LoRATarget] = [.q, .v],
+                doubleQuantization: Bool = true, gradientCheckpointing: Bool = false,
+                batch: Int = 1, sequence: Int = 512, accumulation: Int = 1) {
+        self.method = method
+        self.loraRank = loraRank
+        self.loraTargets = loraTargets
+        self.doubleQuantization = doubleQuantization
+        self.gradientCheckpointing = gradientCheckpointing
+        self.batch = batch
+        self.sequence = sequence
+        self.accumulation = accumulation
+    }
+
+    /// Tokens in one forward pass, B·T.
+    public var tokensPerMicroBatch: Int { batch * sequence }
+    /// Tokens per optimizer step, B·T·accumulation.
+    public var tokensPerStep: Int { batch * sequence * accumulation }
+}
+
+/// Measured speed of this machine, to turn FLOPs into time.
+public enum Throughput: Sendable, Equatable, Codable {
+    /// Training tokens per second, measured for this model and method (the most direct).
+    case tokensPerSecond(Double)
+    /// Sustained matrix-product speed in GFLOP/s (e.g. `doctor`'s sgemm figure times an efficiency).
+    case gflops(Double)
+}
