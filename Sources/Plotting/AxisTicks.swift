@@ -11,7 +11,7 @@ public enum AxisTicks {
 
     /// Linear ticks and the step between them (the step decides how many decimals a label needs).
     public static func linearWithStep(lower: Double, upper: Double, target: Int) -> (values: [Double], step: Double) {
-        guard lower.isFinite, upper.isFinite, upper > lower else {
+        guard lower.isFinite, upper.isFinite, upper > lower, (upper - lower).isFinite else {
             return lower.isFinite ? ([lower], 1) : ([], 1)
         }
         let target = max(target, 2)
@@ -20,6 +20,8 @@ public enum AxisTicks {
         for k in (k0 - 1)...(k0 + 2) {
             for m in [1, 2, 5] {
                 let step = Double(m) * power10(k)
+                // Tick indices must stay small integers.
+                guard max(abs(lower), abs(upper)) / step < 1e12 else { continue }
                 let count = Int(floor(upper / step + 1e-9)) - Int(ceil(lower / step - 1e-9)) + 1
                 guard count >= 1 else { continue }
                 if let b = best {

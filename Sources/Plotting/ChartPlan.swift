@@ -111,6 +111,14 @@ struct ChartPlan: Sendable {
         (t - yDomain.lowerBound) / (yDomain.upperBound - yDomain.lowerBound)
     }
 
+    /// A fraction made safe to turn into a pixel or dot: NaN (an infinite span) becomes 0 and
+    /// values far outside a fixed range are held at ten plot sizes away, which keeps integer
+    /// conversions in range (a line to such a point leaves the plot at a slightly steeper
+    /// angle than exact).
+    static func drawable(_ fraction: Double) -> Double {
+        fraction.isNaN ? 0 : min(max(fraction, -10), 11)
+    }
+
     /// A tick on an axis: its value, position in axis space and label.
     struct Tick: Sendable, Equatable {
         var value: Double

@@ -90,7 +90,7 @@ struct FrameLayout: Sendable {
     }
 
     /// Pixel x of an x value.
-    func px(_ x: Double) -> Double { plot.x + plan.xFraction(x) * plot.width }
+    func px(_ x: Double) -> Double { plot.x + ChartPlan.drawable(plan.xFraction(x)) * plot.width }
     /// Pixel y of a value in axis space.
-    func py(_ t: Double) -> Double { plot.maxY - plan.yFraction(t) * plot.height }
+    func py(_ t: Double) -> Double { plot.maxY - ChartPlan.drawable(plan.yFraction(t)) * plot.height }
 }

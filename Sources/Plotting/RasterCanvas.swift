@@ -48,8 +48,11 @@ public struct RasterCanvas: Sendable {
 
     /// Paints the rectangle `x..<x+w` × `y..<y+h`.
     public mutating func fill(x: Int, y: Int, width w: Int, height h: Int, color: RGBColor) {
-        for yy in max(0, y)..<min(height, y + h) where yy >= 0 {
-            for xx in max(0, x)..<min(width, x + w) where xx >= 0 {
+        let x0 = max(0, x), x1 = min(width, x + w)
+        let y0 = max(0, y), y1 = min(height, y + h)
+        guard x0 < x1, y0 < y1 else { return }
+        for yy in y0..<y1 {
+            for xx in x0..<x1 {
                 blend(x: xx, y: yy, color: color, alpha: 1)
             }
         }

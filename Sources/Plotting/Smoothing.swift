@@ -2,9 +2,11 @@
 /// at zero and divided by `1 − w^n` (n = values seen so far) so the first points are not pulled
 /// towards zero. Missing values stay missing and do not advance the average.
 public enum Smoothing {
-    /// The smoothed values; `weight` in `0..<1` (0 returns the input, 0.6 is TensorBoard's default).
+    /// The smoothed values; `weight` in `0..<1` (0 returns the input, 0.6 is TensorBoard's
+    /// default). Weights outside are clamped to `0…0.999` (NaN counts as 0), so a mistyped
+    /// value cannot stop the program.
     public static func ema(_ values: [Double?], weight: Double) -> [Double?] {
-        precondition(weight >= 0 && weight < 1, "smoothing weight must be in 0..<1 (got \(weight))")
+        let weight = weight.isNaN ? 0 : min(max(weight, 0), 0.999)
         guard weight > 0 else { return values }
         var last = 0.0
         var seen = 0

@@ -13,7 +13,7 @@
 /// `color`, by ANSI colours. With smoothing on, the smoothed line is drawn and the raw values
 /// are not (braille cannot draw faint). A ✕ marks each marker. Missing values are skipped.
 public struct TerminalRenderer: Sendable {
-    /// Columns available, axis labels and legend included (every line fits).
+    /// Columns available, axis labels and legend included (every line fits; at least 8).
     public var width: Int
     /// Lines available, title, axes and legend included (the plot keeps at least two rows, so
     /// a very small height can be exceeded).
@@ -58,7 +58,7 @@ public struct TerminalRenderer: Sendable {
         var tickRows: [Int: String] = [:]
         if labelWidth > 0 {
             for tick in yTicks {
-                let dotY = (1 - plan.yFraction(tick.position)) * Double(canvas.dotHeight - 1)
+                let dotY = (1 - ChartPlan.drawable(plan.yFraction(tick.position))) * Double(canvas.dotHeight - 1)
                 let row = min(rows - 1, max(0, Int(dotY.rounded()) / 4))
                 if tickRows[row] == nil { tickRows[row] = tick.label }
             }
@@ -83,10 +83,9 @@ public struct TerminalRenderer: Sendable {
 
     /// Dot coordinates of a point in axis space.
     private func dot(_ p: ChartPlan.Point, _ plan: ChartPlan, _ canvas: BrailleCanvas) -> (x: Int, y: Int) {
-        let fx = plan.xFraction(p.x), fy = plan.yFraction(p.t)
-        // Far-off values (a fixed range) are clamped just outside so lines leave at the right angle.
-        let x = (min(max(fx, -1), 2) * Double(canvas.dotWidth - 1)).rounded()
-        let y = ((1 - min(max(fy, -1), 2)) * Double(canvas.dotHeight - 1)).rounded()
+        let fx = ChartPlan.drawable(plan.xFraction(p.x)), fy = ChartPlan.drawable(plan.yFraction(p.t))
+        let x = (fx * Double(canvas.dotWidth - 1)).rounded()
+        let y = ((1 - fy) * Double(canvas.dotHeight - 1)).rounded()
         return (Int(x), Int(y))
     }
 
@@ -157,7 +156,7 @@ public struct TerminalRenderer: Sendable {
         var axis = Array(repeating: Character("─"), count: columns)
         var placed: [(column: Int, label: String)] = []
         for tick in ticks {
-            let column = Int((plan.xFraction(tick.position) * Double(canvas.dotWidth - 1)).rounded()) / 2
+            let column = Int((ChartPlan.drawable(plan.xFraction(tick.position)) * Double(canvas.dotWidth - 1)).rounded()) / 2
             guard column >= 0, column < columns else { continue }
             axis[column] = "┬"
             placed.append((column, tick.label))

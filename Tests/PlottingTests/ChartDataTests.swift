@@ -150,3 +150,30 @@ final class ChartDataTests: XCTestCase {
         XCTAssertEqual(NumberLabel.plain(.nan), "nan")
     }
 }
+
+final class RobustnessTests: XCTestCase {
+    /// Whatever the data, every renderer returns (no traps on huge, tiny or odd inputs).
+    func testOddDataNeverTraps() throws {
+        let charts: [Chart] = [
+            Chart(series: [Series(name: "huge", values: [1, 1e300, -1e300, 2])]),
+            Chart(series: [Series(name: "spikes", values: [1, 1e9, 2])], yRange: .fixed(lower: 0, upper: 3)),
+            Chart(series: [Series(name: "x", points: [(x: -1e308, y: 1), (x: 1e308, y: 2)])]),
+            Chart(series: [Series(name: "flat", values: [0, 0, 0])], yScale: .log),
+            Chart(series: [Series(name: "tiny", values: [1e-300, 2e-300])], yScale: .log),
+            Chart(series: [Series(name: "s", values: [1, 2])], smoothing: 5),
+            Chart(series: [Series(name: "s", values: [1, 2])], smoothing: .nan, yRange: .fixed(lower: 5, upper: 5)),
+            Chart(series: [Series(name: "m", values: [], markers: [.diverged(at: .infinity), .diverged(at: 3)])]),
+        ]
+        for chart in charts {
+            for (w, h) in [(80, 16), (8, 3), (1, 1)] {
+                let text = ChartRenderer.terminal(chart, width: w, height: h)
+                XCTAssertTrue(text.split(separator: "\n").allSatisfy { DisplayWidth.of(String($0)) <= max(w, 8) })
+            }
+            _ = ChartRenderer.svg(chart, width: 1, height: 1)
+            for (w, h) in [(300, 200), (100, 80), (1, 1)] {
+                let png = try DecodedPNG(ChartRenderer.png(chart, width: w, height: h))
+                XCTAssertGreaterThan(png.width, 0)
+            }
+        }
+    }
+}
