@@ -1,1 +1,0 @@
-// Module Plotting: terminal (braille) charts, SVG and PNG files.
