@@ -53,6 +53,7 @@ struct MethodCommand: RuntimeCommand {
             settings.targets = targets.contains("all-linear") ? ["all-linear"] : targets
         }
         session.method = settings
+        session.endTraining()
         if let dropout = a.number("dropout") { session.hyperparameters.set("dropout", .number(dropout)) }
         var text = "method \(settings.summary)"
         if method != .full { text += " dropout=\(session.hyperparameters["dropout"] ?? .number(0))" }

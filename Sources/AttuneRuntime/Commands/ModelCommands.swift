@@ -57,6 +57,7 @@ struct ModelNewCommand: RuntimeCommand {
         }
         let loaded = SessionModel(try Models.LoadedModel.tiny(options, seed: context.session.seed),
                                   origin: "random init, seed \(context.session.seed)")
+        context.session.endTraining()
         context.session.model = loaded
         context.result(ModelInfoCommand.oneLine(loaded))
     }
@@ -88,6 +89,7 @@ struct ModelLoadCommand: RuntimeCommand {
         do { loaded = try ModelLoader.load(source, written: written) } catch let error as CommandError {
             throw error.located(default: context.range(of: "source"))
         }
+        context.session.endTraining()
         context.session.model = loaded
         context.result(ModelInfoCommand.oneLine(loaded))
     }

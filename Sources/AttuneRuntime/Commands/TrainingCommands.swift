@@ -3,20 +3,7 @@ enum TrainingCommands {
     static let missing = "the trainer (Training module: LoRA, AdamW, schedules, the step loop) has not landed yet; `method` and `set` keep the settings it will use"
 
     static let all: [any RuntimeCommand] = [
-        PlannedCommand("train", schema: ArgumentSchema([
-            .keyed("steps", .integer(.closed(1, 10_000_000)), default: "the steps hyperparameter", "optimizer steps to run"),
-            .keyed("epochs", .number(NumericRange(lower: 0, lowerInclusive: false, upper: 1000)), default: "the epochs hyperparameter", "passes over the training set"),
-        ]), help: CommandHelp("""
-            Trains with the current method and hyperparameters, printing a progress line per step \
-            (loss, learning rate, gradient norm, tokens/s, ETA) and logging metrics the notebook keeps. \
-            The monitor names warning signs as they happen. Ctrl-C stops at the next step boundary and \
-            keeps everything consistent.
-            """, examples: ["train steps=50", "train epochs=1"]),
-            missing: missing, check: { context in
-                if context.arguments.has("steps"), context.arguments.has("epochs") {
-                    throw CommandError.invalidValue("give steps= or epochs=, not both", at: context.range(of: "epochs"))
-                }
-            }),
+        TrainCommand(),
         PlannedCommand("sweep", schema: ArgumentSchema([], opensKeys: true), help: CommandHelp("""
             Trains once per value of a hyperparameter (or per combination) and overlays the loss curves \
             in one chart and one table.

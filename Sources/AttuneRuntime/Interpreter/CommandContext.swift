@@ -36,6 +36,10 @@ public final class CommandContext {
         session.liveStream?(line)
     }
 
+    /// Prints a progress line live without recording it (tokens/s, ETA: values that differ on
+    /// every run and would make a notebook unverifiable).
+    public func progress(_ line: String) { session.liveStream?(line) }
+
     /// Records one metrics object (one logged step).
     public func metrics(_ record: JSONValue) { output.metrics.append(record) }
 

@@ -1,4 +1,5 @@
 import AttuneLanguage
+import Datasets
 import Foundation
 
 /// Everything an Attune session knows: the seed and hyperparameters, the model, the fine-tuning
@@ -18,8 +19,15 @@ public final class Session {
     public var results: [String: NamedResult] = [:]
     /// Training runs, in order (filled by `train` and `sweep` once the trainer lands).
     public var runs: [RunRecord] = []
-    /// The data file loaded with `data load` (recorded once the Datasets module lands).
+    /// The data file loaded with `data load`.
     public var dataPath: URL?
+    /// The examples loaded with `data load`.
+    public var dataset: Dataset?
+    /// The split made with `data split` (indices into `dataset.examples`); nil: everything trains.
+    public var split: DatasetSplit?
+    /// The training state of the current method (adapter, optimizer, trainer, history); made by the
+    /// first `train` after `method`/`model`/`data` changed, and dropped when they change.
+    public var training: TrainingState?
     /// What relative paths mean and which files commands may touch.
     public var paths: PathPolicy
     /// Set by Ctrl-C; long commands stop at their next step boundary.
@@ -35,6 +43,13 @@ public final class Session {
         method = MethodSettings()
         self.paths = paths
         self.stop = stop
+    }
+
+    /// Forgets the current training run (the next `train` starts a new one), taking its adapter
+    /// off the model so the base is as loaded.
+    public func endTraining() {
+        if let training { training.adapter?.remove(from: training.trainer.model) }
+        training = nil
     }
 
     /// The session seed (`set seed=N`); every random stream derives from it by purpose.

@@ -1,0 +1,112 @@
+import AttuneLanguage
+import AttuneNotebook
+import Evaluation
+import Foundation
+import Training
+
+/// `train [steps=N | epochs=E]`: runs optimizer steps with the current method, data and
+/// hyperparameters, continuing where the previous `train` stopped.
+struct TrainCommand: RuntimeCommand {
+    let spec = StandardSpec.named("train")
+    let schema = ArgumentSchema([
+        .keyed("steps", .integer(.closed(1, 10_000_000)), default: "the steps hyperparameter", "optimizer steps to run"),
+        .keyed("epochs", .number(NumericRange(lower: 0, lowerInclusive: false, upper: 1000)), default: "the epochs hyperparameter", "passes over the training set"),
+    ])
+    let help = CommandHelp("""
+        Trains with the current method and hyperparameters on the training split (everything when the \
+        data is not split), printing a line per logged step (loss, learning rate, gradient norm; tokens/s \
+        and ETA live in the terminal) and recording metrics the notebook keeps. The validation loss is \
+        measured every eval_every steps and at the end. The monitor names warning signs as they happen. \
+        A second train continues the run (same optimizer, schedule and data order); changing model, data \
+        or method starts a new run. Ctrl-C stops at the next step boundary and keeps everything consistent.
+        """, examples: ["train steps=50", "train epochs=1"])
+
+    func run(_ context: CommandContext) throws {
+        let a = context.arguments
+        let session = context.session
+        if a.has("steps"), a.has("epochs") {
+            throw CommandError.invalidValue("give steps= or epochs=, not both", at: context.range(of: "epochs"))
+        }
+        let h = session.hyperparameters
+        var state = session.training
+        if state == nil {
+            let planned = try plannedSteps(context, batchesPerEpoch: nil)
+            state = try TrainingState.make(session: session, plannedSteps: planned)
+            session.training = state
+            session.runs.append(RunRecord(name: state!.runName, settings: ["method": state!.methodSummary, "lr": "\(h["lr"] ?? .number(0))"]))
+        }
+        guard let state else { return }
+        let steps = try plannedSteps(context, batchesPerEpoch: state.batches.count)
+        let logEvery = max(1, h.integer("log_every") ?? 1), evalEvery = h.integer("eval_every") ?? 0
+        let first = state.trainer.step
+        let started = Date()
+        var warnings = [String]()
+        var ema = ExponentialMovingAverage(beta: 0.9)
+        for record in state.history.records(of: state.runName) { if let l = record.loss { ema.update(l) } }
+        let reason = state.trainer.run(steps: steps, batches: state.batches) { event in
+            switch event {
+            case let .step(index, loss, lr, gradNorm, tokensPerSecond):
+                ema.update(loss)
+                var record = MetricRecord(step: index + 1, loss: loss, smoothedLoss: ema.value, lr: lr, gradNorm: gradNorm,
+                                          tokensPerSecond: tokensPerSecond)
+                let done = index + 1 - first
+                if evalEvery > 0, (index + 1) % evalEvery == 0, let val = state.validationLoss() {
+                    record.valLoss = val
+                    record.valPerplexity = Foundation.exp(val)
+                }
+                state.history.append(record, to: state.runName)
+                for warning in state.monitor.observe(record) {
+                    warnings.append(warning.message)
+                    context.stream("warning at step \(warning.step): \(warning.message)")
+                }
+                if done % logEvery == 0 || done == steps {
+                    var line = String(format: "step %d  loss %.4f  lr %.3g  grad %.3f", index + 1, loss, lr, gradNorm)
+                    if let val = record.valLoss { line += String(format: "  val %.4f", val) }
+                    context.stream(line)
+                    let elapsed = Date().timeIntervalSince(started)
+                    let eta = elapsed / Double(done) * Double(steps - done)
+                    context.progress(String(format: "  %.0f tokens/s · %.1f s elapsed · ETA %.0f s", tokensPerSecond, elapsed, eta))
+                    if let json = try? JSONValue.parse(record.jsonLine) { context.metrics(json) }
+                }
+            case let .skipped(index, reason):
+                context.stream("step \(index + 1) skipped: \(reason)")
+            case .stopped:
+                break
+            }
+            return context.shouldStop ? .stop : .continue
+        }
+        var summary = "trained \(state.trainer.step - first) step\(state.trainer.step - first == 1 ? "" : "s") (\(state.runName), \(state.methodSummary))"
+        let losses = state.trainer.losses
+        if let last = losses.last { summary += String(format: " · loss %.4f", last) }
+        if losses.count >= 2, let firstLoss = losses.first { summary += String(format: " (started at %.4f)", firstLoss) }
+        if let val = state.validationLoss() {
+            summary += String(format: " · val loss %.4f (ppl %.2f)", val, Foundation.exp(val))
+        }
+        switch reason {
+        case .finished: break
+        case .requested: summary += " · stopped at a step boundary (Ctrl-C)"
+        case .nonFinite(let n): summary += " · stopped: \(n) steps in a row had a non-finite loss or gradient (the last good state is kept)"
+        }
+        context.result(summary)
+        for w in warnings { context.warn(w) }
+    }
+
+    /// Steps asked for: `steps=`, else `epochs=` × batches per epoch / accumulation, else the
+    /// `steps` hyperparameter, else `epochs`.
+    func plannedSteps(_ context: CommandContext, batchesPerEpoch: Int?) throws -> Int {
+        let a = context.arguments, h = context.session.hyperparameters
+        if let steps = a.integer("steps") { return steps }
+        let accumulation = max(1, h.integer("accum") ?? 1)
+        let perEpoch = max(1, (batchesPerEpoch ?? estimatedBatches(context)) / accumulation)
+        if let epochs = a.number("epochs") { return max(1, Int((epochs * Double(perEpoch)).rounded())) }
+        if let steps = h.integer("steps"), steps > 0 { return steps }
+        return max(1, Int(((h.number("epochs") ?? 1) * Double(perEpoch)).rounded()))
+    }
+
+    private func estimatedBatches(_ context: CommandContext) -> Int {
+        let session = context.session
+        let count = session.split?.train.count ?? session.dataset?.examples.count ?? 1
+        let batch = max(1, session.hyperparameters.integer("batch") ?? 4)
+        return (count + batch - 1) / batch
+    }
+}

@@ -1,0 +1,36 @@
+import Datasets
+import Evaluation
+import Foundation
+import Models
+import TensorCore
+import Training
+
+/// What `train` keeps between calls so a second `train steps=20` continues the first: the method
+/// applied to the model, the optimizer and trainer (schedule position, data cursor), the batches,
+/// the warning-sign monitor and the metrics of every step.
+public final class TrainingState {
+    /// `lora r=16 …` as applied.
+    public let methodSummary: String
+    public let adapter: LoRAAdapter?
+    public let trainer: Trainer
+    public let batches: [TrainingBatch]
+    public let validation: [TrainingBatch]
+    public var monitor: TrainingMonitor
+    public var history = RunHistory()
+    /// The run's name in `history` and in metrics records.
+    public let runName: String
+    /// Total optimizer steps the schedule was laid out for.
+    public let plannedSteps: Int
+
+    init(methodSummary: String, adapter: LoRAAdapter?, trainer: Trainer, batches: [TrainingBatch], validation: [TrainingBatch],
+         monitor: TrainingMonitor, runName: String, plannedSteps: Int) {
+        self.methodSummary = methodSummary
+        self.adapter = adapter
+        self.trainer = trainer
+        self.batches = batches
+        self.validation = validation
+        self.monitor = monitor
+        self.runName = runName
+        self.plannedSteps = plannedSteps
+    }
+}
