@@ -33,6 +33,10 @@ extension TrainingState {
         let trainIndices = session.split?.train ?? Array(dataset.examples.indices)
         guard !trainIndices.isEmpty else { throw CommandError("NoData", "the training split is empty: split with a larger train share") }
         let trainBatches = try batches(trainIndices, seed: session.seed)
+        let targets = trainBatches.reduce(0) { $0 + $1.labels.filter { $0 != -100 }.count }
+        guard targets > 0 else {
+            throw CommandError("NoTargets", "no training example keeps a trained token within seq=\(seq) (prompts fill the whole window): raise seq, or see `data check` for the length distribution")
+        }
         let validationBatches = try batches(session.split?.validation ?? [], seed: session.seed)
 
         let model = loaded.model

@@ -1,0 +1,66 @@
+import AttuneNotebook
+import Datasets
+import Foundation
+import XCTest
+@testable import AttuneRuntime
+
+final class TrainCommandTests: XCTestCase {
+    /// The shipped support conversations (`Notebooks/data/support.jsonl`), first 24 examples.
+    func interpreterWithData(seed: UInt64 = 42) throws -> Interpreter {
+        let interpreter = makeInterpreter(tiny: true, seed: seed)
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Notebooks/data/support.jsonl").path
+        let dataset = try DatasetLoader.load(path: path)
+        interpreter.session.dataset = dataset.subset(Array(0..<24))
+        return interpreter
+    }
+
+    func testAWindowTooShortForAnyTargetIsExplained() throws {
+        let interpreter = try interpreterWithData()
+        ok(interpreter, "set seq=64")
+        let error = failure(interpreter, "train steps=1")
+        XCTAssertEqual(error.name, "NoTargets")
+        XCTAssertTrue(error.message.contains("raise seq"), error.message)
+    }
+
+    func testTrainNeedsAModelAndData() {
+        let bare = makeInterpreter()
+        XCTAssertEqual(failure(bare, "train steps=1").name, "NoModel")
+        XCTAssertEqual(failure(makeInterpreter(tiny: true), "train steps=1").name, "NoData")
+        XCTAssertTrue(failure(makeInterpreter(tiny: true), "train steps=2 epochs=1").message.contains("not both"))
+    }
+
+    func testLoRATrainingRecordsStepsMetricsAndContinues() throws {
+        let interpreter = try interpreterWithData()
+        ok(interpreter, "method lora r=4 alpha=8 targets=[q_proj, v_proj]")
+        ok(interpreter, "set lr=3e-3 batch=4 seq=768 warmup=0 schedule=constant")
+        let run = interpreter.run(source: "train steps=6")
+        XCTAssertNil(run.firstError.map { "\($0)" })
+        let output = try XCTUnwrap(run.outcomes.first?.output)
+        XCTAssertTrue(output.resultText?.hasPrefix("trained 6 steps (run1, lora r=4") ?? false, output.resultText ?? "")
+        XCTAssertEqual(output.stream.filter { $0.hasPrefix("step ") }.count, 6)
+        XCTAssertEqual(output.metrics.count, 6)
+        let state = try XCTUnwrap(interpreter.session.training)
+        XCTAssertEqual(state.trainer.step, 6)
+        let losses = state.trainer.losses
+        XCTAssertLessThan(losses.suffix(2).reduce(0, +), losses.prefix(2).reduce(0, +), "\(losses)")
+        // A second train continues the same run.
+        ok(interpreter, "train steps=2")
+        XCTAssertEqual(interpreter.session.training?.trainer.step, 8)
+        XCTAssertEqual(interpreter.session.runs.count, 1)
+        // Changing the method starts over with the base model.
+        ok(interpreter, "method lora r=2")
+        XCTAssertNil(interpreter.session.training)
+    }
+
+    func testSameSeedSameLosses() throws {
+        func losses() throws -> [Double] {
+            let interpreter = try interpreterWithData(seed: 7)
+            ok(interpreter, "method lora r=4 dropout=0.1")
+            ok(interpreter, "set lr=1e-3 batch=2 seq=768")
+            ok(interpreter, "train steps=3")
+            return interpreter.session.training?.trainer.losses ?? []
+        }
+        XCTAssertEqual(try losses().map(\.bitPattern), try losses().map(\.bitPattern))
+    }
+}
