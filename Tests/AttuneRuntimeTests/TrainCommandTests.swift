@@ -4,17 +4,17 @@ import Foundation
 import XCTest
 @testable import AttuneRuntime
 
-final class TrainCommandTests: XCTestCase {
-    /// The shipped support conversations (`Notebooks/data/support.jsonl`), first 24 examples.
-    func interpreterWithData(seed: UInt64 = 42) throws -> Interpreter {
-        let interpreter = makeInterpreter(tiny: true, seed: seed)
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Notebooks/data/support.jsonl").path
-        let dataset = try DatasetLoader.load(path: path)
-        interpreter.session.dataset = dataset.subset(Array(0..<24))
-        return interpreter
-    }
+/// The shipped support conversations (`Notebooks/data/support.jsonl`), first 24 examples.
+func interpreterWithData(seed: UInt64 = 42) throws -> Interpreter {
+    let interpreter = makeInterpreter(tiny: true, seed: seed)
+    let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Notebooks/data/support.jsonl").path
+    let dataset = try DatasetLoader.load(path: path)
+    interpreter.session.dataset = dataset.subset(Array(0..<24))
+    return interpreter
+}
 
+final class TrainCommandTests: XCTestCase {
     func testAWindowTooShortForAnyTargetIsExplained() throws {
         let interpreter = try interpreterWithData()
         ok(interpreter, "set seq=64")
@@ -62,5 +62,32 @@ final class TrainCommandTests: XCTestCase {
             return interpreter.session.training?.trainer.losses ?? []
         }
         XCTAssertEqual(try losses().map(\.bitPattern), try losses().map(\.bitPattern))
+    }
+}
+
+final class GenerateAndAdapterTests: XCTestCase {
+    func testGenerateIsGreedyAndReproducibleOnTheTinyModel() {
+        let interpreter = makeInterpreter(tiny: true)
+        let a = ok(interpreter, "generate \"hello\" max=8")
+        XCTAssertEqual(a, ok(interpreter, "generate \"hello\" max=8"))
+        XCTAssertEqual(ok(interpreter, "generate \"hello\" max=5 chat=false").utf8.count <= 5 * 4, true)
+        XCTAssertEqual(failure(makeInterpreter(), "generate \"hi\"").name, "NoModel")
+        XCTAssertTrue(failure(interpreter, "generate \"hi\" top_p=0").message.contains("top_p"))
+    }
+
+    func testAdapterSaveWritesAPEFTFolderThatReadsBack() throws {
+        let interpreter = try interpreterWithData()
+        let folder = temporaryFolder()
+        interpreter.session.paths = .unrestricted(base: folder)
+        XCTAssertEqual(failure(interpreter, "adapter save \"lora\"").name, "NoAdapter")
+        ok(interpreter, "method lora r=4 alpha=8")
+        ok(interpreter, "set seq=768 batch=2")
+        ok(interpreter, "train steps=1")
+        let text = ok(interpreter, "adapter save \"lora\"")
+        XCTAssertTrue(text.contains("r=4 alpha=8 · 4 modules"), text)
+        let config = try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("lora/adapter_config.json"))) as! [String: Any]
+        XCTAssertEqual(config["r"] as? Int, 4)
+        XCTAssertEqual(config["peft_type"] as? String, "LORA")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent("lora/adapter_model.safetensors").path))
     }
 }

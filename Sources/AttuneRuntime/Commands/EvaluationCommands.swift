@@ -13,16 +13,7 @@ enum EvaluationCommands {
         ]), help: CommandHelp("Compares two named results or the model with and without its adapter on the same prompts, side by side.",
                               examples: ["compare base tuned on=val[0:5]"]),
             missing: "comparison needs evaluation (Datasets and Training modules), which has not landed yet"),
-        PlannedCommand("generate", schema: ArgumentSchema([
-            .positional("prompt", .text, "the prompt, in quotes"),
-            .keyed("max", .integer(.closed(1, 100_000)), default: "64", "most new tokens"),
-            .keyed("temperature", .number(.nonNegative), default: "0", "0 is greedy; higher is more random"),
-            .keyed("top_p", .number(NumericRange(lower: 0, lowerInclusive: false, upper: 1)), default: "1", "nucleus sampling threshold"),
-            .keyed("top_k", .integer(.nonNegative), default: "0", "sample among the k most likely (0 = all)"),
-            .keyed("chat", .bool, default: "true", "wrap the prompt in the chat template"),
-        ]), help: CommandHelp("Generates a continuation of a prompt, token by token, streaming the text as it comes.",
-                              examples: ["generate \"My API calls are returning 429 errors\" max=64 temperature=0"]),
-            missing: "text generation (KV cache and sampling in the Models module) has not landed yet; `logits` shows the next-token distribution"),
+        GenerateCommand(),
         PlannedCommand("plot", schema: ArgumentSchema([
             .keyed("by", .choice(["run", "none"]), default: "run", "one curve per run"),
         ], rest: .positional("series", .text, required: false, "a logged series: loss, val_loss, lr, grad_norm, tokens_per_s")),

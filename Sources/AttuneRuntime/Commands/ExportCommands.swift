@@ -7,9 +7,7 @@ enum ExportCommands {
     }
 
     static let all: [any RuntimeCommand] = [
-        PlannedCommand("adapter save", schema: ArgumentSchema([.positional("path", .path, "a folder to write")]),
-                       help: CommandHelp("Saves the LoRA adapter in PEFT format (adapter_config.json + adapter_model.safetensors) with Hugging Face names.",
-                                         examples: ["adapter save \"out/support-lora\""]), missing: missing, check: pathCheck),
+        AdapterSaveCommand(),
         PlannedCommand("adapter load", schema: ArgumentSchema([.positional("path", .path, "a PEFT adapter folder")]),
                        help: CommandHelp("Loads a LoRA adapter in PEFT format onto the current model.",
                                          examples: ["adapter load \"out/support-lora\""]), missing: missing, check: pathCheck),
