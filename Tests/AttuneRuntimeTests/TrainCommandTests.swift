@@ -91,3 +91,19 @@ final class GenerateAndAdapterTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent("lora/adapter_model.safetensors").path))
     }
 }
+
+final class PlotCommandTests: XCTestCase {
+    func testPlotOverlaysRunsWithinEightyColumns() throws {
+        let interpreter = try interpreterWithData()
+        XCTAssertEqual(failure(interpreter, "plot loss").name, "NoData")
+        ok(interpreter, "set seq=768 batch=2 lr=3e-3")
+        ok(interpreter, "method lora r=4")
+        ok(interpreter, "train steps=4")
+        ok(interpreter, "method lora r=8")
+        ok(interpreter, "train steps=4")
+        let chart = ok(interpreter, "plot loss")
+        XCTAssertTrue(chart.contains("run1") && chart.contains("run2"), chart)
+        for line in chart.split(separator: "\n") { XCTAssertLessThanOrEqual(line.count, 80, String(line)) }
+        XCTAssertTrue(failure(interpreter, "plot los").message.contains("did you mean 'loss'"))
+    }
+}

@@ -14,12 +14,7 @@ enum EvaluationCommands {
                               examples: ["compare base tuned on=val[0:5]"]),
             missing: "comparison needs evaluation (Datasets and Training modules), which has not landed yet"),
         GenerateCommand(),
-        PlannedCommand("plot", schema: ArgumentSchema([
-            .keyed("by", .choice(["run", "none"]), default: "run", "one curve per run"),
-        ], rest: .positional("series", .text, required: false, "a logged series: loss, val_loss, lr, grad_norm, tokens_per_s")),
-            help: CommandHelp("Charts logged series in the terminal (and as an image in the notebook), one curve per run.",
-                              examples: ["plot loss val_loss", "plot loss by=run"]),
-            missing: "charts need logged training metrics (Training module) and the Plotting module, which have not landed yet"),
+        PlotCommand(),
         PlannedCommand("estimate", help: CommandHelp("Estimates memory and time per step and per epoch for the current model, method, data and settings.",
                                                     examples: ["estimate"]),
                        missing: "estimates need data statistics (Datasets) and measured step costs (Training), which have not landed yet"),

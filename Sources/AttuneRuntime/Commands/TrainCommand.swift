@@ -42,7 +42,7 @@ struct TrainCommand: RuntimeCommand {
         let started = Date()
         var warnings = [String]()
         var ema = ExponentialMovingAverage(beta: 0.9)
-        for record in state.history.records(of: state.runName) { if let l = record.loss { ema.update(l) } }
+        for record in session.metrics.records(of: state.runName) { if let l = record.loss { ema.update(l) } }
         let reason = state.trainer.run(steps: steps, batches: state.batches) { event in
             switch event {
             case let .step(index, loss, lr, gradNorm, tokensPerSecond):
@@ -54,7 +54,7 @@ struct TrainCommand: RuntimeCommand {
                     record.valLoss = val
                     record.valPerplexity = Foundation.exp(val)
                 }
-                state.history.append(record, to: state.runName)
+                session.metrics.append(record, to: state.runName)
                 for warning in state.monitor.observe(record) {
                     warnings.append(warning.message)
                     context.stream("warning at step \(warning.step): \(warning.message)")

@@ -1,5 +1,6 @@
 import AttuneLanguage
 import Datasets
+import Evaluation
 import Foundation
 
 /// Everything an Attune session knows: the seed and hyperparameters, the model, the fine-tuning
@@ -28,6 +29,8 @@ public final class Session {
     /// The training state of the current method (adapter, optimizer, trainer, history); made by the
     /// first `train` after `method`/`model`/`data` changed, and dropped when they change.
     public var training: TrainingState?
+    /// Metrics of every training run of the session, by run name (what `plot` draws).
+    public var metrics = RunHistory()
     /// What relative paths mean and which files commands may touch.
     public var paths: PathPolicy
     /// Set by Ctrl-C; long commands stop at their next step boundary.

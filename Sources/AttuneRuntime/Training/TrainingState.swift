@@ -7,7 +7,7 @@ import Training
 
 /// What `train` keeps between calls so a second `train steps=20` continues the first: the method
 /// applied to the model, the optimizer and trainer (schedule position, data cursor), the batches,
-/// the warning-sign monitor and the metrics of every step.
+/// and the warning-sign monitor (the metrics of every step go to `Session.metrics`).
 public final class TrainingState {
     /// `lora r=16 …` as applied.
     public let methodSummary: String
@@ -16,7 +16,6 @@ public final class TrainingState {
     public let batches: [TrainingBatch]
     public let validation: [TrainingBatch]
     public var monitor: TrainingMonitor
-    public var history = RunHistory()
     /// The run's name in `history` and in metrics records.
     public let runName: String
     /// Total optimizer steps the schedule was laid out for.

@@ -1,0 +1,51 @@
+import AttuneLanguage
+import Evaluation
+import Plotting
+
+/// `plot SERIES… [by=run|none] [smooth=] [log=]`: charts logged training metrics in the terminal,
+/// one curve per run (and per series), 80 columns wide.
+struct PlotCommand: RuntimeCommand {
+    let spec = StandardSpec.named("plot")
+    let schema = ArgumentSchema([
+        .keyed("by", .choice(["run", "none"]), default: "run", "one curve per run, or only the current run"),
+        .keyed("smooth", .number(NumericRange(lower: 0, upper: 1, upperInclusive: false)), default: "0", "exponential smoothing weight (0.6 to 0.9 calms noisy curves)"),
+        .keyed("log", .bool, default: "false", "logarithmic y axis"),
+    ], rest: .positional("series", .text, required: false, "a logged series: loss, val_loss, lr, grad_norm, tokens_per_s"))
+    let help = CommandHelp("""
+        Charts logged series of the session's training runs in the terminal (braille dots, 80 columns), \
+        one curve per run and series, so runs with different settings overlay on one chart. Without a \
+        series it plots loss. Series: loss, smoothed_loss, val_loss, lr, grad_norm, tokens_per_s.
+        """, examples: ["plot loss", "plot loss val_loss", "plot lr by=none", "plot loss smooth=0.8 log=true"])
+
+    static let known = ["loss", "smoothed_loss", "val_loss", "lr", "grad_norm", "tokens_per_s", "val_ppl"]
+
+    func run(_ context: CommandContext) throws {
+        let a = context.arguments
+        let history = context.session.metrics
+        let names: [String] = a.rest.compactMap { if case .word(let w) = $0 { w } else { nil } }
+        let metrics = names.isEmpty ? ["loss"] : names
+        for (index, metric) in metrics.enumerated() where !Self.known.contains(metric) {
+            let guess = suggest(metric, from: Self.known)
+            throw CommandError("InvalidValue", "unknown series '\(metric)'" + (guess.map { " — did you mean '\($0)'?" } ?? "; series: \(Self.known.joined(separator: ", "))"),
+                               at: index < a.restRanges.count ? a.restRanges[index] : context.command.range, suggestion: guess)
+        }
+        var runs = history.runNames
+        if a.word("by") == "none", let current = context.session.training?.runName { runs = [current] }
+        guard !runs.isEmpty else { throw CommandError("NoData", "nothing to plot yet: `train` logs the series") }
+        var series = [Series]()
+        for run in runs {
+            for metric in metrics {
+                let points = history.series(metric, of: run).map { (x: Double($0.step), y: Optional($0.value)) }
+                guard !points.isEmpty else { continue }
+                let label = metrics.count > 1 ? (runs.count > 1 ? "\(run) \(metric)" : metric) : run
+                series.append(Series(name: label, points: points))
+            }
+        }
+        guard !series.isEmpty else {
+            throw CommandError("NoData", "no \(metrics.joined(separator: ", ")) logged yet (val_loss needs eval_every or a validation split)")
+        }
+        let chart = Chart(title: metrics.joined(separator: ", "), xLabel: "step", series: series,
+                          yScale: a.bool("log") == true ? .log : .linear, smoothing: a.number("smooth") ?? 0)
+        context.result(ChartRenderer.terminal(chart, width: 80, height: 16))
+    }
+}
