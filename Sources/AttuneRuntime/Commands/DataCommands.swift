@@ -40,8 +40,15 @@ enum DataCommands {
         session.dataPath = url
         session.dataset = dataset
         session.split = nil
-        session.training = nil
+        dropTraining(session)
         return dataset
+    }
+
+    /// New data or a new split: the next `train` rebuilds its batches. (The one place the data
+    /// commands end a training state; if the session gains a method that also takes an applied
+    /// adapter off the model, call it here.)
+    static func dropTraining(_ session: Session) {
+        session.training = nil
     }
 
     /// `data/dirty.jsonl: 97 examples (chat, detected) · sha256 0123456789ab`, then every line

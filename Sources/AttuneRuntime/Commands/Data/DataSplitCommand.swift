@@ -54,7 +54,7 @@ struct DataSplitCommand: RuntimeCommand {
             context.warn("the test part is empty: \(dataset.count) examples are too few for test=\(NumberText.short(test))")
         }
         context.session.split = split
-        context.session.training = nil
+        DataCommands.dropTraining(context.session)
         context.result(lines.joined(separator: "\n"))
     }
 }
