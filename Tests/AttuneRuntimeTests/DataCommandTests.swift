@@ -117,6 +117,23 @@ final class DataCommandTests: XCTestCase {
         XCTAssertNil(interpreter.session.training)
     }
 
+    func testNewDataOrANewSplitEndsTheTrainingRun() throws {
+        let (interpreter, _) = try makeDataInterpreter(tiny: true)
+        ok(interpreter, "data load \"data/sentiment.jsonl\"")
+        ok(interpreter, "data split train=0.8 val=0.2")
+        ok(interpreter, "method lora r=2")
+        ok(interpreter, "set batch=2 seq=128")
+        ok(interpreter, "train steps=1")
+        XCTAssertEqual(interpreter.session.training?.trainer.step, 1)
+        ok(interpreter, "data split train=0.9 val=0.1")
+        XCTAssertNil(interpreter.session.training, "a new split ends the run")
+        ok(interpreter, "train steps=1")
+        XCTAssertEqual(interpreter.session.training?.trainer.step, 1, "the next train starts over")
+        ok(interpreter, "data load \"data/sentiment.jsonl\"")
+        XCTAssertNil(interpreter.session.training, "new data ends the run")
+        XCTAssertNil(interpreter.session.split)
+    }
+
     // MARK: data check
 
     func testCheckWithoutAModelCountsCharacters() throws {

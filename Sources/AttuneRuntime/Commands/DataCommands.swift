@@ -44,11 +44,10 @@ enum DataCommands {
         return dataset
     }
 
-    /// New data or a new split: the next `train` rebuilds its batches. (The one place the data
-    /// commands end a training state; if the session gains a method that also takes an applied
-    /// adapter off the model, call it here.)
+    /// New data or a new split: the current run ends (its adapter comes off the model, as after
+    /// `model` and `method`) and the next `train` rebuilds its batches.
     static func dropTraining(_ session: Session) {
-        session.training = nil
+        session.endTraining()
     }
 
     /// `data/dirty.jsonl: 97 examples (chat, detected) · sha256 0123456789ab`, then every line

@@ -17,7 +17,7 @@ struct DataLoadCommand: RuntimeCommand {
         what to fix; mode=lenient skips bad lines and lists every one. The result shows the number of \
         examples and the first 12 hex digits of the file's SHA-256, so a recorded notebook notices when \
         the data changes (the notebook's front matter does not record the hash yet). Loading new data \
-        drops the split and the training batches; the next train rebuilds them. Relative paths resolve \
+        drops the split and ends the current run; the next train starts over with the new data. Relative paths resolve \
         against the notebook's folder (run, replay, verify) or the current directory.
         """, examples: ["data load \"data/support.jsonl\"", "data load \"data/notes.jsonl\" format=text mode=lenient"])
 

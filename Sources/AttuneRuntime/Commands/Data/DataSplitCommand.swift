@@ -16,8 +16,9 @@ struct DataSplitCommand: RuntimeCommand {
         validation never scores a memorised copy; when the examples have labels (a category or label \
         field, a label in a JSON output, or short outputs), each label is split in the same \
         proportions. Shows the size of each part, the labels per part and any duplicate group that \
-        crosses parts. The split is kept in the session for train; a new split drops the training \
-        batches so the next train rebuilds them.
+        crosses parts. train trains on the train part and measures the validation loss on the val \
+        part (the test part is left alone); a new split ends the current run, so the next train starts \
+        over with new batches.
         """, examples: ["data split train=0.9 val=0.1 seed=42", "data split train=80% val=10% test=10%"])
 
     func run(_ context: CommandContext) throws {
