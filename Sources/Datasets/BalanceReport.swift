@@ -41,6 +41,6 @@ public struct BalanceReport: Sendable, Hashable, Codable {
         return CheckSection(name: "balance", status: status, count: status == .ok ? 0 : rare.reduce(0) { $0 + $1.count },
                             summary: "\(counts.count) labels (\(source.rawValue)), ratio \(ratio): \(distribution)",
                             worst: status == .ok ? [] : rare.prefix(listed).map { ExampleReference(file: file, line: $0.firstLine, note: "rare label '\($0.label)' (\($0.count)×)") },
-                            fix: status == .ok ? nil : "add examples of the rare labels (or down-sample '\(counts[0].label)'); split with stratify=true")
+                            fix: status == .ok ? nil : "add examples of the rare labels (or down-sample '\(counts[0].label)'); data split keeps the label shares in every part")
     }
 }

@@ -1,6 +1,6 @@
 /// `train`, `sweep`, `checkpoint save` and `resume`: planned until the Training module lands.
 enum TrainingCommands {
-    static let missing = "the trainer (Training module: LoRA, AdamW, schedules, the step loop) has not landed yet; `method` and `set` keep the settings it will use"
+    static let missing = "the REPL binding is still to come (the engine has the trainer and resumable checkpoints); meanwhile run `train` once per setting and `plot loss` overlays the runs"
 
     static let all: [any RuntimeCommand] = [
         TrainCommand(),
