@@ -74,3 +74,14 @@ final class ModelSummaryTests: XCTestCase {
         XCTAssertTrue(summary.text.contains("4 heads (2 kv, head dim 16)"), summary.text)
     }
 }
+
+final class ConfigurationFamilyTests: XCTestCase {
+    func testQwen2ConfigurationImpliesAttentionBias() throws {
+        let qwen = #"{"model_type": "qwen2", "vocab_size": 10, "hidden_size": 8, "intermediate_size": 16, "num_hidden_layers": 1, "num_attention_heads": 2, "num_key_value_heads": 1}"#
+        let config = try JSONDecoder().decode(LlamaConfiguration.self, from: Data(qwen.utf8))
+        XCTAssertTrue(config.attentionBias)
+        XCTAssertTrue(config.parameterShapes.contains { $0.name == "model.layers.0.self_attn.q_proj.bias" })
+        let llama = #"{"model_type": "llama", "vocab_size": 10, "hidden_size": 8, "intermediate_size": 16, "num_hidden_layers": 1, "num_attention_heads": 2}"#
+        XCTAssertFalse(try JSONDecoder().decode(LlamaConfiguration.self, from: Data(llama.utf8)).attentionBias)
+    }
+}

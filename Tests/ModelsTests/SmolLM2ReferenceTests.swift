@@ -51,6 +51,21 @@ final class SmolLM2ReferenceTests: XCTestCase {
         }
     }
 
+    /// Rendering a ChatML conversation gives the reference ids, and the loss mask covers exactly
+    /// the assistant's content and its `<|im_end|>`.
+    func testChatMLRenderingMatchesTheReferenceWithTheAssistantMask() throws {
+        let loaded = try loaded()
+        let item = ((try reference["tokenizer"] as! [String: Any])["cases"] as! [String: [String: Any]])["chatml"]!
+        let messages = [ChatMessage(role: "system", content: "You are a concise assistant."),
+                        ChatMessage(role: "user", content: "Hi! What's 2+2?"), ChatMessage(role: "assistant", content: "2+2 = 4.")]
+        let rendered = try XCTUnwrap(loaded.chatTemplate).render(messages, tokenizer: loaded.tokenizer)
+        XCTAssertEqual(rendered.text, item["text"] as! String)
+        XCTAssertEqual(rendered.ids, item["ids"] as! [Int])
+        let trained = zip(rendered.ids, rendered.trainable).filter(\.1).map(\.0)
+        XCTAssertEqual(loaded.tokenizer.decode(trained), "2+2 = 4.<|im_end|>")
+        XCTAssertEqual(trained.last, 2, "the end-of-turn token is a target")
+    }
+
     func testTopTenNextTokenLogitsMatchPyTorch() throws {
         let loaded = try loaded()
         let ref = try reference["logits"] as! [String: Any]

@@ -56,6 +56,7 @@ public struct LlamaConfiguration: Codable, Sendable, Equatable {
         case headDim = "head_dim", ropeTheta = "rope_theta", rmsNormEps = "rms_norm_eps"
         case tieWordEmbeddings = "tie_word_embeddings", maxPositionEmbeddings = "max_position_embeddings"
         case attentionBias = "attention_bias", ropeParameters = "rope_parameters", ropeLayout = "attune_rope_layout"
+        case modelType = "model_type"
     }
 
     struct RopeParameters: Codable { var rope_theta: Double? }
@@ -77,7 +78,9 @@ public struct LlamaConfiguration: Codable, Sendable, Equatable {
                   rmsNormEps: try c.decodeIfPresent(Float.self, forKey: .rmsNormEps) ?? 1e-6,
                   tieWordEmbeddings: try c.decodeIfPresent(Bool.self, forKey: .tieWordEmbeddings) ?? false,
                   maxPositionEmbeddings: try c.decodeIfPresent(Int.self, forKey: .maxPositionEmbeddings) ?? 2048,
-                  attentionBias: try c.decodeIfPresent(Bool.self, forKey: .attentionBias) ?? false,
+                  // Qwen2 checkpoints always carry q/k/v biases and say so only through model_type.
+                  attentionBias: try c.decodeIfPresent(Bool.self, forKey: .attentionBias)
+                      ?? (try c.decodeIfPresent(String.self, forKey: .modelType) == "qwen2"),
                   ropeLayout: try c.decodeIfPresent(RotaryLayout.self, forKey: .ropeLayout) ?? .half)
     }
 
