@@ -22,6 +22,8 @@ public struct TrainingCheckpoint: Sendable {
         public var generators: [String: [UInt64]]
         /// Trainable tensor names in arena order.
         public var names: [String]
+        /// The optimizer steps the schedule was laid out for (absent in older files).
+        public var plannedSteps: Int?
     }
 
     public var state: State

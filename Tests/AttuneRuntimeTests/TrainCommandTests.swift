@@ -107,3 +107,41 @@ final class PlotCommandTests: XCTestCase {
         XCTAssertTrue(failure(interpreter, "plot los").message.contains("did you mean 'loss'"))
     }
 }
+
+final class CheckpointCommandTests: XCTestCase {
+    func setUp(_ interpreter: Interpreter) {
+        ok(interpreter, "method lora r=4 alpha=8 dropout=0.1")
+        ok(interpreter, "set lr=3e-3 batch=2 seq=768 steps=6 warmup=2 schedule=cosine")
+    }
+
+    /// 6 steps straight vs 3 steps, checkpoint, a fresh session set up the same way, resume, 3 steps.
+    func testResumeInAFreshSessionReproducesTheUninterruptedLosses() throws {
+        let straight = try interpreterWithData()
+        setUp(straight)
+        ok(straight, "train steps=6")
+        let expected = try XCTUnwrap(straight.session.training?.trainer.losses)
+
+        let folder = temporaryFolder()
+        let first = try interpreterWithData()
+        first.session.paths = .unrestricted(base: folder)
+        setUp(first)
+        ok(first, "train steps=3")
+        XCTAssertTrue(ok(first, "checkpoint save \"ck.safetensors\"").hasPrefix("saved run1 at step 3"))
+
+        let second = try interpreterWithData()
+        second.session.paths = .unrestricted(base: folder)
+        setUp(second)
+        XCTAssertTrue(ok(second, "resume \"ck.safetensors\"").hasPrefix("resumed run1 at step 3 of 6"))
+        ok(second, "train steps=3")
+        XCTAssertEqual(second.session.training?.trainer.losses.map(\.bitPattern), expected.map(\.bitPattern))
+
+        XCTAssertEqual(failure(makeInterpreter(tiny: true), "checkpoint save \"x\"").name, "NoRun")
+        let other = try interpreterWithData()
+        other.session.paths = .unrestricted(base: folder)
+        ok(other, "method lora r=2")
+        ok(other, "set seq=768")
+        let mismatch = failure(other, "resume \"ck.safetensors\"").message
+        XCTAssertTrue(mismatch.contains("the checkpoint holds") && mismatch.contains("lora_A"), mismatch)
+        XCTAssertNil(other.session.training, "a refused resume leaves no half-restored run")
+    }
+}

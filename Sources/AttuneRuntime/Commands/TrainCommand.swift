@@ -30,7 +30,9 @@ struct TrainCommand: RuntimeCommand {
         let h = session.hyperparameters
         var state = session.training
         if state == nil {
-            let planned = try plannedSteps(context, batchesPerEpoch: nil)
+            // The schedule spans the run's length: the steps hyperparameter when set (so
+            // `set steps=100` then `train steps=10` runs the first tenth), else this call's.
+            let planned = (h.integer("steps") ?? 0) > 0 ? h.integer("steps")! : try plannedSteps(context, batchesPerEpoch: nil)
             state = try TrainingState.make(session: session, plannedSteps: planned)
             session.training = state
             session.runs.append(RunRecord(name: state!.runName, settings: ["method": state!.methodSummary, "lr": "\(h["lr"] ?? .number(0))"]))

@@ -17,17 +17,7 @@ enum TrainingCommands {
                     for item in items { _ = try spec.convert(item) }
                 }
             }),
-        PlannedCommand("checkpoint save", schema: ArgumentSchema([.positional("path", .path, "where to write the checkpoint")]),
-                       help: CommandHelp("Saves the trainable weights, optimizer moments, step and random state so `resume` continues exactly.",
-                                         examples: ["checkpoint save \"out/step50\""]),
-                       missing: missing, check: { context in
-                           if let path = context.arguments.word("path") { _ = try context.resolvePath(path, argument: "path") }
-                       }),
-        PlannedCommand("resume", schema: ArgumentSchema([.positional("path", .path, "a checkpoint written by checkpoint save")]),
-                       help: CommandHelp("Continues training from a checkpoint: weights, optimizer state, step and data order.",
-                                         examples: ["resume \"out/step50\""]),
-                       missing: missing, check: { context in
-                           if let path = context.arguments.word("path") { _ = try context.resolvePath(path, argument: "path") }
-                       }),
+        CheckpointSaveCommand(),
+        ResumeCommand(),
     ]
 }
