@@ -114,3 +114,21 @@ final class RandomGeneratorStateTests: XCTestCase {
         XCTAssertThrowsError(try RandomGenerator(state: [1, 2]))
     }
 }
+
+final class BufferPoolTests: XCTestCase {
+    /// A freed large buffer is handed out again for the same size, and always zeroed.
+    func testReusedBuffersAreZeroed() {
+        let count = 200_003
+        var address: UnsafeMutablePointer<Float>?
+        do {
+            let storage = TensorStorage(count: count)
+            storage.base.update(repeating: 7, count: count)
+            address = storage.base
+        }
+        let again = TensorStorage(count: count)
+        XCTAssertEqual(again.base, address, "same-size buffer reused")
+        XCTAssertTrue((0..<count).allSatisfy { again.base[$0] == 0 })
+        let small = TensorStorage(count: 10)
+        XCTAssertTrue((0..<10).allSatisfy { small.base[$0] == 0 })
+    }
+}
