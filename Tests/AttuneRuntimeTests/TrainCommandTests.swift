@@ -145,3 +145,16 @@ final class CheckpointCommandTests: XCTestCase {
         XCTAssertNil(other.session.training, "a refused resume leaves no half-restored run")
     }
 }
+
+final class EstimateCommandTests: XCTestCase {
+    func testEstimateFollowsTheRulesOfThumbAndNamesPublishedShapes() {
+        let interpreter = makeInterpreter()
+        XCTAssertEqual(failure(interpreter, "estimate").name, "NoModel")
+        let full = ok(interpreter, "estimate llama-2-7b full")
+        XCTAssertTrue(full.contains("Llama-2-7B, full fine-tuning") && full.contains("rule of thumb"), full)
+        XCTAssertTrue(ok(interpreter, "estimate \"7b\" qlora").contains("NF4"))
+        XCTAssertTrue(failure(interpreter, "estimate llama-2-9b").message.contains("did you mean 'llama-2-7b'"))
+        ok(interpreter, "model new tiny")
+        XCTAssertTrue(ok(interpreter, "estimate").contains("tiny"))
+    }
+}
