@@ -114,9 +114,7 @@ struct ModelInfoCommand: RuntimeCommand {
         lines.append("context       \(c.maxPositionEmbeddings) tokens · rope theta \(NumberText.short(c.ropeTheta)) · rms eps \(NumberText.short(Double("\(c.rmsNormEps)") ?? Double(c.rmsNormEps)))"
                      + (c.tieWordEmbeddings ? " · tied embeddings" : ""))
         lines.append("vocabulary    \(c.vocabSize) · tokenizer \(loaded.tokenizerSummary)")
-        var storage = ["F32": loaded.model.parameters.tensors.count]
-        for matrix in loaded.model.quantizedWeights.values { storage[matrix.type.description, default: 0] += 1 }
-        let layout = storage.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+        let layout = loaded.model.storageCounts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
         let bytes = loaded.model.weightBytes
         lines.append("parameters    \(NumberText.grouped(count)) (\(Self.millions(count))) · \(layout) · \(NumberText.bytes(bytes)) of weights"
                      + String(format: " (%.1f bits/weight)", Double(bytes * 8) / Double(max(count, 1))))

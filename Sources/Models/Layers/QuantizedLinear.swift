@@ -15,14 +15,14 @@ public final class QuantizedLinear: LinearLayer, DenseWeightLinear {
     /// Quantized bases carry no bias (a GGUF bias is a float32 tensor of the model's arena).
     public var bias: Tensor? { nil }
 
-    /// The weight as a new float32 tensor (for merging an adapter into it).
-    public func denseWeight() -> Tensor { dequantizedWeight() }
+
 
     public var inFeatures: Int { weight.cols }
     public var outFeatures: Int { weight.rows }
 
-    /// The weight expanded to float32 `[out, in]` (a new tensor).
-    public func dequantizedWeight() -> Tensor {
+    /// The weight expanded to float32 `[out, in]` (a new tensor: used on the fly by forward and
+    /// backward, and for merging an adapter into it).
+    public func denseWeight() -> Tensor {
         let w = Tensor(zeros: [weight.rows, weight.cols])
         weight.dequantize(rows: 0..<weight.rows, into: UnsafeMutableBufferPointer(start: w.pointer, count: w.count))
         return w
@@ -35,7 +35,7 @@ public final class QuantizedLinear: LinearLayer, DenseWeightLinear {
     public func forward(_ x: Tensor, tape: Tape) -> Tensor {
         precondition(x.columns == inFeatures, "quantized linear: input \(x.shape) does not end in \(inFeatures)")
         guard x.rows <= Self.rowwiseLimit, !tape.needsGrad(x) else {
-            return frozenProjection(x, outFeatures: outFeatures, tape: tape) { [self] in dequantizedWeight() }
+            return frozenProjection(x, outFeatures: outFeatures, tape: tape) { [self] in denseWeight() }
         }
         let y = Tensor(zeros: Array(x.shape.dropLast()) + [outFeatures])
         rowwiseProduct(x: x.pointer, y: y.pointer, rows: x.rows)

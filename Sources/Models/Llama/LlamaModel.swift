@@ -65,6 +65,13 @@ public final class LlamaModel {
         }
     }
 
+    /// Tensor count per storage type: `F32` for the arena, the GGUF type name for quantized weights.
+    public var storageCounts: [String: Int] {
+        var counts = ["F32": parameters.tensors.count]
+        for matrix in quantizedWeights.values { counts[matrix.type.description, default: 0] += 1 }
+        return counts.filter { $0.value > 0 }
+    }
+
     /// Bytes of weights held: float32 arena plus quantized blocks.
     public var weightBytes: Int {
         parameters.count * MemoryLayout<Float>.size + quantizedWeights.values.reduce(0) { $0 + $1.byteCount }

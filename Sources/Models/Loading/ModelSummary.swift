@@ -26,10 +26,7 @@ public struct ModelSummary: Sendable, Codable, Equatable {
         (layers, hiddenSize, intermediateSize, heads, kvHeads, headDim) = (c.layers, c.hiddenSize, c.intermediateSize, c.heads, c.kvHeads, c.headDim)
         (vocabSize, context, ropeTheta, tiedEmbeddings) = (c.vocabSize, c.maxPositionEmbeddings, c.ropeTheta, c.tieWordEmbeddings)
         parameters = c.parameterCount
-        var storage = [String: Int]()
-        storage["F32", default: 0] += loaded.model.parameters.tensors.count
-        for matrix in loaded.model.quantizedWeights.values { storage[matrix.type.description, default: 0] += 1 }
-        self.storage = storage.filter { $0.value > 0 }
+        storage = loaded.model.storageCounts
         weightBytes = loaded.model.weightBytes
         tokenizer = "\(loaded.tokenizer)"
         chatTemplate = loaded.chatTemplate?.name
