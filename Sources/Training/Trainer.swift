@@ -60,7 +60,7 @@ public final class Trainer {
                 let batch = batches[cursor % batches.count]
                 cursor += 1
                 let tape = Tape()
-                let (loss, _, _) = model.loss(tokens: batch.tokens, labels: batch.labels, batch: batch.batch, tape: tape)
+                let (loss, _) = model.trainingLoss(tokens: batch.tokens, labels: batch.labels, batch: batch.batch, tape: tape)
                 let value = Double(loss[flat: 0])
                 tokens += batch.tokenCount
                 guard value.isFinite else { finite = false; break }

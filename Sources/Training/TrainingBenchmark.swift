@@ -32,7 +32,8 @@ public enum TrainingBenchmark {
     /// Runs `warmup` + `steps` optimizer steps of `configuration` on `loaded` with random token
     /// batches of `batch × sequence`.
     public static func run(_ configuration: Configuration, loaded: LoadedModel, batch: Int = 4, sequence: Int = 256,
-                           warmup: Int = 1, steps: Int = 5, seed: UInt64 = 1) throws -> Result {
+                           warmup: Int = 1, steps: Int = 5, seed: UInt64 = 1,
+                           gradientCheckpointing: Bool = false) throws -> Result {
         var model = loaded.model
         let parameters: TrainableParameters
         let lr: Double
@@ -47,6 +48,7 @@ public enum TrainingBenchmark {
             parameters = try FullFineTuning.apply(to: model)
             lr = 2e-5
         }
+        model.gradientCheckpointing = gradientCheckpointing
         var rng = RandomGenerator(seed: seed, purpose: "benchmark.data")
         let vocab = model.config.vocabSize
         let tokens = (0..<(batch * sequence)).map { _ in Int32(rng.nextInt(below: vocab)) }

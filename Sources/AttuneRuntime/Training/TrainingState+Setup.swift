@@ -90,7 +90,7 @@ extension TrainingState {
         defer { adapter?.setTraining(true) }
         var total = 0.0, count = 0
         for batch in validation {
-            let (loss, _, valid) = trainer.model.loss(tokens: batch.tokens, labels: batch.labels, batch: batch.batch, tape: Tape(recording: false))
+            let (loss, valid) = trainer.model.trainingLoss(tokens: batch.tokens, labels: batch.labels, batch: batch.batch, tape: Tape(recording: false))
             guard valid > 0 else { continue }
             total += Double(loss[flat: 0]) * Double(valid)
             count += valid

@@ -24,6 +24,11 @@ public final class LlamaModel {
     public let embedding: TokenEmbedding
     /// The output projection `[V, C]` (the embedding when tied).
     public var outputHead: LinearLayer
+    /// Recompute each block's activations in backward instead of keeping them (`Tape.checkpoint`):
+    /// about one more forward pass of time for one block's activations of memory.
+    public var gradientCheckpointing = false
+    /// Rows per chunk of `trainingLoss` (default: about 32 MB of logits per chunk).
+    public var lossChunkRows: Int?
 
     /// A model with zeroed float32 parameters of `config`'s shapes, except the weights given in
     /// `quantizedWeights` (Hugging Face names, row-major `[out, in]`), which stay quantized.
@@ -112,22 +117,66 @@ public final class LlamaModel {
         let rope = RotaryKernel.Table<Float>(positions: Array(start..<(start + t)), headDim: c.headDim, base: c.ropeTheta)
         var x = embedding.forward(tokens, tape: tape)
         for i in 0..<c.layers {
-            let p = "model.layers.\(i)."
-            let h = tape.rmsNorm(x, weight: parameter(p + "input_layernorm.weight"), eps: c.rmsNormEps)
-            let q = tape.rotary(tape.reshape(linear(i, "q_proj").forward(h, tape: tape), [batch, t, c.heads, c.headDim]),
-                                table: rope, layout: c.ropeLayout)
-            var k = tape.rotary(tape.reshape(linear(i, "k_proj").forward(h, tape: tape), [batch, t, c.kvHeads, c.headDim]),
-                                table: rope, layout: c.ropeLayout)
-            var v = tape.reshape(linear(i, "v_proj").forward(h, tape: tape), [batch, t, c.kvHeads, c.headDim])
-            if let cache { (k, v) = cache.append(layer: i, keys: k, values: v) }
-            let attended = tape.reshape(tape.attention(q: q, k: k, v: v), [batch * t, c.heads * c.headDim])
-            x = tape.add(x, linear(i, "o_proj").forward(attended, tape: tape))
-            let h2 = tape.rmsNorm(x, weight: parameter(p + "post_attention_layernorm.weight"), eps: c.rmsNormEps)
-            let gated = tape.swiglu(gate: linear(i, "gate_proj").forward(h2, tape: tape), up: linear(i, "up_proj").forward(h2, tape: tape))
-            x = tape.add(x, linear(i, "down_proj").forward(gated, tape: tape))
+            if gradientCheckpointing && cache == nil && tape.isRecording {
+                let generators = dropoutGenerators(layer: i)
+                var afterForward = generators
+                x = tape.checkpoint(x, prepareRecompute: { [unowned self] in
+                    afterForward = self.dropoutGenerators(layer: i)
+                    self.setDropoutGenerators(generators, layer: i)
+                }, finishRecompute: { [unowned self] in
+                    self.setDropoutGenerators(afterForward, layer: i)
+                }) { [unowned self] x, tape in
+                    self.block(i, x, batch: batch, tokens: t, rope: rope, cache: nil, tape: tape)
+                }
+            } else {
+                x = block(i, x, batch: batch, tokens: t, rope: rope, cache: cache, tape: tape)
+            }
         }
         cache?.advance(by: t)
         return tape.rmsNorm(x, weight: parameter("model.norm.weight"), eps: c.rmsNormEps)
+    }
+
+    /// One decoder block: `x + attention(RMSNorm(x))`, then `+ mlp(RMSNorm(·))`, `[B·T, C]` → `[B·T, C]`.
+    private func block(_ i: Int, _ x: Tensor, batch: Int, tokens t: Int, rope: RotaryKernel.Table<Float>, cache: KVCache?, tape: Tape) -> Tensor {
+        let c = config
+        let p = "model.layers.\(i)."
+        let h = tape.rmsNorm(x, weight: parameter(p + "input_layernorm.weight"), eps: c.rmsNormEps)
+        let q = tape.rotary(tape.reshape(linear(i, "q_proj").forward(h, tape: tape), [batch, t, c.heads, c.headDim]),
+                            table: rope, layout: c.ropeLayout)
+        var k = tape.rotary(tape.reshape(linear(i, "k_proj").forward(h, tape: tape), [batch, t, c.kvHeads, c.headDim]),
+                            table: rope, layout: c.ropeLayout)
+        var v = tape.reshape(linear(i, "v_proj").forward(h, tape: tape), [batch, t, c.kvHeads, c.headDim])
+        if let cache { (k, v) = cache.append(layer: i, keys: k, values: v) }
+        let attended = tape.reshape(tape.attention(q: q, k: k, v: v), [batch * t, c.heads * c.headDim])
+        let x = tape.add(x, linear(i, "o_proj").forward(attended, tape: tape))
+        let h2 = tape.rmsNorm(x, weight: parameter(p + "post_attention_layernorm.weight"), eps: c.rmsNormEps)
+        let gated = tape.swiglu(gate: linear(i, "gate_proj").forward(h2, tape: tape), up: linear(i, "up_proj").forward(h2, tape: tape))
+        return tape.add(x, linear(i, "down_proj").forward(gated, tape: tape))
+    }
+
+    /// The dropout generators of block `i`'s LoRA layers, in projection order (checkpointing
+    /// replays a block with the masks its forward drew).
+    private func dropoutGenerators(layer i: Int) -> [RandomGenerator?] {
+        Self.projectionNames.map { (linear(i, $0) as? LoRALinear)?.dropoutGenerator }
+    }
+
+    private func setDropoutGenerators(_ generators: [RandomGenerator?], layer i: Int) {
+        for (name, generator) in zip(Self.projectionNames, generators) {
+            if let generator, let lora = linear(i, name) as? LoRALinear { lora.dropoutGenerator = generator }
+        }
+    }
+
+    /// The training objective: the same value as `loss(...).loss`, computed through
+    /// `Tape.linearCrossEntropy` so the `[B·T, V]` logits and their gradient are never whole in
+    /// memory (`lossChunkRows` rows at a time).
+    public func trainingLoss(tokens: [Int32], labels: [Int32], batch: Int, tape: Tape) -> (loss: Tensor, valid: Int) {
+        precondition(labels.count == tokens.count, "loss: \(labels.count) labels for \(tokens.count) tokens")
+        let hidden = hiddenStates(tokens: tokens, batch: batch, tape: tape)
+        let head = outputHead
+        let rows = lossChunkRows ?? max(16, (8 << 20) / max(config.vocabSize, 1))
+        return tape.linearCrossEntropy(hidden, targets: Self.shiftedTargets(labels: labels, batch: batch), chunkRows: rows) { x, tape in
+            head.forward(x, tape: tape)
+        }
     }
 
     /// Causal-LM loss in the Hugging Face convention: logits at position `t` predict `labels[t+1]`

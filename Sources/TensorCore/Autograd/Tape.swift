@@ -5,8 +5,18 @@
 /// loss's gradient with 1 and runs the closures in reverse. Inputs that do not `requiresGrad`
 /// (frozen weights, token ids) never get a gradient buffer; an operation none of whose inputs
 /// requires a gradient is not recorded at all (inference records nothing).
+///
+/// Backward consumes the tape: once a step has run, its output's gradient and the activations
+/// only that step held are released, so memory falls as backward proceeds instead of peaking
+/// with every activation and every activation gradient alive at once. Leaves (parameters and
+/// inputs created outside the tape) keep their gradients.
 public final class Tape {
-    private var steps: [() -> Void] = []
+    private struct Step {
+        /// The operation's output, kept alive until its step has run.
+        let output: Tensor
+        let run: () -> Void
+    }
+    private var steps: [Step] = []
     /// When false, operations compute forward values only.
     public var isRecording: Bool
 
@@ -26,15 +36,34 @@ public final class Tape {
     /// reads `output.grad` and accumulates into its inputs' `ensureGrad()` buffers.
     public func record(_ output: Tensor, _ step: @escaping () -> Void) {
         output.requiresGrad = true
-        steps.append(step)
+        steps.append(Step(output: output, run: step))
     }
 
     /// Seeds `d loss / d loss = 1` (times `seed`) and runs every step in reverse order.
     /// Gradients accumulate: zero them between steps (`zeroGrad`) unless accumulating on purpose.
+    /// The tape is empty afterwards.
     public func backward(from loss: Tensor, seed: Float = 1) {
         precondition(loss.count == 1, "backward needs a scalar loss, got shape \(loss.shape)")
         loss.ensureGrad().pointer[0] += seed
-        for step in steps.reversed() { step() }
+        runSteps()
+    }
+
+    /// Backward from a non-scalar `output` whose upstream gradient is `gradient` (same shape):
+    /// the vector-Jacobian product that gradient checkpointing needs. The tape is empty afterwards.
+    public func backward(from output: Tensor, gradient: Tensor) {
+        precondition(output.shape == gradient.shape, "backward: gradient \(gradient.shape) does not match output \(output.shape)")
+        let g = output.ensureGrad()
+        withExtendedLifetime(gradient) {
+            ElementwiseKernel.addBackward(gradient.pointer, da: g.pointer, db: nil, count: g.count, bCount: g.count)
+        }
+        runSteps()
+    }
+
+    private func runSteps() {
+        while let step = steps.popLast() {
+            step.run()
+            step.output.grad = nil
+        }
     }
 
     /// Forgets every recorded step (releasing the activations they hold).
