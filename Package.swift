@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "AttuneRuntime",
                 dependencies: ["AttuneLanguage", "AttuneNotebook", "Models", "ModelFormats", "TensorCore", "Tokenization",
                                "Datasets", "Training", "Evaluation", "Plotting"]),
-        .executableTarget(name: "attune", dependencies: ["AttuneRuntime", "CEditLine", "TensorCore", "Models"]),
+        .executableTarget(name: "attune", dependencies: ["AttuneRuntime", "CEditLine", "TensorCore", "Models", "Training"]),
 
         // Tests mirror modules.
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),

@@ -40,30 +40,36 @@ public struct TrainingEstimate: Sendable, Equatable, Codable {
     }
 }
 
-/// Memory and time of a training setup from the model's shapes.
+/// Memory and time of a training setup from the model's shapes, as Attune's engine trains it.
 ///
-/// **Weights.** Full and LoRA keep the base in fp32 (4 bytes per parameter). QLoRA stores the
-/// seven projections of every layer in NF4 with blocks of 64: `N_lin × (4 + c) / 8` bytes with
-/// c = 0.5 bit of block constants, or 0.127 with double quantization; embeddings, output head and
-/// norms stay fp32. Adapters are fp32 and count as weights.
+/// **Weights.** The base in fp32 (4 bytes per parameter), or the bytes it really occupies when
+/// loaded quantized (`baseWeightBytes`, a GGUF file's blocks). QLoRA stores the seven projections
+/// of every layer in NF4 with blocks of 64: `N_lin × (4 + c) / 8` bytes with c = 0.5 bit of block
+/// constants, or 0.127 with double quantization; embeddings, output head and norms stay as they
+/// were (a quantized original is kept too, for merging). Adapters are fp32 and count as weights.
 ///
 /// **Gradients and optimizer.** fp32 gradient (4 bytes) and AdamW's two moments (8 bytes) per
 /// trainable parameter: all N for full, the adapters for LoRA/QLoRA.
 ///
-/// **Activations** (fp32, per token of the micro-batch), saved for the backward pass in each layer:
+/// **Activations** (fp32, per token of the micro-batch): what the tape keeps for backward in each
+/// layer, operation by operation:
 ///
-///     a_layer = 2C          attention RMSNorm input and output
-///             + H·D + 2·K·D q after RoPE, k after RoPE, v
-///             + H·T         softmax probabilities (one row of T per head; causal zeros kept)
-///             + H·D         attention context (o_proj input)
-///             + 2C          MLP RMSNorm input (the residual stream) and output
-///             + 3F          gate and up outputs, and silu(gate)·up (down_proj input)
-///             + r·|targets| LoRA intermediates A·x (LoRA/QLoRA)
-///     a_head  = 2C + 2V     final norm, logits, and their softmax / gradient buffer
+///     a_layer = C            attention RMSNorm output
+///             + 2·H·D + 3·K·D q, k projections and their RoPE outputs, v
+///             + H·D + H·T    attention output and softmax probabilities (one row of T per head)
+///             + 2C           o_proj output, residual sum
+///             + C            MLP RMSNorm output
+///             + 3F           gate, up, silu(gate)·up
+///             + 2C           down_proj output, residual sum
+///             + Σ_targets (2·out + 2r [+ in with dropout])   LoRA: base output, update, A·x, s·A·x
+///     a_head  = 2C           final norm output and its gradient (the loss is chunked: logits live
+///                            one chunk at a time, `2 · 2²³` floats of logits and their gradient)
 ///
-/// Without checkpointing: `B·T·(L·a_layer + a_head)` values. With gradient checkpointing only each
-/// layer's input is kept and one layer is recomputed at a time: `B·T·(L·C + a_layer + a_head)`.
-/// Not modelled: allocator overhead, the process's code and buffers, tokenizer and data.
+/// Backward frees each activation's gradient once used, so about one layer's worth of gradients
+/// is alive on top: `B·T·(L·a_layer + a_layer + a_head)`. With gradient checkpointing only each
+/// layer's input is kept and one layer is recomputed at a time: `B·T·(L·C + 2·a_layer + a_head)`.
+/// Workspace: the chunked loss, and for a quantized base the largest matrix dequantized to fp32 at
+/// once. Not modelled: the process's code, the allocator, tokenizer and data (~70 MB here).
 ///
 /// **FLOPs.** A forward pass costs `F = 2·P_mm + 2·L·T·H·D` per token: two per multiply-add of the
 /// projections and output head (`P_mm`), plus the causal attention products QKᵀ and PV (each
@@ -72,6 +78,9 @@ public struct TrainingEstimate: Sendable, Equatable, Codable {
 /// gradients: ≈ 2F ≈ 4·N per token (+ 6 per adapter parameter). Checkpointing adds one forward.
 /// Time per step = FLOPs / (GFLOP/s · 10⁹), or tokens per step / (tokens/s).
 public enum Estimator {
+    /// Floats of logits (and as many of their gradient) the chunked loss holds at once.
+    public static let lossChunkValues = 1 << 23
+
     /// Bytes per parameter of an NF4 base, `(4 + c) / 8`.
     public static func nf4BytesPerParameter(doubleQuantization: Bool) -> Double {
         (4 + (doubleQuantization ? 0.127 : 0.5)) / 8
@@ -79,12 +88,14 @@ public enum Estimator {
 
     /// Activation values saved per token: `(per layer, head)`; see the type's documentation.
     public static func activationValues(_ shape: ModelShape, _ setup: TrainingSetup) -> (layer: Int, head: Int) {
-        let attention = shape.heads * shape.headDim
-        let kv = shape.kvHeads * shape.headDim
-        var layer = 2 * shape.hidden + attention + 2 * kv + shape.heads * setup.sequence + attention
-            + 2 * shape.hidden + 3 * shape.intermediate
-        if setup.method != .full { layer += setup.loraRank * setup.loraTargets.count }
-        return (layer, 2 * shape.hidden + 2 * shape.vocab)
+        let (c, attention, kv) = (shape.hidden, shape.heads * shape.headDim, shape.kvHeads * shape.headDim)
+        var layer = c + 2 * attention + 3 * kv + attention + shape.heads * setup.sequence + 2 * c + c + 3 * shape.intermediate + 2 * c
+        if setup.method != .full {
+            for target in setup.loraTargets {
+                layer += 2 * target.outputs(shape) + 2 * setup.loraRank + (setup.loraDropout ? target.inputs(shape) : 0)
+            }
+        }
+        return (layer, 2 * c)
     }
 
     /// Plans a setup for a model. `throughput` turns FLOPs into time; `datasetTokens` (tokens per
@@ -94,25 +105,31 @@ public enum Estimator {
         let n = Double(shape.parameterCount)
         let adapters = setup.method == .full ? 0 : shape.loraParameters(rank: setup.loraRank, targets: setup.loraTargets)
         let trainable = setup.method == .full ? shape.parameterCount : adapters
+        let quantizedBase = setup.method != .full && setup.baseWeightBytes.map { $0 < 4 * n } == true
 
-        let weights: Double
-        var workspace = 0.0
+        var weights: Double
+        var workspace = 4 * 2 * Double(lossChunkValues)
         switch setup.method {
-        case .full, .lora:
-            weights = 4 * n + 4 * Double(adapters)
+        case .full:
+            weights = 4 * n
+        case .lora:
+            weights = (setup.baseWeightBytes ?? 4 * n) + 4 * Double(adapters)
         case .qlora:
             let quantized = Double(shape.layers * shape.linearParametersPerLayer)
-            weights = quantized * nf4BytesPerParameter(doubleQuantization: setup.doubleQuantization)
-                + 4 * (n - quantized) + 4 * Double(adapters)
-            let largest = LoRATarget.allCases.map { $0.inputs(shape) * $0.outputs(shape) }.max() ?? 0
-            workspace = 4 * Double(largest)
+            let nf4 = quantized * nf4BytesPerParameter(doubleQuantization: setup.doubleQuantization)
+            weights = (setup.baseWeightBytes.map { $0 + nf4 } ?? (nf4 + 4 * (n - quantized))) + 4 * Double(adapters)
+        }
+        if setup.method == .qlora || quantizedBase {
+            var largest = LoRATarget.allCases.map { $0.inputs(shape) * $0.outputs(shape) }.max() ?? 0
+            if quantizedBase { largest = max(largest, shape.vocab * shape.hidden) }
+            workspace += 4 * Double(largest)
         }
 
         let tokens = Double(setup.tokensPerMicroBatch)
         let values = activationValues(shape, setup)
         let perToken = setup.gradientCheckpointing
-            ? Double(shape.layers * shape.hidden + values.layer + values.head)
-            : Double(shape.layers * values.layer + values.head)
+            ? Double(shape.layers * shape.hidden + 2 * values.layer + values.head)
+            : Double(shape.layers * values.layer + values.layer + values.head)
         let memory = MemoryEstimate(weights: weights, gradients: 4 * Double(trainable), optimizer: 8 * Double(trainable),
                                     activations: 4 * tokens * perToken, workspace: workspace)
 

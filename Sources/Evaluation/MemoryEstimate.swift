@@ -8,7 +8,8 @@ public struct MemoryEstimate: Sendable, Equatable, Codable {
     public var optimizer: Double
     /// Values saved for the backward pass (see `Estimator.activationValues`).
     public var activations: Double
-    /// Scratch: for QLoRA one projection dequantized to fp32 at a time.
+    /// Scratch: one chunk of logits and their gradient for the loss, and for a quantized base the
+    /// largest matrix dequantized to fp32 at a time.
     public var workspace: Double
 
     public var total: Double { weights + gradients + optimizer + activations + workspace }

@@ -15,6 +15,13 @@ public struct TrainingSetup: Sendable, Equatable, Codable {
     public var sequence: Int
     /// Gradient accumulation: micro-batches per optimizer step (time, not memory).
     public var accumulation: Int
+    /// Dropout on the adapters' inputs (LoRA/QLoRA): each adapted projection keeps a masked copy
+    /// of its input.
+    public var loraDropout: Bool = false
+    /// Bytes the frozen base really occupies when it is not float32 (a GGUF file's Q4_1 blocks,
+    /// say); `nil` means 4 bytes per parameter. QLoRA adds its NF4 copy on top (the originals are
+    /// kept for merging).
+    public var baseWeightBytes: Double?
 
     public init(method: FineTuningMethod, loraRank: Int = 8, loraTargets: [LoRATarget] = [.q, .v],
                 doubleQuantization: Bool = true, gradientCheckpointing: Bool = false,

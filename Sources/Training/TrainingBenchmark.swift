@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import Models
 import TensorCore
@@ -29,11 +30,32 @@ public enum TrainingBenchmark {
         public var losses: [Double]
     }
 
-    /// Runs `warmup` + `steps` optimizer steps of `configuration` on `loaded` with random token
-    /// batches of `batch × sequence`.
+    /// Full-length rows from a dataset file: every example rendered through the model's chat
+    /// template, the ids concatenated in file order and cut into `batch × sequence` micro-batches
+    /// (no padding, every position counted), as the PyTorch anchors measure.
+    public static func packedBatches(dataset path: String, loaded: LoadedModel, batch: Int = 4, sequence: Int = 256) throws -> [TrainingBatch] {
+        let dataset = try DatasetLoader.load(path: path)
+        let renderer = ExampleRenderer(tokenizer: loaded.tokenizer, template: loaded.chatTemplate,
+                                       options: RenderOptions(loss: .allTokens))
+        var stream = [Int32]()
+        for example in dataset.examples { stream += try renderer.render(example, file: path).ids.map(Int32.init) }
+        let rowTokens = batch * sequence
+        let batches = stride(from: 0, to: stream.count - rowTokens + 1, by: rowTokens).map { start -> TrainingBatch in
+            let tokens = Array(stream[start..<(start + rowTokens)])
+            return TrainingBatch(tokens: tokens, labels: tokens, batch: batch)
+        }
+        guard !batches.isEmpty else {
+            throw TrainingError.invalidConfiguration("\(path) renders to \(stream.count) tokens, fewer than one \(batch) × \(sequence) batch")
+        }
+        return batches
+    }
+
+    /// Runs `warmup` + `steps` optimizer steps of `configuration` on `loaded`, over `data` (taken
+    /// in order, wrapping) or random token batches of `batch × sequence`.
     public static func run(_ configuration: Configuration, loaded: LoadedModel, batch: Int = 4, sequence: Int = 256,
                            warmup: Int = 1, steps: Int = 5, seed: UInt64 = 1,
-                           gradientCheckpointing: Bool = false) throws -> Result {
+                           gradientCheckpointing: Bool = false, data: [TrainingBatch]? = nil,
+                           onStep: (Int, Double, Double) -> Void = { _, _, _ in }) throws -> Result {
         var model = loaded.model
         let parameters: TrainableParameters
         let lr: Double
@@ -52,14 +74,16 @@ public enum TrainingBenchmark {
         var rng = RandomGenerator(seed: seed, purpose: "benchmark.data")
         let vocab = model.config.vocabSize
         let tokens = (0..<(batch * sequence)).map { _ in Int32(rng.nextInt(below: vocab)) }
-        let data = [TrainingBatch(tokens: tokens, labels: tokens, batch: batch)]
+        let data = data ?? [TrainingBatch(tokens: tokens, labels: tokens, batch: batch)]
         let trainer = Trainer(model: model, parameters: parameters, optimizer: AdamW(learningRate: lr),
                               schedule: LearningRateSchedule(kind: .constant, baseLearningRate: lr, warmupSteps: 0, totalSteps: warmup + steps))
         var times = [Double]()
         for i in 0..<(warmup + steps) {
             let start = Date()
             trainer.run(steps: 1, batches: data)
-            if i >= warmup { times.append(Date().timeIntervalSince(start)) }
+            let seconds = Date().timeIntervalSince(start)
+            if i >= warmup { times.append(seconds) }
+            onStep(i, trainer.losses.last ?? .nan, seconds)
         }
         let median = times.sorted()[times.count / 2]
         return Result(configuration: configuration.rawValue, batch: batch, sequence: sequence, stepSeconds: times,

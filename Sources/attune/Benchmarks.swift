@@ -5,6 +5,8 @@ import TensorCore
 /// `attune bench`: GEMM throughput and per-kernel timings as Markdown tables (and JSON).
 enum Benchmarks {
     static func run(arguments: [String]) -> Int32 {
+        if arguments.first == "train" { return ModelBenchmarks.train(arguments: Array(arguments.dropFirst())) }
+        if arguments.first == "inference" { return ModelBenchmarks.inference(arguments: Array(arguments.dropFirst())) }
         var jsonPath: String?
         var repeats = 5
         var i = 0

@@ -18,6 +18,8 @@ enum CommandLineInterface {
            attune doctor [--json]      BLAS core and speed, CPU features, versions
            attune fetch smollm2        download the built-in model into the cache
            attune bench [--json FILE]  GEMM and kernel timings (see Scripts/bench)
+           attune bench train lora-qv|lora-all|qlora|full [--steps N] [--data FILE] [--checkpointing]
+           attune bench inference      SmolLM2 prefill and decode speed
            attune --version
     In run, replay and verify, commands read and write files only under the file's folder and the
     cache ($ATTUNE_CACHE, default ~/.cache/attune) unless --allow-paths names more folders.

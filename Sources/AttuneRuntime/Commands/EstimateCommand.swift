@@ -9,7 +9,7 @@ struct EstimateCommand: RuntimeCommand {
     let schema = ArgumentSchema([
         .positional("model", .text, required: false, "a published model (smollm2, smollm2-360m, llama-3.2-1b, llama-2-7b, llama-3-8b, llama-2-13b, llama-2-70b; sizes such as \"7b\" in quotes) or omit for the loaded model"),
         .positional("method", .choice(["full", "lora", "qlora"]), required: false, "the method; omit for the session's"),
-        .keyed("checkpointing", .bool, default: "false", "gradient checkpointing: keep only each layer's input, recompute in backward"),
+        .keyed("checkpointing", .bool, default: "the checkpointing hyperparameter", "gradient checkpointing: keep only each layer's input, recompute in backward"),
         .keyed("tokens_per_s", .number(.positive), default: "none", "measured training speed, to turn the step into seconds"),
     ])
     let help = CommandHelp("""
@@ -23,6 +23,7 @@ struct EstimateCommand: RuntimeCommand {
     func run(_ context: CommandContext) throws {
         let a = context.arguments, session = context.session
         let shape: ModelShape
+        var model: LlamaModel?
         if let name = a.word("model") {
             guard let published = ModelShape.named(name) else {
                 let names = ["smollm2", "smollm2-360m", "llama-3.2-1b", "llama-2-7b", "llama-3-8b", "llama-2-13b", "llama-2-70b"]
@@ -31,22 +32,17 @@ struct EstimateCommand: RuntimeCommand {
                                    at: context.range(of: "model"), suggestion: guess)
             }
             shape = published
-        } else if let model = session.model?.model {
-            let c = model.config
-            shape = ModelShape(name: session.model?.name ?? "model", layers: c.layers, hidden: c.hiddenSize, intermediate: c.intermediateSize,
-                               heads: c.heads, kvHeads: c.kvHeads, vocab: c.vocabSize, headDim: c.headDim, tiedEmbeddings: c.tieWordEmbeddings)
+        } else if let loaded = session.model {
+            shape = TrainingPlan.shape(of: loaded.model, name: loaded.name)
+            model = loaded.model
         } else {
             throw CommandError("NoModel", "estimate needs a model: name a size (estimate 7b lora) or load one")
         }
         let methodName = a.word("method") ?? session.method.method.rawValue
         let method: FineTuningMethod = methodName == "full" ? .full : methodName == "qlora" ? .qlora : .lora
-        let targets: [LoRATarget] = session.method.targets.contains("all-linear")
-            ? LoRATarget.allCases : session.method.targets.compactMap(LoRATarget.init(rawValue:))
-        let h = session.hyperparameters
-        let setup = TrainingSetup(method: method, loraRank: session.method.rank, loraTargets: targets, doubleQuantization: true,
-                                  gradientCheckpointing: a.bool("checkpointing") ?? false, batch: h.integer("batch") ?? 4,
-                                  sequence: h.integer("seq") ?? 256, accumulation: h.integer("accum") ?? 1)
+        let setup = TrainingPlan.setup(session: session, method: method, model: model, checkpointing: a.bool("checkpointing"))
         let estimate = Estimator.estimate(shape, setup, throughput: a.number("tokens_per_s").map(Throughput.tokensPerSecond))
         context.result(estimate.text)
+        if a.number("tokens_per_s") == nil, session.liveStream != nil { context.progress(TrainingPlan.timeLine(estimate)) }
     }
 }

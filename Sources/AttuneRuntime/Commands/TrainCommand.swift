@@ -33,11 +33,17 @@ struct TrainCommand: RuntimeCommand {
             // The schedule spans the run's length: the steps hyperparameter when set (so
             // `set steps=100` then `train steps=10` runs the first tenth), else this call's.
             let planned = (h.integer("steps") ?? 0) > 0 ? h.integer("steps")! : try plannedSteps(context, batchesPerEpoch: nil)
+            if let loaded = session.model {
+                let plan = TrainingPlan.lines(session: session, model: loaded.model, name: loaded.name)
+                for line in plan.lines { context.stream(line) }
+                if session.liveStream != nil { context.progress(TrainingPlan.timeLine(plan.estimate)) }
+            }
             state = try TrainingState.make(session: session, plannedSteps: planned)
             session.training = state
             session.runs.append(RunRecord(name: state!.runName, settings: ["method": state!.methodSummary, "lr": "\(h["lr"] ?? .number(0))"]))
         }
         guard let state else { return }
+        state.trainer.model.gradientCheckpointing = h.bool("checkpointing") ?? false
         let steps = try plannedSteps(context, batchesPerEpoch: state.batches.count)
         let logEvery = max(1, h.integer("log_every") ?? 1), evalEvery = h.integer("eval_every") ?? 0
         let first = state.trainer.step

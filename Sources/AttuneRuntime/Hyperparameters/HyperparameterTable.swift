@@ -128,6 +128,11 @@ public enum HyperparameterTable {
             meaning: "pack several short examples into one sequence to waste no padding",
             recommendedByMethod: nil, recommended: nil, tooHigh: nil, tooLow: nil,
             aliases: ["packing"], example: "true"),
+        HyperparameterSpec(
+            name: "checkpointing", kind: .bool, defaultValue: .bool(false),
+            meaning: "gradient checkpointing: keep only each layer's input and recompute the layer in backward (about a third more time, a fraction of the activation memory)",
+            recommendedByMethod: nil, recommended: nil, tooHigh: nil, tooLow: nil,
+            aliases: ["gradient_checkpointing", "grad_checkpointing", "activation_checkpointing"], example: "true"),
     ]
 
     /// The key named `name`, if any.

@@ -21,4 +21,5 @@ public struct HyperparameterValues: Sendable, Hashable {
     public func number(_ name: String) -> Double? { values[name]?.number }
     public func integer(_ name: String) -> Int? { values[name]?.integer }
     public func word(_ name: String) -> String? { values[name]?.word }
+    public func bool(_ name: String) -> Bool? { if case .bool(let v)? = values[name] { v } else { nil } }
 }

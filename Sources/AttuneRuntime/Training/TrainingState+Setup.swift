@@ -39,7 +39,7 @@ extension TrainingState {
         }
         let validationBatches = try batches(session.split?.validation ?? [], seed: session.seed)
 
-        let model = loaded.model
+        var model = loaded.model
         let settings = session.method
         let dropout = h.number("dropout") ?? 0
         let adapter: LoRAAdapter?
@@ -47,8 +47,19 @@ extension TrainingState {
         if let existing = session.training?.adapter { existing.remove(from: model) }
         switch settings.method {
         case .full:
-            guard model.quantizedWeights.isEmpty else {
-                throw CommandError("NotAvailable", "full fine-tuning of a quantized model needs its weights in float32 first; load a float32 model or use method lora")
+            if !model.quantizedWeights.isEmpty {
+                // Every weight trains, so the file's quantized blocks become float32 first; the
+                // session's model is the dense copy from now on (generate, show and export see it).
+                let dense: LlamaModel
+                do { dense = try model.densified() } catch {
+                    throw CommandError("NotAvailable", "full fine-tuning needs the weights in float32, and dequantizing failed: \(error)")
+                }
+                let engine = loaded.engine.map {
+                    Models.LoadedModel(name: $0.name, model: dense, tokenizer: $0.tokenizer, chatTemplate: $0.chatTemplate, source: $0.source)
+                }
+                session.model = SessionModel(name: loaded.name, origin: loaded.origin, model: dense, tokenizer: loaded.tokenizer,
+                                             tokenizerSummary: loaded.tokenizerSummary, engine: engine)
+                model = dense
             }
             parameters = try FullFineTuning.apply(to: model)
             adapter = nil
@@ -62,6 +73,7 @@ extension TrainingState {
             adapter = applied
             parameters = applied.parameters
         }
+        model.gradientCheckpointing = h.bool("checkpointing") ?? false
         let lr = h.number("lr") ?? 2e-4
         let optimizer: Optimizer = h.word("optimizer") == "sgd"
             ? SGD(learningRate: lr, momentum: 0.9, weightDecay: h.number("weight_decay") ?? 0)

@@ -1,0 +1,81 @@
+import Foundation
+import Models
+import TensorCore
+import Training
+
+/// `attune bench train CONFIG` and `attune bench inference`: one SmolLM2 measurement per process
+/// (so the peak resident memory is that configuration's own), printed as a Markdown row and
+/// written as JSON. `Scripts/bench` runs each in turn and assembles the tables.
+enum ModelBenchmarks {
+    static func train(arguments: [String]) -> Int32 {
+        guard let name = arguments.first, let configuration = TrainingBenchmark.Configuration(rawValue: name) else {
+            let names = TrainingBenchmark.Configuration.allCases.map(\.rawValue).joined(separator: "|")
+            return CommandLineInterface.fail("bench train: name a configuration (\(names)), e.g. attune bench train lora-qv --steps 30")
+        }
+        var steps = 5, warmup = 1, checkpointing = false
+        var dataPath: String?, jsonPath: String?
+        var i = 1
+        while i < arguments.count {
+            let value = i + 1 < arguments.count ? arguments[i + 1] : nil
+            switch arguments[i] {
+            case "--steps": guard let n = value.flatMap(Int.init), n > 0 else { return usage("--steps needs a positive count") }; steps = n; i += 1
+            case "--warmup": guard let n = value.flatMap(Int.init), n >= 0 else { return usage("--warmup needs a count") }; warmup = n; i += 1
+            case "--data": guard let value else { return usage("--data needs a JSONL file") }; dataPath = value; i += 1
+            case "--json": guard let value else { return usage("--json needs a file") }; jsonPath = value; i += 1
+            case "--checkpointing": checkpointing = true
+            default: return usage("unknown option \(arguments[i])")
+            }
+            i += 1
+        }
+        do {
+            let loaded = try loadSmolLM2()
+            let data = try dataPath.map { try TrainingBenchmark.packedBatches(dataset: $0, loaded: loaded) }
+            let label = configuration.description + (checkpointing ? ", gradient checkpointing" : "")
+            print("bench train \(configuration.rawValue): \(label), batch 4 × 256, \(warmup) warm-up + \(steps) timed steps"
+                  + (dataPath.map { " on \($0) (\(data!.count) full-length batches)" } ?? " on random tokens"))
+            let result = try TrainingBenchmark.run(configuration, loaded: loaded, warmup: warmup, steps: steps,
+                                                   gradientCheckpointing: checkpointing, data: data) { step, loss, seconds in
+                print(String(format: "  step %2d  loss %.4f  %.2f s", step + 1, loss, seconds))
+            }
+            let median = result.stepSeconds.sorted()[result.stepSeconds.count / 2]
+            let losses = result.losses
+            var line = String(format: "| %@ | %.0f | %.2f | %.0f MiB |", label, result.tokensPerSecond, median, result.peakResidentMiB)
+            if losses.count >= 10 {
+                let first = losses.prefix(5).reduce(0, +) / 5, last = losses.suffix(5).reduce(0, +) / 5
+                line += String(format: " %.3f → %.3f |", first, last)
+            }
+            print(line)
+            if let jsonPath {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                try encoder.encode(result).write(to: URL(fileURLWithPath: jsonPath))
+            }
+            return 0
+        } catch {
+            return CommandLineInterface.fail("bench train: \(error)")
+        }
+    }
+
+    static func inference(arguments: [String]) -> Int32 {
+        guard arguments.isEmpty else { return CommandLineInterface.fail("bench inference takes no options") }
+        do {
+            let r = try InferenceBenchmark.run(try loadSmolLM2())
+            print(String(format: "| SmolLM2 Q4_1 | prefill %d tokens: %.0f tokens/s | decode: %.1f tokens/s | peak %.0f MiB |",
+                         r.promptTokens, r.prefillTokensPerSecond, r.decodeTokensPerSecond, r.peakResidentMiB))
+            return 0
+        } catch {
+            return CommandLineInterface.fail("bench inference: \(error)")
+        }
+    }
+
+    private static func loadSmolLM2() throws -> LoadedModel {
+        guard let url = ModelCache.default.cached(.smollm2) else {
+            throw TrainingError.invalidConfiguration("SmolLM2 is not in the cache: run attune fetch smollm2 first")
+        }
+        return try LoadedModel.load(gguf: url)
+    }
+
+    private static func usage(_ message: String) -> Int32 {
+        CommandLineInterface.fail("bench train: \(message) (options: --steps N, --warmup N, --data FILE, --checkpointing, --json FILE)")
+    }
+}
