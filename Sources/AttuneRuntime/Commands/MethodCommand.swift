@@ -12,20 +12,21 @@ struct MethodCommand: RuntimeCommand {
         .keyed("dropout", .number(NumericRange(lower: 0, upper: 1, upperInclusive: false)), default: "0.05", "dropout on the adapter input (the dropout hyperparameter)"),
         .keyed("targets", .names, default: "[q_proj, v_proj]", "modules to adapt: q_proj k_proj v_proj o_proj gate_proj up_proj down_proj, or all-linear"),
         .keyed("rslora", .bool, default: "false", "rank-stabilised scaling alpha/√r"),
+        .keyed("base", .choice(MethodSettings.baseNames), default: "loaded", "LoRA's frozen base: as the file stores it, or every matrix in bf16 (half of float32)"),
     ])
     let help = CommandHelp("""
         Chooses how the next run trains. full updates every weight (the guide recommends lr 1e-5 … 5e-5); \
         lora freezes the model and trains low-rank adapters B·A on the target modules (lr 1e-4 … 3e-4); \
         qlora does the same over a 4-bit base (lr 2e-4 … 5e-4). The update is scaled by alpha/r, or \
-        alpha/√r with rslora=true. With a model loaded it reports how many parameters will train. \
-        Training itself arrives with the Training module; the settings are kept for it.
+        alpha/√r with rslora=true. lora base=bf16 keeps the frozen base in bfloat16, half the memory of \
+        float32, between LoRA and QLoRA. With a model loaded it reports how many parameters will train.
         """, examples: ["method lora r=16 alpha=32 targets=[q_proj, v_proj] dropout=0.05", "method qlora r=8 targets=all-linear", "method full", "method"])
 
     func run(_ context: CommandContext) throws {
         let a = context.arguments
         let session = context.session
         guard let word = a.word("method"), let method = TrainingMethod(rawValue: word) else {
-            guard a.extraKeyed.isEmpty, !["r", "alpha", "dropout", "targets", "rslora"].contains(where: a.has) else {
+            guard a.extraKeyed.isEmpty, !["r", "alpha", "dropout", "targets", "rslora", "base"].contains(where: a.has) else {
                 throw CommandError.missingArgument("method needs full, lora or qlora before its settings, e.g. method lora r=16", at: context.command.range)
             }
             context.result("method " + session.method.summary + (session.method.isChosen ? "" : " (the default; not chosen yet)"))
@@ -42,6 +43,12 @@ struct MethodCommand: RuntimeCommand {
         if let rank = a.integer("r") { settings.rank = rank }
         if let alpha = a.number("alpha") { settings.alpha = alpha }
         if let rs = a.bool("rslora") { settings.rsLoRA = rs }
+        if let base = a.word("base") {
+            guard method == .lora else {
+                throw CommandError.invalidValue("base= applies to lora: qlora's base is NF4 and full fine-tuning trains float32", at: context.range(of: "base"))
+            }
+            settings.base = base
+        }
         if let targets = a.words("targets") {
             guard !targets.isEmpty else { throw CommandError.invalidValue("targets needs at least one module", at: context.range(of: "targets")) }
             for target in targets where !MethodSettings.targetNames.contains(target) {

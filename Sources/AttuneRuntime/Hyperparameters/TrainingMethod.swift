@@ -34,6 +34,12 @@ public struct MethodSettings: Sendable, Hashable {
     public var targets = ["q_proj", "v_proj"]
     /// rank-stabilised scaling alpha/√r.
     public var rsLoRA = false
+    /// LoRA's frozen base: `loaded` keeps the weights as the file stores them, `bf16` stores every
+    /// matrix in bfloat16 (half of float32; the middle ground between LoRA and QLoRA).
+    public var base = "loaded"
+
+    /// The choices of `base`.
+    public static let baseNames = ["loaded", "bf16"]
 
     public init() {}
 
@@ -45,6 +51,7 @@ public struct MethodSettings: Sendable, Hashable {
         guard method != .full else { return "full" }
         var text = "\(method.rawValue) r=\(rank) alpha=\(NumberText.short(alpha)) targets=[\(targets.joined(separator: ", "))]"
         if rsLoRA { text += " rslora=true" }
+        if method == .lora, base != "loaded" { text += " base=\(base)" }
         return text
     }
 }

@@ -24,7 +24,12 @@ enum TrainingPlan {
                                   gradientCheckpointing: checkpointing ?? h.bool("checkpointing") ?? false,
                                   batch: h.integer("batch") ?? 4, sequence: h.integer("seq") ?? 256, accumulation: h.integer("accum") ?? 1)
         setup.loraDropout = (h.number("dropout") ?? 0) > 0
-        if let model, !model.quantizedWeights.isEmpty { setup.baseWeightBytes = Double(model.weightBytes) }
+        if method == .lora, session.method.base == "bf16", let model {
+            let shapes = model.config.parameterShapes
+            setup.baseWeightBytes = shapes.reduce(0.0) { $0 + Double($1.shape.reduce(1, *) * ($1.shape.count == 2 ? 2 : 4)) }
+        } else if let model, !model.quantizedWeights.isEmpty {
+            setup.baseWeightBytes = Double(model.weightBytes)
+        }
         return setup
     }
 

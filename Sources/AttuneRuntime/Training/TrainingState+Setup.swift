@@ -54,17 +54,19 @@ extension TrainingState {
                 do { dense = try model.densified() } catch {
                     throw CommandError("NotAvailable", "full fine-tuning needs the weights in float32, and dequantizing failed: \(error)")
                 }
-                let engine = loaded.engine.map {
-                    Models.LoadedModel(name: $0.name, model: dense, tokenizer: $0.tokenizer, chatTemplate: $0.chatTemplate, source: $0.source)
-                }
-                session.model = SessionModel(name: loaded.name, origin: loaded.origin, model: dense, tokenizer: loaded.tokenizer,
-                                             tokenizerSummary: loaded.tokenizerSummary, engine: engine)
-                model = dense
+                model = Self.replaceModel(in: session, loaded: loaded, with: dense)
             }
             parameters = try FullFineTuning.apply(to: model)
             adapter = nil
         case .lora, .qlora:
             if settings.method == .qlora { QuantizedBase.quantizeToNF4(model, doubleQuant: true) }
+            if settings.method == .lora, settings.base == "bf16", !Self.isBF16(model) {
+                let converted: LlamaModel
+                do { converted = try model.converted(to: .bf16) } catch {
+                    throw CommandError("NotAvailable", "converting the base to bf16 failed: \(error)")
+                }
+                model = Self.replaceModel(in: session, loaded: loaded, with: converted)
+            }
             let targets: LoRATargets = settings.targets.contains("all-linear") ? .allLinear : .modules(settings.targets)
             let configuration = LoRAConfiguration(rank: settings.rank, alpha: settings.alpha, dropout: dropout, targets: targets,
                                                   useRSLoRA: settings.rsLoRA, seed: session.seed)
@@ -93,6 +95,22 @@ extension TrainingState {
         return TrainingState(methodSummary: settings.summary, adapter: adapter, trainer: trainer, batches: trainBatches,
                              validation: validationBatches, monitor: TrainingMonitor(method: method),
                              runName: "run\(session.runs.count + 1)", plannedSteps: plannedSteps)
+    }
+
+    /// Whether every matrix of `model` is stored in bf16 already.
+    static func isBF16(_ model: LlamaModel) -> Bool {
+        !model.quantizedWeights.isEmpty && model.quantizedWeights.values.allSatisfy { $0.type == .bf16 }
+    }
+
+    /// Makes `replacement` (a dense or re-stored copy of the loaded model) the session's model, with
+    /// the same name, tokenizer and template; generate, show and export see it from now on.
+    static func replaceModel(in session: Session, loaded: SessionModel, with replacement: LlamaModel) -> LlamaModel {
+        let engine = loaded.engine.map {
+            Models.LoadedModel(name: $0.name, model: replacement, tokenizer: $0.tokenizer, chatTemplate: $0.chatTemplate, source: $0.source)
+        }
+        session.model = SessionModel(name: loaded.name, origin: loaded.origin, model: replacement, tokenizer: loaded.tokenizer,
+                                     tokenizerSummary: loaded.tokenizerSummary, engine: engine)
+        return replacement
     }
 
     /// Mean loss over the validation batches (no gradient, adapter dropout off).

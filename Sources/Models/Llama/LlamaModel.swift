@@ -172,10 +172,18 @@ public final class LlamaModel {
     public func trainingLoss(tokens: [Int32], labels: [Int32], batch: Int, tape: Tape) -> (loss: Tensor, valid: Int) {
         precondition(labels.count == tokens.count, "loss: \(labels.count) labels for \(tokens.count) tokens")
         let hidden = hiddenStates(tokens: tokens, batch: batch, tape: tape)
-        let head = outputHead
         let rows = lossChunkRows ?? max(16, (8 << 20) / max(config.vocabSize, 1))
-        return tape.linearCrossEntropy(hidden, targets: Self.shiftedTargets(labels: labels, batch: batch), chunkRows: rows) { x, tape in
-            head.forward(x, tape: tape)
+        let targets = Self.shiftedTargets(labels: labels, batch: batch)
+        // A plain or quantized head is expanded to float32 once for all chunks (a quantized one
+        // would otherwise be dequantized again per chunk); a dense head's own weight keeps its
+        // gradient. A wrapped head (LoRA on lm_head) runs as itself.
+        guard let dense = outputHead as? DenseWeightLinear, dense.bias == nil else {
+            let head = outputHead
+            return tape.linearCrossEntropy(hidden, targets: targets, chunkRows: rows) { x, tape in head.forward(x, tape: tape) }
+        }
+        let weight = dense.denseWeight()
+        return tape.linearCrossEntropy(hidden, targets: targets, chunkRows: rows, projectionIsTrainable: weight.requiresGrad) { x, tape in
+            tape.linear(x, weight)
         }
     }
 

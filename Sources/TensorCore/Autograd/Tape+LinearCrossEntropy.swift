@@ -10,7 +10,8 @@ extension Tape {
     /// scales it by the seed. When the projection is trainable (full fine-tuning of a tied or
     /// untied head) backward recomputes each chunk's logits, so the weight gradient sees the true
     /// seed. Either way memory holds one chunk of logits and its gradient, not `2 · N · V` floats.
-    public func linearCrossEntropy(_ hidden: Tensor, targets: [Int32], chunkRows: Int,
+    /// `projectionIsTrainable`, when known, saves a probe of the projection with one row.
+    public func linearCrossEntropy(_ hidden: Tensor, targets: [Int32], chunkRows: Int, projectionIsTrainable: Bool? = nil,
                                    projection: @escaping (Tensor, Tape) -> Tensor) -> (loss: Tensor, valid: Int) {
         precondition(hidden.rank == 2 && hidden.rows == targets.count,
                      "linearCrossEntropy: hidden \(hidden.shape) needs one target per row, got \(targets.count)")
@@ -18,7 +19,7 @@ extension Tape {
         let (n, c) = (hidden.rows, hidden.columns)
         let valid = targets.reduce(0) { $0 + ($1 == CrossEntropyKernel.ignoreIndex ? 0 : 1) }
         let ranges = stride(from: 0, to: n, by: chunkRows).map { $0..<min($0 + chunkRows, n) }
-        let headTrainable = isRecording && {
+        let headTrainable = isRecording && projectionIsTrainable ?? {
             let probeTape = Tape()
             _ = projection(Tensor(zeros: [1, c]), probeTape)
             return probeTape.count > 0
