@@ -88,6 +88,8 @@ extension CommandTable {
                     summary: "Run training steps with live progress; Ctrl-C stops cleanly."),
         CommandSpec(["checkpoint", "save"], usage: "checkpoint save PATH",
                     summary: "Save the trainable weights and optimizer state."),
+        CommandSpec(["checkpoint", "keep"], usage: "checkpoint keep DIR|off",
+                    summary: "Keep the last and the best (by validation loss) checkpoint while training."),
         CommandSpec(["resume"], usage: "resume PATH",
                     summary: "Continue training from a saved checkpoint."),
         CommandSpec(["eval"], usage: "eval",

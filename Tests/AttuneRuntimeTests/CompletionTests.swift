@@ -15,7 +15,7 @@ final class CompletionTests: XCTestCase {
         XCTAssertEqual(c.complete("model new tiny la").candidates, ["layers="])
         XCTAssertEqual(c.complete("tr").candidates, ["train"])
         XCTAssertEqual(c.complete("train st").candidates, ["steps="])
-        XCTAssertEqual(c.complete("method ").candidates.prefix(3), ["alpha=", "dropout=", "full"])
+        XCTAssertEqual(c.complete("method ").candidates.prefix(3), ["alpha=", "base=", "dropout="])
     }
 
     func testHyperparametersAndValues() {

@@ -72,3 +72,33 @@ final class TrainingBaseTests: XCTestCase {
         XCTAssertEqual(try losses(true), try losses(false))
     }
 }
+
+/// `checkpoint keep DIR`: last and best checkpoints written during train, and usable by resume.
+final class KeptCheckpointTests: XCTestCase {
+    func testLastAndBestAreKeptAndResumable() throws {
+        let folder = temporaryFolder()
+        let interpreter = try interpreterWithData()
+        ok(interpreter, "data split train=0.75 val=0.25 seed=1")
+        ok(interpreter, "method lora r=4 dropout=0")
+        ok(interpreter, "set lr=3e-3 batch=2 seq=768 eval_every=2 warmup=0 schedule=constant")
+        XCTAssertTrue(ok(interpreter, "checkpoint keep \"\(folder.path)/run\"").contains("keeping the last and the best"))
+        let run = interpreter.run(source: "train steps=4")
+        XCTAssertNil(run.firstError.map { "\($0)" })
+        let stream = try XCTUnwrap(run.outcomes.first?.output.stream)
+        XCTAssertTrue(stream.contains { $0.hasPrefix("kept best checkpoint: step 2") }, "\(stream)")
+        let kept = try XCTUnwrap(interpreter.session.keptCheckpoints)
+        let best = try XCTUnwrap(kept.best)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: kept.lastURL.path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: kept.bestURL.path))
+        // The best by validation loss is what the metrics say it is.
+        let vals = interpreter.session.metrics.records(of: "run1").compactMap { r in r.valLoss.map { (r.step, $0) } }
+        XCTAssertEqual(best.step, vals.min { $0.1 < $1.1 }?.0)
+        // resume from last continues at step 4.
+        XCTAssertTrue(ok(interpreter, "resume \"\(folder.path)/run/last.safetensors\"").contains("at step 4"))
+        XCTAssertTrue(ok(interpreter, "resume \"\(folder.path)/run/best.safetensors\"").contains("at step \(best.step)"))
+        ok(interpreter, "checkpoint keep off")
+        XCTAssertNil(interpreter.session.keptCheckpoints)
+        FileManager.default.createFile(atPath: folder.appendingPathComponent("file").path, contents: Data())
+        XCTAssertEqual(failure(interpreter, "checkpoint keep \"\(folder.path)/file\"").name, "InvalidValue")
+    }
+}

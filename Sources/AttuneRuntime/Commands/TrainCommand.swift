@@ -49,6 +49,12 @@ struct TrainCommand: RuntimeCommand {
         let first = state.trainer.step
         let started = Date()
         var warnings = [String]()
+        var keepError: Error?
+        /// `checkpoint keep`: last (and best, when `val` improves) after each validation.
+        func keep(_ val: Double?) {
+            guard let kept = session.keptCheckpoints, keepError == nil else { return }
+            do { if let line = try kept.update(state, validationLoss: val) { context.stream(line) } } catch { keepError = error }
+        }
         var ema = ExponentialMovingAverage(beta: 0.9)
         for record in session.metrics.records(of: state.runName) { if let l = record.loss { ema.update(l) } }
         let reason = state.trainer.run(steps: steps, batches: state.batches) { event in
@@ -61,6 +67,7 @@ struct TrainCommand: RuntimeCommand {
                 if evalEvery > 0, (index + 1) % evalEvery == 0, let val = state.validationLoss() {
                     record.valLoss = val
                     record.valPerplexity = Foundation.exp(val)
+                    keep(val)
                 }
                 session.metrics.append(record, to: state.runName)
                 for warning in state.monitor.observe(record) {
@@ -87,9 +94,12 @@ struct TrainCommand: RuntimeCommand {
         let losses = state.trainer.losses
         if let last = losses.last { summary += String(format: " · loss %.4f", last) }
         if losses.count >= 2, let firstLoss = losses.first { summary += String(format: " (started at %.4f)", firstLoss) }
-        if let val = state.validationLoss() {
+        let finalVal = state.validationLoss()
+        if let val = finalVal {
             summary += String(format: " · val loss %.4f (ppl %.2f)", val, Foundation.exp(val))
         }
+        keep(finalVal)
+        if let keepError { context.warn((keepError as? CommandError)?.message ?? "\(keepError)") }
         switch reason {
         case .finished: break
         case .requested: summary += " · stopped at a step boundary (Ctrl-C)"

@@ -18,6 +18,7 @@ enum TrainingCommands {
                 }
             }),
         CheckpointSaveCommand(),
+        CheckpointKeepCommand(),
         ResumeCommand(),
     ]
 }

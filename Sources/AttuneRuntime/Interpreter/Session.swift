@@ -29,6 +29,8 @@ public final class Session {
     /// The training state of the current method (adapter, optimizer, trainer, history); made by the
     /// first `train` after `method`/`model`/`data` changed, and dropped when they change.
     public var training: TrainingState?
+    /// `checkpoint keep DIR`: where `train` keeps the last and the best checkpoint, if anywhere.
+    public var keptCheckpoints: KeptCheckpoints?
     /// Metrics of every training run of the session, by run name (what `plot` draws).
     public var metrics = RunHistory()
     /// What relative paths mean and which files commands may touch.
