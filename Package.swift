@@ -52,7 +52,7 @@ let package = Package(
         .executableTarget(name: "attune", dependencies: ["AttuneRuntime", "CEditLine", "TensorCore", "Models", "Training"]),
 
         // Tests mirror modules.
-        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CKernels"]),
         .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TensorCore", "Tokenization"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"], exclude: ["Fixtures"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "ModelFormats", "TensorCore", "Tokenization"]),

@@ -98,7 +98,7 @@ final class KeptCheckpointTests: XCTestCase {
         XCTAssertTrue(ok(interpreter, "resume \"\(folder.path)/run/best.safetensors\"").contains("at step \(best.step)"))
         ok(interpreter, "checkpoint keep off")
         XCTAssertNil(interpreter.session.keptCheckpoints)
-        FileManager.default.createFile(atPath: folder.appendingPathComponent("file").path, contents: Data())
+        _ = FileManager.default.createFile(atPath: folder.appendingPathComponent("file").path, contents: Data())
         XCTAssertEqual(failure(interpreter, "checkpoint keep \"\(folder.path)/file\"").name, "InvalidValue")
     }
 }

@@ -39,4 +39,18 @@ void attune_exp_scale_add(const float *x, float *y, long n, float shift, float s
 /// 1 when the AVX2 path is in use.
 int attune_exp_is_vectorized(void);
 
+/// GGML legacy blocks of 32 (Q8_0, Q4_0, Q4_1; layouts in quant.c): `blocks` blocks dequantized
+/// to `dst` (32 floats each), and the fused dot `Σ deq(src)[i] · a[i]` over `32 · blocks` values.
+/// AVX2+FMA+F16C when the CPU has them, portable C otherwise.
+void attune_dequant_q8_0(const void *src, long blocks, float *dst);
+void attune_dequant_q4_0(const void *src, long blocks, float *dst);
+void attune_dequant_q4_1(const void *src, long blocks, float *dst);
+float attune_dot_q8_0(const void *src, const float *a, long blocks);
+float attune_dot_q4_0(const void *src, const float *a, long blocks);
+float attune_dot_q4_1(const void *src, const float *a, long blocks);
+/// 1 when the vector path is in use; `attune_quant_force_portable(1)` selects the portable path
+/// (tests compare the two).
+int attune_quant_is_vectorized(void);
+void attune_quant_force_portable(int on);
+
 #endif

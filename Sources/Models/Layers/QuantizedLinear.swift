@@ -45,7 +45,16 @@ public final class QuantizedLinear: LinearLayer, DenseWeightLinear {
     /// `y[i, r] = x[i, :] · deq(W[r, :])` for a few rows `i`, output rows split over the cores.
     private func rowwiseProduct(x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>, rows m: Int) {
         let (k, n) = (inFeatures, outFeatures)
+        let type = weight.type
         parallelChunks(n, minChunk: 64) { _, range in
+            // Fused dequantize-and-dot straight from the blocks where a kernel exists.
+            if Dequantize.hasFusedDot(type) {
+                for r in range {
+                    let bytes = weight.rowBytes(r).baseAddress!
+                    for i in 0..<m { y[i * n + r] = Dequantize.dot(type, bytes, x + i * k, count: k)! }
+                }
+                return
+            }
             let row = UnsafeMutableBufferPointer<Float>.allocate(capacity: k)
             defer { row.deallocate() }
             for r in range {

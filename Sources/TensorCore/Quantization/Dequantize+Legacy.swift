@@ -7,7 +7,8 @@
 /// Q4_1 (20 bytes):  d:fp16 | m:fp16 | qs[16]:uint8      x[j]    = d · (qs[j] & 0xF) + m
 ///                                                       x[j+16] = d · (qs[j] >> 4)  + m
 /// ```
-/// Low nibbles hold elements 0…15 of the block, high nibbles 16…31.
+/// Low nibbles hold elements 0…15 of the block, high nibbles 16…31. These Swift loops are the
+/// reference the C kernels (`attune_dequant_*`, used by `Dequantize.run`) are tested against.
 extension Dequantize {
     static func q8_0(_ src: UnsafeRawPointer, _ blocks: Int, _ dst: UnsafeMutablePointer<Float>) {
         for b in 0..<blocks {

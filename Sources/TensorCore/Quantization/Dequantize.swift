@@ -1,3 +1,4 @@
+import CKernels
 /// Dequantization of ggml blocks to Float32: the dispatch over `GGMLType`.
 ///
 /// Every kernel reads whole blocks from an unaligned raw pointer and writes `count` floats.
@@ -16,15 +17,30 @@ public enum Dequantize {
         case .f32: UnsafeMutableRawPointer(dst).copyMemory(from: src, byteCount: 4 * count)
         case .f16: f16(src, count, dst)
         case .bf16: bf16(src, count, dst)
-        case .q8_0: q8_0(src, blocks, dst)
-        case .q4_0: q4_0(src, blocks, dst)
-        case .q4_1: q4_1(src, blocks, dst)
+        case .q8_0: attune_dequant_q8_0(src, blocks, dst)
+        case .q4_0: attune_dequant_q4_0(src, blocks, dst)
+        case .q4_1: attune_dequant_q4_1(src, blocks, dst)
         case .q4_K: q4_K(src, blocks, dst)
         case .q5_K: q5_K(src, blocks, dst)
         case .q6_K: q6_K(src, blocks, dst)
         default: preconditionFailure("unreachable")
         }
     }
+
+    /// `Σ deq(src)[i] · a[i]` over `count` values without expanding the row, for the types with a
+    /// fused kernel (Q8_0, Q4_0, Q4_1); nil for the others.
+    @inline(__always)
+    public static func dot(_ type: GGMLType, _ src: UnsafeRawPointer, _ a: UnsafePointer<Float>, count: Int) -> Float? {
+        switch type {
+        case .q8_0: attune_dot_q8_0(src, a, count / 32)
+        case .q4_0: attune_dot_q4_0(src, a, count / 32)
+        case .q4_1: attune_dot_q4_1(src, a, count / 32)
+        default: nil
+        }
+    }
+
+    /// Whether `dot` has a fused kernel for `type`.
+    public static func hasFusedDot(_ type: GGMLType) -> Bool { [.q8_0, .q4_0, .q4_1].contains(type) }
 
     /// Convenience over buffers: dequantizes `dst.count` values from `src`.
     public static func run(_ type: GGMLType, from src: UnsafeRawBufferPointer,

@@ -1,0 +1,216 @@
+// GGML "legacy" 32-value blocks (Q8_0, Q4_0, Q4_1): dequantization to float32 and fused
+// dequantize-and-dot with a float32 vector, AVX2+FMA+F16C when the CPU has them.
+//
+//   Q8_0 (34 bytes):  d:fp16 | q[32]:int8              x[i]    = d · q[i]
+//   Q4_0 (18 bytes):  d:fp16 | qs[16]:uint8            x[j]    = d · ((qs[j] & 0xF) − 8),  x[j+16] = d · ((qs[j] >> 4) − 8)
+//   Q4_1 (20 bytes):  d:fp16 | m:fp16 | qs[16]:uint8   x[j]    = d · (qs[j] & 0xF) + m,    x[j+16] = d · (qs[j] >> 4) + m
+//
+// The dot of a Q4_1 block with a: Σ x_i a_i = d · Σ q_i a_i + m · Σ a_i.
+#include "CKernels.h"
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+static float half_to_float(uint16_t h) {
+    uint32_t sign = (uint32_t)(h & 0x8000) << 16, exponent = (h >> 10) & 0x1F, mantissa = h & 0x3FF, bits;
+    if (exponent == 0) {
+        if (mantissa == 0) { bits = sign; }
+        else {  // subnormal: normalise
+            exponent = 127 - 15 + 1;
+            while (!(mantissa & 0x400)) { mantissa <<= 1; exponent--; }
+            bits = sign | (exponent << 23) | ((mantissa & 0x3FF) << 13);
+        }
+    } else if (exponent == 31) {
+        bits = sign | 0x7F800000 | (mantissa << 13);
+    } else {
+        bits = sign | ((exponent + 127 - 15) << 23) | (mantissa << 13);
+    }
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
+static inline uint16_t load_u16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
+
+// Portable paths.
+static void dequant_q8_0_portable(const uint8_t *src, long blocks, float *dst) {
+    for (long b = 0; b < blocks; b++, src += 34, dst += 32) {
+        float d = half_to_float(load_u16(src));
+        const int8_t *q = (const int8_t *)(src + 2);
+        for (int i = 0; i < 32; i++) dst[i] = d * (float)q[i];
+    }
+}
+static void dequant_q4_0_portable(const uint8_t *src, long blocks, float *dst) {
+    for (long b = 0; b < blocks; b++, src += 18, dst += 32) {
+        float d = half_to_float(load_u16(src));
+        for (int j = 0; j < 16; j++) {
+            dst[j] = d * (float)((src[2 + j] & 0xF) - 8);
+            dst[j + 16] = d * (float)((src[2 + j] >> 4) - 8);
+        }
+    }
+}
+static void dequant_q4_1_portable(const uint8_t *src, long blocks, float *dst) {
+    for (long b = 0; b < blocks; b++, src += 20, dst += 32) {
+        float d = half_to_float(load_u16(src)), m = half_to_float(load_u16(src + 2));
+        for (int j = 0; j < 16; j++) {
+            dst[j] = d * (float)(src[4 + j] & 0xF) + m;
+            dst[j + 16] = d * (float)(src[4 + j] >> 4) + m;
+        }
+    }
+}
+static float dot_q8_0_portable(const uint8_t *src, const float *a, long blocks) {
+    double total = 0;
+    for (long b = 0; b < blocks; b++, src += 34, a += 32) {
+        const int8_t *q = (const int8_t *)(src + 2);
+        float s = 0;
+        for (int i = 0; i < 32; i++) s += (float)q[i] * a[i];
+        total += half_to_float(load_u16(src)) * s;
+    }
+    return (float)total;
+}
+static float dot_q4_0_portable(const uint8_t *src, const float *a, long blocks) {
+    double total = 0;
+    for (long b = 0; b < blocks; b++, src += 18, a += 32) {
+        float s = 0;
+        for (int j = 0; j < 16; j++) s += (float)((src[2 + j] & 0xF) - 8) * a[j] + (float)((src[2 + j] >> 4) - 8) * a[j + 16];
+        total += half_to_float(load_u16(src)) * s;
+    }
+    return (float)total;
+}
+static float dot_q4_1_portable(const uint8_t *src, const float *a, long blocks) {
+    double total = 0;
+    for (long b = 0; b < blocks; b++, src += 20, a += 32) {
+        float s = 0, sa = 0;
+        for (int j = 0; j < 16; j++) {
+            s += (float)(src[4 + j] & 0xF) * a[j] + (float)(src[4 + j] >> 4) * a[j + 16];
+            sa += a[j] + a[j + 16];
+        }
+        total += half_to_float(load_u16(src)) * s + half_to_float(load_u16(src + 2)) * sa;
+    }
+    return (float)total;
+}
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define AVX2Q __attribute__((target("avx2,fma,f16c")))
+
+AVX2Q static inline float hsum8q(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+    return _mm_cvtss_f32(s);
+}
+AVX2Q static inline float half_avx(const uint8_t *p) { return _cvtsh_ss(load_u16(p)); }
+/// Eight unsigned bytes (or nibbles already unpacked to bytes) as floats.
+AVX2Q static inline __m256 bytes_to_ps(__m128i bytes8) { return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytes8)); }
+AVX2Q static inline __m256 sbytes_to_ps(__m128i bytes8) { return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(bytes8)); }
+
+/// The 32 4-bit codes of a block as two vectors of 16 bytes: low nibbles (elements 0…15) and
+/// high nibbles (16…31).
+AVX2Q static inline void nibbles(const uint8_t *qs, __m128i *lo, __m128i *hi) {
+    __m128i v = _mm_loadu_si128((const __m128i *)qs), mask = _mm_set1_epi8(0x0F);
+    *lo = _mm_and_si128(v, mask);
+    *hi = _mm_and_si128(_mm_srli_epi16(v, 4), mask);
+}
+
+AVX2Q static void dequant_q8_0_avx2(const uint8_t *src, long blocks, float *dst) {
+    for (long b = 0; b < blocks; b++, src += 34, dst += 32) {
+        __m256 d = _mm256_set1_ps(half_avx(src));
+        const uint8_t *q = src + 2;
+        for (int i = 0; i < 32; i += 8) _mm256_storeu_ps(dst + i, _mm256_mul_ps(d, sbytes_to_ps(_mm_loadl_epi64((const __m128i *)(q + i)))));
+    }
+}
+AVX2Q static void dequant_q4_0_avx2(const uint8_t *src, long blocks, float *dst) {
+    const __m256 eight = _mm256_set1_ps(8);
+    for (long b = 0; b < blocks; b++, src += 18, dst += 32) {
+        __m256 d = _mm256_set1_ps(half_avx(src));
+        __m128i lo, hi;
+        nibbles(src + 2, &lo, &hi);
+        _mm256_storeu_ps(dst, _mm256_mul_ps(d, _mm256_sub_ps(bytes_to_ps(lo), eight)));
+        _mm256_storeu_ps(dst + 8, _mm256_mul_ps(d, _mm256_sub_ps(bytes_to_ps(_mm_srli_si128(lo, 8)), eight)));
+        _mm256_storeu_ps(dst + 16, _mm256_mul_ps(d, _mm256_sub_ps(bytes_to_ps(hi), eight)));
+        _mm256_storeu_ps(dst + 24, _mm256_mul_ps(d, _mm256_sub_ps(bytes_to_ps(_mm_srli_si128(hi, 8)), eight)));
+    }
+}
+AVX2Q static void dequant_q4_1_avx2(const uint8_t *src, long blocks, float *dst) {
+    for (long b = 0; b < blocks; b++, src += 20, dst += 32) {
+        __m256 d = _mm256_set1_ps(half_avx(src)), m = _mm256_set1_ps(half_avx(src + 2));
+        __m128i lo, hi;
+        nibbles(src + 4, &lo, &hi);
+        _mm256_storeu_ps(dst, _mm256_fmadd_ps(d, bytes_to_ps(lo), m));
+        _mm256_storeu_ps(dst + 8, _mm256_fmadd_ps(d, bytes_to_ps(_mm_srli_si128(lo, 8)), m));
+        _mm256_storeu_ps(dst + 16, _mm256_fmadd_ps(d, bytes_to_ps(hi), m));
+        _mm256_storeu_ps(dst + 24, _mm256_fmadd_ps(d, bytes_to_ps(_mm_srli_si128(hi, 8)), m));
+    }
+}
+AVX2Q static float dot_q8_0_avx2(const uint8_t *src, const float *a, long blocks) {
+    __m256 acc = _mm256_setzero_ps();
+    for (long b = 0; b < blocks; b++, src += 34, a += 32) {
+        const uint8_t *q = src + 2;
+        __m256 s = _mm256_mul_ps(sbytes_to_ps(_mm_loadl_epi64((const __m128i *)q)), _mm256_loadu_ps(a));
+        s = _mm256_fmadd_ps(sbytes_to_ps(_mm_loadl_epi64((const __m128i *)(q + 8))), _mm256_loadu_ps(a + 8), s);
+        s = _mm256_fmadd_ps(sbytes_to_ps(_mm_loadl_epi64((const __m128i *)(q + 16))), _mm256_loadu_ps(a + 16), s);
+        s = _mm256_fmadd_ps(sbytes_to_ps(_mm_loadl_epi64((const __m128i *)(q + 24))), _mm256_loadu_ps(a + 24), s);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(half_avx(src)), s, acc);
+    }
+    return hsum8q(acc);
+}
+AVX2Q static float dot_q4_0_avx2(const uint8_t *src, const float *a, long blocks) {
+    __m256 acc = _mm256_setzero_ps();
+    const __m256 eight = _mm256_set1_ps(8);
+    for (long b = 0; b < blocks; b++, src += 18, a += 32) {
+        __m128i lo, hi;
+        nibbles(src + 2, &lo, &hi);
+        __m256 s = _mm256_mul_ps(_mm256_sub_ps(bytes_to_ps(lo), eight), _mm256_loadu_ps(a));
+        s = _mm256_fmadd_ps(_mm256_sub_ps(bytes_to_ps(_mm_srli_si128(lo, 8)), eight), _mm256_loadu_ps(a + 8), s);
+        s = _mm256_fmadd_ps(_mm256_sub_ps(bytes_to_ps(hi), eight), _mm256_loadu_ps(a + 16), s);
+        s = _mm256_fmadd_ps(_mm256_sub_ps(bytes_to_ps(_mm_srli_si128(hi, 8)), eight), _mm256_loadu_ps(a + 24), s);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(half_avx(src)), s, acc);
+    }
+    return hsum8q(acc);
+}
+AVX2Q static float dot_q4_1_avx2(const uint8_t *src, const float *a, long blocks) {
+    __m256 acc = _mm256_setzero_ps();
+    for (long b = 0; b < blocks; b++, src += 20, a += 32) {
+        __m128i lo, hi;
+        nibbles(src + 4, &lo, &hi);
+        __m256 a0 = _mm256_loadu_ps(a), a1 = _mm256_loadu_ps(a + 8), a2 = _mm256_loadu_ps(a + 16), a3 = _mm256_loadu_ps(a + 24);
+        __m256 s = _mm256_mul_ps(bytes_to_ps(lo), a0);
+        s = _mm256_fmadd_ps(bytes_to_ps(_mm_srli_si128(lo, 8)), a1, s);
+        s = _mm256_fmadd_ps(bytes_to_ps(hi), a2, s);
+        s = _mm256_fmadd_ps(bytes_to_ps(_mm_srli_si128(hi, 8)), a3, s);
+        __m256 sa = _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3));
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(half_avx(src)), s, acc);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(half_avx(src + 2)), sa, acc);
+    }
+    return hsum8q(acc);
+}
+
+static int use_avx2q(void) {
+    static int state = -1;  // benign race: every thread computes the same answer
+    if (state < 0) {
+        __builtin_cpu_init();
+        state = (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")) ? 1 : 0;
+    }
+    return state;
+}
+#else
+static int use_avx2q(void) { return 0; }
+#define dequant_q8_0_avx2 dequant_q8_0_portable
+#define dequant_q4_0_avx2 dequant_q4_0_portable
+#define dequant_q4_1_avx2 dequant_q4_1_portable
+#define dot_q8_0_avx2 dot_q8_0_portable
+#define dot_q4_0_avx2 dot_q4_0_portable
+#define dot_q4_1_avx2 dot_q4_1_portable
+#endif
+
+static int force_portable = 0;
+void attune_quant_force_portable(int on) { force_portable = on; }
+int attune_quant_is_vectorized(void) { return !force_portable && use_avx2q(); }
+
+#define DISPATCH(name, ...) (attune_quant_is_vectorized() ? name##_avx2(__VA_ARGS__) : name##_portable(__VA_ARGS__))
+void attune_dequant_q8_0(const void *src, long blocks, float *dst) { DISPATCH(dequant_q8_0, src, blocks, dst); }
+void attune_dequant_q4_0(const void *src, long blocks, float *dst) { DISPATCH(dequant_q4_0, src, blocks, dst); }
+void attune_dequant_q4_1(const void *src, long blocks, float *dst) { DISPATCH(dequant_q4_1, src, blocks, dst); }
+float attune_dot_q8_0(const void *src, const float *a, long blocks) { return DISPATCH(dot_q8_0, src, a, blocks); }
+float attune_dot_q4_0(const void *src, const float *a, long blocks) { return DISPATCH(dot_q4_0, src, a, blocks); }
+float attune_dot_q4_1(const void *src, const float *a, long blocks) { return DISPATCH(dot_q4_1, src, a, blocks); }
