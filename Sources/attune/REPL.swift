@@ -29,6 +29,7 @@ struct REPL {
             let path = options.value("--notebook") ?? SessionRecorder.defaultFileName()
             do {
                 recorder = try SessionRecorder(creating: URL(fileURLWithPath: path), seed: seed, title: "Attune session " + Self.dateText())
+                recorder?.observe(session)
             } catch {
                 Terminal.err("attune: cannot record to \(path): \(error) (choose another file with --notebook PATH, or --no-notebook)")
                 return 1

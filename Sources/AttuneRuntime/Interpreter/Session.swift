@@ -37,6 +37,10 @@ public final class Session {
     public let stop: StopFlag
     /// Prints a stream line as soon as a command emits it (the REPL and `run` set it).
     public var liveStream: ((String) -> Void)?
+    /// Told about every data file a command reads (`data load`), with the file's SHA-256 as hex:
+    /// a recorder notes it in the notebook's front matter, so a replay can tell when the data
+    /// changed. Called after the file loaded, before the command's result is recorded.
+    public var dataFileObserver: ((_ url: URL, _ sha256: String) -> Void)?
 
     /// The default seed when none is given (recorded in every notebook).
     public static let defaultSeed: UInt64 = 42
