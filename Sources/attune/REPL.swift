@@ -94,8 +94,11 @@ struct REPL {
         }
     }
 
-    /// Runs one complete input; returns true when it failed.
-    private func submit(_ source: String) -> Bool {
+    /// Runs one complete input; returns true when it failed. Trailing blanks (Tab completion
+    /// leaves one after a finished word) are dropped, so the notebook cell is what was meant.
+    private func submit(_ typed: String) -> Bool {
+        var source = typed
+        while let last = source.unicodeScalars.last, last == " " || last == "\t" || last == "\n" { source.unicodeScalars.removeLast() }
         guard !source.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return false }
         if interactive {
             reader.addHistory(HistoryFile.oneLine(source))
