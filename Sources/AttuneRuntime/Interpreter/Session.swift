@@ -35,6 +35,8 @@ public final class Session {
     public var paths: PathPolicy
     /// Set by Ctrl-C; long commands stop at their next step boundary.
     public let stop: StopFlag
+    /// Safe points reached in the current cell, where a stop happened, and where a replay stops.
+    public var safePoints = SafePoints()
     /// Prints a stream line as soon as a command emits it (the REPL and `run` set it).
     public var liveStream: ((String) -> Void)?
     /// Told about every data file a command reads (`data load`), with the file's SHA-256 as hex:

@@ -7,7 +7,8 @@ import Foundation
 ///
 /// The session starts from the front matter's seed; relative paths resolve against the notebook's
 /// folder and only that folder, the cache and `allowedPaths` may be touched. Cells tagged `skip`
-/// are not run (their recorded outputs stay).
+/// are not run (their recorded outputs stay); a cell with `stop_after=K` (stopped with Ctrl-C
+/// when recorded) has its long command stopped at the same safe point.
 public struct NotebookReplayer {
     /// The notebook's folder.
     public var folder: URL
@@ -53,7 +54,10 @@ public struct NotebookReplayer {
         replayed.updateCells { cell in
             guard !cell.hasTag(Cell.Tag.skip), !stopped else { return }
             willRun?(cell)
+            // A cell stopped with Ctrl-C stops at the same safe point again.
+            session.safePoints.stopAt = cell.stopAfter
             let run = interpreter.run(source: cell.source)
+            session.safePoints.stopAt = nil
             cell.outputs = run.cellOutputs
             didRun?(cell, run)
             let raises = cell.hasTag(Cell.Tag.raises)

@@ -32,6 +32,7 @@ public final class SessionRecorder {
         let cell = recorder.makeCell(source: source, tags: run.failed ? [Cell.Tag.raises] : [])
         var finished = cell
         finished.outputs = run.cellOutputs
+        finished.stopAfter = run.stoppedAtSafePoint
         do {
             try recorder.record(finished)
             return true
