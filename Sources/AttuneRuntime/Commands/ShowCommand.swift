@@ -31,7 +31,7 @@ struct ShowCommand: RuntimeCommand {
         guard let loaded = context.session.model else { throw CommandError.noModel("show") }
         guard let entry = loaded.catalog.entry(name) else {
             let guess = loaded.catalog.suggestion(for: name)
-            throw CommandError.notFound("no tensor '\(name)'" + (guess.map { " — did you mean '\($0)'?" } ?? "; list shows the names"),
+            throw CommandError.notFound("no tensor '\(name.clippedForMessage)'" + (guess.map { " — did you mean '\($0)'?" } ?? "; list shows the names"),
                                         at: range, suggestion: guess)
         }
         if let matrix = entry.quantized {
@@ -132,7 +132,7 @@ struct ListCommand: RuntimeCommand {
         let matches = loaded.catalog.matching(pattern)
         guard !matches.isEmpty else {
             let guess = loaded.catalog.suggestion(for: pattern)
-            throw CommandError.notFound("no tensor matches '\(pattern)'" + (guess.map { " — did you mean '\($0)'?" } ?? "; list alone shows every tensor"),
+            throw CommandError.notFound("no tensor matches '\(pattern.clippedForMessage)'" + (guess.map { " — did you mean '\($0)'?" } ?? "; list alone shows every tensor"),
                                         at: range, suggestion: guess)
         }
         let useHF = context.arguments.word("names") == "hf"
