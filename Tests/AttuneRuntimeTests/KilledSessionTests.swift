@@ -75,4 +75,48 @@ final class KilledSessionTests: XCTestCase {
         let verified = try runBinary(binary, ["verify", notebook.path])
         XCTAssertEqual(verified.status, 0, verified.out + verified.err)
     }
+
+    /// Killed at arbitrary moments of a session of many short cells: every cell whose result was
+    /// printed (the runner prints after the cell is recorded and synced) is in the file, and the
+    /// file reads back, at worst without a last cell cut off in the middle of its append.
+    func testSIGKILLAtRandomMomentsLosesNoPrintedCell() throws {
+        guard let binary = attuneBinary() else { throw XCTSkip("the attune executable is not built next to the tests") }
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<4 {
+            let folder = temporaryFolder()
+            let notebook = folder.appendingPathComponent("many.attune.md")
+            let statements = (1...3000).map { "set steps=\($0)" }
+            let process = Process()
+            process.executableURL = binary
+            process.arguments = ["-c", statements.joined(separator: "\n"), "--notebook", notebook.path]
+            var environment = ProcessInfo.processInfo.environment
+            environment["ATTUNE_BLAS_REEXEC"] = "1"
+            environment["ATTUNE_HOME"] = folder.appendingPathComponent(".attune-home").path
+            process.environment = environment
+            let log = folder.appendingPathComponent("stdout.txt")
+            FileManager.default.createFile(atPath: log.path, contents: nil)
+            let handle = try FileHandle(forWritingTo: log)
+            process.standardOutput = handle
+            process.standardError = handle
+            try process.run()
+            try handle.close()
+            // Wait for the first cell, then a random moment more.
+            let deadline = Date().addingTimeInterval(30)
+            while Date() < deadline, process.isRunning, ((try? String(contentsOf: log, encoding: .utf8)) ?? "").isEmpty {
+                Thread.sleep(forTimeInterval: 0.005)
+            }
+            Thread.sleep(forTimeInterval: Double.random(in: 0...0.3, using: &generator))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let printed = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("steps=") }.count
+            let recovered = try NotebookReader.readRecovering(try String(contentsOf: notebook, encoding: .utf8))
+            let cells = recovered.document.cells
+            XCTAssertGreaterThanOrEqual(cells.count, printed, "round \(round): a printed cell is missing")
+            XCTAssertLessThanOrEqual(cells.count, printed + 1, "round \(round)")
+            XCTAssertEqual(cells.map(\.source), Array(statements.prefix(cells.count)), "round \(round)")
+            XCTAssertTrue(cells.allSatisfy { $0.outputs.count == 1 }, "round \(round): every kept cell has its output")
+            print("round \(round): killed after \(printed) printed cells; \(cells.count) in the file"
+                  + (recovered.droppedTail.map { ", cut-off tail dropped: \($0)" } ?? ""))
+        }
+    }
 }
