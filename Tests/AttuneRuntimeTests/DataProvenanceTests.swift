@@ -1,10 +1,12 @@
 import AttuneNotebook
 @testable import AttuneRuntime
 import Foundation
+import Models
 import XCTest
 
 /// `data load` in a recorded session puts the file and its SHA-256 in the notebook's front
-/// matter (`data`), and replay warns when that file changed or is gone.
+/// matter (`data`), and replay warns when that file changed or is gone; `model new` and
+/// `model load` put the model in the `model` key.
 final class DataProvenanceTests: XCTestCase {
     static let examples = (0..<6).map { i in
         #"{"messages": [{"role": "user", "content": "hello \#(i)"}, {"role": "assistant", "content": "hi \#(i)"}]}"#
@@ -68,6 +70,24 @@ final class DataProvenanceTests: XCTestCase {
         let url = try recordedSession(in: folder, ["data load \"\(file.path)\""])
         let data = try NotebookReader.read(contentsOf: url).frontMatter?.data
         XCTAssertEqual(data?.map(\.path), [file.standardizedFileURL.resolvingSymlinksInPath().path])
+    }
+
+    func testModelNewRecordsTheTinyConfiguration() throws {
+        let folder = temporaryFolder()
+        let url = try recordedSession(in: folder, ["model new tiny", "model new tiny layers=1 ctx=512", "model info"])
+        let text = try String(contentsOf: url, encoding: .utf8)
+        XCTAssertTrue(text.contains(#"model: {"name": "tiny", "config": {"layers": 1, "dim": 64, "heads": 4, "kv_heads": 2, "mlp": 176, "ctx": 512}}"#), text)
+        XCTAssertEqual(try NotebookReader.read(text).cells.count, 3)
+    }
+
+    func testModelLoadRecordsTheFileAndItsHash() throws {
+        let cached = ModelCache.default.path(of: .smollm2)
+        guard FileManager.default.fileExists(atPath: cached.path) else { throw XCTSkip("SmolLM2 is not in the cache (attune fetch smollm2)") }
+        let url = try recordedSession(in: temporaryFolder(), ["model load smollm2"])
+        let model = try XCTUnwrap(try NotebookReader.read(contentsOf: url).frontMatter?.model)
+        XCTAssertEqual(model["name"]?.stringValue, "smollm2")
+        XCTAssertEqual(model["file"]?.stringValue, "SmolLM2-135M-Instruct.Q4_1.gguf", "a cache path is named by its file name")
+        XCTAssertEqual(model["sha256"]?.stringValue, BuiltInModel.smollm2.sha256)
     }
 
     func testNotingTheSameFileUpdatesItsEntry() {

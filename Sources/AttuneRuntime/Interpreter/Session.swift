@@ -43,6 +43,9 @@ public final class Session {
     /// a recorder notes it in the notebook's front matter, so a replay can tell when the data
     /// changed. Called after the file loaded, before the command's result is recorded.
     public var dataFileObserver: ((_ url: URL, _ sha256: String) -> Void)?
+    /// Told when a command makes or loads the model (`model new`, `model load`), after it
+    /// succeeded: a recorder notes it in the front matter's `model` key.
+    public var modelObserver: ((ModelProvenance) -> Void)?
 
     /// The default seed when none is given (recorded in every notebook).
     public static let defaultSeed: UInt64 = 42

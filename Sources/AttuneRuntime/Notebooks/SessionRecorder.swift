@@ -46,8 +46,21 @@ public final class SessionRecorder {
     /// path relative to the notebook's folder (absolute when outside it) and SHA-256, so replay
     /// and verify can warn when the file changed. The front matter is rewritten through a
     /// temporary file and `rename`, so a kill at any moment leaves the old or the new header.
+    /// The model it makes or loads goes into the `model` key the same way (see `ModelProvenance`).
     public func observe(_ session: Session) {
         session.dataFileObserver = { [weak self] url, sha256 in self?.noteDataFile(url, sha256: sha256) }
+        session.modelObserver = { [weak self] model in self?.noteModel(model) }
+    }
+
+    /// Puts `model` in the front matter's `model` key (nothing is written when it already says so).
+    func noteModel(_ model: ModelProvenance) {
+        let value = model.json(notebookFolder: recorder.url.deletingLastPathComponent())
+        guard recorder.document.frontMatter?.model != value else { return }
+        do {
+            try recorder.updateFrontMatter { $0.model = value }
+        } catch {
+            if failure == nil { failure = "\(error)" }
+        }
     }
 
     /// Puts `url` with `sha256` in the front matter (nothing is written when it is already there).
