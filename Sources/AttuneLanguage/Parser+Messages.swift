@@ -54,10 +54,10 @@ extension Parser {
             return failure("'\(noun.text)' needs one of: \(choices)", at: found.endsStatement ? noun.range : found.range)
         }
         if let verb = suggest(typed, from: verbs) {
-            return failure("unknown command '\(noun.text) \(typed)' — did you mean '\(noun.text) \(verb)'?",
+            return failure("unknown command '\(noun.text) \(typed.clippedForMessage)' — did you mean '\(noun.text) \(verb)'?",
                            at: found.range, suggestion: verb)
         }
-        return failure("unknown command '\(noun.text) \(typed)': '\(noun.text)' takes \(choices)", at: found.range)
+        return failure("unknown command '\(noun.text) \(typed.clippedForMessage)': '\(noun.text)' takes \(choices)", at: found.range)
     }
 
     /// A first word that is no command: suggest the nearest one.
@@ -65,7 +65,7 @@ extension Parser {
         // `load model` for `model load`.
         if let second = next.name, commands.command([second, word.text]) != nil {
             let fixed = "\(second) \(word.text)"
-            return failure("unknown command '\(word.text) \(second)' — did you mean '\(fixed)'? (noun first, then verb)",
+            return failure("unknown command '\(word.text.clippedForMessage) \(second)' — did you mean '\(fixed)'? (noun first, then verb)",
                            at: word.range.union(next.range), suggestion: fixed)
         }
         if let guess = suggest(word.text, from: commands.leadingWords) {
@@ -74,13 +74,13 @@ extension Parser {
             if let typedVerb = next.name, !verbs.isEmpty, let verb = suggest(typedVerb, from: verbs) {
                 fixed = "\(guess) \(verb)"
             }
-            return failure("unknown command '\(word.text)' — did you mean '\(fixed)'?", at: word.range, suggestion: guess)
+            return failure("unknown command '\(word.text.clippedForMessage)' — did you mean '\(fixed)'?", at: word.range, suggestion: guess)
         }
         if let binding, next.endsStatement {
-            return failure("unknown command '\(word.text)'; to set a hyperparameter write 'set \(binding.text)=\(word.text)'",
+            return failure("unknown command '\(word.text.clippedForMessage)'; to set a hyperparameter write 'set \(binding.text)=\(word.text.clippedForMessage)'",
                            at: word.range, suggestion: nil)
         }
-        return failure("unknown command '\(word.text)'; type help to list the commands", at: word.range)
+        return failure("unknown command '\(word.text.clippedForMessage)'; type help to list the commands", at: word.range)
     }
 
     func failure(_ message: String, at range: SourceRange, suggestion: String? = nil) -> ParseFailure {

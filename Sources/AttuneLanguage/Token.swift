@@ -65,7 +65,7 @@ public struct Token: Sendable, Hashable, CustomStringConvertible {
         switch kind {
         case .newline: return "the end of the line"
         case .end: return "the end of the input"
-        default: return "'\(lexeme)'"
+        default: return "'\(lexeme.clippedForMessage)'"
         }
     }
 

@@ -72,12 +72,17 @@ public struct HTMLExporter: Sendable {
             return "<div class=\"output metrics\">\(metricsTable(output))</div>\n"
         case .plot:
             var figure = "<figure class=\"output plot\">"
+            let chart = "<pre class=\"chart\">\(Self.escape(output.text))</pre>"
+            var caption = ""
+            if let alt = output.plot?.image?.alt { caption = "<figcaption>\(Self.escape(alt))</figcaption>" }
             if let src = output.plot?.src ?? output.plot?.image?.src, let png = assets.load(src) {
                 let alt = output.plot?.image?.alt ?? "plot"
                 figure += "<img alt=\"\(Self.escape(alt))\" src=\"data:image/png;base64,\(png.base64EncodedString())\">"
+                // The image says it all; the terminal chart stays one click away.
+                figure += caption + "<details><summary>as text</summary>\(chart)</details>"
+            } else {
+                figure += chart + caption
             }
-            figure += "<pre class=\"chart\">\(Self.escape(output.text))</pre>"
-            if let alt = output.plot?.image?.alt { figure += "<figcaption>\(Self.escape(alt))</figcaption>" }
             return figure + "</figure>\n"
         }
     }
@@ -99,7 +104,7 @@ public struct HTMLExporter: Sendable {
                 case nil: text = ""
                 case .null?: text = "—"
                 case let .string(s)?: text = s
-                case let .number(d)?: text = JSONValue.format(d)
+                case let .number(d)?: text = Self.displayNumber(d)
                 case let other?: text = other.compactText
                 }
                 let numeric = value?.doubleValue != nil
@@ -112,6 +117,15 @@ public struct HTMLExporter: Sendable {
             html += "<p class=\"note\">\(records.count - maxMetricsRows) more rows in the notebook file</p>"
         }
         return html
+    }
+
+    /// A number as a table shows it: whole numbers as they are, others to 6 significant digits
+    /// (`5.570394039154053` → `5.57039`, `12416.500693602879` → `12416.5`); the notebook file
+    /// keeps every digit.
+    static func displayNumber(_ d: Double) -> String {
+        guard d.isFinite else { return JSONValue.format(d) }
+        if d.rounded() == d, abs(d) < 1e15 { return JSONValue.format(d) }
+        return String(format: "%.6g", d)
     }
 
     /// Escapes `& < > " '` for text and attribute values.
@@ -143,10 +157,12 @@ public struct HTMLExporter: Sendable {
     .prompt{position:absolute;right:.5rem;top:.3rem;color:#8c959f;font-size:.8em}
     .tags{position:absolute;right:2.5rem;top:.3rem;color:#8250df;font-size:.8em}
     .output{border-top:1px solid #eaeef2}.output:first-of-type{border-top:none}
+    .output pre{white-space:pre-wrap;overflow-wrap:anywhere}
     .stream pre{color:#57606a}.error pre{background:#fff1f0;color:#a40e26}
     .metrics{overflow-x:auto}table{border-collapse:collapse;margin:.5rem .75rem;font-size:.85em}
     th,td{border:1px solid #d0d7de;padding:.15rem .5rem;text-align:left}td.num{text-align:right;font-variant-numeric:tabular-nums}
     figure{margin:0;padding:.5rem .75rem}figure img{max-width:100%;display:block}figcaption{color:#656d76;font-size:.85em}
-    .chart{padding:.5rem 0;line-height:1.1}.note{color:#656d76;font-size:.85em;margin:.25rem .75rem}
+    .output pre.chart{white-space:pre;overflow-wrap:normal;padding:.5rem 0;line-height:1.1}
+    details summary{color:#656d76;font-size:.85em;cursor:pointer}.note{color:#656d76;font-size:.85em;margin:.25rem .75rem}
     """
 }

@@ -77,14 +77,16 @@ enum EditLineState {
         let completion = completer.complete(before)
         guard !completion.candidates.isEmpty else { return UInt8(CC_REFRESH_BEEP) }
         let common = completion.commonPrefix
+        // A single finished candidate ends the word: a space after it, and after a quoted file
+        // name the closing quote first (`"data/chat.jsonl" `, not an open string).
+        let finished = completion.candidates.count == 1 && !common.hasSuffix("=") && !common.hasSuffix("/")
+        let closing = finished ? (common.first.map { $0 == "\"" || $0 == "'" ? String($0) : "" } ?? "") + " " : ""
         var inserted = false
         if common.count > completion.word.count {
-            var addition = String(common.dropFirst(completion.word.count))
-            if completion.candidates.count == 1, !addition.hasSuffix("="), !addition.hasSuffix("/") { addition += " " }
-            el_insertstr(editor, addition)
+            el_insertstr(editor, String(common.dropFirst(completion.word.count)) + closing)
             inserted = true
-        } else if completion.candidates.count == 1, !common.hasSuffix("="), !common.hasSuffix("/") {
-            el_insertstr(editor, " ")
+        } else if finished {
+            el_insertstr(editor, closing)
             inserted = true
         }
         if completion.candidates.count > 1, !inserted || common == completion.word {

@@ -30,6 +30,7 @@ enum NotebookCommands {
         }
         let url = URL(fileURLWithPath: path).standardizedFileURL
         var replayer = NotebookReplayer(folder: url.deletingLastPathComponent(), allowedPaths: options.allowedPaths)
+        replayer.warn = { Terminal.err("attune replay: warning: \($0)") }
         if !options.has("--quiet") {
             replayer.didRun = { cell, run in
                 Terminal.out("[\(cell.n)] " + (run.failed ? "error" : "ok") + (cell.hasTag(Cell.Tag.raises) ? " (raises)" : ""))
@@ -64,7 +65,8 @@ enum NotebookCommands {
         guard let recorded = read(path, command: "verify") else { return 1 }
         let url = URL(fileURLWithPath: path).standardizedFileURL
         let folder = url.deletingLastPathComponent()
-        let outcome = NotebookVerification.verify(recorded, folder: folder, allowedPaths: options.allowedPaths)
+        let outcome = NotebookVerification.verify(recorded, folder: folder, allowedPaths: options.allowedPaths,
+                                                  warn: { Terminal.err("attune verify: warning: \($0)") })
         Terminal.out("\(path): " + outcome.report.rendered)
         guard !outcome.report.passed else { return 0 }
         if options.has("--fix") {

@@ -29,6 +29,7 @@ struct REPL {
             let path = options.value("--notebook") ?? SessionRecorder.defaultFileName()
             do {
                 recorder = try SessionRecorder(creating: URL(fileURLWithPath: path), seed: seed, title: "Attune session " + Self.dateText())
+                recorder?.observe(session)
             } catch {
                 Terminal.err("attune: cannot record to \(path): \(error) (choose another file with --notebook PATH, or --no-notebook)")
                 return 1
@@ -93,8 +94,11 @@ struct REPL {
         }
     }
 
-    /// Runs one complete input; returns true when it failed.
-    private func submit(_ source: String) -> Bool {
+    /// Runs one complete input; returns true when it failed. Trailing blanks (Tab completion
+    /// leaves one after a finished word) are dropped, so the notebook cell is what was meant.
+    private func submit(_ typed: String) -> Bool {
+        var source = typed
+        while let last = source.unicodeScalars.last, last == " " || last == "\t" || last == "\n" { source.unicodeScalars.removeLast() }
         guard !source.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return false }
         if interactive {
             reader.addHistory(HistoryFile.oneLine(source))

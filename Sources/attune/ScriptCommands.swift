@@ -48,7 +48,9 @@ enum ScriptCommands {
         runner.keepGoing = options.has("--keep-going")
         if let notebook = options.value("--notebook") {
             do {
-                runner.recorder = try SessionRecorder(creating: URL(fileURLWithPath: notebook), seed: session.seed, title: "attune run \(label)")
+                let recorder = try SessionRecorder(creating: URL(fileURLWithPath: notebook), seed: session.seed, title: "attune run \(label)")
+                recorder.observe(session)
+                runner.recorder = recorder
             } catch {
                 Terminal.err("attune: cannot record to \(notebook): \(error)")
                 return 1
@@ -67,6 +69,7 @@ enum ScriptCommands {
         }
         var replayer = NotebookReplayer(folder: folder, allowedPaths: options.allowedPaths)
         replayer.liveStream = { Terminal.out($0) }
+        replayer.warn = { Terminal.err("attune run: warning: \($0)") }
         let stops = !options.has("--keep-going")
         replayer.stopsAtUnexpectedError = stops
         var failed = false

@@ -22,6 +22,19 @@ final class ParserErrorTests: XCTestCase {
         ])
     }
 
+    /// A long word pasted at the prompt is quoted clipped (40 characters and …), however long.
+    func testLongWordsAreClippedInMessages() {
+        let long = String(repeating: "x", count: 3000)
+        let clipped = String(repeating: "x", count: 40) + "…"
+        assertGolden([
+            (long, "1:1+3000 unknown command '\(clipped)'; type help to list the commands"),
+            ("model " + long, "1:7+3000 unknown command 'model \(clipped)': 'model' takes load, new or info"),
+            ("\"" + long + "\"", "1:1+3002 a statement starts with a command such as train or model load, found '\"\(String(repeating: "x", count: 39))…'"),
+        ])
+        XCTAssertEqual("x".clippedForMessage, "x")
+        XCTAssertEqual(String(repeating: "é", count: 41).clippedForMessage, String(repeating: "é", count: 40) + "…")
+    }
+
     func testBindingsAndEquals() {
         assertGolden([
             ("lr=2e-4", "1:4+4 expected a command after 'lr ='; to set a hyperparameter write 'set lr=2e-4'"),

@@ -76,6 +76,13 @@ final class ExportTests: XCTestCase {
         XCTAssertEqual((code[4]["metadata"] as? [String: Any])?["tags"] as? [String], ["raises"])
     }
 
+    func testHTMLWithoutImageShowsTheTerminalChart() throws {
+        let html = HTMLExporter().export(try NotebookReader.read(Fixtures.formatExample))
+        XCTAssertFalse(html.contains("<img"))
+        XCTAssertFalse(html.contains("<details>"))
+        XCTAssertTrue(html.contains("<figure class=\"output plot\"><pre class=\"chart\">"))
+    }
+
     func testIpynbWithoutImageKeepsText() throws {
         let document = try NotebookReader.read(Fixtures.formatExample)
         let json = IpynbExporter().export(document)
@@ -104,6 +111,8 @@ final class ExportTests: XCTestCase {
         XCTAssertTrue(html.contains("<h1>What does the learning rate do?</h1>"))
         XCTAssertTrue(html.contains("src=\"data:image/png;base64,\(png.base64EncodedString())\""))
         XCTAssertTrue(html.contains("alt=\"training loss by learning rate\""))
+        XCTAssertTrue(html.contains("<figcaption>training loss by learning rate</figcaption><details><summary>as text</summary><pre class=\"chart\">"),
+                      "with an image, the terminal chart folds away under it")
         XCTAssertFalse(html.contains("<script>"), "text is escaped")
         XCTAssertTrue(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; more"))
         XCTAssertTrue(html.contains("&lt;b&gt;not bold&lt;/b&gt; &amp; &quot;quoted&quot;"))
@@ -112,6 +121,15 @@ final class ExportTests: XCTestCase {
         XCTAssertTrue(html.contains("<tr><td>lr=3e-3</td><td class=\"num\">60</td><td class=\"num\">2.431</td><td class=\"num\">2.602</td><td class=\"num\">20987</td><td></td></tr>"))
         XCTAssertTrue(html.contains("<strong>InvalidValue</strong>: line 1, column 8"))
         XCTAssertTrue(html.contains("<span class=\"prompt\">[3]</span>"))
+    }
+
+    func testHTMLTablesShowNumbersToSixSignificantDigits() {
+        XCTAssertEqual(HTMLExporter.displayNumber(5.570394039154053), "5.57039")
+        XCTAssertEqual(HTMLExporter.displayNumber(12416.500693602879), "12416.5")
+        XCTAssertEqual(HTMLExporter.displayNumber(0.0001), "0.0001")
+        XCTAssertEqual(HTMLExporter.displayNumber(6.666666666666667e-08), "6.66667e-08")
+        XCTAssertEqual(HTMLExporter.displayNumber(60), "60")
+        XCTAssertEqual(HTMLExporter.displayNumber(-2.431), "-2.431")
     }
 
     /// With `ATTUNE_NB_EXPORT_DIR` set, writes the example's exports there for checks by hand

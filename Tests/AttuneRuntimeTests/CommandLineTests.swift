@@ -95,9 +95,10 @@ final class CommandLineTests: XCTestCase {
     }
 }
 
-/// The REPL through a pseudo-terminal: Scripts/repl-demo (Python's pty) checks completion,
-/// multi-line input, Ctrl-C at the prompt, Ctrl-D, history across two sessions and that the
-/// recorded notebook verifies.
+/// The REPL through a pseudo-terminal: Scripts/repl-demo (Python's pty) checks completion
+/// (commands, verbs, hyperparameters, tensor names, quoted file names), multi-line input, Ctrl-C
+/// at the prompt and during `train` (stops at a step boundary, the session goes on), Ctrl-D,
+/// history across two sessions and the recorded notebooks (the first one verifies).
 final class PseudoTerminalTests: XCTestCase {
     func testREPLThroughAPseudoTerminal() throws {
         guard let binary = attuneBinary() else { throw XCTSkip("the attune executable is not built next to the tests") }

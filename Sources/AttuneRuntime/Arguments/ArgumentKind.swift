@@ -82,7 +82,7 @@ public enum ArgumentKind: Sendable, Hashable {
             guard let word = value.identifier ?? value.string else { throw wrongKind() }
             guard words.contains(word) else {
                 let hint = suggest(word, from: words).map { " — did you mean '\($0)'?" } ?? ""
-                throw CommandError("InvalidValue", "\(name) must be one of \(Self.sentenceList(words)) (got '\(word)')\(hint)",
+                throw CommandError("InvalidValue", "\(name) must be one of \(Self.sentenceList(words)) (got '\(word.clippedForMessage)')\(hint)",
                                    at: value.range, suggestion: suggest(word, from: words))
             }
             return .word(word)

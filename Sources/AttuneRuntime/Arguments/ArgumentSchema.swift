@@ -44,7 +44,7 @@ public struct ArgumentSchema: Sendable, Hashable {
                     let known = names.isEmpty ? "it takes no key=value arguments"
                         : "it takes " + ArgumentKind.sentenceList(names.map { $0 + "=" })
                     let hint = guess.map { " — did you mean '\($0)'?" } ?? "; \(known)"
-                    throw .unknownArgument("\(command.name) has no argument '\(key.text)'\(hint)", at: key.range, suggestion: guess)
+                    throw .unknownArgument("\(command.name) has no argument '\(key.text.clippedForMessage)'\(hint)", at: key.range, suggestion: guess)
                 }
                 continue
             }

@@ -52,9 +52,10 @@ enum DataCommands {
 
     /// `data/dirty.jsonl: 97 examples (chat, detected) · sha256 0123456789ab`, then every line
     /// lenient loading skipped (`listSkipped`) or their count by kind.
-    static func loadSummary(_ dataset: Dataset, url: URL, detected: Bool, listSkipped: Bool, context: CommandContext) -> String {
+    static func loadSummary(_ dataset: Dataset, url: URL, detected: Bool, listSkipped: Bool, context: CommandContext,
+                            sha256 known: String? = nil) -> String {
         var first = "\(displayPath(url, context)): \(NumberText.grouped(dataset.count)) example\(dataset.count == 1 ? "" : "s") (\(dataset.format)\(detected ? ", detected" : ""))"
-        if let hash = sha256(url) { first += " · sha256 \(hash.prefix(12))" }
+        if let hash = known ?? sha256(url) { first += " · sha256 \(hash.prefix(12))" }
         var lines = [first]
         if dataset.blankLines > 0 {
             lines.append("\(dataset.blankLines) blank line\(dataset.blankLines == 1 ? "" : "s") ignored")

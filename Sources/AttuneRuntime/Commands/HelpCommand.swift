@@ -55,7 +55,7 @@ struct HelpCommand: RuntimeCommand {
         }
         let candidates = registry.table.commands.map(\.name) + registry.table.nouns + HyperparameterTable.names + Self.extraTopics
         let guess = suggest(topic, from: candidates)
-        throw CommandError.notFound("no help on '\(topic)'" + (guess.map { " — did you mean '\($0)'?" } ?? "; type help to list the commands"),
+        throw CommandError.notFound("no help on '\(topic.clippedForMessage)'" + (guess.map { " — did you mean '\($0)'?" } ?? "; type help to list the commands"),
                                     at: context.arguments.restRanges.first.map { first in
                                         context.arguments.restRanges.dropFirst().reduce(first) { $0.union($1) }
                                     },

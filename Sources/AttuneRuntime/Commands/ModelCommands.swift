@@ -60,6 +60,9 @@ struct ModelNewCommand: RuntimeCommand {
         context.session.endTraining()
         context.session.model = loaded
         context.result(ModelInfoCommand.oneLine(loaded))
+        context.session.modelObserver?(ModelProvenance(name: "tiny", config: [
+            ("layers", options.layers), ("dim", options.dim), ("heads", options.heads), ("kv_heads", options.kvHeads),
+            ("mlp", options.mlp), ("ctx", options.context)]))
     }
 }
 
@@ -92,6 +95,7 @@ struct ModelLoadCommand: RuntimeCommand {
         context.session.endTraining()
         context.session.model = loaded
         context.result(ModelInfoCommand.oneLine(loaded))
+        if let observer = context.session.modelObserver { observer(ModelLoader.provenance(of: source, written: written)) }
     }
 }
 

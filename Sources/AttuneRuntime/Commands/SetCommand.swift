@@ -63,14 +63,14 @@ struct SetCommand: RuntimeCommand {
     /// "unknown hyperparameter 'lerning_rate' — did you mean 'lr'?"
     static func unknownKey(_ key: Name) -> CommandError {
         if let canonical = HyperparameterTable.aliases[key.text] {
-            return CommandError("UnknownArgument", "unknown hyperparameter '\(key.text)' — Attune calls it '\(canonical)'",
+            return CommandError("UnknownArgument", "unknown hyperparameter '\(key.text.clippedForMessage)' — Attune calls it '\(canonical)'",
                                 at: key.range, suggestion: canonical)
         }
         if let guess = suggest(key.text, aliases: HyperparameterTable.aliases) {
-            return CommandError("UnknownArgument", "unknown hyperparameter '\(key.text)' — did you mean '\(guess)'?",
+            return CommandError("UnknownArgument", "unknown hyperparameter '\(key.text.clippedForMessage)' — did you mean '\(guess)'?",
                                 at: key.range, suggestion: guess)
         }
-        return CommandError("UnknownArgument", "unknown hyperparameter '\(key.text)'; `set` alone lists the keys, `help set` explains them",
+        return CommandError("UnknownArgument", "unknown hyperparameter '\(key.text.clippedForMessage)'; `set` alone lists the keys, `help set` explains them",
                             at: key.range)
     }
 

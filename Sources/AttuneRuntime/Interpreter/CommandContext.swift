@@ -43,8 +43,15 @@ public final class CommandContext {
     /// Records one metrics object (one logged step).
     public func metrics(_ record: JSONValue) { output.metrics.append(record) }
 
-    /// True when Ctrl-C asked the command to stop at its next safe point.
-    public var shouldStop: Bool { session.stop.isRequested }
+    /// True when Ctrl-C asked the command to stop at its next safe point. Each read is one safe
+    /// point (read it once per step): replay counts them to stop where the recording stopped.
+    public var shouldStop: Bool {
+        session.safePoints.reached += 1
+        if let limit = session.safePoints.stopAt, session.safePoints.reached >= limit { session.stop.request() }
+        guard session.stop.isRequested else { return false }
+        if session.safePoints.stoppedAt == nil { session.safePoints.stoppedAt = session.safePoints.reached }
+        return true
+    }
 
     /// The span of an argument (for errors about it), or the whole command's.
     public func range(of argument: String) -> SourceRange {

@@ -19,9 +19,11 @@ public final class Interpreter {
     }
 
     /// Runs a whole source text: nothing when it has a syntax error, otherwise every statement in
-    /// order until one fails.
+    /// order until one fails. One call is one notebook cell: safe points are counted from zero.
     @discardableResult
     public func run(source: String) -> SourceRun {
+        session.safePoints.beginCell()
+        defer { session.safePoints.beginCell() }
         let parsed = parse(source)
         var run = SourceRun(source: source)
         run.syntaxErrors = parsed.diagnostics.filter { $0.severity == .error }
@@ -36,6 +38,7 @@ public final class Interpreter {
             run.outcomes.append(outcome)
             if outcome.error != nil { break }
         }
+        run.stoppedAtSafePoint = session.safePoints.stoppedAt
         return run
     }
 

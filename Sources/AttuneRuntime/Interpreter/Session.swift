@@ -37,8 +37,17 @@ public final class Session {
     public var paths: PathPolicy
     /// Set by Ctrl-C; long commands stop at their next step boundary.
     public let stop: StopFlag
+    /// Safe points reached in the current cell, where a stop happened, and where a replay stops.
+    public var safePoints = SafePoints()
     /// Prints a stream line as soon as a command emits it (the REPL and `run` set it).
     public var liveStream: ((String) -> Void)?
+    /// Told about every data file a command reads (`data load`), with the file's SHA-256 as hex:
+    /// a recorder notes it in the notebook's front matter, so a replay can tell when the data
+    /// changed. Called after the file loaded, before the command's result is recorded.
+    public var dataFileObserver: ((_ url: URL, _ sha256: String) -> Void)?
+    /// Told when a command makes or loads the model (`model new`, `model load`), after it
+    /// succeeded: a recorder notes it in the front matter's `model` key.
+    public var modelObserver: ((ModelProvenance) -> Void)?
 
     /// The default seed when none is given (recorded in every notebook).
     public static let defaultSeed: UInt64 = 42

@@ -18,6 +18,8 @@ public struct SourceRun: Sendable, Equatable {
     /// Parser warnings (the source still ran).
     public var syntaxWarnings: [Diagnostic] = []
     public var outcomes: [StatementOutcome] = []
+    /// The safe point where a long command of the cell stopped on request (Ctrl-C), if one did.
+    public var stoppedAtSafePoint: Int?
 
     /// True when there was a syntax error or a command failed.
     public var failed: Bool { !syntaxErrors.isEmpty || outcomes.contains { $0.error != nil } }

@@ -11,8 +11,11 @@ public enum NotebookVerification {
         public var fixed: NotebookDocument
     }
 
-    public static func verify(_ recorded: NotebookDocument, folder: URL, allowedPaths: [URL] = []) -> Outcome {
-        let replayer = NotebookReplayer(folder: folder, allowedPaths: allowedPaths)
+    /// `warn` hears about data files that changed since the recording (see `NotebookReplayer.warn`).
+    public static func verify(_ recorded: NotebookDocument, folder: URL, allowedPaths: [URL] = [],
+                              warn: ((String) -> Void)? = nil) -> Outcome {
+        var replayer = NotebookReplayer(folder: folder, allowedPaths: allowedPaths)
+        replayer.warn = warn
         let replayed = replayer.replay(recorded).document
         let verifier = NotebookVerifier(recorded: recorded, recordedFolder: folder, replayedFolder: folder)
         let report = verifier.verify(recorded: recorded, replayed: replayed)

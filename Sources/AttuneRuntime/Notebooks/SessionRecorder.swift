@@ -3,7 +3,8 @@ import Foundation
 
 /// Records what a session runs as notebook cells, appended as each finishes (crash-safe: see
 /// `NotebookRecorder`). A cell that failed is tagged `raises`, so replaying the notebook expects
-/// the same error rather than stopping at it.
+/// the same error rather than stopping at it. Once attached to the session (`observe`), data
+/// files the session reads go into the front matter's `data` list with their SHA-256.
 public final class SessionRecorder {
     public let recorder: NotebookRecorder
     /// The first recording problem (disk full, file removed), reported once.
@@ -31,12 +32,45 @@ public final class SessionRecorder {
         let cell = recorder.makeCell(source: source, tags: run.failed ? [Cell.Tag.raises] : [])
         var finished = cell
         finished.outputs = run.cellOutputs
+        finished.stopAfter = run.stoppedAtSafePoint
         do {
             try recorder.record(finished)
             return true
         } catch {
             if failure == nil { failure = "\(error)" }
             return false
+        }
+    }
+
+    /// Notes every data file `session` reads (`data load`) in the front matter's `data` list: its
+    /// path relative to the notebook's folder (absolute when outside it) and SHA-256, so replay
+    /// and verify can warn when the file changed. The front matter is rewritten through a
+    /// temporary file and `rename`, so a kill at any moment leaves the old or the new header.
+    /// The model it makes or loads goes into the `model` key the same way (see `ModelProvenance`).
+    public func observe(_ session: Session) {
+        session.dataFileObserver = { [weak self] url, sha256 in self?.noteDataFile(url, sha256: sha256) }
+        session.modelObserver = { [weak self] model in self?.noteModel(model) }
+    }
+
+    /// Puts `model` in the front matter's `model` key (nothing is written when it already says so).
+    func noteModel(_ model: ModelProvenance) {
+        let value = model.json(notebookFolder: recorder.url.deletingLastPathComponent())
+        guard recorder.document.frontMatter?.model != value else { return }
+        do {
+            try recorder.updateFrontMatter { $0.model = value }
+        } catch {
+            if failure == nil { failure = "\(error)" }
+        }
+    }
+
+    /// Puts `url` with `sha256` in the front matter (nothing is written when it is already there).
+    func noteDataFile(_ url: URL, sha256: String) {
+        let path = FrontMatter.notebookPath(of: url, folder: recorder.url.deletingLastPathComponent())
+        guard recorder.document.frontMatter?.data.contains(DataFileInfo(path: path, sha256: sha256)) != true else { return }
+        do {
+            try recorder.updateFrontMatter { $0.noteDataFile(path: path, sha256: sha256) }
+        } catch {
+            if failure == nil { failure = "\(error)" }
         }
     }
 

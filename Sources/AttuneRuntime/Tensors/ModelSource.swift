@@ -1,4 +1,5 @@
 import AttuneLanguage
+import AttuneNotebook
 import Foundation
 import Models
 import ModelFormats
@@ -55,6 +56,21 @@ enum ModelLoader {
             throw CommandError("FetchError", "\(error)")
         }
         return try loadGGUF(url, written: name)
+    }
+
+    /// What a recording notes about the model `source` names: a built-in model's cached file and
+    /// its known SHA-256, a GGUF file's SHA-256 (read once more), a folder by its path alone.
+    static func provenance(of source: ModelSource, written: String) -> ModelProvenance {
+        switch source {
+        case .builtIn(let name):
+            guard let builtIn = BuiltInModel(rawValue: name) else { return ModelProvenance(name: name) }
+            return ModelProvenance(name: name, file: ModelCache.default.path(of: builtIn), sha256: builtIn.sha256)
+        case .gguf(let url):
+            let hash = (try? Data(contentsOf: url, options: .alwaysMapped)).map(ContentHash.sha256Hex)
+            return ModelProvenance(name: written, file: url, sha256: hash)
+        case .huggingFace(let url):
+            return ModelProvenance(name: written, file: url)
+        }
     }
 
     static var builtInList: String { BuiltInModel.allCases.map(\.rawValue).joined(separator: ", ") }

@@ -3,19 +3,90 @@ import TensorCore
 import AttuneLanguage
 
 /// The tensors `show` and `list` can name: the model's parameters under short and Hugging Face
-/// names (see `ParameterNames`). Adapters and optimizer moments join it as the trainer lands.
+/// names (see `ParameterNames`), float32 arena tensors and weights kept in their file's
+/// quantization (a GGUF model's Q4_1/Q8_0 projections and embedding) alike, in the model's
+/// parameter order. Adapters and optimizer moments join it as the trainer adds them.
 public final class TensorCatalog {
     public struct Entry {
         public let short: String
         public let huggingFace: String
-        public let tensor: Tensor
+        /// Where the values live.
+        public let storage: Storage
+
+        /// A float32 tensor (with a gradient once it trains), or a frozen quantized matrix.
+        public enum Storage {
+            case float32(Tensor)
+            case quantized(QuantizedMatrix)
+        }
+
+        init(short: String, huggingFace: String, storage: Storage) {
+            self.short = short
+            self.huggingFace = huggingFace
+            self.storage = storage
+        }
+
+        /// The tensor's shape (`[out, in]` for a quantized matrix).
+        public var shape: [Int] {
+            switch storage {
+            case let .float32(tensor): tensor.shape
+            case let .quantized(matrix): matrix.shape
+            }
+        }
+
+        /// Number of values.
+        public var count: Int {
+            switch storage {
+            case let .float32(tensor): tensor.count
+            case let .quantized(matrix): matrix.rows * matrix.cols
+            }
+        }
+
+        /// The quantized matrix, when the values are stored quantized.
+        public var quantized: QuantizedMatrix? {
+            if case let .quantized(matrix) = storage { return matrix }
+            return nil
+        }
+
+        /// The values as a float32 tensor: the parameter itself, or for a quantized matrix a
+        /// newly dequantized copy (a full float32 matrix: `show` dequantizes only the rows it
+        /// prints instead).
+        public var tensor: Tensor {
+            switch storage {
+            case let .float32(tensor):
+                return tensor
+            case let .quantized(matrix):
+                let copy = Tensor(zeros: matrix.shape)
+                withExtendedLifetime(copy) {
+                    matrix.dequantize(rows: 0..<matrix.rows, into: UnsafeMutableBufferPointer(start: copy.pointer, count: copy.count))
+                }
+                return copy
+            }
+        }
     }
 
     public private(set) var entries: [Entry]
     private var index: [String: Int]
 
     init(model: LlamaModel) {
-        entries = model.parameters.tensors.map { Entry(short: ParameterNames.short($0.name), huggingFace: $0.name, tensor: $0) }
+        var entries: [Entry] = []
+        var seen = Set<String>()
+        for (name, _) in model.config.parameterShapes {
+            if let tensor = model.parameters[name] {
+                entries.append(Entry(short: ParameterNames.short(name), huggingFace: name, storage: .float32(tensor)))
+            } else if let matrix = model.quantizedWeights[name] {
+                entries.append(Entry(short: ParameterNames.short(name), huggingFace: name, storage: .quantized(matrix)))
+            } else {
+                continue
+            }
+            seen.insert(name)
+        }
+        for tensor in model.parameters.tensors where !seen.contains(tensor.name) {
+            entries.append(Entry(short: ParameterNames.short(tensor.name), huggingFace: tensor.name, storage: .float32(tensor)))
+        }
+        for name in model.quantizedWeights.keys.sorted() where !seen.contains(name) && model.parameters[name] == nil {
+            entries.append(Entry(short: ParameterNames.short(name), huggingFace: name, storage: .quantized(model.quantizedWeights[name]!)))
+        }
+        self.entries = entries
         index = [:]
         rebuildIndex()
     }
@@ -23,7 +94,7 @@ public final class TensorCatalog {
     /// Adds tensors (adapter matrices, optimizer moments) by Hugging Face name.
     public func add(_ tensors: [Tensor]) {
         for tensor in tensors where index[tensor.name] == nil {
-            entries.append(Entry(short: ParameterNames.short(tensor.name), huggingFace: tensor.name, tensor: tensor))
+            entries.append(Entry(short: ParameterNames.short(tensor.name), huggingFace: tensor.name, storage: .float32(tensor)))
         }
         rebuildIndex()
     }
