@@ -91,7 +91,8 @@ struct TrainCommand: RuntimeCommand {
             return context.shouldStop ? .stop : .continue
         }
         var summary = "trained \(state.trainer.step - first) step\(state.trainer.step - first == 1 ? "" : "s") (\(state.runName), \(state.methodSummary))"
-        let losses = state.trainer.losses
+        // This call's losses (a continued run's earlier steps are not its start).
+        let losses = state.trainer.losses.suffix(from: min(first, state.trainer.losses.count))
         if let last = losses.last { summary += String(format: " · loss %.4f", last) }
         if losses.count >= 2, let firstLoss = losses.first { summary += String(format: " (started at %.4f)", firstLoss) }
         let finalVal = state.validationLoss()
