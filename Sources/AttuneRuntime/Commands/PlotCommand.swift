@@ -3,7 +3,8 @@ import Evaluation
 import Plotting
 
 /// `plot SERIES… [by=run|none] [smooth=] [log=]`: charts logged training metrics in the terminal,
-/// one curve per run (and per series), 80 columns wide.
+/// one curve per run (and per series), 80 columns wide; a notebook also keeps the chart's series
+/// and a PNG beside it.
 struct PlotCommand: RuntimeCommand {
     let spec = StandardSpec.named("plot")
     let schema = ArgumentSchema([
@@ -13,7 +14,8 @@ struct PlotCommand: RuntimeCommand {
     ], rest: .positional("series", .text, required: false, "a logged series: loss, val_loss, lr, grad_norm, tokens_per_s"))
     let help = CommandHelp("""
         Charts logged series of the session's training runs in the terminal (braille dots, 80 columns), \
-        one curve per run and series, so runs with different settings overlay on one chart. Without a \
+        one curve per run and series, so runs with different settings overlay on one chart; a notebook \
+        also keeps the chart as a PNG and SVG beside it, and its series for verification. Without a \
         series it plots loss. Series: loss, smoothed_loss, val_loss, lr, grad_norm, tokens_per_s.
         """, examples: ["plot loss", "plot loss val_loss", "plot lr by=none", "plot loss smooth=0.8 log=true"])
 
@@ -46,6 +48,6 @@ struct PlotCommand: RuntimeCommand {
         }
         let chart = Chart(title: metrics.joined(separator: ", "), xLabel: "step", series: series,
                           yScale: a.bool("log") == true ? .log : .linear, smoothing: a.number("smooth") ?? 0)
-        context.result(ChartRenderer.terminal(chart, width: 80, height: 16))
+        context.plot(chart)
     }
 }

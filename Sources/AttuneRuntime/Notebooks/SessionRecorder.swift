@@ -32,6 +32,11 @@ public final class SessionRecorder {
         var finished = cell
         finished.outputs = run.cellOutputs
         do {
+            try PlotAssets.store(&finished.outputs, cellNumber: cell.n, notebook: recorder.url)
+        } catch {
+            if failure == nil { failure = "cannot write the plot files: \(error)" }
+        }
+        do {
             try recorder.record(finished)
             return true
         } catch {
