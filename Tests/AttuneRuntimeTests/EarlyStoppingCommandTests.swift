@@ -25,7 +25,7 @@ final class EarlyStoppingCommandTests: XCTestCase {
         XCTAssertEqual(state.trainer.step, best + 2 * 2, "two evaluations (eval_every=2) without improvement after the best")
         XCTAssertTrue(result.contains("restored the best weights (step \(best), val loss"), result)
         XCTAssertTrue(result.contains("stopped early"), result)
-        XCTAssertTrue(run.outcomes[0].output.stream.contains { $0.hasPrefix("early stopping at step \(state.trainer.step): Stopped early") })
+        XCTAssertEqual(run.outcomes[0].output.stream.last?.hasPrefix("early stopping at step \(state.trainer.step): no better validation loss in 2 passes; the best"), true)
 
         // The weights now are exactly those after `best` steps of the same run without early stopping.
         let reference = try interpreterWithData()

@@ -83,11 +83,16 @@ struct SweepCommand: RuntimeCommand {
                 context.progress("  \(name)  step \(record.step)/\(steps)  " + String(format: "loss %.4f · %.1f s", record.loss ?? .nan, elapsed))
             })
             let records = session.metrics.records(of: name)
+            var valLosses = records.compactMap { r in r.valLoss.map { (step: r.step, loss: $0) } }
+            let finalValLoss = state.validationLoss()
+            if let finalValLoss, outcome.restoredBest == nil, valLosses.last?.step != state.trainer.step {
+                // The end-of-run measurement counts too (the last step need not fall on eval_every).
+                valLosses.append((state.trainer.step, finalValLoss))
+            }
             let run = SweepReport.Run(
                 name: name, trainable: state.trainer.parameters.count, steps: outcome.stepsRun,
                 losses: records.compactMap { r in r.loss.map { (r.step, $0) } },
-                valLosses: records.compactMap { r in r.valLoss.map { (r.step, $0) } },
-                finalValLoss: state.validationLoss(), warnings: outcome.warnings, divergedAt: outcome.divergedAt,
+                valLosses: valLosses, finalValLoss: finalValLoss, warnings: outcome.warnings, divergedAt: outcome.divergedAt,
                 stoppedEarly: outcome.stoppedEarly)
             var line = "\(name): \(run.steps) steps"
             if let loss = run.finalLoss { line += String(format: " · loss %.4f", loss) }

@@ -57,8 +57,10 @@ struct TrainCommand: RuntimeCommand {
             context.stream("warning at step \(warning.step): \(warning.message)")
         }, onSkip: { step, reason in
             context.stream("step \(step) skipped: \(reason)")
-        }, onEarlyStop: { _ in
-            if let stopping = state.earlyStopping { context.stream("early stopping at step \(state.trainer.step): " + stopping.summary) }
+        }, onEarlyStop: { decision in
+            guard case let .stop(bestStep, bestValLoss) = decision, let stopping = state.earlyStopping else { return }
+            context.stream(String(format: "early stopping at step %d: no better validation loss in %d passes; the best, %.4f, was at step %d",
+                                  state.trainer.step, stopping.evaluationsWithoutImprovement, bestValLoss, bestStep))
         })
         let warnings = outcome.warnings.map(\.message)
         let reason = outcome.reason

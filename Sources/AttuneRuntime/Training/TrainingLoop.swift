@@ -77,12 +77,14 @@ struct TrainingLoop {
                 let step = index + 1
                 var record = MetricRecord(step: step, loss: loss, smoothedLoss: ema.value, lr: lr, gradNorm: gradNorm,
                                           tokensPerSecond: tokensPerSecond)
-                var stop = false
+                var decision: EarlyStopping.Decision?
                 if evalEvery > 0, step % evalEvery == 0, let val = state.validationLoss() {
                     record.valLoss = val
                     record.valPerplexity = Foundation.exp(val)
-                    stop = judge(step: step, valLoss: val, outcome: &outcome, onEarlyStop: onEarlyStop)
+                    decision = judge(step: step, valLoss: val)
                 }
+                var stop = false
+                if case .stop? = decision { stop = true; outcome.stoppedEarly = true }
                 session.metrics.append(record, to: state.runName)
                 for warning in state.monitor.observe(record) {
                     outcome.warnings.append(warning)
@@ -91,7 +93,10 @@ struct TrainingLoop {
                 }
                 let done = step - first
                 onRecord(record, done % logEvery == 0 || done == steps || stop)
-                if stop { return .stop }
+                if stop, let decision {
+                    onEarlyStop(decision)
+                    return .stop
+                }
             case let .skipped(index, reason):
                 if outcome.divergedAt == nil { outcome.divergedAt = index + 1 }
                 onSkip(index + 1, reason)
@@ -110,21 +115,12 @@ struct TrainingLoop {
         return outcome
     }
 
-    /// Feeds one validation loss to early stopping; true when training should stop now.
-    private func judge(step: Int, valLoss: Double, outcome: inout Outcome, onEarlyStop: (EarlyStopping.Decision) -> Void) -> Bool {
-        guard var stopping = state.earlyStopping else { return false }
+    /// Feeds one validation loss to early stopping (keeping a copy of the values at a new best).
+    private func judge(step: Int, valLoss: Double) -> EarlyStopping.Decision? {
+        guard var stopping = state.earlyStopping else { return nil }
         let decision = stopping.observe(step: step, valLoss: valLoss)
         state.earlyStopping = stopping
-        switch decision {
-        case .improved:
-            state.bestValues = state.trainer.parameters.snapshot()
-            return false
-        case .wait:
-            return false
-        case .stop:
-            outcome.stoppedEarly = true
-            onEarlyStop(decision)
-            return true
-        }
+        if case .improved = decision { state.bestValues = state.trainer.parameters.snapshot() }
+        return decision
     }
 }
