@@ -89,4 +89,26 @@ final class SweepCommandTests: XCTestCase {
         let first = interpreter.session.metrics.series("loss", of: "lr=1e-5").first?.value
         XCTAssertEqual(first, interpreter.session.metrics.series("loss", of: "lr=0.001").first?.value, "both runs start from the same weights")
     }
+
+    /// Full fine-tuning of the tiny model at lr=1 blows up: the table names the step, the chart
+    /// marks it, and `plot loss` marks it too.
+    func testADivergingRunIsFlaggedInTheTableAndMarkedOnTheChart() throws {
+        let interpreter = try interpreterWithData()
+        ok(interpreter, "method full")
+        ok(interpreter, "set batch=2 seq=768 warmup=0 schedule=constant")
+        let run = interpreter.run(source: "sweep lr=[1e-3, 1] steps=8")
+        XCTAssertNil(run.firstError.map { "\($0)" })
+        let output = try XCTUnwrap(run.outcomes.first?.output)
+        let table = try XCTUnwrap(output.result)
+        let rows = table.split(separator: "\n")
+        XCTAssertFalse(rows[1].contains("diverged"), table)
+        XCTAssertTrue(rows[2].contains("diverged at "), table)
+        XCTAssertTrue(table.contains("diverged: lr=1 — the loss blew up"), table)
+        let chart = try XCTUnwrap(output.plots.first?.chart)
+        XCTAssertEqual(chart.series[0].markers, [])
+        XCTAssertEqual(chart.series[1].markers.map(\.note).first?.hasPrefix("diverged at "), true)
+        XCTAssertEqual(output.metrics[1]["diverged"], .bool(true))
+        let plot = interpreter.run(source: "plot loss")
+        XCTAssertEqual(plot.outcomes.first?.output.plots.first?.chart.series.last?.markers.map(\.note), chart.series[1].markers.map(\.note))
+    }
 }

@@ -21,6 +21,16 @@ struct PlotCommand: RuntimeCommand {
 
     static let known = ["loss", "smoothed_loss", "val_loss", "lr", "grad_norm", "tokens_per_s", "val_ppl"]
 
+    /// The first step where the monitor's explosion detector fires on a run's losses: where the
+    /// run diverged (marked ✕ on the chart).
+    static func divergence(_ records: [MetricRecord]) -> Int? {
+        var detector = LossExplosionDetector()
+        for record in records where record.loss != nil {
+            if let warning = detector.observe(record) { return warning.step }
+        }
+        return nil
+    }
+
     func run(_ context: CommandContext) throws {
         let a = context.arguments
         let history = context.session.metrics
@@ -40,7 +50,11 @@ struct PlotCommand: RuntimeCommand {
                 let points = history.series(metric, of: run).map { (x: Double($0.step), y: Optional($0.value)) }
                 guard !points.isEmpty else { continue }
                 let label = metrics.count > 1 ? (runs.count > 1 ? "\(run) \(metric)" : metric) : run
-                series.append(Series(name: label, points: points))
+                var curve = Series(name: label, points: points)
+                if metric == "loss" || metric == "smoothed_loss", let step = Self.divergence(history.records(of: run)) {
+                    curve = curve.diverged(at: Double(step), y: points.last { $0.x <= Double(step) && $0.y?.isFinite == true }?.y ?? nil)
+                }
+                series.append(curve)
             }
         }
         guard !series.isEmpty else {
