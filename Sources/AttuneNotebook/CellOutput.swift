@@ -1,3 +1,5 @@
+import Foundation
+
 /// One output block of a cell: ```` ```output KIND … ````.
 public struct CellOutput: Sendable, Equatable {
     /// What an output holds and how verification compares it.
@@ -93,12 +95,17 @@ public struct PlotInfo: Sendable, Equatable {
     public var series: String?
     /// The `![alt](src)` line after the block, when present.
     public var image: ImageLink?
+    /// The series JSON of a plot just produced, held in memory until it is stored as a file
+    /// (then `series` names it). Never written into the Markdown; verification prefers it to
+    /// reading `series`, so a replay compares plots without writing anything.
+    public var seriesData: Data?
 
-    public init(id: String? = nil, src: String? = nil, series: String? = nil, image: ImageLink? = nil) {
+    public init(id: String? = nil, src: String? = nil, series: String? = nil, image: ImageLink? = nil, seriesData: Data? = nil) {
         self.id = id
         self.src = src
         self.series = series
         self.image = image
+        self.seriesData = seriesData
     }
 }
 

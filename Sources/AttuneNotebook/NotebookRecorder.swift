@@ -143,13 +143,19 @@ public final class NotebookRecorder: Sendable {
     /// Stores `data` in the asset folder as `<stem>-<first 8 hex of its SHA-256>.<ext>` and returns
     /// the path relative to the notebook (what `src=` and `series=` hold). Same content, same name.
     public func storeAsset(_ data: Data, stem: String, fileExtension: String) throws -> String {
-        let folder = url.deletingLastPathComponent().appendingPathComponent(assetsFolderName)
+        try Self.storeAsset(data, named: "\(stem)-\(ContentHash.sha256Hex(data).prefix(8)).\(fileExtension)", besideNotebook: url)
+    }
+
+    /// Stores `data` as `name` in the asset folder of the notebook at `notebook` (created when
+    /// missing; an identical file is left alone) and returns the path relative to the notebook.
+    public static func storeAsset(_ data: Data, named name: String, besideNotebook notebook: URL) throws -> String {
+        let folderName = assetsFolderName(for: notebook)
+        let folder = notebook.deletingLastPathComponent().appendingPathComponent(folderName)
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let name = "\(stem)-\(ContentHash.sha256Hex(data).prefix(8)).\(fileExtension)"
         let target = folder.appendingPathComponent(name)
         if (try? Data(contentsOf: target)) != data {
             try AtomicFile.replace(target.path, with: data)
         }
-        return assetsFolderName + "/" + name
+        return folderName + "/" + name
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 extension OutputComparator {
     /// Metrics: same number of records; in each, every non-volatile field equal within tolerance.
     func compareMetrics(_ expected: CellOutput, _ actual: CellOutput) -> [Mismatch] {
@@ -81,15 +83,17 @@ extension OutputComparator {
     /// Plots: the series JSON of both sides, with tolerance. Image bytes and asset names are
     /// ignored. Without a series file on either side, the chart text is compared instead.
     func comparePlots(_ expected: CellOutput, _ actual: CellOutput) -> [Mismatch] {
-        let ePath = expected.plot?.series
-        let aPath = actual.plot?.series
-        if ePath == nil, aPath == nil {
+        let ePath = expected.plot?.series ?? "(in memory)"
+        let aPath = actual.plot?.series ?? "(in memory)"
+        let eHas = expected.plot?.seriesData != nil || expected.plot?.series != nil
+        let aHas = actual.plot?.seriesData != nil || actual.plot?.series != nil
+        if !eHas, !aHas {
             return compareText(expected.text, actual.text, kind: .plot)
         }
-        guard let ePath, let eData = recordedAssets.load(ePath) else {
+        guard let eData = expected.plot?.seriesData ?? expected.plot?.series.flatMap(recordedAssets.load) else {
             return [mismatch(.plot, message: "recorded series file \(expected.plot?.series ?? "(none)") cannot be read")]
         }
-        guard let aPath, let aData = replayedAssets.load(aPath) else {
+        guard let aData = actual.plot?.seriesData ?? actual.plot?.series.flatMap(replayedAssets.load) else {
             return [mismatch(.plot, message: "replayed series file \(actual.plot?.series ?? "(none)") cannot be read")]
         }
         let eText = String(decoding: eData, as: UTF8.self)

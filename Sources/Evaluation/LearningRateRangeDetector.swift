@@ -1,12 +1,19 @@
 /// Learning rate outside the guide's range for the method (full 1e-5…5e-5, LoRA 1e-4…3e-4,
 /// QLoRA 2e-4…5e-4).
 ///
-/// Judges the peak learning rate, since warmup starts low and decay ends low: fires at once when a
-/// step's rate exceeds the range's top (by more than `tolerance`, relative); fires for a rate
-/// below the range once the peak has passed (the rate starts to fall) or after `settleSteps`
-/// records, whichever comes first. Each side fires at most once per run.
+/// Judges the peak learning rate, since warmup starts low and decay ends low. When the run's
+/// configured peak (`peakLearningRate`, the `lr` hyperparameter) is known — the normal case in a
+/// training run — that number alone is judged, once, at the first record: a warmup step's small
+/// rate never counts as "too low" and the warning names the configured rate, not the rate of the
+/// step it fired at. Without a configured peak (a replayed metrics block) it falls back to the
+/// logged rates: fires at once when a step's rate exceeds the range's top (by more than
+/// `tolerance`, relative); fires for a rate below the range once the peak has passed (the rate
+/// starts to fall) or after `settleSteps` records, whichever comes first. Each side fires at most
+/// once per run.
 public struct LearningRateRangeDetector: WarningDetector {
     public var method: FineTuningMethod
+    /// The schedule's peak rate as configured; nil to judge the logged rates instead.
+    public var peakLearningRate: Double?
     /// Steps after which a never-reached range counts as too low even without decay (default 20).
     public var settleSteps: Int
     /// Relative slack at the range ends (default 0.001, so 3.0001e-4 is still 3e-4).
@@ -17,8 +24,9 @@ public struct LearningRateRangeDetector: WarningDetector {
     private var firedHigh = false
     private var firedLow = false
 
-    public init(method: FineTuningMethod, settleSteps: Int = 20, tolerance: Double = 0.001) {
+    public init(method: FineTuningMethod, peakLearningRate: Double? = nil, settleSteps: Int = 20, tolerance: Double = 0.001) {
         self.method = method
+        self.peakLearningRate = peakLearningRate
         self.settleSteps = settleSteps
         self.tolerance = tolerance
     }
@@ -53,6 +61,14 @@ public struct LearningRateRangeDetector: WarningDetector {
     }
 
     public mutating func observe(_ record: MetricRecord) -> TrainingWarning? {
+        if let configured = peakLearningRate {
+            guard !firedHigh, !firedLow else { return nil }
+            firedHigh = true
+            firedLow = true
+            var warning = Self.check(learningRate: configured, method: method, step: record.step, tolerance: tolerance)
+            warning?.evidence = [Evidence(step: record.step, label: "peak_lr", value: configured)]
+            return warning
+        }
         guard let lr = record.lr else { return nil }
         seen += 1
         let range = method.learningRateRange

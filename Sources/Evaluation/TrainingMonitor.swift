@@ -8,13 +8,14 @@ public struct TrainingMonitor: Sendable {
     public private(set) var warnings: [TrainingWarning] = []
 
     /// The default set: explosion, not decreasing, oscillation, plateau, overfitting, and the
-    /// learning-rate range when the method is known.
-    public init(method: FineTuningMethod? = nil) {
+    /// learning-rate range when the method is known (judging `peakLearningRate`, the configured
+    /// `lr`, when given — see ``LearningRateRangeDetector``).
+    public init(method: FineTuningMethod? = nil, peakLearningRate: Double? = nil) {
         var detectors: [any WarningDetector] = [
             LossExplosionDetector(), LossNotDecreasingDetector(), LossOscillationDetector(),
             PlateauDetector(), OverfittingDetector(),
         ]
-        if let method { detectors.append(LearningRateRangeDetector(method: method)) }
+        if let method { detectors.append(LearningRateRangeDetector(method: method, peakLearningRate: peakLearningRate)) }
         self.detectors = detectors
     }
 

@@ -39,7 +39,9 @@ enum NotebookCommands {
         let result = replayer.replay(document)
         let output = options.value("-o") ?? defaultReplayPath(url)
         do {
-            try Data(NotebookWriter.write(result.document).utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            var replayed = result.document
+            try PlotAssets.store(in: &replayed, notebook: URL(fileURLWithPath: output))
+            try Data(NotebookWriter.write(replayed).utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
         } catch {
             Terminal.err("attune replay: cannot write \(output): \(error.localizedDescription)")
             return 1
@@ -71,7 +73,9 @@ enum NotebookCommands {
         guard !outcome.report.passed else { return 0 }
         if options.has("--fix") {
             do {
-                try Data(NotebookWriter.write(outcome.fixed).utf8).write(to: url, options: .atomic)
+                var fixed = outcome.fixed
+                try PlotAssets.store(in: &fixed, notebook: url)
+                try Data(NotebookWriter.write(fixed).utf8).write(to: url, options: .atomic)
                 Terminal.out("fixed: rewrote the outputs of \(outcome.report.mismatchedCellNumbers.count) cell(s) in \(path)")
                 return 0
             } catch {

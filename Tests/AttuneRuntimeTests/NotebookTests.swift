@@ -1,6 +1,7 @@
 import AttuneNotebook
 @testable import AttuneRuntime
 import Foundation
+import Plotting
 import XCTest
 
 final class NotebookTests: XCTestCase {
@@ -131,5 +132,47 @@ final class NotebookTests: XCTestCase {
         XCTAssertFalse(runner.run(source: "model new tiny\ntrian steps=5\n", fileLabel: "s.attune"))
         XCTAssertNil(interpreter.session.model)
         XCTAssertTrue(printed.joined().contains("unknown command 'trian' — did you mean 'train'?"), printed.joined())
+    }
+}
+
+final class PlotAssetTests: XCTestCase {
+    /// A recorded `plot` keeps its terminal chart in the notebook and its series, PNG and SVG
+    /// beside it; verification compares the series (a changed number in the series file fails).
+    func testRecordedPlotWritesAssetsAndVerifiesBySeries() throws {
+        let folder = temporaryFolder()
+        let data = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Notebooks/data/support.jsonl")
+        try FileManager.default.copyItem(at: data, to: folder.appendingPathComponent("support.jsonl"))
+        let url = folder.appendingPathComponent("plots.attune.md")
+        let recorder = try SessionRecorder(creating: url, seed: 42, title: "plots")
+        let interpreter = Interpreter(session: Session(seed: 42, paths: .unrestricted(base: folder)))
+        let sources = ["model new tiny", "data load \"support.jsonl\"", "method lora r=4\nset lr=3e-3 batch=2 seq=768",
+                       "train steps=3", "plot loss"]
+        for source in sources { XCTAssertTrue(recorder.record(source: source, run: interpreter.run(source: source)), recorder.failure ?? "") }
+        let document = try NotebookReader.read(contentsOf: url)
+        let output = try XCTUnwrap(document.cells[4].outputs.first)
+        XCTAssertEqual(output.kind, .plot)
+        let info = try XCTUnwrap(output.plot)
+        XCTAssertEqual(info.id, "p5")
+        let src = try XCTUnwrap(info.src), series = try XCTUnwrap(info.series)
+        XCTAssertTrue(src.hasPrefix("plots.assets/p5-") && src.hasSuffix(".png"), src)
+        XCTAssertEqual(info.image?.src, src)
+        let png = try Data(contentsOf: folder.appendingPathComponent(src))
+        XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent(src.replacingOccurrences(of: ".png", with: ".svg")).path))
+        let seriesURL = folder.appendingPathComponent(series)
+        let chart = try Chart(jsonData: Data(contentsOf: seriesURL))
+        XCTAssertEqual(chart.series.first?.points.count, 3)
+        let text = try String(contentsOf: url, encoding: .utf8)
+        XCTAssertTrue(text.contains("```output plot id=\"p5\" src=\"\(src)\" series=\"\(series)\""), text)
+        XCTAssertTrue(text.contains("![loss](\(src))"), text)
+
+        XCTAssertTrue(NotebookVerification.verify(document, folder: folder).report.passed)
+        // A different number in the recorded series is caught; the image is never compared.
+        var changed = chart
+        changed.series[0].points[1].y = (changed.series[0].points[1].y ?? 0) + 0.5
+        try changed.jsonData().write(to: seriesURL)
+        let report = NotebookVerification.verify(document, folder: folder).report
+        XCTAssertEqual(report.mismatchedCellNumbers, [5], report.rendered)
     }
 }

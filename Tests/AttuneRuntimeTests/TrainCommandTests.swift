@@ -101,8 +101,16 @@ final class PlotCommandTests: XCTestCase {
         ok(interpreter, "train steps=4")
         ok(interpreter, "method lora r=8")
         ok(interpreter, "train steps=4")
-        let chart = ok(interpreter, "plot loss")
+        let run = interpreter.run(source: "plot loss")
+        XCTAssertNil(run.firstError.map { "\($0)" })
+        let plot = try XCTUnwrap(run.outcomes.first?.output.plots.first)
+        let chart = plot.text
+        XCTAssertEqual(plot.chart.series.map(\.name), ["run1", "run2"])
         XCTAssertTrue(chart.contains("run1") && chart.contains("run2"), chart)
+        let output = try XCTUnwrap(run.cellOutputs.first)
+        XCTAssertEqual(output.kind, .plot)
+        XCTAssertEqual(output.text, chart)
+        XCTAssertNotNil(output.plot?.seriesData, "the series travel with the output until the recorder stores them")
         for line in chart.split(separator: "\n") { XCTAssertLessThanOrEqual(line.count, 80, String(line)) }
         XCTAssertTrue(failure(interpreter, "plot los").message.contains("did you mean 'loss'"))
     }

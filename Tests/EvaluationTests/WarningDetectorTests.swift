@@ -235,6 +235,29 @@ final class WarningDetectorTests: XCTestCase {
         XCTAssertNotNil(LearningRateRangeDetector.check(learningRate: 1e-4, method: .qlora))
     }
 
+    /// The false alarm of judging logged rates: a 60-step warmup to 2e-4 stays below LoRA's range
+    /// for more than `settleSteps` records. With the configured peak known, nothing fires.
+    func testConfiguredPeakInsideRangeIsQuietThroughALongWarmup() {
+        let records = (1...80).map { MetricRecord(step: $0, loss: 2, lr: 2e-4 * min(1, Double($0) / 60)) }
+        XCTAssertEqual(feed(LearningRateRangeDetector(method: .lora), records).map(\.step), [20], "the fallback's known false alarm")
+        XCTAssertEqual(feed(LearningRateRangeDetector(method: .lora, peakLearningRate: 2e-4), records), [])
+        var monitor = TrainingMonitor(method: .lora, peakLearningRate: 2e-4)
+        XCTAssertEqual(monitor.observe(records).filter { $0.kind == .learningRateOutOfRange }, [])
+    }
+
+    /// A peak above the range is named at the first step with the configured rate, not the
+    /// warmup step's rate.
+    func testConfiguredPeakAboveRangeIsReportedAtOnceWithThePeak() {
+        let records = (1...30).map { MetricRecord(step: $0, loss: 2, lr: 1e-3 * min(1, Double($0) / 10)) }
+        let warnings = feed(LearningRateRangeDetector(method: .lora, peakLearningRate: 1e-3), records)
+        XCTAssertEqual(warnings.map(\.step), [1])
+        XCTAssertEqual(warnings[0].evidence, [Evidence(step: 1, label: "peak_lr", value: 1e-3)])
+        XCTAssertTrue(warnings[0].message.hasPrefix("Learning rate 1e-3 is above"), warnings[0].message)
+        let low = feed(LearningRateRangeDetector(method: .full, peakLearningRate: 5e-6), records)
+        XCTAssertEqual(low.map(\.step), [1])
+        XCTAssertTrue(low[0].message.contains("below the guide's full fine-tuning range"), low[0].message)
+    }
+
     func testMonitorCollectsAndResets() {
         var monitor = TrainingMonitor(method: .lora)
         monitor.observe(losses([2, 2, 2, .nan]))

@@ -16,8 +16,6 @@ enum EvaluationCommands {
         GenerateCommand(),
         PlotCommand(),
         EstimateCommand(),
-        PlannedCommand("advise", help: CommandHelp("Suggests a method and settings from the data, the model and the guide's recommendations.",
-                                                  examples: ["advise"]),
-                       missing: "advice needs data statistics from the Datasets module, which has not landed yet"),
+        AdviseCommand(),
     ]
 }

@@ -3,7 +3,8 @@ import Evaluation
 import Plotting
 
 /// `plot SERIES… [by=run|none] [smooth=] [log=]`: charts logged training metrics in the terminal,
-/// one curve per run (and per series), 80 columns wide.
+/// one curve per run (and per series), 80 columns wide; a notebook also keeps the chart's series
+/// and a PNG beside it.
 struct PlotCommand: RuntimeCommand {
     let spec = StandardSpec.named("plot")
     let schema = ArgumentSchema([
@@ -13,11 +14,22 @@ struct PlotCommand: RuntimeCommand {
     ], rest: .positional("series", .text, required: false, "a logged series: loss, val_loss, lr, grad_norm, tokens_per_s"))
     let help = CommandHelp("""
         Charts logged series of the session's training runs in the terminal (braille dots, 80 columns), \
-        one curve per run and series, so runs with different settings overlay on one chart. Without a \
+        one curve per run and series, so runs with different settings overlay on one chart; a notebook \
+        also keeps the chart as a PNG and SVG beside it, and its series for verification. Without a \
         series it plots loss. Series: loss, smoothed_loss, val_loss, lr, grad_norm, tokens_per_s.
         """, examples: ["plot loss", "plot loss val_loss", "plot lr by=none", "plot loss smooth=0.8 log=true"])
 
     static let known = ["loss", "smoothed_loss", "val_loss", "lr", "grad_norm", "tokens_per_s", "val_ppl"]
+
+    /// The first step where the monitor's explosion detector fires on a run's losses: where the
+    /// run diverged (marked ✕ on the chart).
+    static func divergence(_ records: [MetricRecord]) -> Int? {
+        var detector = LossExplosionDetector()
+        for record in records where record.loss != nil {
+            if let warning = detector.observe(record) { return warning.step }
+        }
+        return nil
+    }
 
     func run(_ context: CommandContext) throws {
         let a = context.arguments
@@ -38,7 +50,11 @@ struct PlotCommand: RuntimeCommand {
                 let points = history.series(metric, of: run).map { (x: Double($0.step), y: Optional($0.value)) }
                 guard !points.isEmpty else { continue }
                 let label = metrics.count > 1 ? (runs.count > 1 ? "\(run) \(metric)" : metric) : run
-                series.append(Series(name: label, points: points))
+                var curve = Series(name: label, points: points)
+                if metric == "loss" || metric == "smoothed_loss", let step = Self.divergence(history.records(of: run)) {
+                    curve = curve.diverged(at: Double(step), y: points.last { $0.x <= Double(step) && $0.y?.isFinite == true }?.y ?? nil)
+                }
+                series.append(curve)
             }
         }
         guard !series.isEmpty else {
@@ -46,6 +62,6 @@ struct PlotCommand: RuntimeCommand {
         }
         let chart = Chart(title: metrics.joined(separator: ", "), xLabel: "step", series: series,
                           yScale: a.bool("log") == true ? .log : .linear, smoothing: a.number("smooth") ?? 0)
-        context.result(ChartRenderer.terminal(chart, width: 80, height: 16))
+        context.plot(chart)
     }
 }

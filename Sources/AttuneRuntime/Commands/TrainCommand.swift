@@ -45,51 +45,38 @@ struct TrainCommand: RuntimeCommand {
         guard let state else { return }
         state.trainer.model.gradientCheckpointing = h.bool("checkpointing") ?? false
         let steps = try plannedSteps(context, batchesPerEpoch: state.batches.count)
-        let logEvery = max(1, h.integer("log_every") ?? 1), evalEvery = h.integer("eval_every") ?? 0
+        let loop = TrainingLoop(state: state, session: session)
+        try loop.checkEarlyStopping()
         let first = state.trainer.step
         let started = Date()
-        var warnings = [String]()
         var keepError: Error?
         /// `checkpoint keep`: last (and best, when `val` improves) after each validation.
         func keep(_ val: Double?) {
             guard let kept = session.keptCheckpoints, keepError == nil else { return }
             do { if let line = try kept.update(state, validationLoss: val) { context.stream(line) } } catch { keepError = error }
         }
-        var ema = ExponentialMovingAverage(beta: 0.9)
-        for record in session.metrics.records(of: state.runName) { if let l = record.loss { ema.update(l) } }
-        let reason = state.trainer.run(steps: steps, batches: state.batches) { event in
-            switch event {
-            case let .step(index, loss, lr, gradNorm, tokensPerSecond):
-                ema.update(loss)
-                var record = MetricRecord(step: index + 1, loss: loss, smoothedLoss: ema.value, lr: lr, gradNorm: gradNorm,
-                                          tokensPerSecond: tokensPerSecond)
-                let done = index + 1 - first
-                if evalEvery > 0, (index + 1) % evalEvery == 0, let val = state.validationLoss() {
-                    record.valLoss = val
-                    record.valPerplexity = Foundation.exp(val)
-                    keep(val)
-                }
-                session.metrics.append(record, to: state.runName)
-                for warning in state.monitor.observe(record) {
-                    warnings.append(warning.message)
-                    context.stream("warning at step \(warning.step): \(warning.message)")
-                }
-                if done % logEvery == 0 || done == steps {
-                    var line = String(format: "step %d  loss %.4f  lr %.3g  grad %.3f", index + 1, loss, lr, gradNorm)
-                    if let val = record.valLoss { line += String(format: "  val %.4f", val) }
-                    context.stream(line)
-                    let elapsed = Date().timeIntervalSince(started)
-                    let eta = elapsed / Double(done) * Double(steps - done)
-                    context.progress(String(format: "  %.0f tokens/s · %.1f s elapsed · ETA %.0f s", tokensPerSecond, elapsed, eta))
-                    if let json = try? JSONValue.parse(record.jsonLine) { context.metrics(json) }
-                }
-            case let .skipped(index, reason):
-                context.stream("step \(index + 1) skipped: \(reason)")
-            case .stopped:
-                break
-            }
-            return context.shouldStop ? .stop : .continue
-        }
+        let outcome = loop.run(steps: steps, shouldStop: { context.shouldStop }, onRecord: { record, logged in
+            if let val = record.valLoss { keep(val) }
+            guard logged, let loss = record.loss else { return }
+            var line = String(format: "step %d  loss %.4f  lr %.3g  grad %.3f", record.step, loss, record.lr ?? 0, record.gradNorm ?? 0)
+            if let val = record.valLoss { line += String(format: "  val %.4f", val) }
+            context.stream(line)
+            let done = record.step - first
+            let elapsed = Date().timeIntervalSince(started)
+            let eta = elapsed / Double(done) * Double(steps - done)
+            context.progress(String(format: "  %.0f tokens/s · %.1f s elapsed · ETA %.0f s", record.tokensPerSecond ?? 0, elapsed, eta))
+            if let json = try? JSONValue.parse(record.jsonLine) { context.metrics(json) }
+        }, onWarning: { warning in
+            context.stream("warning at step \(warning.step): \(warning.message)")
+        }, onSkip: { step, reason in
+            context.stream("step \(step) skipped: \(reason)")
+        }, onEarlyStop: { decision in
+            guard case let .stop(bestStep, bestValLoss) = decision, let stopping = state.earlyStopping else { return }
+            context.stream(String(format: "early stopping at step %d: no better validation loss in %d passes; the best, %.4f, was at step %d",
+                                  state.trainer.step, stopping.evaluationsWithoutImprovement, bestValLoss, bestStep))
+        })
+        let warnings = outcome.warnings.map(\.message)
+        let reason = outcome.reason
         var summary = "trained \(state.trainer.step - first) step\(state.trainer.step - first == 1 ? "" : "s") (\(state.runName), \(state.methodSummary))"
         // This call's losses (a continued run's earlier steps are not its start).
         let losses = state.trainer.losses.suffix(from: min(first, state.trainer.losses.count))
@@ -99,10 +86,14 @@ struct TrainCommand: RuntimeCommand {
         if let val = finalVal {
             summary += String(format: " · val loss %.4f (ppl %.2f)", val, Foundation.exp(val))
         }
+        if let best = outcome.restoredBest {
+            summary += String(format: " · restored the best weights (step %d, val loss %.4f)", best.step, best.valLoss)
+        }
         keep(finalVal)
         if let keepError { context.warn((keepError as? CommandError)?.message ?? "\(keepError)") }
         switch reason {
         case .finished: break
+        case .requested where outcome.stoppedEarly: summary += " · stopped early"
         case .requested: summary += " · stopped at a step boundary (Ctrl-C)"
         case .nonFinite(let n): summary += " · stopped: \(n) steps in a row had a non-finite loss or gradient (the last good state is kept)"
         }

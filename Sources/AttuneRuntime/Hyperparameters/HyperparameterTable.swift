@@ -115,9 +115,19 @@ public enum HyperparameterTable {
             aliases: ["lr_min", "final_lr"], example: "0"),
         HyperparameterSpec(
             name: "patience", kind: .integer(.closed(0, 1_000_000)), defaultValue: .integer(0),
-            meaning: "early stopping: validation passes without improvement before training stops; 0 never stops early",
+            meaning: "early stopping: validation passes (every eval_every steps) without improvement before training stops and the best weights come back; 0 never stops early",
             recommendedByMethod: nil, recommended: nil, tooHigh: "overfitting runs on", tooLow: "a noisy validation loss stops training too soon",
             aliases: ["early_stopping", "early_stop", "early_stopping_patience"], example: "3"),
+        HyperparameterSpec(
+            name: "min_delta", kind: .number(.nonNegative), defaultValue: .number(0),
+            meaning: "early stopping: how much a validation loss must improve on the best so far to count as better",
+            recommendedByMethod: nil, recommended: nil, tooHigh: "real but small improvements are ignored and training stops early",
+            tooLow: nil, aliases: ["early_stopping_threshold", "min_improvement"], example: "0.01"),
+        HyperparameterSpec(
+            name: "restore_best", kind: .bool, defaultValue: .bool(true),
+            meaning: "early stopping: put back the trainable weights of the best validation loss when training ends",
+            recommendedByMethod: nil, recommended: nil, tooHigh: nil, tooLow: nil,
+            aliases: ["load_best_model_at_end", "keep_best"], example: "true"),
         HyperparameterSpec(
             name: "train_on", kind: .choice(["completions", "all"]), defaultValue: .word("completions"),
             meaning: "which tokens count in the loss: the assistant's completions only (the guide's default) or every token",

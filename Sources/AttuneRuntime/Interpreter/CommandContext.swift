@@ -1,6 +1,7 @@
 import AttuneLanguage
 import AttuneNotebook
 import Foundation
+import Plotting
 
 /// What a running command sees: its parsed command and checked arguments, the session, and where
 /// its outputs go. Stream lines reach the terminal as they are emitted (through
@@ -39,6 +40,10 @@ public final class CommandContext {
     /// Prints a progress line live without recording it (tokens/s, ETA: values that differ on
     /// every run and would make a notebook unverifiable).
     public func progress(_ line: String) { session.liveStream?(line) }
+
+    /// Adds a chart: its terminal text (80 columns) is printed and recorded, and the notebook
+    /// keeps its series and a PNG beside it.
+    public func plot(_ chart: Chart) { output.plots.append(PlotOutput(chart: chart)) }
 
     /// Records one metrics object (one logged step).
     public func metrics(_ record: JSONValue) { output.metrics.append(record) }

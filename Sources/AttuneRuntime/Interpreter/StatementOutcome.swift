@@ -61,6 +61,7 @@ public struct SourceRun: Sendable, Equatable {
         for warning in syntaxWarnings { out.append(warning.render(source: source)) }
         for outcome in outcomes {
             if !streamShown, !outcome.output.stream.isEmpty { out.append(outcome.output.stream.joined(separator: "\n")) }
+            for plot in outcome.output.plots { out.append(plot.text) }
             if let text = outcome.output.resultText { out.append(text) }
             if let error = outcome.error { err.append(error.render(source: source)) }
         }

@@ -34,6 +34,11 @@ public final class SessionRecorder {
         finished.outputs = run.cellOutputs
         finished.stopAfter = run.stoppedAtSafePoint
         do {
+            try PlotAssets.store(&finished.outputs, cellNumber: cell.n, notebook: recorder.url)
+        } catch {
+            if failure == nil { failure = "cannot write the plot files: \(error)" }
+        }
+        do {
             try recorder.record(finished)
             return true
         } catch {

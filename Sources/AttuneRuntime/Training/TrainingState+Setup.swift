@@ -9,8 +9,9 @@ import Training
 extension TrainingState {
     /// Builds the training state for the session's model, data, method and hyperparameters:
     /// applies the method to the model, renders and batches the training split (validation too),
-    /// and lays the schedule out over `plannedSteps` optimizer steps.
-    static func make(session: Session, plannedSteps: Int) throws -> TrainingState {
+    /// and lays the schedule out over `plannedSteps` optimizer steps. The run is called `runName`
+    /// (default `runN`, N counting the session's runs).
+    static func make(session: Session, plannedSteps: Int, runName: String? = nil) throws -> TrainingState {
         guard let loaded = session.model else {
             throw CommandError.noModel("train")
         }
@@ -92,9 +93,13 @@ extension TrainingState {
                               schedule: LearningRateSchedule(kind: kind, baseLearningRate: lr, warmupSteps: warmup, totalSteps: plannedSteps),
                               maxGradNorm: clip > 0 ? clip : nil, accumulationSteps: h.integer("accum") ?? 1)
         let method: FineTuningMethod = switch settings.method { case .full: .full; case .lora: .lora; case .qlora: .qlora }
-        return TrainingState(methodSummary: settings.summary, adapter: adapter, trainer: trainer, batches: trainBatches,
-                             validation: validationBatches, monitor: TrainingMonitor(method: method),
-                             runName: "run\(session.runs.count + 1)", plannedSteps: plannedSteps)
+        let state = TrainingState(methodSummary: settings.summary, adapter: adapter, trainer: trainer, batches: trainBatches,
+                                  validation: validationBatches, monitor: TrainingMonitor(method: method, peakLearningRate: lr),
+                                  runName: runName ?? "run\(session.runs.count + 1)", plannedSteps: plannedSteps)
+        if let patience = h.integer("patience"), patience > 0 {
+            state.earlyStopping = EarlyStopping(patience: patience, minimumDelta: h.number("min_delta") ?? 0)
+        }
+        return state
     }
 
     /// Whether every matrix of `model` is stored in bf16 already.

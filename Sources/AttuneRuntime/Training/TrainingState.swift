@@ -20,6 +20,11 @@ public final class TrainingState {
     public let runName: String
     /// Total optimizer steps the schedule was laid out for.
     public let plannedSteps: Int
+    /// Early stopping on validation loss (`set patience=N`), nil when off. Kept across `train`
+    /// calls of the run, like the optimizer.
+    public var earlyStopping: EarlyStopping?
+    /// The trainable values at the best validation loss so far (what early stopping restores).
+    public var bestValues: [Float]?
 
     init(methodSummary: String, adapter: LoRAAdapter?, trainer: Trainer, batches: [TrainingBatch], validation: [TrainingBatch],
          monitor: TrainingMonitor, runName: String, plannedSteps: Int) {

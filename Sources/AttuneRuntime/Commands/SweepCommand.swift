@@ -1,0 +1,128 @@
+import AttuneLanguage
+import AttuneNotebook
+import Evaluation
+import Foundation
+
+/// `sweep KEY=[v1, v2, …] [KEY2=[…]] [steps=N | epochs=E] [show=loss|val_loss] [log=]`: trains the
+/// current setup once per value (per combination with several keys), every run from the same
+/// starting weights and seed, then overlays the curves in one chart and prints one table. The
+/// session is put back as it was before: model, method, hyperparameters and the current run.
+struct SweepCommand: RuntimeCommand {
+    let spec = StandardSpec.named("sweep")
+    let schema = ArgumentSchema([
+        .keyed("steps", .integer(.closed(1, 10_000_000)), default: "the steps hyperparameter", "optimizer steps per run"),
+        .keyed("epochs", .number(NumericRange(lower: 0, lowerInclusive: false, upper: 1000)), default: "the epochs hyperparameter", "passes over the training set per run"),
+        .keyed("show", .choice(["loss", "val_loss"]), default: "loss", "the series the chart overlays"),
+        .keyed("log", .bool, default: "false", "logarithmic y axis (a diverging run stretches a linear one)"),
+    ], opensKeys: true)
+    let help = CommandHelp("""
+        Trains once per value of a hyperparameter (or per combination of several: the grid), every run \
+        from the same starting weights, seed and data order, then overlays the loss curves in one chart \
+        and prints one table: final and lowest loss, validation loss, and what the monitor flagged \
+        (diverged, learning rate outside the guide's range, overfitting, oscillating). Besides the \
+        hyperparameters of `set`, LoRA's r and alpha can be swept. Runs are named after their values \
+        (`lr=1e-4`) and `plot` can draw them again. Afterwards the session is as before: model, method, \
+        hyperparameters and the current run are unchanged.
+        """, examples: ["sweep lr=[1e-4, 3e-4, 1e-3] steps=40", "sweep batch=[1, 4, 16] steps=30", "sweep r=[2, 8, 32] steps=40",
+                        "sweep batch=[2, 8] accum=[1, 4] steps=20"])
+
+    func run(_ context: CommandContext) throws {
+        let a = context.arguments
+        let session = context.session
+        if a.has("steps"), a.has("epochs") {
+            throw CommandError.invalidValue("give steps= or epochs=, not both", at: context.range(of: "epochs"))
+        }
+        var axes = [SweepAxis]()
+        for argument in a.extraKeyed {
+            let axis = try SweepAxis.parse(argument, method: session.method.method)
+            guard !axes.contains(where: { $0.key == axis.key }) else {
+                throw CommandError.invalidValue("\(axis.key) is swept twice", at: argument.range)
+            }
+            axes.append(axis)
+        }
+        guard !axes.isEmpty else {
+            throw CommandError.missingArgument("sweep needs a setting and its values, e.g. sweep lr=[1e-4, 3e-4, 1e-3] steps=40", at: context.command.range)
+        }
+        guard let loaded = session.model else { throw CommandError.noModel("sweep") }
+        let combinations = SweepAxis.combinations(axes)
+        guard combinations.count <= 64 else {
+            throw CommandError.invalidValue("\(combinations.count) runs is too many for one sweep (at most 64)", at: context.command.range)
+        }
+
+        // Everything the runs change, to put back afterwards.
+        let savedHyperparameters = session.hyperparameters, savedMethod = session.method, savedTraining = session.training
+        let model = loaded.model
+        let current = ModelSnapshot(model, keepingValues: false)
+        savedTraining?.adapter?.remove(from: model)
+        let base = ModelSnapshot(model, keepingValues: session.method.method == .full)
+        defer {
+            base.restore()
+            current.restore()
+            session.hyperparameters = savedHyperparameters
+            session.method = savedMethod
+            session.training = savedTraining
+        }
+
+        var report = SweepReport()
+        for combination in combinations {
+            if context.shouldStop { break }
+            base.restore()
+            session.hyperparameters = savedHyperparameters
+            session.method = savedMethod
+            for setting in combination { SweepAxis.apply(key: setting.key, value: setting.value, to: session) }
+            session.training = nil
+            let name = combination.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            let steps = try TrainCommand().plannedSteps(context, batchesPerEpoch: nil)
+            let state = try TrainingState.make(session: session, plannedSteps: steps, runName: name)
+            session.metrics.removeRun(name)
+            let loop = TrainingLoop(state: state, session: session)
+            try loop.checkEarlyStopping()
+            let started = Date()
+            let outcome = loop.run(steps: steps, shouldStop: { context.shouldStop }, onRecord: { record, _ in
+                let elapsed = Date().timeIntervalSince(started)
+                context.progress("  \(name)  step \(record.step)/\(steps)  " + String(format: "loss %.4f · %.1f s", record.loss ?? .nan, elapsed))
+            })
+            let records = session.metrics.records(of: name)
+            var valLosses = records.compactMap { r in r.valLoss.map { (step: r.step, loss: $0) } }
+            let finalValLoss = state.validationLoss()
+            if let finalValLoss, outcome.restoredBest == nil, valLosses.last?.step != state.trainer.step {
+                // The end-of-run measurement counts too (the last step need not fall on eval_every).
+                valLosses.append((state.trainer.step, finalValLoss))
+            }
+            let run = SweepReport.Run(
+                name: name, trainable: state.trainer.parameters.count, steps: outcome.stepsRun,
+                losses: records.compactMap { r in r.loss.map { (r.step, $0) } },
+                valLosses: valLosses, finalValLoss: finalValLoss, warnings: outcome.warnings, divergedAt: outcome.divergedAt,
+                stoppedEarly: outcome.stoppedEarly)
+            var line = "\(name): \(run.steps) steps"
+            if let loss = run.finalLoss { line += String(format: " · loss %.4f", loss) }
+            if let val = run.finalValLoss { line += String(format: " · val %.4f", val) }
+            if let step = run.divergedAt { line += " · diverged at step \(step)" }
+            context.stream(line)
+            for warning in outcome.warnings { context.stream("  warning at step \(warning.step): \(warning.message)") }
+            report.runs.append(run)
+        }
+        guard !report.runs.isEmpty else { throw CommandError("Stopped", "the sweep was stopped before its first run finished") }
+
+        for line in report.metricsLines { context.metrics(line) }
+        context.plot(report.chart(metric: a.word("show") ?? "loss", sweptKeys: axes.map(\.key), logScale: a.bool("log") == true))
+        var result = report.table
+        let diverged = report.runs.filter { $0.divergedAt != nil }.map(\.name)
+        if !diverged.isEmpty {
+            result += "\n" + "diverged: \(diverged.joined(separator: ", ")) — the loss blew up (learning rate too high for this setup)"
+        }
+        if let best = report.runs.filter({ $0.divergedAt == nil }).min(by: { lowest($0) < lowest($1) }), report.runs.count > 1 {
+            let which = best.finalValLoss != nil ? "validation" : "final training"
+            result += "\nlowest \(which) loss: \(best.name)"
+        }
+        result += "\nthe session is as before the sweep (" + (savedTraining.map { "\($0.runName) at step \($0.trainer.step)" } ?? "no current run") + ")"
+        context.result(result)
+        if context.shouldStop { context.warn("stopped (Ctrl-C) after \(report.runs.count) of \(combinations.count) runs") }
+    }
+
+    /// The loss a run is ranked by: validation when measured, else the final training loss.
+    private func lowest(_ run: SweepReport.Run) -> Double {
+        let value = run.finalValLoss ?? run.finalLoss ?? .infinity
+        return value.isFinite ? value : .infinity
+    }
+}
