@@ -60,6 +60,18 @@ final class TrainingBaseTests: XCTestCase {
         XCTAssertEqual(failure(bf16, "method qlora base=bf16").name, "InvalidValue")
     }
 
+    func testEndingAQLoRARunPutsTheOriginalProjectionsBack() throws {
+        let interpreter = try interpreterWithData()
+        let model = try XCTUnwrap(interpreter.session.model).model
+        let before = model.linears.mapValues { ObjectIdentifier($0) }
+        ok(interpreter, "method qlora r=4")
+        ok(interpreter, "set batch=2 seq=768")
+        ok(interpreter, "train steps=1")
+        XCTAssertTrue(model.linears.values.contains { $0 is LoRALinear })
+        ok(interpreter, "method lora r=4")
+        XCTAssertEqual(model.linears.mapValues { ObjectIdentifier($0) }, before, "no NF4 layer is left behind")
+    }
+
     func testCheckpointingHyperparameterGivesTheSameLosses() throws {
         func losses(_ checkpointing: Bool) throws -> [Double] {
             let interpreter = try interpreterWithData()

@@ -62,7 +62,10 @@ public final class Session {
     /// Forgets the current training run (the next `train` starts a new one), taking its adapter
     /// off the model so the base is as loaded.
     public func endTraining() {
-        if let training { training.adapter?.remove(from: training.trainer.model) }
+        if let training {
+            training.adapter?.remove(from: training.trainer.model)
+            for (module, layer) in training.layersBeforeQuantization { training.trainer.model.linears[module] = layer }
+        }
         training = nil
     }
 

@@ -46,6 +46,7 @@ extension TrainingState {
         let adapter: LoRAAdapter?
         let parameters: TrainableParameters
         if let existing = session.training?.adapter { existing.remove(from: model) }
+        var originalLayers = [String: LinearLayer]()
         switch settings.method {
         case .full:
             if !model.quantizedWeights.isEmpty {
@@ -60,7 +61,10 @@ extension TrainingState {
             parameters = try FullFineTuning.apply(to: model)
             adapter = nil
         case .lora, .qlora:
-            if settings.method == .qlora { QuantizedBase.quantizeToNF4(model, doubleQuant: true) }
+            if settings.method == .qlora {
+                originalLayers = model.linears
+                QuantizedBase.quantizeToNF4(model, doubleQuant: true)
+            }
             if settings.method == .lora, settings.base == "bf16", !Self.isBF16(model) {
                 let converted: LlamaModel
                 do { converted = try model.converted(to: .bf16) } catch {
@@ -96,6 +100,7 @@ extension TrainingState {
         let state = TrainingState(methodSummary: settings.summary, adapter: adapter, trainer: trainer, batches: trainBatches,
                                   validation: validationBatches, monitor: TrainingMonitor(method: method, peakLearningRate: lr),
                                   runName: runName ?? "run\(session.runs.count + 1)", plannedSteps: plannedSteps)
+        state.layersBeforeQuantization = originalLayers
         if let patience = h.integer("patience"), patience > 0 {
             state.earlyStopping = EarlyStopping(patience: patience, minimumDelta: h.number("min_delta") ?? 0)
         }

@@ -20,6 +20,9 @@ public final class TrainingState {
     public let runName: String
     /// Total optimizer steps the schedule was laid out for.
     public let plannedSteps: Int
+    /// The projections QLoRA replaced with NF4 layers, put back when the run ends so the model is
+    /// as loaded (not its 4-bit approximation) for generate, export and the next method.
+    var layersBeforeQuantization: [String: LinearLayer] = [:]
     /// Early stopping on validation loss (`set patience=N`), nil when off. Kept across `train`
     /// calls of the run, like the optimizer.
     public var earlyStopping: EarlyStopping?
