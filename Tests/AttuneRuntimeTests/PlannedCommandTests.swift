@@ -7,7 +7,7 @@ final class PlannedCommandTests: XCTestCase {
         let error = failure(interpreter, "sweep lr=[1e-4, 3e-4]")
         XCTAssertEqual(error.name, "NotAvailable")
         XCTAssertTrue(error.message.hasPrefix("line 1, column 1: `sweep` is not available yet in this build: the REPL binding"), error.message)
-        for statement in ["eval", "advise", "export gguf \"x.gguf\"", "compare base tuned"] {
+        for statement in ["advise", "export gguf \"x.gguf\""] {
             XCTAssertEqual(failure(interpreter, statement).name, "NotAvailable", statement)
         }
     }

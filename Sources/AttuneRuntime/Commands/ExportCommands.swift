@@ -8,9 +8,7 @@ enum ExportCommands {
 
     static let all: [any RuntimeCommand] = [
         AdapterSaveCommand(),
-        PlannedCommand("adapter load", schema: ArgumentSchema([.positional("path", .path, "a PEFT adapter folder")]),
-                       help: CommandHelp("Loads a LoRA adapter in PEFT format onto the current model.",
-                                         examples: ["adapter load \"out/support-lora\""]), missing: missing, check: pathCheck),
+        AdapterLoadCommand(),
         PlannedCommand("export gguf", schema: ArgumentSchema([
             .positional("path", .path, "the .gguf file to write"),
             .keyed("merge", .bool, default: "false", "fold the adapter into the weights first"),

@@ -2,6 +2,7 @@ import AttuneLanguage
 import Datasets
 import Evaluation
 import Foundation
+import Training
 
 /// Everything an Attune session knows: the seed and hyperparameters, the model, the fine-tuning
 /// method, named results, runs, and where files may be read. The interpreter changes it only
@@ -29,6 +30,10 @@ public final class Session {
     /// The training state of the current method (adapter, optimizer, trainer, history); made by the
     /// first `train` after `method`/`model`/`data` changed, and dropped when they change.
     public var training: TrainingState?
+    /// An adapter put on the model with `adapter load` (replaced by the next training run's).
+    public var loadedAdapter: LoadedAdapter?
+    /// Evaluations named with `name = eval` (what `compare name other` reads).
+    public var evaluations: [String: EvaluationResult] = [:]
     /// Metrics of every training run of the session, by run name (what `plot` draws).
     public var metrics = RunHistory()
     /// What relative paths mean and which files commands may touch.
@@ -53,6 +58,14 @@ public final class Session {
     public func endTraining() {
         if let training { training.adapter?.remove(from: training.trainer.model) }
         training = nil
+    }
+
+    /// The adapter on the current model: the training run's, else one loaded with `adapter load`
+    /// onto this very model (nil after another `model load`).
+    public var adapter: LoRAAdapter? {
+        if let trained = training?.adapter { return trained }
+        guard let loaded = loadedAdapter, let model = model?.model, loaded.model === model else { return nil }
+        return loaded.adapter
     }
 
     /// The session seed (`set seed=N`); every random stream derives from it by purpose.
