@@ -28,31 +28,44 @@ struct ModelEvaluator {
 
     /// The loss the model gives each target token (as in training: assistant turns, `output`,
     /// `completion`), one example per forward pass, and how often its most likely next token is
-    /// the target. `progress` sees the index of each finished example.
+    /// the target. Only the positions that predict a target go through the output layer (the
+    /// 49152-wide product is most of the cost at the prompt's positions otherwise). `progress`
+    /// sees the index of each finished example.
     func tokenMetrics(_ examples: [Example], file: String, progress: (Int) -> Void = { _ in }) throws -> TokenMetrics {
         var metrics = TokenMetrics()
         let model = engine.model
-        let vocab = model.config.vocabSize
+        let width = model.config.hiddenSize
         for (index, example) in examples.enumerated() {
+            defer { progress(index) }
             let rendered = try renderer.render(example, file: file)
-            let tokens = rendered.ids.map(Int32.init)
-            let labels = zip(rendered.ids, rendered.trainable).map { $1 ? Int32($0) : CrossEntropyKernel.ignoreIndex }
-            guard labels.dropFirst().contains(where: { $0 != CrossEntropyKernel.ignoreIndex }) else { progress(index); continue }
-            let (loss, logits, valid) = model.loss(tokens: tokens, labels: labels, batch: 1, tape: Tape(recording: false))
-            guard valid > 0 else { progress(index); continue }
-            metrics.lossSum += Double(loss[flat: 0]) * Double(valid)
-            metrics.tokens += valid
-            withExtendedLifetime(logits) {
-                let p = logits.pointer
-                for t in 0..<(tokens.count - 1) where labels[t + 1] != CrossEntropyKernel.ignoreIndex {
-                    let row = p + t * vocab
-                    var best = 0
-                    var bestValue = row[0]
-                    for v in 1..<vocab where row[v] > bestValue { best = v; bestValue = row[v] }
-                    if best == Int(labels[t + 1]) { metrics.correct += 1 }
+            // Position t predicts token t + 1; keep the positions whose next token is trained.
+            let positions = (0..<max(rendered.ids.count - 1, 0)).filter { rendered.trainable[$0 + 1] }
+            guard !positions.isEmpty else { continue }
+            let tape = Tape(recording: false)
+            let hidden = model.hiddenStates(tokens: rendered.ids.map(Int32.init), batch: 1, tape: tape)   // [T, C]
+            let picked = Tensor(zeros: [positions.count, width])                                          // [M, C]
+            withExtendedLifetime(hidden) {
+                for (row, t) in positions.enumerated() {
+                    picked.pointer.advanced(by: row * width).update(from: hidden.pointer + t * width, count: width)
                 }
             }
-            progress(index)
+            let logits = model.outputHead.forward(picked, tape: tape)                                     // [M, V]
+            let vocab = logits.columns
+            withExtendedLifetime(logits) {
+                let p = logits.pointer
+                for (row, t) in positions.enumerated() {
+                    let values = UnsafeBufferPointer(start: p + row * vocab, count: vocab)
+                    var best = 0
+                    var peak = values[0]
+                    for v in 1..<vocab where values[v] > peak { best = v; peak = values[v] }
+                    var total = 0.0
+                    for v in values { total += Foundation.exp(Double(v - peak)) }
+                    let target = rendered.ids[t + 1]
+                    metrics.lossSum += Double(peak) + Foundation.log(total) - Double(values[target])
+                    metrics.tokens += 1
+                    if best == target { metrics.correct += 1 }
+                }
+            }
         }
         return metrics
     }
