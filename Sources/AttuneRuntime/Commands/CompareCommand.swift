@@ -174,10 +174,9 @@ struct CompareCommand: RuntimeCommand {
             let what = checks.schema != nil ? "schema-valid JSON" : "valid JSON"
             let passed = results.map { $0.filter(\.passed).count }
             rows.append((what, EvaluationText.rate(passed[0], ids.count), EvaluationText.rate(passed[1], ids.count)))
-            for (i, (key, _)) in checks.fieldMatches(replies: replies[0], targets: expected).enumerated() {
-                let m0 = checks.fieldMatches(replies: replies[0], targets: expected)[i].matches
-                let m1 = checks.fieldMatches(replies: replies[1], targets: expected)[i].matches
-                rows.append(("\(key) as expected", EvaluationText.rate(m0, ids.count), EvaluationText.rate(m1, ids.count)))
+            let matches = replies.map { checks.fieldMatches(replies: $0, targets: expected) }
+            for (first, second) in zip(matches[0], matches[1]) {
+                rows.append(("\(first.key) as expected", EvaluationText.rate(first.matches, ids.count), EvaluationText.rate(second.matches, ids.count)))
             }
         }
         if !rows.isEmpty {
