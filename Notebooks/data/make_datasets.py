@@ -565,6 +565,24 @@ def write_jsonl(name, rows):
             f.write("\n")
     return path
 
+def write_triage_schema():
+    """triage.schema.json: the JSON Schema every triage output follows (see README.md)."""
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Support ticket triage",
+        "type": "object",
+        "required": ["category", "severity", "summary", "needs_human"],
+        "properties": {
+            "category": {"type": "string", "enum": CATEGORIES},
+            "severity": {"type": "string", "enum": SEVERITIES},
+            "summary": {"type": "string"},
+            "needs_human": {"type": "boolean"},
+        },
+        "additionalProperties": False,
+    }
+    with open(os.path.join(HERE, "triage.schema.json"), "w", encoding="utf-8", newline="\n") as f:
+        f.write(json.dumps(schema, indent=2) + "\n")
+
 def main():
     support = make_support(random.Random(4101), 420)
     write_jsonl("support.jsonl", support)
@@ -581,6 +599,7 @@ def main():
             train.append(row)
     write_jsonl("triage.jsonl", train)
     write_jsonl("triage_heldout.jsonl", heldout)
+    write_triage_schema()
     write_jsonl("sentiment.jsonl", make_sentiment(random.Random(4104)))
     dirty, notes = make_dirty(random.Random(4105), support)
     path = os.path.join(HERE, "dirty.jsonl")

@@ -8,9 +8,7 @@ enum ExportCommands {
 
     static let all: [any RuntimeCommand] = [
         AdapterSaveCommand(),
-        PlannedCommand("adapter load", schema: ArgumentSchema([.positional("path", .path, "a PEFT adapter folder")]),
-                       help: CommandHelp("Loads a LoRA adapter in PEFT format onto the current model.",
-                                         examples: ["adapter load \"out/support-lora\""]), missing: missing, check: pathCheck),
+        AdapterLoadCommand(),
         ExportGGUFCommand(),
         ExportMergedCommand(),
         PlannedCommand("export trl", schema: ArgumentSchema([.positional("path", .path, "a folder to write")]),

@@ -32,6 +32,9 @@ struct LogitsCommand: RuntimeCommand {
         guard ids.allSatisfy({ $0 >= 0 && $0 < config.vocabSize }) else {
             throw CommandError("ModelError", "the tokenizer produced ids outside the model's vocabulary of \(config.vocabSize)")
         }
+        // Inspection sees the model as it answers: the adapter's dropout off.
+        context.session.training?.adapter?.setTraining(false)
+        defer { context.session.training?.adapter?.setTraining(true) }
         let tape = Tape(recording: false)
         let logits = loaded.model.logits(tokens: ids.map(Int32.init), batch: 1, tape: tape)
         let vocabulary = logits.columns

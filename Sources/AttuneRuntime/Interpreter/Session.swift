@@ -2,6 +2,7 @@ import AttuneLanguage
 import Datasets
 import Evaluation
 import Foundation
+import Training
 
 /// Everything an Attune session knows: the seed and hyperparameters, the model, the fine-tuning
 /// method, named results, runs, and where files may be read. The interpreter changes it only
@@ -31,6 +32,10 @@ public final class Session {
     public var training: TrainingState?
     /// `checkpoint keep DIR`: where `train` keeps the last and the best checkpoint, if anywhere.
     public var keptCheckpoints: KeptCheckpoints?
+    /// An adapter put on the model with `adapter load` (replaced by the next training run's).
+    public var loadedAdapter: LoadedAdapter?
+    /// Evaluations named with `name = eval` (what `compare name other` reads).
+    public var evaluations: [String: EvaluationResult] = [:]
     /// Metrics of every training run of the session, by run name (what `plot` draws).
     public var metrics = RunHistory()
     /// What relative paths mean and which files commands may touch.
@@ -67,6 +72,14 @@ public final class Session {
             for (module, layer) in training.layersBeforeQuantization { training.trainer.model.linears[module] = layer }
         }
         training = nil
+    }
+
+    /// The adapter on the current model: the training run's, else one loaded with `adapter load`
+    /// onto this very model (nil after another `model load`).
+    public var adapter: LoRAAdapter? {
+        if let trained = training?.adapter { return trained }
+        guard let loaded = loadedAdapter, let model = model?.model, loaded.model === model else { return nil }
+        return loaded.adapter
     }
 
     /// The session seed (`set seed=N`); every random stream derives from it by purpose.

@@ -46,6 +46,11 @@ extension TrainingState {
         let adapter: LoRAAdapter?
         let parameters: TrainableParameters
         if let existing = session.training?.adapter { existing.remove(from: model) }
+        // A run starts a new adapter: one put on with `adapter load` comes off first.
+        if let loaded = session.loadedAdapter {
+            if loaded.model === model { loaded.adapter.remove(from: model) }
+            session.loadedAdapter = nil
+        }
         var originalLayers = [String: LinearLayer]()
         switch settings.method {
         case .full:
