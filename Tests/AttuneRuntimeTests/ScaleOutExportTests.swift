@@ -14,7 +14,7 @@ final class ScaleOutExportTests: XCTestCase {
             for (tool, target) in [("trl", row.trl), ("axolotl", row.axolotl)] {
                 switch target {
                 case .fields(let names): XCTAssertFalse(names.isEmpty, "\(spec.name) → \(tool): no field named")
-                case .none(let reason): XCTAssertGreaterThan(reason.count, 20, "\(spec.name) → \(tool): give a reason")
+                case .noEquivalent(let reason): XCTAssertGreaterThan(reason.count, 20, "\(spec.name) → \(tool): give a reason")
                 }
             }
         }

@@ -130,8 +130,12 @@ enum AxolotlConfig {
         if let bool = value as? Bool { return bool ? "true" : "false" }
         if let int = value as? Int { return String(int) }
         if let double = value as? Double {
+            // Plain decimals: PyYAML (YAML 1.1) reads `1e-05` as a string.
             if double == double.rounded(), abs(double) < 1e15 { return String(Int(double)) + ".0" }
-            return "\(double)"
+            var text = String(format: "%.12f", double)
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text += "0" }
+            return text
         }
         let data = (try? JSONSerialization.data(withJSONObject: [value], options: [.withoutEscapingSlashes, .sortedKeys])) ?? Data("[null]".utf8)
         return String(String(decoding: data, as: UTF8.self).dropFirst().dropLast())

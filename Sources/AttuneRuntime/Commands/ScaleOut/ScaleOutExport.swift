@@ -2,6 +2,7 @@ import AttuneLanguage
 import Datasets
 import Foundation
 import ModelFormats
+import Models
 import Tokenization
 import Training
 
@@ -55,7 +56,8 @@ struct ScaleOutExport {
         split = session.split
         dataFile = session.dataPath?.lastPathComponent ?? dataset.fileName
 
-        let template = loaded.tokenizer?.chatTemplateSource.flatMap { try? ChatTemplate(detecting: $0) }
+        let template = loaded.engine?.chatTemplate
+            ?? loaded.tokenizer?.chatTemplateSource.flatMap { try? ChatTemplate(detecting: $0) }
             ?? (loaded.tokenizer.map { _ in ChatTemplate.chatML(defaultSystemPrompt: nil) })
         chatTemplate = template.flatMap(Self.jinja)
 
@@ -204,7 +206,7 @@ struct ScaleOutExport {
     /// `key = value` for every setting, marking those the notebook set.
     var settingLines: [(key: String, value: String, set: Bool)] {
         HyperparameterTable.all.map { spec in
-            (spec.name, hyperparameters[spec.name]?.description ?? "", hyperparameters.explicitlySet.contains(spec.name))
+            (key: spec.name, value: hyperparameters[spec.name]?.description ?? "", set: hyperparameters.explicitlySet.contains(spec.name))
         }
     }
 

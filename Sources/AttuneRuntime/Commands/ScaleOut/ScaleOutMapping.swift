@@ -12,9 +12,18 @@ enum ScaleOutMapping {
         /// The fields the value is written to (`learning_rate`; `warmup_steps`/`warmup_ratio`).
         case fields([String])
         /// No equivalent, and why.
-        case none(String)
+        case noEquivalent(String)
 
-        var fields: [String] { if case .fields(let names) = self { names } else { [] } }
+        var fields: [String] {
+            if case .fields(let names) = self { return names }
+            return []
+        }
+
+        /// Why the tool has no equivalent, if it has none.
+        var reason: String? {
+            if case .noEquivalent(let reason) = self { return reason }
+            return nil
+        }
     }
 
     struct Row {
@@ -44,7 +53,7 @@ enum ScaleOutMapping {
         Row(key: "min_lr", trl: .fields(["lr_scheduler_kwargs"]), axolotl: .fields(["cosine_min_lr_ratio"])),
         Row(key: "patience", trl: .fields(["early_stopping_patience"]), axolotl: .fields(["early_stopping_patience"])),
         Row(key: "min_delta", trl: .fields(["early_stopping_threshold"]),
-            axolotl: .none("Axolotl's early stopping takes only a patience; any improvement counts")),
+            axolotl: .noEquivalent("Axolotl's early stopping takes only a patience; any improvement counts")),
         Row(key: "restore_best", trl: .fields(["load_best_model_at_end"]), axolotl: .fields(["load_best_model_at_end"])),
         Row(key: "train_on", trl: .fields(["assistant_only_loss", "completion_only_loss"]), axolotl: .fields(["train_on_inputs"])),
         Row(key: "pack", trl: .fields(["packing"]), axolotl: .fields(["sample_packing"])),

@@ -101,7 +101,7 @@ enum ScaleOutReadme {
             let target = tool == .trl ? row?.trl : row?.axolotl
             let cell: String = switch target {
             case .fields(let names)?: names.map { "`\($0)`" }.joined(separator: ", ")
-            case .none(let reason)?: "no equivalent: \(reason)"
+            case .noEquivalent(let reason)?: "no equivalent: \(reason)"
             case nil: "no equivalent"
             }
             text += "| \(line.key) | `\(line.value)` | \(line.set ? "**set**" : "") | \(cell) |\n"
@@ -111,13 +111,10 @@ enum ScaleOutReadme {
 
     static func differences(_ e: ScaleOutExport, tool: Tool) -> String {
         var text = "## Where the runs differ\n\n"
-        let lacking = ScaleOutMapping.rows.filter { if case .none = (tool == .trl ? $0.trl : $0.axolotl) { true } else { false } }
+        let lacking = ScaleOutMapping.rows.compactMap { row in (tool == .trl ? row.trl : row.axolotl).reason.map { (row.key, $0) } }
         if !lacking.isEmpty {
             text += "Settings \(tool == .trl ? "TRL" : "Axolotl") lacks: "
-                + lacking.map { row -> String in
-                    let reason = if case .none(let r) = (tool == .trl ? row.trl : row.axolotl) { r } else { "" }
-                    return "`\(row.key)` (\(reason))"
-                }.joined(separator: "; ") + ".\n\n"
+                + lacking.map { "`\($0.0)` (\($0.1))" }.joined(separator: "; ") + ".\n\n"
         }
         for key in ScaleOutMapping.caveats.keys.sorted() {
             text += "- `\(key)`: \(ScaleOutMapping.caveats[key]!)\n"

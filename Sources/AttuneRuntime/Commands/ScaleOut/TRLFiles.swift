@@ -77,12 +77,12 @@ enum TRLFiles {
             "model": e.baseReference,
             "attune_model": ["name": e.modelName, "origin": e.modelOrigin],
             "method": e.method.method.rawValue,
-            "data": ["train": "data/train.jsonl", "validation": e.counts.validation > 0 ? "data/validation.jsonl" : NSNull(),
-                     "format": e.dataFormat, "split_seed": e.split.map { Int($0.seed) } ?? NSNull()],
+            "data": ["train": "data/train.jsonl", "validation": e.counts.validation > 0 ? "data/validation.jsonl" as Any : NSNull(),
+                     "format": e.dataFormat, "split_seed": e.split.map { Int($0.seed) as Any } ?? NSNull()] as [String: Any],
             "sft": sft,
             "early_stopping": patience > 0 && evalEvery > 0 && hasValidation
-                ? ["early_stopping_patience": patience, "early_stopping_threshold": h.number("min_delta") ?? 0] as [String: Any] : NSNull(),
-            "chat_template": e.chatTemplate ?? NSNull(),
+                ? ["early_stopping_patience": patience, "early_stopping_threshold": h.number("min_delta") ?? 0] as [String: Any] as Any : NSNull(),
+            "chat_template": e.chatTemplate.map { $0 as Any } ?? NSNull(),
             "settings": settings(e),
         ]
         if e.isAdapter {
@@ -97,7 +97,7 @@ enum TRLFiles {
             config["lora"] = NSNull()
         }
         config["quantization"] = e.method.method == .qlora
-            ? ["load_in_4bit": true, "bnb_4bit_quant_type": "nf4", "bnb_4bit_use_double_quant": true, "bnb_4bit_compute_dtype": "bfloat16"] as [String: Any]
+            ? ["load_in_4bit": true, "bnb_4bit_quant_type": "nf4", "bnb_4bit_use_double_quant": true, "bnb_4bit_compute_dtype": "bfloat16"] as [String: Any] as Any
             : NSNull()
         return config
     }
@@ -110,13 +110,13 @@ enum TRLFiles {
             if let row = ScaleOutMapping.row(line.key) {
                 switch row.trl {
                 case .fields(let names): entry["trl"] = names
-                case .none(let reason): entry["trl_no_equivalent"] = reason
+                case .noEquivalent(let reason): entry["trl_no_equivalent"] = reason
                 }
             }
             out[line.key] = entry
         }
         let m = e.method
-        out["method"] = ["value": m.summary, "set_in_notebook": m.isChosen, "trl": ["peft_config", "quantization_config"]]
+        out["method"] = ["value": m.summary, "set_in_notebook": m.isChosen, "trl": ["peft_config", "quantization_config"]] as [String: Any]
         return out
     }
 

@@ -85,6 +85,8 @@ enum TRLTrainScript {
             known = {f.name for f in dataclasses.fields(SFTConfig)}
             if "max_length" not in known and "max_seq_length" in known:
                 sft["max_seq_length"] = sft.pop("max_length")
+            if "warmup_ratio" in sft and "warmup_ratio" not in known:
+                sft["warmup_steps"] = sft.pop("warmup_ratio")  # newer transformers: a float below 1 is a share
             if "eval_strategy" not in known and "evaluation_strategy" in known:
                 sft["evaluation_strategy"] = sft.pop("eval_strategy")
             dropped = {k: v for k, v in sft.items() if k not in known}
