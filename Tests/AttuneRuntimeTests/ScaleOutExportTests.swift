@@ -91,7 +91,7 @@ final class ScaleOutExportTests: XCTestCase {
         XCTAssertTrue(explicitlySet.contains("min_delta"))
         for key in explicitlySet { XCTAssertEqual(settings[key]?["set_in_notebook"] as? Bool, true, key) }
         XCTAssertTrue(readme.contains("| lr | `0.003` | **set** |") || readme.contains("| lr | `3e-3` | **set** |"), readme)
-        XCTAssertTrue(readme.contains("accelerate launch --cpu --num_processes 2 train.py"))
+        XCTAssertTrue(readme.contains("accelerate launch --config_file accelerate_config.yaml train.py"))
         XCTAssertTrue(readme.contains("torchrun --nproc_per_node 2 train.py"))
         XCTAssertTrue(readme.contains("written into `base/`"), readme)
         let script = try String(contentsOf: out.appendingPathComponent("train.py"), encoding: .utf8)
@@ -114,7 +114,7 @@ final class ScaleOutExportTests: XCTestCase {
         // Simple YAML checks: every top-level line is `key: value` or a list header, no tabs.
         var top = [String: String]()
         for line in yaml.split(separator: "\n") where !line.hasPrefix("#") && !line.hasPrefix(" ") {
-            let parts = line.split(separator: ":", maxSplits: 1)
+            let parts = line.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
             XCTAssertEqual(parts.count, 2, String(line))
             XCTAssertNil(top[String(parts[0])], "duplicate key \(parts[0])")
             top[String(parts[0])] = parts.count == 2 ? parts[1].trimmingCharacters(in: .whitespaces) : ""

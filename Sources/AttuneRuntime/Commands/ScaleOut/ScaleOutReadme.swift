@@ -36,8 +36,8 @@ enum ScaleOutReadme {
             accelerate launch --config_file accelerate_deepspeed.yaml train.py
             # several nodes: on each node (machine_rank 0..N-1)
             accelerate launch --num_machines 2 --machine_rank 0 --main_process_ip HOST --main_process_port 29500 --num_processes 16 train.py
-            # this CPU, two processes (gloo): what Scripts/check-scale-out runs
-            accelerate launch --cpu --num_processes 2 train.py --max-steps 8
+            # this CPU, two processes (gloo; accelerate's own multi-CPU launch needs mpirun): what Scripts/check-scale-out runs
+            torchrun --nproc_per_node 2 train.py --max-steps 8 --batch 1
             ```
 
             The adapter lands in `out/adapter` (PEFT: `adapter_config.json`, `adapter_model.safetensors`) and the loss of \

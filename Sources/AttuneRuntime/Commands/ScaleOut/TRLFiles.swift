@@ -7,12 +7,12 @@ enum TRLFiles {
     static let requirements = """
         # Versions Scripts/check-scale-out ran the exported folder with (CPU, two processes).
         # On GPUs install the CUDA build of torch for your driver, and bitsandbytes for QLoRA.
-        torch>=2.4
-        transformers==4.57.1
-        trl==0.24.0
-        peft==0.17.1
-        accelerate==1.11.0
-        datasets==4.4.1
+        torch==2.13.0
+        transformers==5.24.0
+        trl==1.16.0
+        peft==0.21.2
+        accelerate==1.15.0
+        datasets==5.2.0
         safetensors>=0.4
         # bitsandbytes>=0.45   # QLoRA (method qlora), CUDA only
 

@@ -8,8 +8,8 @@ enum TRLTrainScript {
 
         One process:   python train.py
         Several GPUs:  accelerate launch --config_file accelerate_config.yaml train.py
-        CPU, 2 procs:  accelerate launch --cpu --num_processes 2 train.py
         torchrun:      torchrun --nproc_per_node 2 train.py
+        CPU, 2 procs:  torchrun --nproc_per_node 2 train.py  (gloo; accelerate's multi-CPU launch needs mpirun)
 
         Options: --model PATH_OR_ID (overrides config.json's model), --output DIR, --max-steps N, --batch N.
         Every setting is in config.json; README.md lists what Attune set and what TRL lacks.
@@ -67,9 +67,12 @@ enum TRLTrainScript {
                     model_kwargs["quantization_config"] = BitsAndBytesConfig(**q)
                 elif rank == 0:
                     print("attune: QLoRA needs CUDA for bitsandbytes; training LoRA on a full-precision base instead", flush=True)
-            if cuda and torch.cuda.is_bf16_supported():
-                model_kwargs["torch_dtype"] = torch.bfloat16
-                sft["bf16"] = True
+            bf16 = cuda and torch.cuda.is_bf16_supported()
+            if bf16:
+                model_kwargs["dtype"] = torch.bfloat16
+            sft["bf16"] = bf16  # recent TRL defaults to bf16, which a CPU cannot do
+            if not cuda:
+                sft["use_cpu"] = True  # under torchrun, WORLD_SIZE > 1 makes this a multi-CPU (gloo) data-parallel run
             model = AutoModelForCausalLM.from_pretrained(model_ref, **model_kwargs)
 
             peft_config = None
