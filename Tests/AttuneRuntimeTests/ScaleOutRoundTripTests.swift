@@ -29,7 +29,7 @@ final class ScaleOutRoundTripTests: XCTestCase {
         let tuned = try XCTUnwrap(state.validationLoss())
         let c = loaded.configuration
         let line = "attune: loaded the TRL adapter (r=\(c.rank) alpha=\(NumberText.short(Double(c.alpha))) · \(loaded.layers.count) modules) "
-            + "· validation loss base \(NumberText.short(base)) → with the TRL adapter \(NumberText.short(tuned))"
+            + "· validation loss base \(String(format: "%.4f", base)) → with the TRL adapter \(String(format: "%.4f", tuned))"
         print(line)
         try Data((line + "\n").utf8).write(to: export.appendingPathComponent("attune-eval.txt"))
         XCTAssertTrue(tuned.isFinite)

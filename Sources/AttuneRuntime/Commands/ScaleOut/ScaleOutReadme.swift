@@ -87,6 +87,7 @@ enum ScaleOutReadme {
 
     static func settingsSection(_ e: ScaleOutExport, tool: Tool) -> String {
         var text = """
+
             ## Settings
 
             Every Attune setting, its value, and where it went (**set** marks those the notebook set; the rest are Attune's defaults).
