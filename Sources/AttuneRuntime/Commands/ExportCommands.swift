@@ -11,11 +11,7 @@ enum ExportCommands {
         AdapterLoadCommand(),
         ExportGGUFCommand(),
         ExportMergedCommand(),
-        PlannedCommand("export trl", schema: ArgumentSchema([.positional("path", .path, "a folder to write")]),
-                       help: CommandHelp("Writes an equivalent TRL training script and config, to train the same thing on a GPU.",
-                                         examples: ["export trl \"out/trl\""]), missing: missing, check: pathCheck),
-        PlannedCommand("export axolotl", schema: ArgumentSchema([.positional("path", .path, "a folder to write")]),
-                       help: CommandHelp("Writes an equivalent Axolotl config.",
-                                         examples: ["export axolotl \"out/axolotl\""]), missing: missing, check: pathCheck),
+        ExportTRLCommand(),
+        ExportAxolotlCommand(),
     ]
 }

@@ -1,0 +1,143 @@
+import AttuneLanguage
+import Foundation
+
+/// `export axolotl DIR [base=auto|include]`: the notebook's run as an Axolotl config plus data.
+struct ExportAxolotlCommand: RuntimeCommand {
+    let spec = StandardSpec.named("export axolotl")
+    let schema = ArgumentSchema([
+        .positional("path", .path, "a folder to write"),
+        .keyed("base", .choice(["auto", "include"]), default: "auto",
+               "include: write the base into DIR/base as a Hugging Face folder; auto: reference the loaded Hugging Face folder or the published SmolLM2, include otherwise"),
+    ])
+    let help = CommandHelp("""
+        Writes the current run as an Axolotl folder: config.yml (base_model, datasets with type chat_template and \
+        Attune's chat template, adapter lora/qlora, lora_r/alpha/dropout/target_modules, learning_rate, \
+        micro_batch_size, gradient_accumulation_steps, sequence_len, epochs or max_steps, schedule, warmup, seed, \
+        train_on_inputs, sample_packing, early stopping, output_dir, …), the data after Attune's split, and a \
+        README with the launch command and the settings Axolotl lacks.
+        """, examples: ["export axolotl \"out/axolotl\""])
+
+    func run(_ context: CommandContext) throws {
+        let export = try ScaleOutExport(context, command: "export axolotl", includeBase: context.arguments.word("base") == "include")
+        try export.write("config.yml", AxolotlConfig.yaml(export))
+        try export.write("README.md", ScaleOutReadme.axolotl(export))
+        var text = "wrote \(export.written): config.yml, README.md, data (train \(export.counts.train)"
+        if export.counts.validation > 0 { text += ", validation \(export.counts.validation)" }
+        text += ")"
+        if !export.includedBaseFiles.isEmpty { text += ", base (\(export.includedBaseFiles.count) files)" }
+        text += " · base: \(export.baseReference) · \(export.method.summary)"
+        text += "\nlaunch: cd \(export.written) && accelerate launch --num_processes 2 -m axolotl.cli.train config.yml"
+        context.result(text)
+    }
+}
+
+/// The Axolotl YAML: scalars written as JSON (valid YAML), one `key: value` per line.
+enum AxolotlConfig {
+    static func yaml(_ e: ScaleOutExport) -> String {
+        let h = e.hyperparameters
+        var lines: [String] = ["# Axolotl config written by Attune's `export axolotl` (\(e.modelName), \(e.method.summary)).",
+                               "# Every Attune setting is listed in README.md; `# attune KEY` names the setting a line comes from."]
+        func put(_ key: String, _ value: Any, from setting: String? = nil) {
+            lines.append("\(key): \(scalar(value))" + (setting.map { "  # attune \($0)" } ?? ""))
+        }
+        put("base_model", e.baseReference)
+        put("tokenizer_type", "AutoTokenizer")
+        put("output_dir", "./out")
+        put("dataset_prepared_path", "./prepared")
+        if let template = e.chatTemplate {
+            put("chat_template", "jinja")
+            put("chat_template_jinja", template)
+        } else {
+            put("chat_template", "tokenizer_default")
+        }
+        lines.append("datasets:")
+        lines += dataset("data/train.jsonl", e)
+        if e.counts.validation > 0 {
+            lines.append("test_datasets:")
+            lines += dataset("data/validation.jsonl", e)
+        }
+        put("val_set_size", 0)
+        switch e.method.method {
+        case .full: break
+        case .lora: put("adapter", "lora")
+        case .qlora:
+            put("adapter", "qlora")
+            put("load_in_4bit", true)
+        }
+        if e.isAdapter {
+            put("lora_r", e.method.rank)
+            put("lora_alpha", e.method.alpha)
+            put("lora_dropout", h.number("dropout") ?? 0.05, from: "dropout")
+            if e.isAllLinear { put("lora_target_linear", true) } else { put("lora_target_modules", e.targets) }
+            if e.method.rsLoRA { put("peft_use_rslora", true) }
+        }
+        let lr = h.number("lr") ?? 2e-4
+        put("learning_rate", lr, from: "lr")
+        put("micro_batch_size", h.integer("batch") ?? 4, from: "batch")
+        put("eval_batch_size", h.integer("batch") ?? 4, from: "batch")
+        put("gradient_accumulation_steps", h.integer("accum") ?? 1, from: "accum")
+        put("sequence_len", h.integer("seq") ?? 256, from: "seq")
+        put("num_epochs", h.number("epochs") ?? 1, from: "epochs")
+        if let steps = h.integer("steps"), steps > 0 { put("max_steps", steps, from: "steps") }
+        let schedule = h.word("schedule") ?? "cosine"
+        put("lr_scheduler", schedule == "constant" ? "constant_with_warmup" : schedule, from: "schedule")
+        let minLR = h.number("min_lr") ?? 0
+        if minLR > 0 { put("cosine_min_lr_ratio", minLR / lr, from: "min_lr") }
+        let warmup = e.warmup
+        if let steps = warmup.steps { put("warmup_steps", steps, from: "warmup") }
+        if let ratio = warmup.ratio { put("warmup_ratio", ratio, from: "warmup") }
+        put("weight_decay", h.number("weight_decay") ?? 0, from: "weight_decay")
+        put("max_grad_norm", h.number("grad_clip") ?? 1, from: "grad_clip")
+        put("optimizer", ScaleOutMapping.trlOptimizer(h.word("optimizer") ?? "adamw"), from: "optimizer")
+        put("adam_beta1", h.number("beta1") ?? 0.9, from: "beta1")
+        put("adam_beta2", h.number("beta2") ?? 0.999, from: "beta2")
+        put("seed", Int(h.seed), from: "seed")
+        put("logging_steps", h.integer("log_every") ?? 1, from: "log_every")
+        let evalEvery = h.integer("eval_every") ?? 0
+        if evalEvery > 0 && e.counts.validation > 0 { put("eval_steps", evalEvery, from: "eval_every") }
+        let patience = h.integer("patience") ?? 0
+        if patience > 0 && evalEvery > 0 && e.counts.validation > 0 {
+            put("early_stopping_patience", patience, from: "patience")
+            put("load_best_model_at_end", h.bool("restore_best") ?? true, from: "restore_best")
+            put("save_steps", evalEvery)
+        }
+        put("train_on_inputs", (h.word("train_on") ?? "completions") == "all", from: "train_on")
+        put("sample_packing", h.bool("pack") ?? false, from: "pack")
+        put("gradient_checkpointing", h.bool("checkpointing") ?? false, from: "checkpointing")
+        put("bf16", "auto")
+        put("special_tokens", [String: String]())
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func dataset(_ path: String, _ e: ScaleOutExport) -> [String] {
+        var out = ["  - path: \(scalar(path))", "    ds_type: json", "    split: train"]
+        switch e.dataFormat {
+        case "messages":
+            out += ["    type: chat_template", "    field_messages: messages", "    message_property_mappings:",
+                    "      role: role", "      content: content", "    roles_to_train: [\"assistant\"]", "    train_on_eos: turn"]
+        case "prompt/completion":
+            // Axolotl's input_output needs segments; prompt/completion pairs read as the `completion` type's text.
+            out += ["    type:", "      field_instruction: prompt", "      field_output: completion", "      format: \"{instruction}\"",
+                    "      no_input_format: \"{instruction}\""]
+        default:
+            out += ["    type: completion", "    field: text"]
+        }
+        return out
+    }
+
+    /// A YAML scalar or flow collection (JSON is valid YAML).
+    static func scalar(_ value: Any) -> String {
+        if let bool = value as? Bool { return bool ? "true" : "false" }
+        if let int = value as? Int { return String(int) }
+        if let double = value as? Double {
+            // Plain decimals: PyYAML (YAML 1.1) reads `1e-05` as a string.
+            if double == double.rounded(), abs(double) < 1e15 { return String(Int(double)) + ".0" }
+            var text = String(format: "%.12f", double)
+            while text.hasSuffix("0") { text.removeLast() }
+            if text.hasSuffix(".") { text += "0" }
+            return text
+        }
+        let data = (try? JSONSerialization.data(withJSONObject: [value], options: [.withoutEscapingSlashes, .sortedKeys])) ?? Data("[null]".utf8)
+        return String(String(decoding: data, as: UTF8.self).dropFirst().dropLast())
+    }
+}
