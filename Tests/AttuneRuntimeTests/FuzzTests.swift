@@ -28,7 +28,8 @@ final class FuzzTests: XCTestCase {
 
     func testRandomStatementsNeverCrashAndTheSessionSurvives() {
         var generator = Generator(state: 20_261_129)
-        let interpreter = makeInterpreter(tiny: true)
+        // Confined to a temporary folder: fuzzed export and save commands must not litter the checkout.
+        let interpreter = makeInterpreter(tiny: true, paths: .confined(to: temporaryFolder()))
         for iteration in 0..<3000 {
             var words = [generator.pick(Self.commands)]
             for _ in 0..<(generator.next() % 5) {
@@ -63,7 +64,8 @@ final class FuzzTests: XCTestCase {
 
     func testRandomBytesNeverCrash() {
         var generator = Generator(state: 7)
-        let interpreter = makeInterpreter(tiny: true)
+        // Confined to a temporary folder: fuzzed export and save commands must not litter the checkout.
+        let interpreter = makeInterpreter(tiny: true, paths: .confined(to: temporaryFolder()))
         for _ in 0..<500 {
             let length = Int(generator.next() % 80)
             let bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: generator.next()) }

@@ -1,3 +1,4 @@
+import AttuneLanguage
 @testable import AttuneRuntime
 import XCTest
 
