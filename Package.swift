@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "AttuneRuntime",
                 dependencies: ["AttuneLanguage", "AttuneNotebook", "Models", "ModelFormats", "TensorCore", "Tokenization",
                                "Datasets", "Training", "Evaluation", "Plotting"]),
-        .executableTarget(name: "attune", dependencies: ["AttuneRuntime", "CEditLine", "TensorCore", "Models", "Training"]),
+        .executableTarget(name: "attune", dependencies: ["AttuneRuntime", "CEditLine", "TensorCore", "Models", "Training", "Evaluation"]),
 
         // Tests mirror modules.
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CKernels"]),

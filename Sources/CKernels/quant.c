@@ -9,27 +9,10 @@
 #include "CKernels.h"
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
-static float half_to_float(uint16_t h) {
-    uint32_t sign = (uint32_t)(h & 0x8000) << 16, exponent = (h >> 10) & 0x1F, mantissa = h & 0x3FF, bits;
-    if (exponent == 0) {
-        if (mantissa == 0) { bits = sign; }
-        else {  // subnormal: normalise
-            exponent = 127 - 15 + 1;
-            while (!(mantissa & 0x400)) { mantissa <<= 1; exponent--; }
-            bits = sign | (exponent << 23) | ((mantissa & 0x3FF) << 13);
-        }
-    } else if (exponent == 31) {
-        bits = sign | 0x7F800000 | (mantissa << 13);
-    } else {
-        bits = sign | ((exponent + 127 - 15) << 23) | (mantissa << 13);
-    }
-    float f;
-    memcpy(&f, &bits, 4);
-    return f;
-}
-static inline uint16_t load_u16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
+#include "half.h"
 
 // Portable paths.
 static void dequant_q8_0_portable(const uint8_t *src, long blocks, float *dst) {
@@ -203,9 +186,16 @@ static int use_avx2q(void) { return 0; }
 #define dot_q4_1_avx2 dot_q4_1_portable
 #endif
 
-static int force_portable = 0;
+// -1: not decided yet, read ATTUNE_PORTABLE_KERNELS (set and not "0" forces the portable path).
+static int force_portable = -1;
 void attune_quant_force_portable(int on) { force_portable = on; }
-int attune_quant_is_vectorized(void) { return !force_portable && use_avx2q(); }
+int attune_quant_is_vectorized(void) {
+    if (force_portable < 0) {
+        const char *env = getenv("ATTUNE_PORTABLE_KERNELS");
+        force_portable = (env && *env && strcmp(env, "0") != 0) ? 1 : 0;
+    }
+    return !force_portable && use_avx2q();
+}
 
 #define DISPATCH(name, ...) (attune_quant_is_vectorized() ? name##_avx2(__VA_ARGS__) : name##_portable(__VA_ARGS__))
 void attune_dequant_q8_0(const void *src, long blocks, float *dst) { DISPATCH(dequant_q8_0, src, blocks, dst); }

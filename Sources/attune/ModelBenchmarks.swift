@@ -1,3 +1,4 @@
+import Evaluation
 import Foundation
 import Models
 import TensorCore
@@ -38,18 +39,15 @@ enum ModelBenchmarks {
                 print(String(format: "  step %2d  loss %.4f  %.2f s", step + 1, loss, seconds))
             }
             let median = result.stepSeconds.sorted()[result.stepSeconds.count / 2]
+            let gflops = flopsPerStep(configuration, checkpointing: checkpointing) / median / 1e9
             let losses = result.losses
-            var line = String(format: "| %@ | %.0f | %.2f | %.0f MiB |", label, result.tokensPerSecond, median, result.peakResidentMiB)
+            var line = String(format: "| %@ | %.0f | %.2f | %.0f | %.0f MiB |", label, result.tokensPerSecond, median, gflops, result.peakResidentMiB)
             if losses.count >= 10 {
                 let first = losses.prefix(5).reduce(0, +) / 5, last = losses.suffix(5).reduce(0, +) / 5
                 line += String(format: " %.3f → %.3f |", first, last)
             }
             print(line)
-            if let jsonPath {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                try encoder.encode(result).write(to: URL(fileURLWithPath: jsonPath))
-            }
+            if let jsonPath { try writeJSON(Measured(result: result, gflops: gflops, checkpointing: checkpointing), to: jsonPath) }
             return 0
         } catch {
             return CommandLineInterface.fail("bench train: \(error)")
@@ -57,15 +55,43 @@ enum ModelBenchmarks {
     }
 
     static func inference(arguments: [String]) -> Int32 {
-        guard arguments.isEmpty else { return CommandLineInterface.fail("bench inference takes no options") }
+        var jsonPath: String?
+        if arguments.count == 2, arguments[0] == "--json" { jsonPath = arguments[1] } else if !arguments.isEmpty {
+            return CommandLineInterface.fail("bench inference: unknown option \(arguments[0]) (options: --json FILE)")
+        }
         do {
             let r = try InferenceBenchmark.run(try loadSmolLM2())
             print(String(format: "| SmolLM2 Q4_1 | prefill %d tokens: %.0f tokens/s | decode: %.1f tokens/s | peak %.0f MiB |",
                          r.promptTokens, r.prefillTokensPerSecond, r.decodeTokensPerSecond, r.peakResidentMiB))
+            if let jsonPath { try writeJSON(r, to: jsonPath) }
             return 0
         } catch {
             return CommandLineInterface.fail("bench inference: \(error)")
         }
+    }
+
+    /// A training measurement with its achieved arithmetic rate.
+    struct Measured: Encodable {
+        var result: TrainingBenchmark.Result
+        var gflops: Double
+        var checkpointing: Bool
+    }
+
+    /// FLOPs of one step of `configuration` on SmolLM2-135M at batch 4 × 256, as `estimate` counts
+    /// them (forward `2·P_mm + 2·L·T·H·D` per token; ×3 for full fine-tuning, ×2 plus the adapters
+    /// for LoRA; one more forward with checkpointing).
+    static func flopsPerStep(_ configuration: TrainingBenchmark.Configuration, checkpointing: Bool) -> Double {
+        let method: FineTuningMethod = switch configuration { case .full: .full; case .qlora: .qlora; default: .lora }
+        let targets: [LoRATarget] = configuration == .loraAll ? LoRATarget.allCases : [.q, .v]
+        let setup = TrainingSetup(method: method, loraRank: 16, loraTargets: targets, gradientCheckpointing: checkpointing,
+                                  batch: 4, sequence: 256)
+        return Estimator.estimate(.smolLM2_135M, setup).flopsPerStep
+    }
+
+    private static func writeJSON<T: Encodable>(_ value: T, to path: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(value).write(to: URL(fileURLWithPath: path))
     }
 
     private static func loadSmolLM2() throws -> LoadedModel {

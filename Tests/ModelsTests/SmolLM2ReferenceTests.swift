@@ -93,7 +93,11 @@ final class SmolLM2ReferenceTests: XCTestCase {
         for id in ids.suffix(3) { last = loaded.model.nextTokenLogits([Int32(id)], cache: cache) }
         let v = loaded.model.config.vocabSize
         let expected = Array(full.suffix(v))
-        XCTAssertLessThanOrEqual(zip(last, expected).map { abs($0 - $1) }.max()!, 2e-3)
+        // Decoding multiplies 16-bit activations with the quantized weights (`Int16Activations`,
+        // each activation within 1.5e-5 of its block's largest value); the full pass is float32 GEMM.
+        // Over 30 layers that stays within 1e-2 of logits near 15–20 (measured 4.9e-3), the
+        // tolerance the PyTorch comparison above uses.
+        XCTAssertLessThanOrEqual(zip(last, expected).map { abs($0 - $1) }.max()!, 1e-2)
     }
 
     func testGreedyChatReproducesTheReferenceAnswerTokenForToken() throws {

@@ -48,9 +48,36 @@ void attune_dequant_q4_1(const void *src, long blocks, float *dst);
 float attune_dot_q8_0(const void *src, const float *a, long blocks);
 float attune_dot_q4_0(const void *src, const float *a, long blocks);
 float attune_dot_q4_1(const void *src, const float *a, long blocks);
-/// 1 when the vector path is in use; `attune_quant_force_portable(1)` selects the portable path
-/// (tests compare the two).
+/// 1 when the vector path is in use. `attune_quant_force_portable(1)` selects the portable path
+/// (tests compare the two), `(0)` the vector path where the CPU has it, `(-1)` what the environment
+/// says: `ATTUNE_PORTABLE_KERNELS=1` forces the portable path for the whole process (read at the
+/// first call).
 int attune_quant_is_vectorized(void);
 void attune_quant_force_portable(int on);
+
+/// Activations quantized to 16 bits per block of 32 for integer dots with the legacy blocks
+/// (layout and error in quant_act16.c): `blocks` blocks of `x` into `dst`
+/// (`blocks · ATTUNE_ACT16_BLOCK_BYTES` bytes), then `Σ deq(w)[i] · a[i]` over `32 · blocks`
+/// values. Same dispatch and forced fallback as the float kernels above.
+#define ATTUNE_ACT16_BLOCK_BYTES 72
+void attune_quantize_act16(const float *x, long blocks, void *dst);
+float attune_dot_q8_0_act16(const void *w, const void *a, long blocks);
+float attune_dot_q4_0_act16(const void *w, const void *a, long blocks);
+float attune_dot_q4_1_act16(const void *w, const void *a, long blocks);
+/// `y[r] = Σ deq(w_r)[i] · a[i]` for `rows` weight rows stored `row_bytes` apart from `w` (two rows
+/// at a time on the vector path).
+void attune_matvec_q8_0_act16(const void *w, long row_bytes, long rows, const void *a, long blocks, float *y);
+void attune_matvec_q4_0_act16(const void *w, long row_bytes, long rows, const void *a, long blocks, float *y);
+void attune_matvec_q4_1_act16(const void *w, long row_bytes, long rows, const void *a, long blocks, float *y);
+
+
+/// A chunk of a parallel loop: `fn(context, chunk)`.
+typedef void (*attune_chunk_fn)(void *context, long chunk);
+/// Runs `fn(context, c)` for every `c` in `0..<chunks` on a persistent pool of `threads - 1`
+/// workers plus the caller, and returns when all have run (pool.c). Workers spin for
+/// `ATTUNE_SPIN_MICROSECONDS` (default 200) after a job before sleeping, so back-to-back small
+/// loops do not pay a thread wake-up each. The pool size is fixed by the first call. A call made
+/// while another runs (nested, or from a second thread) runs its chunks inline.
+void attune_pool_run(long chunks, long threads, attune_chunk_fn fn, void *context);
 
 #endif

@@ -5,7 +5,7 @@ import XCTest
 /// The C kernels for Q8_0, Q4_0 and Q4_1 (vectorised and portable) against the Swift reference
 /// loops: dequantization to the float, and the fused dot within float rounding of dequantize-then-dot.
 final class LegacyBlockKernelTests: XCTestCase {
-    override func tearDown() { attune_quant_force_portable(0) }
+    override func tearDown() { attune_quant_force_portable(-1) }
 
     /// Random values quantized to `type` with Attune's quantizer (real scales and minimums).
     func blocks(_ type: GGMLType, count: Int, seed: UInt64) throws -> [UInt8] {

@@ -1,0 +1,103 @@
+"""Assembles Scripts/bench's measurements into out/bench.md (printed) and DIR/report.json.
+Usage: python3 Scripts/bench_report.py DIR [--steps N]   (DIR holds train-*.json, inference.json,
+kernels.md and, when PyTorch ran, torch.jsonl). Standard library only."""
+import json, os, sys
+
+folder = sys.argv[1]
+steps = sys.argv[sys.argv.index("--steps") + 1] if "--steps" in sys.argv else "?"
+# DESIGN.md §7 anchors (an Intel Xeon with AMX; PyTorch 2.x + PEFT), used when torch is absent.
+ANCHORS = {"lora-qv": (256, 3.7 * 1024), "lora-qv-bf16": (424, None), "lora-all": (180, 5.3 * 1024),
+           "full": (205, 4.8 * 1024), "prefill": (645, None), "decode": (24, None)}
+
+
+def load(name):
+    path = os.path.join(folder, name)
+    return json.load(open(path)) if os.path.exists(path) else None
+
+
+torch = {}
+if os.path.exists(os.path.join(folder, "torch.jsonl")):
+    for line in open(os.path.join(folder, "torch.jsonl")):
+        if line.strip():
+            record = json.loads(line)
+            torch[record["config"]] = record
+measured = bool(torch)
+version = next(iter(torch.values()))["torch"] if measured else None
+
+
+def other(config):
+    """(tokens/s, peak MiB, source) of PyTorch for a configuration: measured, else the anchor."""
+    if config in torch:
+        return torch[config]["tokens_per_s"], torch[config].get("peak_mib"), "measured"
+    if not measured and config in ANCHORS:
+        return ANCHORS[config][0], ANCHORS[config][1], "anchor"
+    return None, None, None
+
+
+def fmt(x, digits=0):
+    return "—" if x is None else f"{x:.{digits}f}"
+
+
+def ratio(a, b):
+    return "—" if a is None or not b else f"{a / b:.2f}×"
+
+
+rows, report = [], {"steps": steps, "pytorch": version or "anchors (DESIGN.md §7)", "training": [], "inference": {}}
+# Scripts/bench names each file after its arguments without spaces and dashes.
+configs = [("train-loraqv.json", "lora-qv"), ("train-loraall.json", "lora-all"), ("train-qlora.json", None),
+           ("train-qloracheckpointing.json", None), ("train-full.json", "full")]
+for file, torch_config in configs:
+    data = load(file)
+    if data is None:
+        continue
+    r = data["result"]
+    losses = r["losses"]
+    curve = f"{sum(losses[:5]) / 5:.3f} → {sum(losses[-5:]) / 5:.3f}" if len(losses) >= 10 else "—"
+    t_speed, t_peak, source = other(torch_config) if torch_config else (None, None, None)
+    name = r["configuration"] + (" + gradient checkpointing" if data["checkpointing"] else "")
+    rows.append(f"| {name} | {r['tokensPerSecond']:.0f} | {data['gflops']:.0f} | {r['peakResidentMiB']:.0f} MiB | {curve} | "
+                f"{fmt(t_speed)} | {fmt(t_peak)}{' MiB' if t_peak else ''} | {ratio(r['tokensPerSecond'], t_speed)} | "
+                f"{ratio(r['peakResidentMiB'], t_peak)} |")
+    report["training"].append({"configuration": name, "tokens_per_s": r["tokensPerSecond"], "gflops": data["gflops"],
+                               "peak_mib": r["peakResidentMiB"], "losses": losses, "pytorch_tokens_per_s": t_speed,
+                               "pytorch_peak_mib": t_peak, "pytorch_source": source})
+
+print(f"### SmolLM2-135M training, batch 4 × 256, median of {steps} steps after 1 warm-up\n")
+if measured:
+    print(f"PyTorch {version} + PEFT measured in the same run (`Scripts/torch_bench.py`, fp32, random tokens, median of its steps).\n")
+else:
+    print("PyTorch columns: the DESIGN.md §7 anchors (another machine; torch was not found here).\n")
+print("| configuration | tokens/s | GFLOP/s | peak RSS | loss first 5 → last 5 | PyTorch tokens/s | PyTorch peak | speed | memory |")
+print("|---|---:|---:|---:|---|---:|---:|---:|---:|")
+print("\n".join(rows))
+
+lora = next((t for t in report["training"] if t["configuration"].startswith("LoRA r=16 on q,v")), None)
+qlora = [t for t in report["training"] if t["configuration"].startswith("QLoRA")]
+bf16_speed, _, bf16_source = other("lora-qv-bf16")
+lora_peak = other("lora-qv")[1]
+print()
+if lora and bf16_speed:
+    print(f"LoRA q,v against PyTorch with bf16 autocast ({bf16_source}): {bf16_speed:.0f} tokens/s, "
+          f"Attune fp32 {lora['tokens_per_s']:.0f} = {lora['tokens_per_s'] / bf16_speed:.2f}×.")
+    report["lora_vs_bf16"] = lora["tokens_per_s"] / bf16_speed
+if qlora and lora_peak:
+    best = min(qlora, key=lambda t: t["peak_mib"])
+    print(f"QLoRA peak against PyTorch's LoRA fp32 peak ({lora_peak:.0f} MiB): "
+          + ", ".join(f"{t['configuration']} {t['peak_mib'] / lora_peak:.0%}" for t in qlora) + ".")
+    report["qlora_peak_fraction"] = best["peak_mib"] / lora_peak
+
+inference = load("inference.json")
+if inference:
+    prefill, decode = other("prefill")[0], other("decode")[0]
+    print(f"\n### SmolLM2-135M inference, batch 1 (Attune on the Q4_1 file; PyTorch fp32)\n")
+    print("| | Attune tokens/s | PyTorch tokens/s | ratio |")
+    print("|---|---:|---:|---:|")
+    print(f"| prefill, {inference['promptTokens']} tokens | {inference['prefillTokensPerSecond']:.0f} | {fmt(prefill)} | {ratio(inference['prefillTokensPerSecond'], prefill)} |")
+    print(f"| greedy decode with the KV cache | {inference['decodeTokensPerSecond']:.1f} | {fmt(decode, 1)} | {ratio(inference['decodeTokensPerSecond'], decode)} |")
+    report["inference"] = {"attune": inference, "pytorch_prefill": prefill, "pytorch_decode": decode}
+
+kernels = os.path.join(folder, "kernels.md")
+if os.path.exists(kernels):
+    print("\n### Kernels (`attune bench`)\n")
+    print(open(kernels).read().strip())
+json.dump(report, open(os.path.join(folder, "report.json"), "w"), indent=1)

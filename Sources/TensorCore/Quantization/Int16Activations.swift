@@ -1,0 +1,60 @@
+import CKernels
+
+/// A few activation rows `[m, k]` quantized to 16 bits per block of 32, for integer dot products
+/// with Q8_0/Q4_0/Q4_1 weight rows (the CKernels `quant_act16.c` kernels), as decoding needs.
+///
+/// Per block `d = max|a| / 32767`, `q = round(a / d)`; a dot then multiplies integer pairs instead
+/// of converting each weight code to float. The price is the activation's rounding,
+/// `|a − d·q| ≤ d/2` (1.5e-5 of the block's largest value), close to float32 arithmetic. Used only
+/// where no gradient is needed and a few rows are multiplied (decoding), never for training.
+public final class Int16Activations: @unchecked Sendable {
+    public let rows: Int
+    public let columns: Int
+    private let blocksPerRow: Int
+    private let buffer: UnsafeMutableRawPointer
+
+    /// The weight types with an integer dot.
+    public static func supports(_ type: GGMLType) -> Bool { [.q8_0, .q4_0, .q4_1].contains(type) }
+
+    /// Quantizes `rows` rows of `columns` floats (a multiple of 32) starting at `x`.
+    public init(_ x: UnsafePointer<Float>, rows: Int, columns: Int) {
+        precondition(columns % 32 == 0, "Int16Activations: \(columns) columns are not a multiple of 32")
+        self.rows = rows
+        self.columns = columns
+        blocksPerRow = columns / 32
+        let bytes = max(rows * blocksPerRow * Int(ATTUNE_ACT16_BLOCK_BYTES), 1)
+        buffer = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
+        for i in 0..<rows {
+            attune_quantize_act16(x + i * columns, blocksPerRow, row(i))
+        }
+    }
+
+    deinit { buffer.deallocate() }
+
+    private func row(_ i: Int) -> UnsafeMutableRawPointer {
+        buffer + i * blocksPerRow * Int(ATTUNE_ACT16_BLOCK_BYTES)
+    }
+
+    /// `y[r] = Σ deq(W[r])[j] · a[i, j]` for `rows` weight rows of `type` stored `rowBytes` apart
+    /// from `weights`, each holding `columns` values.
+    public func multiply(_ type: GGMLType, weights: UnsafeRawPointer, rowBytes: Int, rows: Int, row i: Int,
+                         into y: UnsafeMutablePointer<Float>) {
+        switch type {
+        case .q8_0: attune_matvec_q8_0_act16(weights, rowBytes, rows, row(i), blocksPerRow, y)
+        case .q4_0: attune_matvec_q4_0_act16(weights, rowBytes, rows, row(i), blocksPerRow, y)
+        case .q4_1: attune_matvec_q4_1_act16(weights, rowBytes, rows, row(i), blocksPerRow, y)
+        default: preconditionFailure("Int16Activations: no integer dot for \(type)")
+        }
+    }
+
+    /// `Σ deq(weightRow)[j] · a[i, j]` for a weight row of `type` holding `columns` values.
+    @inline(__always)
+    public func dot(_ type: GGMLType, weightRow: UnsafeRawPointer, row i: Int) -> Float {
+        switch type {
+        case .q8_0: attune_dot_q8_0_act16(weightRow, row(i), blocksPerRow)
+        case .q4_0: attune_dot_q4_0_act16(weightRow, row(i), blocksPerRow)
+        case .q4_1: attune_dot_q4_1_act16(weightRow, row(i), blocksPerRow)
+        default: preconditionFailure("Int16Activations: no integer dot for \(type)")
+        }
+    }
+}

@@ -1,0 +1,160 @@
+import CKernels
+import Foundation
+import XCTest
+@testable import TensorCore
+
+/// The 16-bit activation decode kernels (`quant_act16.c` through `Int16Activations`), vectorised and portable:
+/// activation quantization exactly as specified, dots equal to the same formula evaluated in
+/// double, and within the activation-rounding bound of the exact float dot.
+final class Int16ActivationKernelTests: XCTestCase {
+    override func tearDown() { attune_quant_force_portable(-1) }
+
+    /// Both paths, the vectorised one only where the CPU has it.
+    func paths() -> [Bool] {
+        attune_quant_force_portable(0)
+        return attune_quant_is_vectorized() == 1 ? [false, true] : [true]
+    }
+
+    func weights(_ type: GGMLType, rows: Int, cols: Int, seed: UInt64) throws -> QuantizedMatrix {
+        var rng = RandomGenerator(seed: seed)
+        let values = (0..<(rows * cols)).map { i in Float(rng.normal()) * (i % 64 < 32 ? 0.03 : 0.8) + (i % 96 < 32 ? 0.2 : 0) }
+        return try QuantizedMatrix(quantizing: values, rows: rows, cols: cols, type: type)
+    }
+
+    func activations(count: Int, seed: UInt64) -> [Float] {
+        var rng = RandomGenerator(seed: seed)
+        // Blocks of very different scales and one all-zero block.
+        return (0..<count).map { i in
+            if i / 32 == 1 { return 0 }
+            return Float(rng.uniform(-1, 1)) * (i / 32 % 3 == 0 ? 40 : 0.01)
+        }
+    }
+
+    /// The activation blocks as (d, sum, q) read back from the raw buffer layout.
+    func quantized(_ x: [Float]) -> [(d: Float, sum: Float, q: [Int16])] {
+        let blocks = x.count / 32
+        var raw = [UInt8](repeating: 0, count: blocks * Int(ATTUNE_ACT16_BLOCK_BYTES))
+        x.withUnsafeBufferPointer { src in raw.withUnsafeMutableBytes { attune_quantize_act16(src.baseAddress!, blocks, $0.baseAddress!) } }
+        return (0..<blocks).map { b in
+            raw.withUnsafeBytes { p in
+                let base = b * Int(ATTUNE_ACT16_BLOCK_BYTES)
+                return (p.loadUnaligned(fromByteOffset: base, as: Float.self), p.loadUnaligned(fromByteOffset: base + 4, as: Float.self),
+                        (0..<32).map { p.loadUnaligned(fromByteOffset: base + 8 + 2 * $0, as: Int16.self) })
+            }
+        }
+    }
+
+    func testActivationQuantizationFollowsTheDefinitionOnBothPaths() {
+        let x = activations(count: 32 * 7, seed: 3)
+        var results = [[(d: Float, sum: Float, q: [Int16])]]()
+        for portable in paths() {
+            attune_quant_force_portable(portable ? 1 : 0)
+            let blocks = quantized(x)
+            for (b, block) in blocks.enumerated() {
+                let slice = x[(b * 32)..<(b * 32 + 32)]
+                let amax = slice.map(abs).max()!
+                XCTAssertEqual(block.d, amax / 32767, "block \(b) scale, portable=\(portable)")
+                XCTAssertEqual(Double(block.sum), slice.reduce(0.0) { $0 + Double($1) }, accuracy: 1e-5 * Double(amax) * 32)
+                for (i, v) in slice.enumerated() {
+                    let expected = amax > 0 ? (v * (32767 / amax)).rounded(.toNearestOrEven) : 0
+                    XCTAssertEqual(Float(block.q[i]), expected, "block \(b) element \(i), portable=\(portable)")
+                }
+            }
+            XCTAssertTrue(blocks[1].q.allSatisfy { $0 == 0 } && blocks[1].d == 0, "an all-zero block")
+            results.append(blocks)
+        }
+        if results.count == 2 {
+            for (a, b) in zip(results[0], results[1]) { XCTAssertEqual(a.q, b.q); XCTAssertEqual(a.d, b.d) }
+        }
+    }
+
+    func testDotsMatchTheirFormulaAndStayWithinTheRoundingBound() throws {
+        for portable in paths() {
+            attune_quant_force_portable(portable ? 1 : 0)
+            for type in [GGMLType.q8_0, .q4_0, .q4_1] {
+                for cols in [32, 96, 576, 1536] {
+                    let w = try weights(type, rows: 3, cols: cols, seed: UInt64(cols))
+                    let x = activations(count: 2 * cols, seed: UInt64(cols) + 1)
+                    let acts = x.withUnsafeBufferPointer { Int16Activations($0.baseAddress!, rows: 2, columns: cols) }
+                    for i in 0..<2 {
+                        let a = Array(x[(i * cols)..<((i + 1) * cols)])
+                        let blocks = quantized(a)
+                        for r in 0..<3 {
+                            let deq = w.dequantizeRow(r)
+                            let got = withExtendedLifetime(w) { acts.dot(type, weightRow: w.rowBytes(r).baseAddress!, row: i) }
+                            // The kernel's formula in double: Σ deq(w)·d·q, except Q4_1's offset m·Σa.
+                            var formula = 0.0, exact = 0.0, bound = 0.0, magnitude = 0.0
+                            for (b, block) in blocks.enumerated() {
+                                let offset = w.rowBytes(r).loadUnaligned(fromByteOffset: b * 20 + 2, as: UInt16.self)
+                                let m = type == .q4_1 ? Double(HalfFloat.toFloat(UInt16(littleEndian: offset))) : 0
+                                for j in 0..<32 {
+                                    let wj = Double(deq[b * 32 + j]), aj = Double(a[b * 32 + j])
+                                    formula += (wj - m) * Double(block.d) * Double(block.q[j])
+                                    exact += wj * aj
+                                    bound += abs(wj - m) * Double(block.d) / 2
+                                    magnitude += abs(wj * aj)
+                                }
+                                formula += m * Double(block.sum)
+                            }
+                            XCTAssertEqual(Double(got), formula, accuracy: 1e-5 * magnitude + 1e-6, "\(type) \(cols) row \(r) portable=\(portable)")
+                            XCTAssertEqual(Double(got), exact, accuracy: bound * 1.0001 + 1e-5 * magnitude + 1e-6, "\(type) \(cols) rounding bound")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The matrix-vector entry (two rows at a time on the vector path) gives exactly the one-row
+    /// dots, for odd and even row counts and a start in the middle of the matrix.
+    func testMatrixVectorProductEqualsTheRowDots() throws {
+        for portable in paths() {
+            attune_quant_force_portable(portable ? 1 : 0)
+            for type in [GGMLType.q8_0, .q4_0, .q4_1] {
+                let (rows, cols) = (7, 96)
+                let w = try weights(type, rows: rows, cols: cols, seed: 11)
+                let x = activations(count: cols, seed: 12)
+                let acts = x.withUnsafeBufferPointer { Int16Activations($0.baseAddress!, rows: 1, columns: cols) }
+                for (start, count) in [(0, 7), (1, 6), (2, 1), (3, 4)] {
+                    var y = [Float](repeating: .nan, count: count)
+                    withExtendedLifetime(w) {
+                        y.withUnsafeMutableBufferPointer {
+                            acts.multiply(type, weights: w.rowBytes(start).baseAddress!, rowBytes: w.rowByteCount, rows: count, row: 0, into: $0.baseAddress!)
+                        }
+                        for r in 0..<count {
+                            XCTAssertEqual(y[r], acts.dot(type, weightRow: w.rowBytes(start + r).baseAddress!, row: 0),
+                                           "\(type) rows \(start)+\(r) portable=\(portable)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    func testNonFiniteActivationsPropagate() throws {
+        let w = try weights(.q4_0, rows: 1, cols: 64, seed: 1)
+        for portable in paths() {
+            attune_quant_force_portable(portable ? 1 : 0)
+            for bad in [Float.nan, .infinity] {
+                var x = activations(count: 64, seed: 2)
+                x[40] = bad
+                let acts = x.withUnsafeBufferPointer { Int16Activations($0.baseAddress!, rows: 1, columns: 64) }
+                let got = withExtendedLifetime(w) { acts.dot(.q4_0, weightRow: w.rowBytes(0).baseAddress!, row: 0) }
+                XCTAssertTrue(got.isNaN, "\(bad) in the input gives NaN, portable=\(portable)")
+            }
+        }
+    }
+
+    /// `ATTUNE_PORTABLE_KERNELS=1` selects the portable path for the process.
+    func testTheEnvironmentForcesThePortablePath() {
+        setenv("ATTUNE_PORTABLE_KERNELS", "1", 1)
+        defer { unsetenv("ATTUNE_PORTABLE_KERNELS") }
+        attune_quant_force_portable(-1)
+        XCTAssertEqual(attune_quant_is_vectorized(), 0)
+        unsetenv("ATTUNE_PORTABLE_KERNELS")
+        attune_quant_force_portable(-1)
+        var info = attune_cpu_info()
+        attune_cpu_query(&info)
+        XCTAssertEqual(attune_quant_is_vectorized(), info.avx2 == 1 && info.fma == 1 ? 1 : 0)
+    }
+}
