@@ -4,7 +4,8 @@
 // each (what Dispatch's concurrentPerform does) costs a futex round trip per loop, and in a VM an
 // inter-processor interrupt too: measured, it ate more than the second core gave. Here workers
 // spin (with `pause`) for a short while after each job, so back-to-back loops start at once, and
-// only then sleep on a condition variable.
+// only then sleep on a condition variable. Before a large BLAS call `attune_pool_park` sends them
+// to sleep at once, so their spinning never takes a core from OpenBLAS's own threads.
 //
 // Protocol: the caller publishes a job (function, context, chunk count), bumps `generation`, wakes
 // sleepers if any, and takes chunks itself; chunks are claimed with an atomic counter, so every
@@ -40,6 +41,7 @@ static atomic_ulong generation;
 static atomic_long next_chunk;
 static atomic_ulong acknowledged[MAX_WORKERS];  // the last generation each worker finished
 static atomic_int sleepers;
+static atomic_int park;  // set before a BLAS call: idle workers stop spinning and sleep
 static _Thread_local int inside_job;
 
 static long now_ns(void) {
@@ -63,7 +65,7 @@ static void *worker_main(void *index_pointer) {
         int spins = 0;
         while (atomic_load(&generation) == seen) {
             spin_pause();
-            if (++spins % 256 == 0 && now_ns() > deadline) {
+            if (atomic_load_explicit(&park, memory_order_relaxed) || (++spins % 256 == 0 && now_ns() > deadline)) {
                 pthread_mutex_lock(&sleep_lock);
                 atomic_fetch_add(&sleepers, 1);
                 while (atomic_load(&generation) == seen) pthread_cond_wait(&wake, &sleep_lock);
@@ -112,6 +114,7 @@ void attune_pool_run(long chunks, long threads, attune_chunk_fn fn, void *contex
     job_context = context;
     job_chunks = chunks;
     atomic_store(&next_chunk, 0);
+    atomic_store(&park, 0);
     unsigned long job = atomic_fetch_add(&generation, 1) + 1;
     if (atomic_load(&sleepers) > 0) {
         pthread_mutex_lock(&sleep_lock);
@@ -125,4 +128,11 @@ void attune_pool_run(long chunks, long threads, attune_chunk_fn fn, void *contex
         while (atomic_load(&acknowledged[i]) != job) spin_pause();
     }
     pthread_mutex_unlock(&job_lock);
+}
+
+void attune_pool_park(void) {
+    static int disabled = -1;
+    if (disabled < 0) disabled = getenv("ATTUNE_NO_PARK") != NULL;
+    if (disabled) return;
+    if (!atomic_load_explicit(&park, memory_order_relaxed)) atomic_store(&park, 1);
 }

@@ -79,5 +79,7 @@ typedef void (*attune_chunk_fn)(void *context, long chunk);
 /// loops do not pay a thread wake-up each. The pool size is fixed by the first call. A call made
 /// while another runs (nested, or from a second thread) runs its chunks inline.
 void attune_pool_run(long chunks, long threads, attune_chunk_fn fn, void *context);
+/// Tells idle pool workers to sleep now instead of spinning (called before multithreaded BLAS work).
+void attune_pool_park(void);
 
 #endif

@@ -1,23 +1,57 @@
+import Foundation
 import TensorCore
 
 /// `y = x · Wᵀ` for a frozen weight that is stored compressed (GGUF blocks, NF4) and expanded to
 /// float32 `[out, in]` by `dequantize` only while needed: once in forward, and again in backward
-/// for `dx += dy · W`, so a recorded step keeps no float32 copy of the weight alive.
-func frozenProjection(_ x: Tensor, outFeatures n: Int, tape: Tape, dequantize: @escaping () -> Tensor) -> Tensor {
+/// for `dx += dy · W`, so a recorded step keeps no float32 copy of the weight alive. The expansion
+/// goes into a reused scratch buffer (`WeightScratch`), so the pages are not faulted in and zeroed
+/// again for every projection.
+func frozenProjection(_ x: Tensor, outFeatures n: Int, tape: Tape,
+                      dequantize: @escaping (UnsafeMutablePointer<Float>) -> Void) -> Tensor {
     let (m, k) = (x.rows, x.columns)
     let y = Tensor(zeros: Array(x.shape.dropLast()) + [n])
-    let w = dequantize()
-    precondition(w.shape == [n, k], "frozen projection: weight \(w.shape) does not map \(k) inputs to \(n) outputs")
-    MatmulKernel.forward(x.pointer, w.pointer, y.pointer, m: m, n: n, k: k, transB: true)
-    withExtendedLifetime(w) {}
+    WeightScratch.shared.withBuffer(count: n * k) { w in
+        dequantize(w)
+        MatmulKernel.forward(x.pointer, w, y.pointer, m: m, n: n, k: k, transB: true)
+    }
     if tape.needsGrad(x) {
         tape.record(y) { [unowned y] in
             guard let g = y.grad else { return }
-            let w = dequantize()
-            MatmulKernel.backward(dC: g.pointer, a: x.pointer, b: w.pointer, dA: x.ensureGrad().pointer, dB: nil,
-                                  m: m, n: n, k: k, transB: true)
-            withExtendedLifetime(w) {}
+            WeightScratch.shared.withBuffer(count: n * k) { w in
+                dequantize(w)
+                MatmulKernel.backward(dC: g.pointer, a: x.pointer, b: w, dA: x.ensureGrad().pointer, dB: nil,
+                                      m: m, n: n, k: k, transB: true)
+            }
         }
     }
     return y
+}
+
+/// One float buffer reused by every frozen projection for its dequantized weight. Sized to the
+/// largest weight up to `limit` floats (16 MB; SmolLM2's largest projection is 3.5 MB); larger
+/// weights (a 49152-wide output head) and a caller that finds the buffer in use (another thread)
+/// get a temporary allocation instead.
+final class WeightScratch: @unchecked Sendable {
+    static let shared = WeightScratch()
+    static let limit = 4 << 20
+
+    private let lock = NSLock()
+    private var buffer: UnsafeMutablePointer<Float>?
+    private var capacity = 0
+
+    func withBuffer(count: Int, _ body: (UnsafeMutablePointer<Float>) -> Void) {
+        guard count <= Self.limit, lock.try() else {
+            let temporary = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
+            defer { temporary.deallocate() }
+            body(temporary)
+            return
+        }
+        defer { lock.unlock() }
+        if capacity < count {
+            buffer?.deallocate()
+            buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+            capacity = count
+        }
+        body(buffer!)
+    }
 }

@@ -31,12 +31,18 @@ public final class NF4Linear: LinearLayer, DenseWeightLinear {
     public var inFeatures: Int { weight.cols }
     public var outFeatures: Int { weight.rows }
 
-    /// A new float32 tensor `[out, in]` holding the dequantized weight (rows split over threads).
+    /// A new float32 tensor `[out, in]` holding the dequantized weight.
     public func denseWeight() -> Tensor {
+        let w = Tensor(zeros: [weight.rows, weight.cols])
+        dequantize(into: w.pointer)
+        return w
+    }
+
+    /// Writes the weight as float32 `[out, in]` to `destination` (rows split over threads).
+    func dequantize(into destination: UnsafeMutablePointer<Float>) {
         let (rows, cols, blockSize) = (weight.rows, weight.cols, weight.blockSize)
-        let w = Tensor(zeros: [rows, cols])
         let scales = weight.blockAbsmax()
-        let out = UncheckedSendable(w.pointer)
+        let out = UncheckedSendable(destination)
         weight.packed.withUnsafeBufferPointer { packed in
             scales.withUnsafeBufferPointer { s in
                 parallelChunks(rows, minChunk: max(1, 16_384 / max(cols, 1))) { _, range in
@@ -46,12 +52,11 @@ public final class NF4Linear: LinearLayer, DenseWeightLinear {
                 }
             }
         }
-        return w
     }
 
     public func forward(_ x: Tensor, tape: Tape) -> Tensor {
         precondition(x.columns == inFeatures, "NF4 linear: input \(x.shape) does not end in \(inFeatures)")
-        let y = frozenProjection(x, outFeatures: outFeatures, tape: tape) { [self] in denseWeight() }
+        let y = frozenProjection(x, outFeatures: outFeatures, tape: tape) { [self] in dequantize(into: $0) }
         guard let bias else { return y }
         return tape.add(y, bias)
     }

@@ -22,8 +22,13 @@ public final class QuantizedLinear: LinearLayer, DenseWeightLinear {
     /// backward, and for merging an adapter into it).
     public func denseWeight() -> Tensor {
         let w = Tensor(zeros: [weight.rows, weight.cols])
-        weight.dequantize(rows: 0..<weight.rows, into: UnsafeMutableBufferPointer(start: w.pointer, count: w.count))
+        dequantize(into: w.pointer)
         return w
+    }
+
+    /// Writes the weight as float32 `[out, in]` to `out`.
+    func dequantize(into out: UnsafeMutablePointer<Float>) {
+        weight.dequantize(rows: 0..<weight.rows, into: UnsafeMutableBufferPointer(start: out, count: weight.rows * weight.cols))
     }
 
     /// Up to this many input rows without a gradient (decoding), rows of `W` are dotted with the
@@ -33,7 +38,7 @@ public final class QuantizedLinear: LinearLayer, DenseWeightLinear {
     public func forward(_ x: Tensor, tape: Tape) -> Tensor {
         precondition(x.columns == inFeatures, "quantized linear: input \(x.shape) does not end in \(inFeatures)")
         guard x.rows <= Self.rowwiseLimit, !tape.needsGrad(x) else {
-            return frozenProjection(x, outFeatures: outFeatures, tape: tape) { [self] in denseWeight() }
+            return frozenProjection(x, outFeatures: outFeatures, tape: tape) { [self] in dequantize(into: $0) }
         }
         let y = Tensor(zeros: Array(x.shape.dropLast()) + [outFeatures])
         rowwiseProduct(x: x.pointer, y: y.pointer, rows: x.rows)

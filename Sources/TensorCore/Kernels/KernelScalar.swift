@@ -1,3 +1,4 @@
+import CKernels
 import CBLAS
 import RealModule
 
@@ -24,6 +25,8 @@ extension Float: KernelScalar {
             for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } }
             return
         }
+        // OpenBLAS threads big products over both cores: the pool's idle workers must not spin then.
+        if m * n * k >= 1 << 18 { attune_pool_park() }
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
     }
@@ -40,6 +43,7 @@ extension Double: KernelScalar {
             for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } }
             return
         }
+        if m * n * k >= 1 << 18 { attune_pool_park() }
         cblas_dgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
     }

@@ -86,7 +86,7 @@ public struct QuantizedMatrix: Sendable {
     }
 
     /// Dequantizes `rows` into `out` (row-major, `out.count == rows.count · cols`). Large ranges
-    /// are split over threads with `DispatchQueue.concurrentPerform`.
+    /// are split over threads with `parallelChunks`.
     public func dequantize(rows range: Range<Int>, into out: UnsafeMutableBufferPointer<Float>) {
         precondition(range.lowerBound >= 0 && range.upperBound <= rows, "rows \(range) out of range 0..<\(rows)")
         precondition(out.count == range.count * cols, "output holds \(out.count) floats, \(range.count) rows need \(range.count * cols)")
