@@ -29,6 +29,10 @@ public enum AttentionKernel {
                                                 out: UnsafeMutablePointer<T>, probs: UnsafeMutablePointer<T>, shape s: Shape) {
         let tq = s.queryTokens, tk = s.keyTokens, h = s.heads, kh = s.kvHeads, d = s.headDim
         let scale = 1 / T(d).squareRoot()
+        if tq <= decodeQueryLimit {
+            decodeForward(q: q, k: k, v: v, out: out, probs: probs, shape: s)
+            return
+        }
         // Units run one after another: OpenBLAS called from several threads at once serialises on
         // its own thread server and ran 6× slower here; each GEMM uses BLAS's threads instead.
         for unit in 0..<(s.batch * h) {
@@ -48,6 +52,43 @@ public enum AttentionKernel {
             }
             T.gemm(transA: false, transB: false, m: tq, n: d, k: tk, alpha: 1, a: pp, lda: tk,
                    b: vp, ldb: kh * d, beta: 0, c: op, ldc: h * d)
+        }
+    }
+
+    /// Up to this many query rows (decoding with a KV cache), `forward` computes each row's scores
+    /// with direct dot products, heads in parallel: two tiny BLAS calls per head and layer cost more
+    /// in call overhead than the arithmetic.
+    public static let decodeQueryLimit = 4
+
+    /// `forward` for a few query rows: per (batch, head) unit and query row, `S_j = scale · q·k_j`
+    /// for the visible keys, `P = softmax(S)`, `o = Σ_j P_j v_j`.
+    @inlinable
+    static func decodeForward<T: KernelScalar>(q: UnsafePointer<T>, k: UnsafePointer<T>, v: UnsafePointer<T>,
+                                               out: UnsafeMutablePointer<T>, probs: UnsafeMutablePointer<T>, shape s: Shape) {
+        let tq = s.queryTokens, tk = s.keyTokens, h = s.heads, kh = s.kvHeads, d = s.headDim
+        let scale = 1 / T(d).squareRoot()
+        let (qs, ks, vs, os, ps) = (UncheckedSendable(q), UncheckedSendable(k), UncheckedSendable(v), UncheckedSendable(out), UncheckedSendable(probs))
+        parallelFor(s.batch * h, minChunk: 2) { unit in
+            let b = unit / h, head = unit % h, kvHead = head / s.group
+            for t in 0..<tq {
+                let qp = qs.value + ((b * tq + t) * h + head) * d
+                let op = os.value + ((b * tq + t) * h + head) * d
+                let row = ps.value + ((b * h + head) * tq + t) * tk
+                let visible = s.offset + t + 1
+                for j in 0..<visible {
+                    let kp = ks.value + ((b * tk + j) * kh + kvHead) * d
+                    var dot: T = 0
+                    for e in 0..<d { dot += qp[e] * kp[e] }
+                    row[j] = dot * scale
+                }
+                SoftmaxKernel.rowSoftmax(row, row, count: visible)
+                for j in visible..<tk { row[j] = 0 }
+                for e in 0..<d { op[e] = 0 }
+                for j in 0..<visible {
+                    let p = row[j], vp = vs.value + ((b * tk + j) * kh + kvHead) * d
+                    for e in 0..<d { op[e] += p * vp[e] }
+                }
+            }
         }
     }
 
