@@ -10,6 +10,10 @@ ANCHORS = {"lora-qv": (256, 3.7 * 1024), "lora-qv-bf16": (424, None), "lora-all"
            "full": (205, 4.8 * 1024), "prefill": (645, None), "decode": (24, None)}
 
 
+LABELS = {"lora-qv": "LoRA r=16 q,v", "lora-all": "LoRA r=16 all linear", "qlora": "QLoRA r=16 q,v (NF4, double quant)",
+          "full": "full fine-tuning"}
+
+
 def load(name):
     path = os.path.join(folder, name)
     return json.load(open(path)) if os.path.exists(path) else None
@@ -54,11 +58,11 @@ for file, torch_config in configs:
     losses = r["losses"]
     curve = f"{sum(losses[:5]) / 5:.3f} → {sum(losses[-5:]) / 5:.3f}" if len(losses) >= 10 else "—"
     t_speed, t_peak, source = other(torch_config) if torch_config else (None, None, None)
-    name = r["configuration"] + (" + gradient checkpointing" if data["checkpointing"] else "")
+    name = LABELS.get(r["configuration"], r["configuration"]) + (" + gradient checkpointing" if data["checkpointing"] else "")
     rows.append(f"| {name} | {r['tokensPerSecond']:.0f} | {data['gflops']:.0f} | {r['peakResidentMiB']:.0f} MiB | {curve} | "
                 f"{fmt(t_speed)} | {fmt(t_peak)}{' MiB' if t_peak else ''} | {ratio(r['tokensPerSecond'], t_speed)} | "
                 f"{ratio(r['peakResidentMiB'], t_peak)} |")
-    report["training"].append({"configuration": name, "tokens_per_s": r["tokensPerSecond"], "gflops": data["gflops"],
+    report["training"].append({"configuration": name, "key": r["configuration"], "tokens_per_s": r["tokensPerSecond"], "gflops": data["gflops"],
                                "peak_mib": r["peakResidentMiB"], "losses": losses, "pytorch_tokens_per_s": t_speed,
                                "pytorch_peak_mib": t_peak, "pytorch_source": source})
 
@@ -71,14 +75,14 @@ print("| configuration | tokens/s | GFLOP/s | peak RSS | loss first 5 → last 5
 print("|---|---:|---:|---:|---|---:|---:|---:|---:|")
 print("\n".join(rows))
 
-lora = next((t for t in report["training"] if t["configuration"].startswith("LoRA r=16 on q,v")), None)
-qlora = [t for t in report["training"] if t["configuration"].startswith("QLoRA")]
+lora = next((t for t in report["training"] if t["key"] == "lora-qv"), None)
+qlora = [t for t in report["training"] if t["key"] == "qlora"]
 bf16_speed, _, bf16_source = other("lora-qv-bf16")
 lora_peak = other("lora-qv")[1]
 print()
 if lora and bf16_speed:
-    print(f"LoRA q,v against PyTorch with bf16 autocast ({bf16_source}): {bf16_speed:.0f} tokens/s, "
-          f"Attune fp32 {lora['tokens_per_s']:.0f} = {lora['tokens_per_s'] / bf16_speed:.2f}×.")
+    print(f"LoRA q,v against PyTorch with bf16 autocast ({bf16_source}): {bf16_speed:.1f} tokens/s, "
+          f"Attune fp32 {lora['tokens_per_s']:.0f} = {lora['tokens_per_s'] / bf16_speed:.1f}×.")
     report["lora_vs_bf16"] = lora["tokens_per_s"] / bf16_speed
 if qlora and lora_peak:
     best = min(qlora, key=lambda t: t["peak_mib"])
