@@ -1,0 +1,63 @@
+import Foundation
+import XCTest
+@testable import TensorCore
+
+/// `parallelChunks` on CKernels' spinning pool: every chunk runs exactly once with its fixed range,
+/// loops nested inside a chunk and loops started from several threads at once all complete.
+final class WorkerPoolTests: XCTestCase {
+    /// Sums `0..<count` with one partial per chunk, as the kernels do.
+    static func chunkedSum(_ count: Int, minChunk: Int = 1) -> (sum: Int, ranges: [Range<Int>]) {
+        let chunks = Parallelism.chunkCount(count, minChunk: minChunk)
+        let partials = UnsafeMutableBufferPointer<Int>.allocate(capacity: chunks)
+        let seen = UnsafeMutableBufferPointer<Range<Int>>.allocate(capacity: chunks)
+        defer { partials.deallocate(); seen.deallocate() }
+        seen.initialize(repeating: 0..<0)
+        partials.initialize(repeating: 0)
+        let (p, s) = (UncheckedSendable(partials), UncheckedSendable(seen))
+        parallelChunks(count, minChunk: minChunk) { chunk, range in
+            p.value[chunk] += range.reduce(0, +)
+            s.value[chunk] = range
+        }
+        return (partials.reduce(0, +), Array(seen))
+    }
+
+    func testEveryChunkRunsOnceWithItsFixedRange() {
+        for iteration in 0..<2000 {
+            let count = 1 + iteration % 97
+            let (sum, ranges) = Self.chunkedSum(count)
+            XCTAssertEqual(sum, count * (count - 1) / 2, "count \(count)")
+            let chunks = ranges.count
+            for (c, range) in ranges.enumerated() {
+                XCTAssertEqual(range, Parallelism.chunkRange(c, of: chunks, count: count))
+            }
+        }
+    }
+
+    func testNestedLoopsRunInline() {
+        let total = UnsafeMutableBufferPointer<Int>.allocate(capacity: 8)
+        defer { total.deallocate() }
+        total.initialize(repeating: 0)
+        let t = UncheckedSendable(total)
+        parallelChunks(8) { chunk, range in
+            for i in range { t.value[i] = Self.chunkedSum(50).sum }
+        }
+        XCTAssertEqual(Array(total), Array(repeating: 1225, count: 8))
+    }
+
+    func testLoopsFromSeveralThreadsAtOnce() {
+        let group = DispatchGroup()
+        let results = UnsafeMutableBufferPointer<Int>.allocate(capacity: 4)
+        defer { results.deallocate() }
+        results.initialize(repeating: 0)
+        let r = UncheckedSendable(results)
+        for thread in 0..<4 {
+            DispatchQueue.global().async(group: group) {
+                var sum = 0
+                for _ in 0..<500 { sum += Self.chunkedSum(1000, minChunk: 10).sum }
+                r.value[thread] = sum
+            }
+        }
+        XCTAssertEqual(group.wait(timeout: .now() + 60), .success, "a loop never finished")
+        XCTAssertEqual(Array(results), Array(repeating: 500 * 499_500, count: 4))
+    }
+}
