@@ -73,16 +73,9 @@ static float dot_q4_1_portable(const uint8_t *src, const float *a, long blocks) 
 }
 
 #if defined(__x86_64__)
-#include <immintrin.h>
-#define AVX2Q __attribute__((target("avx2,fma,f16c")))
+#include "avx2_common.h"
+#define AVX2Q AVX2_TARGET
 
-AVX2Q static inline float hsum8q(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
-    return _mm_cvtss_f32(s);
-}
-AVX2Q static inline float half_avx(const uint8_t *p) { return _cvtsh_ss(load_u16(p)); }
 /// Eight unsigned bytes (or nibbles already unpacked to bytes) as floats.
 AVX2Q static inline __m256 bytes_to_ps(__m128i bytes8) { return _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(bytes8)); }
 AVX2Q static inline __m256 sbytes_to_ps(__m128i bytes8) { return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(bytes8)); }
@@ -97,7 +90,7 @@ AVX2Q static inline void nibbles(const uint8_t *qs, __m128i *lo, __m128i *hi) {
 
 AVX2Q static void dequant_q8_0_avx2(const uint8_t *src, long blocks, float *dst) {
     for (long b = 0; b < blocks; b++, src += 34, dst += 32) {
-        __m256 d = _mm256_set1_ps(half_avx(src));
+        __m256 d = _mm256_set1_ps(half_f16c(src));
         const uint8_t *q = src + 2;
         for (int i = 0; i < 32; i += 8) _mm256_storeu_ps(dst + i, _mm256_mul_ps(d, sbytes_to_ps(_mm_loadl_epi64((const __m128i *)(q + i)))));
     }
@@ -105,7 +98,7 @@ AVX2Q static void dequant_q8_0_avx2(const uint8_t *src, long blocks, float *dst)
 AVX2Q static void dequant_q4_0_avx2(const uint8_t *src, long blocks, float *dst) {
     const __m256 eight = _mm256_set1_ps(8);
     for (long b = 0; b < blocks; b++, src += 18, dst += 32) {
-        __m256 d = _mm256_set1_ps(half_avx(src));
+        __m256 d = _mm256_set1_ps(half_f16c(src));
         __m128i lo, hi;
         nibbles(src + 2, &lo, &hi);
         _mm256_storeu_ps(dst, _mm256_mul_ps(d, _mm256_sub_ps(bytes_to_ps(lo), eight)));
@@ -116,7 +109,7 @@ AVX2Q static void dequant_q4_0_avx2(const uint8_t *src, long blocks, float *dst)
 }
 AVX2Q static void dequant_q4_1_avx2(const uint8_t *src, long blocks, float *dst) {
     for (long b = 0; b < blocks; b++, src += 20, dst += 32) {
-        __m256 d = _mm256_set1_ps(half_avx(src)), m = _mm256_set1_ps(half_avx(src + 2));
+        __m256 d = _mm256_set1_ps(half_f16c(src)), m = _mm256_set1_ps(half_f16c(src + 2));
         __m128i lo, hi;
         nibbles(src + 4, &lo, &hi);
         _mm256_storeu_ps(dst, _mm256_fmadd_ps(d, bytes_to_ps(lo), m));
@@ -133,9 +126,9 @@ AVX2Q static float dot_q8_0_avx2(const uint8_t *src, const float *a, long blocks
         s = _mm256_fmadd_ps(sbytes_to_ps(_mm_loadl_epi64((const __m128i *)(q + 8))), _mm256_loadu_ps(a + 8), s);
         s = _mm256_fmadd_ps(sbytes_to_ps(_mm_loadl_epi64((const __m128i *)(q + 16))), _mm256_loadu_ps(a + 16), s);
         s = _mm256_fmadd_ps(sbytes_to_ps(_mm_loadl_epi64((const __m128i *)(q + 24))), _mm256_loadu_ps(a + 24), s);
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(half_avx(src)), s, acc);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(half_f16c(src)), s, acc);
     }
-    return hsum8q(acc);
+    return hsum8(acc);
 }
 AVX2Q static float dot_q4_0_avx2(const uint8_t *src, const float *a, long blocks) {
     __m256 acc = _mm256_setzero_ps();
@@ -147,9 +140,9 @@ AVX2Q static float dot_q4_0_avx2(const uint8_t *src, const float *a, long blocks
         s = _mm256_fmadd_ps(_mm256_sub_ps(bytes_to_ps(_mm_srli_si128(lo, 8)), eight), _mm256_loadu_ps(a + 8), s);
         s = _mm256_fmadd_ps(_mm256_sub_ps(bytes_to_ps(hi), eight), _mm256_loadu_ps(a + 16), s);
         s = _mm256_fmadd_ps(_mm256_sub_ps(bytes_to_ps(_mm_srli_si128(hi, 8)), eight), _mm256_loadu_ps(a + 24), s);
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(half_avx(src)), s, acc);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(half_f16c(src)), s, acc);
     }
-    return hsum8q(acc);
+    return hsum8(acc);
 }
 AVX2Q static float dot_q4_1_avx2(const uint8_t *src, const float *a, long blocks) {
     __m256 acc = _mm256_setzero_ps();
@@ -162,10 +155,10 @@ AVX2Q static float dot_q4_1_avx2(const uint8_t *src, const float *a, long blocks
         s = _mm256_fmadd_ps(bytes_to_ps(hi), a2, s);
         s = _mm256_fmadd_ps(bytes_to_ps(_mm_srli_si128(hi, 8)), a3, s);
         __m256 sa = _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3));
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(half_avx(src)), s, acc);
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(half_avx(src + 2)), sa, acc);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(half_f16c(src)), s, acc);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(half_f16c(src + 2)), sa, acc);
     }
-    return hsum8q(acc);
+    return hsum8(acc);
 }
 
 static int use_avx2q(void) {

@@ -65,23 +65,16 @@ static float dot_q4_1_act_portable(const uint8_t *w, const attune_act16 *a, long
 }
 
 #if defined(__x86_64__)
-#include <immintrin.h>
-#define AVX2A __attribute__((target("avx2,fma,f16c")))
+#include "avx2_common.h"
+#define AVX2A AVX2_TARGET
 #define ROUNDING (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 
-AVX2A static inline float hsum8a(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
-    return _mm_cvtss_f32(s);
-}
 AVX2A static inline float hmax8a(__m256 v) {
     __m128 s = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
     s = _mm_max_ps(s, _mm_movehl_ps(s, s));
     s = _mm_max_ss(s, _mm_shuffle_ps(s, s, 1));
     return _mm_cvtss_f32(s);
 }
-AVX2A static inline float half_a(const uint8_t *p) { return _cvtsh_ss(load_u16(p)); }
 /// Σ w_i q_i over a block as 8 int32 lanes, from the weights as two vectors of 16 int16
 /// (elements 0…15 and 16…31) and the block's activation codes.
 AVX2A static inline __m256i block_dot16(__m256i w0, __m256i w1, const attune_act16 *a) {
@@ -98,7 +91,7 @@ AVX2A static void quantize_act_avx2(const float *x, long blocks, attune_act16 *d
         float amax = hmax8a(m);
         float id = amax > 0 ? 32767.0f / amax : 0.0f;
         dst->d = amax / 32767.0f;
-        dst->sum = hsum8a(_mm256_add_ps(_mm256_add_ps(v0, v1), _mm256_add_ps(v2, v3)));
+        dst->sum = hsum8(_mm256_add_ps(_mm256_add_ps(v0, v1), _mm256_add_ps(v2, v3)));
         if (!isfinite(dst->sum)) { dst->d = NAN; id = 0; }
         __m256 s = _mm256_set1_ps(id);
         __m256i i0 = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v0, s), ROUNDING));
@@ -115,9 +108,9 @@ AVX2A static float dot_q8_0_act_avx2(const uint8_t *w, const attune_act16 *a, lo
     for (long b = 0; b < blocks; b++, w += 34, a++) {
         __m256i w0 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w + 2)));
         __m256i w1 = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w + 18)));
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(half_a(w) * a->d), _mm256_cvtepi32_ps(block_dot16(w0, w1, a)), acc);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(half_f16c(w) * a->d), _mm256_cvtepi32_ps(block_dot16(w0, w1, a)), acc);
     }
-    return hsum8a(acc);
+    return hsum8(acc);
 }
 AVX2A static float dot_q4_0_act_avx2(const uint8_t *w, const attune_act16 *a, long blocks) {
     __m256 acc = _mm256_setzero_ps();
@@ -127,9 +120,9 @@ AVX2A static float dot_q4_0_act_avx2(const uint8_t *w, const attune_act16 *a, lo
         __m128i v = _mm_loadu_si128((const __m128i *)(w + 2));
         __m256i w0 = _mm256_sub_epi16(_mm256_cvtepu8_epi16(_mm_and_si128(v, mask)), eight);
         __m256i w1 = _mm256_sub_epi16(_mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(v, 4), mask)), eight);
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(half_a(w) * a->d), _mm256_cvtepi32_ps(block_dot16(w0, w1, a)), acc);
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(half_f16c(w) * a->d), _mm256_cvtepi32_ps(block_dot16(w0, w1, a)), acc);
     }
-    return hsum8a(acc);
+    return hsum8(acc);
 }
 AVX2A static float dot_q4_1_act_avx2(const uint8_t *w, const attune_act16 *a, long blocks) {
     __m256 acc = _mm256_setzero_ps();
@@ -139,10 +132,10 @@ AVX2A static float dot_q4_1_act_avx2(const uint8_t *w, const attune_act16 *a, lo
         __m128i v = _mm_loadu_si128((const __m128i *)(w + 4));
         __m256i w0 = _mm256_cvtepu8_epi16(_mm_and_si128(v, mask));
         __m256i w1 = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(v, 4), mask));
-        acc = _mm256_fmadd_ps(_mm256_set1_ps(half_a(w) * a->d), _mm256_cvtepi32_ps(block_dot16(w0, w1, a)), acc);
-        offsets += half_a(w + 2) * a->sum;
+        acc = _mm256_fmadd_ps(_mm256_set1_ps(half_f16c(w) * a->d), _mm256_cvtepi32_ps(block_dot16(w0, w1, a)), acc);
+        offsets += half_f16c(w + 2) * a->sum;
     }
-    return hsum8a(acc) + offsets;
+    return hsum8(acc) + offsets;
 }
 
 /// Rows `r` and `r + 1` at once (two independent accumulator chains, the activation block loaded
@@ -161,12 +154,12 @@ AVX2A static float dot_q4_1_act_avx2(const uint8_t *w, const attune_act16 *a, lo
             __m256i s0 = _mm256_add_epi32(_mm256_madd_epi16(lo, a0), _mm256_madd_epi16(hi, a1));       \
             WEIGHTS(w1, lo, hi);                                                                       \
             __m256i s1 = _mm256_add_epi32(_mm256_madd_epi16(lo, a0), _mm256_madd_epi16(hi, a1));       \
-            acc0 = _mm256_fmadd_ps(_mm256_set1_ps(half_a(w0) * a->d), _mm256_cvtepi32_ps(s0), acc0);   \
-            acc1 = _mm256_fmadd_ps(_mm256_set1_ps(half_a(w1) * a->d), _mm256_cvtepi32_ps(s1), acc1);   \
+            acc0 = _mm256_fmadd_ps(_mm256_set1_ps(half_f16c(w0) * a->d), _mm256_cvtepi32_ps(s0), acc0);   \
+            acc1 = _mm256_fmadd_ps(_mm256_set1_ps(half_f16c(w1) * a->d), _mm256_cvtepi32_ps(s1), acc1);   \
             OFFSET(off0, w0); OFFSET(off1, w1);                                                        \
         }                                                                                              \
-        *y0 = hsum8a(acc0) + off0;                                                                     \
-        *y1 = hsum8a(acc1) + off1;                                                                     \
+        *y0 = hsum8(acc0) + off0;                                                                     \
+        *y1 = hsum8(acc1) + off1;                                                                     \
     }
 #define Q8_0_WEIGHTS(w, lo, hi) do {                                             \
         lo = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)((w) + 2)));  \
@@ -180,7 +173,7 @@ AVX2A static float dot_q4_1_act_avx2(const uint8_t *w, const attune_act16 *a, lo
         lo = _mm256_cvtepu8_epi16(_mm_and_si128(v_, m_));                                   \
         hi = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(v_, 4), m_)); } while (0)
 #define NO_OFFSET(total, w) ((void)0)
-#define Q4_1_OFFSET(total, w) (total += half_a((w) + 2) * a->sum)
+#define Q4_1_OFFSET(total, w) (total += half_f16c((w) + 2) * a->sum)
 TWO_ROWS(two_rows_q8_0, 34, Q8_0_WEIGHTS, NO_OFFSET)
 TWO_ROWS(two_rows_q4_0, 18, Q4_0_WEIGHTS, NO_OFFSET)
 TWO_ROWS(two_rows_q4_1, 20, Q4_1_WEIGHTS, Q4_1_OFFSET)
