@@ -131,8 +131,5 @@ void attune_pool_run(long chunks, long threads, attune_chunk_fn fn, void *contex
 }
 
 void attune_pool_park(void) {
-    static int disabled = -1;
-    if (disabled < 0) disabled = getenv("ATTUNE_NO_PARK") != NULL;
-    if (disabled) return;
     if (!atomic_load_explicit(&park, memory_order_relaxed)) atomic_store(&park, 1);
 }
