@@ -56,14 +56,11 @@ extension Tape {
         let shape = AttentionKernel.Shape(batch: q.shape[0], queryTokens: q.shape[1], keyTokens: k.shape[1],
                                           heads: q.shape[2], kvHeads: k.shape[2], headDim: q.shape[3])
         let out = Tensor(zeros: q.shape)
-        let probs = Tensor(zeros: [shape.probabilityCount])
-        withExtendedLifetime(probs) {
-            AttentionKernel.forward(q: q.pointer, k: k.pointer, v: v.pointer, out: out.pointer, probs: probs.pointer, shape: shape)
-        }
+        AttentionKernel.forward(q: q.pointer, k: k.pointer, v: v.pointer, out: out.pointer, shape: shape)
         if needsGrad(q, k, v) {
             record(out) { [unowned out] in
                 guard let g = out.grad else { return }
-                AttentionKernel.backward(dout: g.pointer, q: q.pointer, k: k.pointer, v: v.pointer, probs: probs.pointer,
+                AttentionKernel.backward(dout: g.pointer, q: q.pointer, k: k.pointer, v: v.pointer,
                                          dq: q.ensureGrad().pointer, dk: k.ensureGrad().pointer, dv: v.ensureGrad().pointer, shape: shape)
             }
         }

@@ -3,13 +3,18 @@ import RealModule
 /// Causal scaled dot-product attention with grouped-query heads.
 ///
 /// Shapes: `q [B, Tq, H, D]`, `k, v [B, Tk, K, D]` with `H = K · G` (query head `h` reads kv head
-/// `h / G`), `out [B, Tq, H, D]`, probabilities `P [B, H, Tq, Tk]` kept for backward. Query `t` sits
-/// at absolute position `offset + t` (`offset = Tk − Tq` when a KV cache holds earlier tokens) and
-/// sees keys `s ≤ offset + t`.
+/// `h / G`), `out [B, Tq, H, D]`. Query `t` sits at absolute position `offset + t` (`offset = Tk − Tq`
+/// when a KV cache holds earlier tokens) and sees keys `s ≤ offset + t`.
 ///
 /// `S = scale · Q Kᵀ` (masked), `P = softmax(S)`, `O = P V`, `scale = 1/√D`.
 /// Backward: `dP = dO Vᵀ`, `dV += Pᵀ dO`, `dS = P ⊙ (dP − rowsum(dP ⊙ P))`,
 /// `dQ += scale · dS K`, `dK += scale · dSᵀ Q`.
+///
+/// Memory: no more than one head's `Tq × Tk` probabilities exist at a time. Forward keeps none;
+/// backward recomputes each head's `P` from `q` and `k` with the same arithmetic as forward, so the
+/// gradients are those of the stored-probabilities formulation bit for bit, for one extra
+/// `Q Kᵀ` product and softmax per head (training at `B × T = 4 × 256` kept 283 MB of probabilities
+/// for SmolLM2's 30 layers; at `T = 2048` it would have been 18 GB).
 public enum AttentionKernel {
     public struct Shape: Sendable, Equatable {
         public var batch: Int, queryTokens: Int, keyTokens: Int, heads: Int, kvHeads: Int, headDim: Int
@@ -21,37 +26,62 @@ public enum AttentionKernel {
         }
         public var group: Int { heads / kvHeads }
         public var offset: Int { keyTokens - queryTokens }
-        public var probabilityCount: Int { batch * heads * queryTokens * keyTokens }
+        /// Entries of one head's probabilities, `Tq × Tk`.
+        public var headProbabilityCount: Int { queryTokens * keyTokens }
     }
 
     @inlinable
     public static func forward<T: KernelScalar>(q: UnsafePointer<T>, k: UnsafePointer<T>, v: UnsafePointer<T>,
-                                                out: UnsafeMutablePointer<T>, probs: UnsafeMutablePointer<T>, shape s: Shape) {
+                                                out: UnsafeMutablePointer<T>, shape s: Shape) {
         let tq = s.queryTokens, tk = s.keyTokens, h = s.heads, kh = s.kvHeads, d = s.headDim
-        let scale = 1 / T(d).squareRoot()
         if tq <= decodeQueryLimit {
-            decodeForward(q: q, k: k, v: v, out: out, probs: probs, shape: s)
+            decodeForward(q: q, k: k, v: v, out: out, shape: s)
             return
         }
+        let pp = UnsafeMutablePointer<T>.allocate(capacity: s.headProbabilityCount)
+        defer { pp.deallocate() }
         // Units run one after another: OpenBLAS called from several threads at once serialises on
         // its own thread server and ran 6× slower here; each GEMM uses BLAS's threads instead.
         for unit in 0..<(s.batch * h) {
             let b = unit / h, head = unit % h, kvHead = head / s.group
-            let qp = q + (b * tq * h + head) * d
-            let kp = k + (b * tk * kh + kvHead) * d
-            let vp = v + (b * tk * kh + kvHead) * d
-            let op = out + (b * tq * h + head) * d
-            let pp = probs + (b * h + head) * tq * tk
-            T.gemm(transA: false, transB: true, m: tq, n: tk, k: d, alpha: scale, a: qp, lda: h * d,
-                   b: kp, ldb: kh * d, beta: 0, c: pp, ldc: tk)
-            parallelFor(tq, minChunk: 32) { t in
-                let row = pp + t * tk
+            headProbabilities(q: q, k: k, batch: b, head: head, into: pp, shape: s)
+            T.gemm(transA: false, transB: false, m: tq, n: d, k: tk, alpha: 1, a: pp, lda: tk,
+                   b: v + (b * tk * kh + kvHead) * d, ldb: kh * d, beta: 0, c: out + (b * tq * h + head) * d, ldc: h * d)
+        }
+    }
+
+    /// One head's probabilities `P [Tq, Tk]` (zeros past the causal limit) into `p`. Up to
+    /// `decodeQueryLimit` query rows the scores are direct dot products on the calling thread;
+    /// longer blocks use one GEMM and softmax rows in parallel. Forward and backward both come here,
+    /// so backward's recomputed `P` equals forward's exactly.
+    @inlinable
+    static func headProbabilities<T: KernelScalar>(q: UnsafePointer<T>, k: UnsafePointer<T>, batch b: Int, head: Int,
+                                                   into p: UnsafeMutablePointer<T>, shape s: Shape) {
+        let tq = s.queryTokens, tk = s.keyTokens, h = s.heads, kh = s.kvHeads, d = s.headDim
+        let scale = 1 / T(d).squareRoot(), kvHead = head / s.group
+        if tq <= decodeQueryLimit {
+            for t in 0..<tq {
+                let qp = q + ((b * tq + t) * h + head) * d, row = p + t * tk
                 let visible = s.offset + t + 1
+                for j in 0..<visible {
+                    let kp = k + ((b * tk + j) * kh + kvHead) * d
+                    var dot: T = 0
+                    for e in 0..<d { dot += qp[e] * kp[e] }
+                    row[j] = dot * scale
+                }
                 SoftmaxKernel.rowSoftmax(row, row, count: visible)
                 for j in visible..<tk { row[j] = 0 }
             }
-            T.gemm(transA: false, transB: false, m: tq, n: d, k: tk, alpha: 1, a: pp, lda: tk,
-                   b: vp, ldb: kh * d, beta: 0, c: op, ldc: h * d)
+            return
+        }
+        T.gemm(transA: false, transB: true, m: tq, n: tk, k: d, alpha: scale, a: q + (b * tq * h + head) * d, lda: h * d,
+               b: k + (b * tk * kh + kvHead) * d, ldb: kh * d, beta: 0, c: p, ldc: tk)
+        let ps = UncheckedSendable(p)
+        parallelFor(tq, minChunk: 32) { t in
+            let row = ps.value + t * tk
+            let visible = s.offset + t + 1
+            SoftmaxKernel.rowSoftmax(row, row, count: visible)
+            for j in visible..<tk { row[j] = 0 }
         }
     }
 
@@ -60,31 +90,23 @@ public enum AttentionKernel {
     /// in call overhead than the arithmetic.
     public static let decodeQueryLimit = 4
 
-    /// `forward` for a few query rows: per (batch, head) unit and query row, `S_j = scale · q·k_j`
-    /// for the visible keys, `P = softmax(S)`, `o = Σ_j P_j v_j`.
+    /// `forward` for a few query rows: per (batch, head) unit in parallel, `P` by `headProbabilities`
+    /// and `o_t = Σ_j P_tj v_j`.
     @inlinable
     static func decodeForward<T: KernelScalar>(q: UnsafePointer<T>, k: UnsafePointer<T>, v: UnsafePointer<T>,
-                                               out: UnsafeMutablePointer<T>, probs: UnsafeMutablePointer<T>, shape s: Shape) {
+                                               out: UnsafeMutablePointer<T>, shape s: Shape) {
         let tq = s.queryTokens, tk = s.keyTokens, h = s.heads, kh = s.kvHeads, d = s.headDim
-        let scale = 1 / T(d).squareRoot()
+        let probs = UnsafeMutablePointer<T>.allocate(capacity: s.batch * h * s.headProbabilityCount)
+        defer { probs.deallocate() }
         let (qs, ks, vs, os, ps) = (UncheckedSendable(q), UncheckedSendable(k), UncheckedSendable(v), UncheckedSendable(out), UncheckedSendable(probs))
         parallelFor(s.batch * h, minChunk: 2) { unit in
             let b = unit / h, head = unit % h, kvHead = head / s.group
+            let pp = ps.value + unit * s.headProbabilityCount
+            headProbabilities(q: qs.value, k: ks.value, batch: b, head: head, into: pp, shape: s)
             for t in 0..<tq {
-                let qp = qs.value + ((b * tq + t) * h + head) * d
-                let op = os.value + ((b * tq + t) * h + head) * d
-                let row = ps.value + ((b * h + head) * tq + t) * tk
-                let visible = s.offset + t + 1
-                for j in 0..<visible {
-                    let kp = ks.value + ((b * tk + j) * kh + kvHead) * d
-                    var dot: T = 0
-                    for e in 0..<d { dot += qp[e] * kp[e] }
-                    row[j] = dot * scale
-                }
-                SoftmaxKernel.rowSoftmax(row, row, count: visible)
-                for j in visible..<tk { row[j] = 0 }
+                let op = os.value + ((b * tq + t) * h + head) * d, row = pp + t * tk
                 for e in 0..<d { op[e] = 0 }
-                for j in 0..<visible {
+                for j in 0..<(s.offset + t + 1) {
                     let p = row[j], vp = vs.value + ((b * tk + j) * kh + kvHead) * d
                     for e in 0..<d { op[e] += p * vp[e] }
                 }
@@ -93,23 +115,25 @@ public enum AttentionKernel {
     }
 
     /// Accumulates `dq`, `dk`, `dv` from `dout`, one (batch, head) after another in a fixed order
-    /// (query heads sharing a kv head accumulate into the same `dk`/`dv` rows).
+    /// (query heads sharing a kv head accumulate into the same `dk`/`dv` rows), recomputing each
+    /// head's `P` into a scratch of `Tq × Tk`.
     @inlinable
     public static func backward<T: KernelScalar>(dout: UnsafePointer<T>, q: UnsafePointer<T>, k: UnsafePointer<T>, v: UnsafePointer<T>,
-                                                 probs: UnsafePointer<T>, dq: UnsafeMutablePointer<T>, dk: UnsafeMutablePointer<T>,
+                                                 dq: UnsafeMutablePointer<T>, dk: UnsafeMutablePointer<T>,
                                                  dv: UnsafeMutablePointer<T>, shape s: Shape) {
         let tq = s.queryTokens, tk = s.keyTokens, h = s.heads, kh = s.kvHeads, d = s.headDim
         let scale = 1 / T(d).squareRoot()
+        let dp = UnsafeMutablePointer<T>.allocate(capacity: s.headProbabilityCount)
+        let pp = UnsafeMutablePointer<T>.allocate(capacity: s.headProbabilityCount)
+        defer { dp.deallocate(); pp.deallocate() }
         for unit in 0..<(s.batch * kh) {
             let b = unit / kh, kvHead = unit % kh
             let kp = k + (b * tk * kh + kvHead) * d, vp = v + (b * tk * kh + kvHead) * d
             let dkp = dk + (b * tk * kh + kvHead) * d, dvp = dv + (b * tk * kh + kvHead) * d
-            let dp = UnsafeMutablePointer<T>.allocate(capacity: tq * tk)
-            defer { dp.deallocate() }
             for head in (kvHead * s.group)..<((kvHead + 1) * s.group) {
                 let qp = q + (b * tq * h + head) * d, dqp = dq + (b * tq * h + head) * d
                 let gp = dout + (b * tq * h + head) * d
-                let pp = probs + (b * h + head) * tq * tk
+                headProbabilities(q: q, k: k, batch: b, head: head, into: pp, shape: s)
                 // dP[Tq,Tk] = dO · Vᵀ ; dV[Tk,D] += Pᵀ · dO
                 T.gemm(transA: false, transB: true, m: tq, n: tk, k: d, alpha: 1, a: gp, lda: h * d, b: vp, ldb: kh * d, beta: 0, c: dp, ldc: tk)
                 T.gemm(transA: true, transB: false, m: tk, n: d, k: tq, alpha: 1, a: pp, lda: tk, b: gp, ldb: h * d, beta: 1, c: dvp, ldc: kh * d)
