@@ -32,6 +32,12 @@ public final class Tensor: CustomStringConvertible {
         self.init(shape: shape, storage: TensorStorage(count: shape.reduce(1, *)), name: name, requiresGrad: requiresGrad)
     }
 
+    /// A new tensor whose values are not set: for the output of a kernel that writes every element
+    /// (a GEMM with `beta = 0`, an elementwise op), saving the zero fill.
+    public convenience init(uninitialized shape: [Int]) {
+        self.init(shape: shape, storage: TensorStorage(count: shape.reduce(1, *), zeroed: false))
+    }
+
     /// A new tensor holding `values` (row-major). Throws when the count does not fill `shape`.
     public convenience init(shape: [Int], values: [Float], name: String = "", requiresGrad: Bool = false) throws {
         guard shape.allSatisfy({ $0 >= 0 }) else { throw TensorError.invalidShape(shape) }

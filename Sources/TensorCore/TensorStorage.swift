@@ -7,13 +7,15 @@ public final class TensorStorage: @unchecked Sendable {
     public let base: UnsafeMutablePointer<Float>
     public let count: Int
 
-    /// Allocates `count` floats set to zero. Large buffers come from `BufferPool` when one of the
-    /// same size was freed, so a training step reuses the previous step's activation memory.
-    public init(count: Int) {
+    /// Allocates `count` floats, set to zero unless `zeroed` is false (then the contents are
+    /// whatever the memory held: only for outputs a kernel overwrites in full). Large buffers come
+    /// from `BufferPool` when one of the same size was freed, so a training step reuses the
+    /// previous step's activation memory.
+    public init(count: Int, zeroed: Bool = true) {
         precondition(count >= 0, "storage size must be non-negative, got \(count)")
         let capacity = max(count, 1)
         base = BufferPool.shared.take(capacity) ?? .allocate(capacity: capacity)
-        base.initialize(repeating: 0, count: capacity)
+        if zeroed { base.initialize(repeating: 0, count: capacity) }
         self.count = count
     }
 

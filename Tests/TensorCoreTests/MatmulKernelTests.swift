@@ -29,6 +29,30 @@ final class MatmulKernelTests: XCTestCase {
         }
     }
 
+    /// `beta = 0` must not read C: outputs are allocated uninitialised (`Tensor(uninitialized:)`),
+    /// so NaN left in the memory may not leak into the product, for `k = 0` neither.
+    func testBetaZeroOverwritesWhatCHeldEvenNaN() {
+        for (m, n, k) in [(3, 4, 5), (2, 3, 0), (64, 48, 32)] {
+            let a = Buffer((0..<(m * k)).map { Float($0 % 7) - 3 }), b = Buffer((0..<(k * n)).map { Float($0 % 5) - 2 })
+            let c = Buffer(repeating: Float.nan, count: m * n)
+            MatmulKernel.forward(a.pointer, b.pointer, c.pointer, m: m, n: n, k: k)
+            let expected = naive(a.array.map(Double.init), b.array.map(Double.init), m: m, n: n, k: k, transA: false, transB: false)
+            XCTAssertEqual(c.array.map(Double.init), expected, "\(m)x\(n)x\(k)")
+        }
+    }
+
+    /// The linear layer's output starts uninitialised; its values are the product all the same,
+    /// also when the buffer comes back from the pool holding an earlier tensor's values.
+    func testLinearOutputDoesNotDependOnRecycledMemory() throws {
+        let x = try Tensor(shape: [1024, 64], values: (0..<(1024 * 64)).map { Float($0 % 11) - 5 })
+        let w = try Tensor(shape: [96, 64], values: (0..<(96 * 64)).map { Float($0 % 13) - 6 })
+        let tape = Tape(recording: false)
+        let first = tape.linear(x, w).values
+        do { let garbage = Tensor(uninitialized: [1024, 96]); garbage.pointer.update(repeating: .nan, count: garbage.count) }
+        XCTAssertEqual(tape.linear(x, w).values, first)
+        XCTAssertFalse(first.contains { $0.isNaN })
+    }
+
     func testBackwardMatchesFiniteDifferencesForEveryTranspose() {
         let (m, n, k) = (5, 3, 7)
         for transA in [false, true] { for transB in [false, true] {

@@ -9,7 +9,7 @@ import TensorCore
 func frozenProjection(_ x: Tensor, outFeatures n: Int, tape: Tape,
                       dequantize: @escaping (UnsafeMutablePointer<Float>) -> Void) -> Tensor {
     let (m, k) = (x.rows, x.columns)
-    let y = Tensor(zeros: Array(x.shape.dropLast()) + [n])
+    let y = Tensor(uninitialized: Array(x.shape.dropLast()) + [n])
     WeightScratch.shared.withBuffer(count: n * k) { w in
         dequantize(w)
         MatmulKernel.forward(x.pointer, w, y.pointer, m: m, n: n, k: k, transB: true)

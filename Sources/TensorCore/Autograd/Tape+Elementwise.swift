@@ -2,7 +2,7 @@ extension Tape {
     /// `a + b`, with `b` the same shape as `a` or a vector over `a`'s last dimension.
     public func add(_ a: Tensor, _ b: Tensor) -> Tensor {
         let bCount = broadcastCount(a, b, "add")
-        let y = Tensor(zeros: a.shape)
+        let y = Tensor(uninitialized: a.shape)
         ElementwiseKernel.addForward(a.pointer, b.pointer, y.pointer, count: a.count, bCount: bCount)
         if needsGrad(a, b) {
             record(y) { [unowned y] in

@@ -17,7 +17,7 @@ extension Tape {
     /// RMSNorm over the last dimension with a learned scale `weight [C]`.
     public func rmsNorm(_ x: Tensor, weight: Tensor, eps: Float) -> Tensor {
         precondition(weight.count == x.columns, "rmsNorm: weight \(weight.shape) does not match width of \(x.shape)")
-        let y = Tensor(zeros: x.shape)
+        let y = Tensor(uninitialized: x.shape)
         let rstd = Tensor(zeros: [x.rows])
         withExtendedLifetime(rstd) {
             RMSNormKernel.forward(x: x.pointer, weight: weight.pointer, y: y.pointer, rstd: rstd.pointer, rows: x.rows, cols: x.columns, eps: eps)
@@ -83,7 +83,7 @@ extension Tape {
     /// `silu(gate) ⊙ up`, the SwiGLU product.
     public func swiglu(gate: Tensor, up: Tensor) -> Tensor {
         precondition(gate.shape == up.shape, "swiglu: gate \(gate.shape) and up \(up.shape) differ")
-        let y = Tensor(zeros: gate.shape)
+        let y = Tensor(uninitialized: gate.shape)
         ActivationKernel.swigluForward(gate: gate.pointer, up: up.pointer, y.pointer, count: y.count)
         if needsGrad(gate, up) {
             record(y) { [unowned y] in

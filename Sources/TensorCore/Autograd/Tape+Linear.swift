@@ -5,7 +5,7 @@ extension Tape {
         let m = transA ? a.shape[1] : a.shape[0], k = transA ? a.shape[0] : a.shape[1]
         let kb = transB ? b.shape[1] : b.shape[0], n = transB ? b.shape[0] : b.shape[1]
         precondition(k == kb, "matmul: inner dimensions differ, \(a.shape)\(transA ? "ᵀ" : "") · \(b.shape)\(transB ? "ᵀ" : "")")
-        let c = Tensor(zeros: [m, n])
+        let c = Tensor(uninitialized: [m, n])
         MatmulKernel.forward(a.pointer, b.pointer, c.pointer, m: m, n: n, k: k, transA: transA, transB: transB)
         if needsGrad(a, b) {
             record(c) { [unowned c] in
@@ -25,7 +25,7 @@ extension Tape {
         precondition(weight.rank == 2 && x.columns == weight.shape[1],
                      "linear: input \(x.shape) does not end in weight \(weight.shape)'s input width \(weight.shape.last ?? 0)")
         let m = x.rows, k = x.columns, n = weight.shape[0]
-        let y = Tensor(zeros: Array(x.shape.dropLast()) + [n])
+        let y = Tensor(uninitialized: Array(x.shape.dropLast()) + [n])
         MatmulKernel.forward(x.pointer, weight.pointer, y.pointer, m: m, n: n, k: k, transB: true)
         if needsGrad(x, weight) {
             record(y) { [unowned y] in

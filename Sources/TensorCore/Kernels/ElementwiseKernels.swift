@@ -6,7 +6,13 @@ public enum ElementwiseKernel {
     public static func addForward<T: KernelScalar>(_ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>,
                                                    count: Int, bCount: Int) {
         precondition(bCount > 0 && count % bCount == 0, "add: \(count) elements do not repeat a \(bCount)-element operand")
-        for i in 0..<count { y[i] = a[i] + b[i % bCount] }
+        if bCount == count {
+            for i in 0..<count { y[i] = a[i] + b[i] }
+            return
+        }
+        for row in stride(from: 0, to: count, by: bCount) {
+            for j in 0..<bCount { y[row + j] = a[row + j] + b[j] }
+        }
     }
 
     /// `da[i] += dy[i]`, `db[i % bCount] += dy[i]`.
@@ -14,7 +20,11 @@ public enum ElementwiseKernel {
     public static func addBackward<T: KernelScalar>(_ dy: UnsafePointer<T>, da: UnsafeMutablePointer<T>?, db: UnsafeMutablePointer<T>?,
                                                     count: Int, bCount: Int) {
         if let da { for i in 0..<count { da[i] += dy[i] } }
-        if let db { for i in 0..<count { db[i % bCount] += dy[i] } }
+        if let db {
+            for row in stride(from: 0, to: count, by: bCount) {
+                for j in 0..<bCount { db[j] += dy[row + j] }
+            }
+        }
     }
 
     /// `y[i] = a[i] · b[i % bCount]`.

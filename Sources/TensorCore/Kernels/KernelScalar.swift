@@ -21,8 +21,8 @@ extension Float: KernelScalar {
                             beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
         guard m > 0, n > 0 else { return }
         if k == 0 {
-            // BLAS treats k == 0 as C = beta·C.
-            for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } }
+            // BLAS treats k == 0 as C = beta·C, and beta == 0 as "C is not read" (it may be uninitialised).
+            for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : c[i * ldc + j] * beta } }
             return
         }
         // OpenBLAS threads big products over both cores: the pool's idle workers must not spin then.
