@@ -33,6 +33,9 @@ public final class Trainer {
     public private(set) var cursor = 0
     /// Reported losses of the steps taken, in order.
     public private(set) var losses: [Double] = []
+    /// Wall and CPU time of forward, backward and optimizer, summed over the steps since the
+    /// trainer was made or `phaseTimings` was last reset.
+    public var phaseTimings = PhaseTimings()
 
     public init(model: LlamaModel, parameters: TrainableParameters, optimizer: Optimizer, schedule: LearningRateSchedule,
                 maxGradNorm: Double? = 1.0, accumulationSteps: Int = 1) {
@@ -53,22 +56,26 @@ public final class Trainer {
         var consecutiveSkips = 0
         for _ in 0..<steps {
             let started = DispatchTime.now().uptimeNanoseconds
-            parameters.zeroGradients()
+            phaseTimings.measure(\.optimizer) { parameters.zeroGradients() }
             var lossSum = 0.0, tokens = 0
             var finite = true
             for _ in 0..<accumulationSteps {
                 let batch = batches[cursor % batches.count]
                 cursor += 1
                 let tape = Tape()
-                let (loss, _) = model.trainingLoss(tokens: batch.tokens, labels: batch.labels, batch: batch.batch, tape: tape)
+                let (loss, _) = phaseTimings.measure(\.forward) {
+                    model.trainingLoss(tokens: batch.tokens, labels: batch.labels, batch: batch.batch, tape: tape)
+                }
                 let value = Double(loss[flat: 0])
                 tokens += batch.tokenCount
                 guard value.isFinite else { finite = false; break }
                 lossSum += value
-                tape.backward(from: loss, seed: 1 / Float(accumulationSteps))
-                tape.reset()
+                phaseTimings.measure(\.backward) {
+                    tape.backward(from: loss, seed: 1 / Float(accumulationSteps))
+                    tape.reset()
+                }
             }
-            let norm = finite ? GradientClipping.globalNorm(parameters) : .nan
+            let norm = finite ? phaseTimings.measure(\.optimizer) { GradientClipping.globalNorm(parameters) } : .nan
             if !finite || !norm.isFinite {
                 parameters.zeroGradients()
                 consecutiveSkips += 1
@@ -78,10 +85,12 @@ public final class Trainer {
                 continue
             }
             consecutiveSkips = 0
-            if let maxGradNorm { GradientClipping.clip(parameters, maxNorm: maxGradNorm) }
             let lr = schedule.lr(at: step)
-            optimizer.learningRate = lr
-            optimizer.step(parameters)
+            phaseTimings.measure(\.optimizer) {
+                if let maxGradNorm { GradientClipping.clip(parameters, maxNorm: maxGradNorm) }
+                optimizer.learningRate = lr
+                optimizer.step(parameters)
+            }
             let loss = lossSum / Double(accumulationSteps)
             losses.append(loss)
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9

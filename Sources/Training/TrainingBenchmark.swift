@@ -28,6 +28,8 @@ public enum TrainingBenchmark {
         public var peakResidentMiB: Double
         public var trainableParameters: Int
         public var losses: [Double]
+        /// Per-step means over the timed steps.
+        public var phases: PhaseTimings
     }
 
     /// Full-length rows from a dataset file: every example rendered through the model's chat
@@ -79,6 +81,7 @@ public enum TrainingBenchmark {
                               schedule: LearningRateSchedule(kind: .constant, baseLearningRate: lr, warmupSteps: 0, totalSteps: warmup + steps))
         var times = [Double]()
         for i in 0..<(warmup + steps) {
+            if i == warmup { trainer.phaseTimings = PhaseTimings() }
             let start = Date()
             trainer.run(steps: 1, batches: data)
             let seconds = Date().timeIntervalSince(start)
@@ -89,6 +92,7 @@ public enum TrainingBenchmark {
         return Result(configuration: configuration.rawValue, batch: batch, sequence: sequence, stepSeconds: times,
                       tokensPerSecond: Double(batch * sequence) / median,
                       peakResidentMiB: Double(ProcessMemory.peakResidentBytes ?? 0) / 1_048_576,
-                      trainableParameters: parameters.count, losses: trainer.losses)
+                      trainableParameters: parameters.count, losses: trainer.losses,
+                      phases: trainer.phaseTimings.divided(by: steps))
     }
 }

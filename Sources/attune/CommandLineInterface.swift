@@ -19,7 +19,7 @@ enum CommandLineInterface {
            attune fetch smollm2        download the built-in model into the cache
            attune bench [--json FILE]  GEMM and kernel timings (see Scripts/bench)
            attune bench train lora-qv|lora-all|qlora|full [--steps N] [--data FILE] [--checkpointing]
-           attune bench inference      SmolLM2 prefill and decode speed
+           attune bench inference [--prompt N] [--decode N] [--repeats N]  SmolLM2 prefill and decode speed
            attune --version
     In run, replay and verify, commands read and write files only under the file's folder and the
     cache ($ATTUNE_CACHE, default ~/.cache/attune) unless --allow-paths names more folders.

@@ -38,6 +38,8 @@ enum ModelBenchmarks {
                                                    gradientCheckpointing: checkpointing, data: data) { step, loss, seconds in
                 print(String(format: "  step %2d  loss %.4f  %.2f s", step + 1, loss, seconds))
             }
+            print("  per step: " + result.phases.named.map { String(format: "%@ %.2f s on %.1f cores", $0.name, $0.phase.wallSeconds, $0.phase.cores) }
+                .joined(separator: " · "))
             let median = result.stepSeconds.sorted()[result.stepSeconds.count / 2]
             let gflops = flopsPerStep(configuration, checkpointing: checkpointing) / median / 1e9
             let losses = result.losses
@@ -56,11 +58,22 @@ enum ModelBenchmarks {
 
     static func inference(arguments: [String]) -> Int32 {
         var jsonPath: String?
-        if arguments.count == 2, arguments[0] == "--json" { jsonPath = arguments[1] } else if !arguments.isEmpty {
-            return CommandLineInterface.fail("bench inference: unknown option \(arguments[0]) (options: --json FILE)")
+        var promptTokens = 256, decodeTokens = 32, repeats = 3
+        var i = 0
+        while i < arguments.count {
+            let value = i + 1 < arguments.count ? arguments[i + 1] : nil
+            func count(_ minimum: Int) -> Int? { value.flatMap(Int.init).flatMap { $0 >= minimum ? $0 : nil } }
+            switch arguments[i] {
+            case "--json": guard let value else { return inferenceUsage("--json needs a file") }; jsonPath = value
+            case "--prompt": guard let n = count(1) else { return inferenceUsage("--prompt needs a positive token count") }; promptTokens = n
+            case "--decode": guard let n = count(0) else { return inferenceUsage("--decode needs a token count") }; decodeTokens = n
+            case "--repeats": guard let n = count(1) else { return inferenceUsage("--repeats needs a positive count") }; repeats = n
+            default: return inferenceUsage("unknown option \(arguments[i])")
+            }
+            i += 2
         }
         do {
-            let r = try InferenceBenchmark.run(try loadSmolLM2())
+            let r = try InferenceBenchmark.run(try loadSmolLM2(), promptTokens: promptTokens, decodeTokens: decodeTokens, repeats: repeats)
             print(String(format: "| SmolLM2 Q4_1 | prefill %d tokens: %.0f tokens/s | decode: %.1f tokens/s | peak %.0f MiB |",
                          r.promptTokens, r.prefillTokensPerSecond, r.decodeTokensPerSecond, r.peakResidentMiB))
             if let jsonPath { try writeJSON(r, to: jsonPath) }
@@ -68,6 +81,10 @@ enum ModelBenchmarks {
         } catch {
             return CommandLineInterface.fail("bench inference: \(error)")
         }
+    }
+
+    private static func inferenceUsage(_ problem: String) -> Int32 {
+        CommandLineInterface.fail("bench inference: \(problem) (options: --prompt N, --decode N, --repeats N, --json FILE)")
     }
 
     /// A training measurement with its achieved arithmetic rate.
