@@ -46,7 +46,7 @@ def ratio(a, b):
     return "—" if a is None or not b else f"{a / b:.2f}×"
 
 
-rows, report = [], {"steps": steps, "pytorch": version or "anchors (DESIGN.md §7)", "training": [], "inference": {}}
+rows, phase_rows, report = [], [], {"steps": steps, "pytorch": version or "anchors (DESIGN.md §7)", "training": [], "inference": {}}
 # Scripts/bench names each file after its arguments without spaces and dashes.
 configs = [("train-loraqv.json", "lora-qv"), ("train-loraall.json", "lora-all"), ("train-qlora.json", None),
            ("train-qloracheckpointing.json", None), ("train-full.json", "full")]
@@ -62,9 +62,17 @@ for file, torch_config in configs:
     rows.append(f"| {name} | {r['tokensPerSecond']:.0f} | {data['gflops']:.0f} | {r['peakResidentMiB']:.0f} MiB | {curve} | "
                 f"{fmt(t_speed)} | {fmt(t_peak)}{' MiB' if t_peak else ''} | {ratio(r['tokensPerSecond'], t_speed)} | "
                 f"{ratio(r['peakResidentMiB'], t_peak)} |")
+    phases = r.get("phases")
+    if phases:
+        cells = []
+        for phase in ("forward", "backward", "optimizer"):
+            p = phases[phase]
+            cores = p["cpuSeconds"] / p["wallSeconds"] if p["wallSeconds"] > 0 else 0
+            cells.append(f"{p['wallSeconds']:.2f} s · {cores:.1f}")
+        phase_rows.append(f"| {name} | " + " | ".join(cells) + " |")
     report["training"].append({"configuration": name, "key": r["configuration"], "tokens_per_s": r["tokensPerSecond"], "gflops": data["gflops"],
                                "peak_mib": r["peakResidentMiB"], "losses": losses, "pytorch_tokens_per_s": t_speed,
-                               "pytorch_peak_mib": t_peak, "pytorch_source": source})
+                               "pytorch_peak_mib": t_peak, "pytorch_source": source, "phases": phases})
 
 print(f"### SmolLM2-135M training, batch 4 × 256, median of {steps} steps after 1 warm-up\n")
 if measured:
@@ -74,6 +82,12 @@ else:
 print("| configuration | tokens/s | GFLOP/s | peak RSS | loss first 5 → last 5 | PyTorch tokens/s | PyTorch peak | speed | memory |")
 print("|---|---:|---:|---:|---|---:|---:|---:|---:|")
 print("\n".join(rows))
+if phase_rows:
+    print("\nWhere a step's time goes (mean seconds per step · cores busy = process CPU time / wall time; "
+          "threads spinning while they wait for work count as busy):\n")
+    print("| configuration | forward | backward | optimizer |")
+    print("|---|---:|---:|---:|")
+    print("\n".join(phase_rows))
 
 lora = next((t for t in report["training"] if t["key"] == "lora-qv"), None)
 qlora = [t for t in report["training"] if t["key"] == "qlora"]

@@ -37,6 +37,26 @@ final class TrainerTests: XCTestCase {
         print("trainer: losses \(trainer.losses.map { String(format: "%.4f", $0) }.joined(separator: " "))")
     }
 
+    /// Every phase is timed, the CPU/wall ratio is a core count this machine can have, and the
+    /// per-step means are the totals over the steps.
+    func testPhaseTimingsCoverForwardBackwardAndOptimizer() throws {
+        let (trainer, _, batches) = try setUp()
+        trainer.run(steps: 4, batches: batches)
+        let totals = trainer.phaseTimings
+        let cores = Double(ProcessInfo.processInfo.activeProcessorCount)
+        for (name, phase) in totals.named {
+            XCTAssertGreaterThan(phase.wallSeconds, 0, name)
+            XCTAssertGreaterThanOrEqual(phase.cpuSeconds, 0, name)
+            XCTAssertLessThanOrEqual(phase.cores, cores + 0.5, name)
+        }
+        let perStep = totals.divided(by: 4)
+        XCTAssertEqual(perStep.backward.wallSeconds * 4, totals.backward.wallSeconds, accuracy: 1e-12)
+        XCTAssertEqual(perStep.forward.cpuSeconds * 4, totals.forward.cpuSeconds, accuracy: 1e-12)
+        trainer.phaseTimings = PhaseTimings()
+        XCTAssertEqual(trainer.phaseTimings.forward.wallSeconds, 0)
+        XCTAssertEqual(trainer.phaseTimings.forward.cores, 0)
+    }
+
     func testSameSeedGivesBitIdenticalLosses() throws {
         let (t1, a1, b1) = try setUp(seed: 9)
         let (t2, a2, b2) = try setUp(seed: 9)
