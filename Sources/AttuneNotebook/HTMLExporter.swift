@@ -16,7 +16,9 @@ public struct HTMLExporter: Sendable {
     /// The page.
     public func export(_ document: NotebookDocument) -> String {
         let title = document.frontMatter?.title ?? "Attune notebook"
-        var body = "<header><h1>\(Self.escape(title))</h1>\(meta(document.frontMatter))</header>\n"
+        // The title becomes the page's heading only when the prose does not open with its own.
+        let heading = Self.opensWithHeading(document) ? "" : "<h1>\(Self.escape(title))</h1>"
+        var body = "<header>\(heading)\(meta(document.frontMatter))</header>\n"
         for block in document.blocks {
             switch block {
             case let .prose(text): body += MarkdownLite.render(text)
@@ -40,6 +42,13 @@ public struct HTMLExporter: Sendable {
         </html>
 
         """
+    }
+
+    /// Whether the first block is prose whose first line is a level-1 Markdown heading.
+    static func opensWithHeading(_ document: NotebookDocument) -> Bool {
+        guard case let .prose(text)? = document.blocks.first else { return false }
+        let first = text.split(separator: "\n", omittingEmptySubsequences: true).first ?? ""
+        return first.hasPrefix("# ")
     }
 
     private func meta(_ matter: FrontMatter?) -> String {

@@ -109,6 +109,11 @@ final class ExportTests: XCTestCase {
         XCTAssertFalse(html.contains("<link"), "standalone: no external stylesheet")
         XCTAssertTrue(html.contains("<title>Learning rate on the tiny model</title>"))
         XCTAssertTrue(html.contains("<h1>What does the learning rate do?</h1>"))
+        XCTAssertEqual(html.components(separatedBy: "<h1>").count - 1, 1, "the prose's own heading, not the title as a second one")
+        var untitled = document
+        untitled.blocks.removeFirst()
+        XCTAssertTrue(HTMLExporter().export(untitled).contains("<header><h1>Learning rate on the tiny model</h1>"),
+                      "without a heading of its own the page is headed by the title")
         XCTAssertTrue(html.contains("src=\"data:image/png;base64,\(png.base64EncodedString())\""))
         XCTAssertTrue(html.contains("alt=\"training loss by learning rate\""))
         XCTAssertTrue(html.contains("<figcaption>training loss by learning rate</figcaption><details><summary>as text</summary><pre class=\"chart\">"),
