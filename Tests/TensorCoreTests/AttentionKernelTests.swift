@@ -1,3 +1,4 @@
+import CKernels
 import XCTest
 @testable import TensorCore
 
@@ -52,6 +53,34 @@ final class AttentionKernelTests: XCTestCase {
             let k = randomDoubles(s.batch * s.keyTokens * s.kvHeads * s.headDim, seed: UInt64(i + 10))
             let v = randomDoubles(s.batch * s.keyTokens * s.kvHeads * s.headDim, seed: UInt64(i + 20))
             assertClose(forward([q, k, v], s), naive(q: q, k: k, v: v, s: s), atol: 1e-12, "shape \(s)")
+        }
+    }
+
+    /// The inference kernel (`directForward`, `attune_attention_rows`) in float against the double
+    /// reference, on its vector and portable paths: head sizes around and past the 8-lane and
+    /// 64-column blocks, key counts that are not multiples of 4, more query rows than one work
+    /// item, and a KV-cache offset.
+    func testDirectForwardMatchesNaiveAttentionOnEitherPath() {
+        defer { attune_quant_force_portable(-1) }
+        attune_quant_force_portable(0)
+        let paths = attune_quant_is_vectorized() == 1 ? [false, true] : [true]
+        let directShapes: [AttentionKernel.Shape] = shapes + [
+            .init(batch: 1, queryTokens: 37, keyTokens: 37, heads: 6, kvHeads: 2, headDim: 64),
+            .init(batch: 2, queryTokens: 19, keyTokens: 26, heads: 3, kvHeads: 1, headDim: 72),
+            .init(batch: 1, queryTokens: 1, keyTokens: 23, heads: 2, kvHeads: 2, headDim: 130),
+            .init(batch: 1, queryTokens: 17, keyTokens: 17, heads: 4, kvHeads: 4, headDim: 12),
+        ]
+        for portable in paths {
+            attune_quant_force_portable(portable ? 1 : 0)
+            for (i, s) in directShapes.enumerated() {
+                let q = randomDoubles(s.batch * s.queryTokens * s.heads * s.headDim, seed: UInt64(60 + i))
+                let k = randomDoubles(s.batch * s.keyTokens * s.kvHeads * s.headDim, seed: UInt64(70 + i))
+                let v = randomDoubles(k.count, seed: UInt64(80 + i))
+                let qf = Buffer(q.map(Float.init)), kf = Buffer(k.map(Float.init)), vf = Buffer(v.map(Float.init))
+                let out = Buffer(repeating: Float.nan, count: q.count)
+                AttentionKernel.directForward(q: qf.pointer, k: kf.pointer, v: vf.pointer, out: out.pointer, shape: s)
+                assertClose(out.array.map(Double.init), naive(q: q, k: k, v: v, s: s), atol: 2e-6, "portable=\(portable) shape \(s)")
+            }
         }
     }
 

@@ -55,6 +55,15 @@ float attune_dot_q4_1(const void *src, const float *a, long blocks);
 int attune_quant_is_vectorized(void);
 void attune_quant_force_portable(int on);
 
+/// Causal attention of one head for query rows first_row ..< first_row + rows of a block of tq
+/// rows against tk keys (query t sits at position tk − tq + t and sees keys 0 ... tk − tq + t):
+/// out_t = softmax(scale · q_t·K)·V, straight from the rows (q_t at q + t·q_stride, key/value j at
+/// k/v + j·kv_stride, out_t at out + t·out_stride; d floats each). `scores` holds tk floats of
+/// scratch. AVX2+FMA or portable C as `attune_quant_is_vectorized` says. In attention.c.
+void attune_attention_rows(const float *q, long q_stride, const float *k, const float *v, long kv_stride,
+                           float *out, long out_stride, long rows, long first_row, long tq, long tk, long d,
+                           float scale, float *scores);
+
 /// Activations quantized to 16 bits per block of 32 for integer dots with the legacy blocks
 /// (layout and error in quant_act16.c): `blocks` blocks of `x` into `dst`
 /// (`blocks · ATTUNE_ACT16_BLOCK_BYTES` bytes), then `Σ deq(w)[i] · a[i]` over `32 · blocks`

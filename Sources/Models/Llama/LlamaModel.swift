@@ -147,7 +147,8 @@ public final class LlamaModel {
                             table: rope, layout: c.ropeLayout)
         var v = tape.reshape(linear(i, "v_proj").forward(h, tape: tape), [batch, t, c.kvHeads, c.headDim])
         if let cache { (k, v) = cache.append(layer: i, keys: k, values: v) }
-        let attended = tape.reshape(tape.attention(q: q, k: k, v: v), [batch * t, c.heads * c.headDim])
+        // With a cache this is generation (never recorded): the direct kernel, all heads in parallel.
+        let attended = tape.reshape(tape.attention(q: q, k: k, v: v, direct: cache != nil), [batch * t, c.heads * c.headDim])
         let x = tape.add(x, linear(i, "o_proj").forward(attended, tape: tape))
         let h2 = tape.rmsNorm(x, weight: parameter(p + "post_attention_layernorm.weight"), eps: c.rmsNormEps)
         let gated = tape.swiglu(gate: linear(i, "gate_proj").forward(h2, tape: tape), up: linear(i, "up_proj").forward(h2, tape: tape))

@@ -1,3 +1,4 @@
+import CKernels
 import RealModule
 
 /// Causal scaled dot-product attention with grouped-query heads.
@@ -49,6 +50,39 @@ public enum AttentionKernel {
                    b: v + (b * tk * kh + kvHead) * d, ldb: kh * d, beta: 0, c: out + (b * tq * h + head) * d, ldc: h * d)
         }
     }
+
+    /// Forward for inference (a KV cache, nothing recorded): every (batch, head) unit and block of
+    /// `directRowBlock` query rows in parallel, each computed straight from the rows of q, k, v by
+    /// `attune_attention_rows` (causal keys only, no `Tq × Tk` buffer, no BLAS). For a 256-token
+    /// prefill of SmolLM2 this replaced 9 heads × 2 small GEMMs per layer, run one after another
+    /// with a thread hand-over between OpenBLAS and the worker pool around every softmax.
+    /// Its rounding differs from `forward`'s, and `backward` recomputes `forward`'s probabilities,
+    /// so training never comes here. Float only; other scalars take `forward`.
+    @inlinable
+    public static func directForward<T: KernelScalar>(q: UnsafePointer<T>, k: UnsafePointer<T>, v: UnsafePointer<T>,
+                                                      out: UnsafeMutablePointer<T>, shape s: Shape) {
+        guard T.self == Float.self else { return forward(q: q, k: k, v: v, out: out, shape: s) }
+        let tq = s.queryTokens, tk = s.keyTokens, h = s.heads, kh = s.kvHeads, d = s.headDim
+        let blocks = (tq + directRowBlock - 1) / directRowBlock
+        let scale = 1 / Float(d).squareRoot()
+        let qs = UncheckedSendable(UnsafeRawPointer(q).assumingMemoryBound(to: Float.self))
+        let ks = UncheckedSendable(UnsafeRawPointer(k).assumingMemoryBound(to: Float.self))
+        let vs = UncheckedSendable(UnsafeRawPointer(v).assumingMemoryBound(to: Float.self))
+        let os = UncheckedSendable(UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self))
+        parallelFor(s.batch * h * blocks, minChunk: 1) { item in
+            let unit = item / blocks, first = (item % blocks) * directRowBlock
+            let b = unit / h, head = unit % h, kvHead = head / s.group
+            let scores = UnsafeMutablePointer<Float>.allocate(capacity: tk)
+            defer { scores.deallocate() }
+            attune_attention_rows(qs.value + (b * tq * h + head) * d, h * d,
+                                  ks.value + (b * tk * kh + kvHead) * d, vs.value + (b * tk * kh + kvHead) * d, kh * d,
+                                  os.value + (b * tq * h + head) * d, h * d,
+                                  min(directRowBlock, tq - first), first, tq, tk, d, scale, scores)
+        }
+    }
+
+    /// Query rows per work item of `directForward`.
+    public static let directRowBlock = 16
 
     /// One head's probabilities `P [Tq, Tk]` (zeros past the causal limit) into `p`. Up to
     /// `decodeQueryLimit` query rows the scores are direct dot products on the calling thread;
