@@ -74,20 +74,21 @@ for file, torch_config in configs:
                                "peak_mib": r["peakResidentMiB"], "losses": losses, "pytorch_tokens_per_s": t_speed,
                                "pytorch_peak_mib": t_peak, "pytorch_source": source, "phases": phases})
 
-print(f"### SmolLM2-135M training, batch 4 × 256, median of {steps} steps after 1 warm-up\n")
-if measured:
-    print(f"PyTorch {version} + PEFT measured in the same run (`Scripts/torch_bench.py`, fp32, random tokens, median of its steps).\n")
-else:
-    print("PyTorch columns: the DESIGN.md §7 anchors (another machine; torch was not found here).\n")
-print("| configuration | tokens/s | GFLOP/s | peak RSS | loss first 5 → last 5 | PyTorch tokens/s | PyTorch peak | speed | memory |")
-print("|---|---:|---:|---:|---|---:|---:|---:|---:|")
-print("\n".join(rows))
-if phase_rows:
-    print("\nWhere a step's time goes (mean seconds per step · cores busy = process CPU time / wall time; "
-          "threads spinning while they wait for work count as busy):\n")
-    print("| configuration | forward | backward | optimizer |")
-    print("|---|---:|---:|---:|")
-    print("\n".join(phase_rows))
+if rows:
+    print(f"### SmolLM2-135M training, batch 4 × 256, median of {steps} steps after 1 warm-up\n")
+    if measured:
+        print(f"PyTorch {version} + PEFT measured in the same run (`Scripts/torch_bench.py`, fp32, random tokens, median of its steps).\n")
+    else:
+        print("PyTorch columns: the DESIGN.md §7 anchors (another machine; torch was not found here).\n")
+    print("| configuration | tokens/s | GFLOP/s | peak RSS | loss first 5 → last 5 | PyTorch tokens/s | PyTorch peak | speed | memory |")
+    print("|---|---:|---:|---:|---|---:|---:|---:|---:|")
+    print("\n".join(rows))
+    if phase_rows:
+        print("\nWhere a step's time goes (mean seconds per step · cores busy = process CPU time / wall time; "
+              "threads spinning while they wait for work count as busy):\n")
+        print("| configuration | forward | backward | optimizer |")
+        print("|---|---:|---:|---:|")
+        print("\n".join(phase_rows))
 
 lora = next((t for t in report["training"] if t["key"] == "lora-qv"), None)
 qlora = [t for t in report["training"] if t["key"] == "qlora"]
