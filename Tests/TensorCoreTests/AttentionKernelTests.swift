@@ -42,7 +42,7 @@ final class AttentionKernelTests: XCTestCase {
         .init(batch: 1, queryTokens: 7, keyTokens: 7, heads: 6, kvHeads: 2, headDim: 5),   // GQA 3:1
         .init(batch: 2, queryTokens: 3, keyTokens: 3, heads: 3, kvHeads: 3, headDim: 2),   // plain MHA
         .init(batch: 1, queryTokens: 2, keyTokens: 6, heads: 4, kvHeads: 1, headDim: 4),   // MQA with a KV-cache offset
-        // Either side of `decodeQueryLimit` (direct dots below it, BLAS above), with an offset.
+        // Few and more query rows against a longer cache (an offset).
         .init(batch: 1, queryTokens: 4, keyTokens: 9, heads: 6, kvHeads: 3, headDim: 5),
         .init(batch: 2, queryTokens: 5, keyTokens: 8, heads: 2, kvHeads: 1, headDim: 3),
     ]

@@ -35,10 +35,6 @@ public enum AttentionKernel {
     public static func forward<T: KernelScalar>(q: UnsafePointer<T>, k: UnsafePointer<T>, v: UnsafePointer<T>,
                                                 out: UnsafeMutablePointer<T>, shape s: Shape) {
         let tq = s.queryTokens, tk = s.keyTokens, h = s.heads, kh = s.kvHeads, d = s.headDim
-        if tq <= decodeQueryLimit {
-            decodeForward(q: q, k: k, v: v, out: out, shape: s)
-            return
-        }
         let pp = UnsafeMutablePointer<T>.allocate(capacity: s.headProbabilityCount)
         defer { pp.deallocate() }
         // Units run one after another: OpenBLAS called from several threads at once serialises on
@@ -53,9 +49,9 @@ public enum AttentionKernel {
 
     /// Forward for inference (a KV cache, nothing recorded): every (batch, head) unit and block of
     /// `directRowBlock` query rows in parallel, each computed straight from the rows of q, k, v by
-    /// `attune_attention_rows` (causal keys only, no `Tq × Tk` buffer, no BLAS). For a 256-token
-    /// prefill of SmolLM2 this replaced 9 heads × 2 small GEMMs per layer, run one after another
-    /// with a thread hand-over between OpenBLAS and the worker pool around every softmax.
+    /// `attune_attention_rows` (causal keys only, no `Tq × Tk` buffer, no BLAS): a decoded token's
+    /// attention is a few dot products per head, too small for BLAS calls, and a prefill's heads
+    /// need not wait for one another.
     /// Its rounding differs from `forward`'s, and `backward` recomputes `forward`'s probabilities,
     /// so training never comes here. Float only; other scalars take `forward`.
     @inlinable
@@ -84,30 +80,14 @@ public enum AttentionKernel {
     /// Query rows per work item of `directForward`.
     public static let directRowBlock = 16
 
-    /// One head's probabilities `P [Tq, Tk]` (zeros past the causal limit) into `p`. Up to
-    /// `decodeQueryLimit` query rows the scores are direct dot products on the calling thread;
-    /// longer blocks use one GEMM and softmax rows in parallel. Forward and backward both come here,
-    /// so backward's recomputed `P` equals forward's exactly.
+    /// One head's probabilities `P [Tq, Tk]` (zeros past the causal limit) into `p`: one GEMM, then
+    /// softmax rows in parallel. Forward and backward both come here, so backward's recomputed `P`
+    /// equals forward's exactly.
     @inlinable
     static func headProbabilities<T: KernelScalar>(q: UnsafePointer<T>, k: UnsafePointer<T>, batch b: Int, head: Int,
                                                    into p: UnsafeMutablePointer<T>, shape s: Shape) {
         let tq = s.queryTokens, tk = s.keyTokens, h = s.heads, kh = s.kvHeads, d = s.headDim
         let scale = 1 / T(d).squareRoot(), kvHead = head / s.group
-        if tq <= decodeQueryLimit {
-            for t in 0..<tq {
-                let qp = q + ((b * tq + t) * h + head) * d, row = p + t * tk
-                let visible = s.offset + t + 1
-                for j in 0..<visible {
-                    let kp = k + ((b * tk + j) * kh + kvHead) * d
-                    var dot: T = 0
-                    for e in 0..<d { dot += qp[e] * kp[e] }
-                    row[j] = dot * scale
-                }
-                SoftmaxKernel.rowSoftmax(row, row, count: visible)
-                for j in visible..<tk { row[j] = 0 }
-            }
-            return
-        }
         T.gemm(transA: false, transB: true, m: tq, n: tk, k: d, alpha: scale, a: q + (b * tq * h + head) * d, lda: h * d,
                b: k + (b * tk * kh + kvHead) * d, ldb: kh * d, beta: 0, c: p, ldc: tk)
         let ps = UncheckedSendable(p)
@@ -116,35 +96,6 @@ public enum AttentionKernel {
             let visible = s.offset + t + 1
             SoftmaxKernel.rowSoftmax(row, row, count: visible)
             for j in visible..<tk { row[j] = 0 }
-        }
-    }
-
-    /// Up to this many query rows (decoding with a KV cache), `forward` computes each row's scores
-    /// with direct dot products, heads in parallel: two tiny BLAS calls per head and layer cost more
-    /// in call overhead than the arithmetic.
-    public static let decodeQueryLimit = 4
-
-    /// `forward` for a few query rows: per (batch, head) unit in parallel, `P` by `headProbabilities`
-    /// and `o_t = Σ_j P_tj v_j`.
-    @inlinable
-    static func decodeForward<T: KernelScalar>(q: UnsafePointer<T>, k: UnsafePointer<T>, v: UnsafePointer<T>,
-                                               out: UnsafeMutablePointer<T>, shape s: Shape) {
-        let tq = s.queryTokens, tk = s.keyTokens, h = s.heads, kh = s.kvHeads, d = s.headDim
-        let probs = UnsafeMutablePointer<T>.allocate(capacity: s.batch * h * s.headProbabilityCount)
-        defer { probs.deallocate() }
-        let (qs, ks, vs, os, ps) = (UncheckedSendable(q), UncheckedSendable(k), UncheckedSendable(v), UncheckedSendable(out), UncheckedSendable(probs))
-        parallelFor(s.batch * h, minChunk: 2) { unit in
-            let b = unit / h, head = unit % h, kvHead = head / s.group
-            let pp = ps.value + unit * s.headProbabilityCount
-            headProbabilities(q: qs.value, k: ks.value, batch: b, head: head, into: pp, shape: s)
-            for t in 0..<tq {
-                let op = os.value + ((b * tq + t) * h + head) * d, row = pp + t * tk
-                for e in 0..<d { op[e] = 0 }
-                for j in 0..<(s.offset + t + 1) {
-                    let p = row[j], vp = vs.value + ((b * tk + j) * kh + kvHead) * d
-                    for e in 0..<d { op[e] += p * vp[e] }
-                }
-            }
         }
     }
 
