@@ -19,8 +19,13 @@ public struct PhaseTimings: Sendable, Codable, Equatable {
 
     public init() {}
 
+    /// The phases in step order, by name.
+    static var phases: [(name: String, key: WritableKeyPath<PhaseTimings, Phase>)] {
+        [("forward", \.forward), ("backward", \.backward), ("optimizer", \.optimizer)]
+    }
+
     /// The phases in step order, named.
-    public var named: [(name: String, phase: Phase)] { [("forward", forward), ("backward", backward), ("optimizer", optimizer)] }
+    public var named: [(name: String, phase: Phase)] { Self.phases.map { ($0.name, self[keyPath: $0.key]) } }
 
     /// Runs `body` and adds its wall and CPU time to `phase`.
     @discardableResult
@@ -38,7 +43,7 @@ public struct PhaseTimings: Sendable, Codable, Equatable {
     public func divided(by count: Int) -> PhaseTimings {
         var result = self
         let n = Double(max(count, 1))
-        for key in [\PhaseTimings.forward, \PhaseTimings.backward, \PhaseTimings.optimizer] {
+        for (_, key) in Self.phases {
             result[keyPath: key].wallSeconds /= n
             result[keyPath: key].cpuSeconds /= n
         }

@@ -38,6 +38,10 @@ final class MatmulKernelTests: XCTestCase {
             MatmulKernel.forward(a.pointer, b.pointer, c.pointer, m: m, n: n, k: k)
             let expected = naive(a.array.map(Double.init), b.array.map(Double.init), m: m, n: n, k: k, transA: false, transB: false)
             XCTAssertEqual(c.array.map(Double.init), expected, "\(m)x\(n)x\(k)")
+            let ad = Buffer(a.array.map(Double.init)), bd = Buffer(b.array.map(Double.init))
+            let cd = Buffer(repeating: Double.nan, count: m * n)
+            MatmulKernel.forward(ad.pointer, bd.pointer, cd.pointer, m: m, n: n, k: k)
+            XCTAssertEqual(cd.array, expected, "double \(m)x\(n)x\(k)")
         }
     }
 

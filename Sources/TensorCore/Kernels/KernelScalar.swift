@@ -40,7 +40,8 @@ extension Double: KernelScalar {
                             beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int) {
         guard m > 0, n > 0 else { return }
         if k == 0 {
-            for i in 0..<m { for j in 0..<n { c[i * ldc + j] *= beta } }
+            // As for Float: beta == 0 does not read C.
+            for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : c[i * ldc + j] * beta } }
             return
         }
         if m * n * k >= 1 << 18 { attune_pool_park() }
