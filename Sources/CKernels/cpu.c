@@ -34,6 +34,7 @@ void attune_cpu_query(attune_cpu_info *info) {
     int zmmOK = (xcr0 & 0xe6) == 0xe6;
     int tileOK = (xcr0 & (3ULL << 17)) == (3ULL << 17);
     info->fma = fma && ymmOK;
+    info->f16c = ((ecx >> 29) & 1) && ymmOK;
     if (maxLeaf >= 7) {
         __cpuid_count(7, 0, eax, ebx, ecx, edx);
         info->avx2 = ((ebx >> 5) & 1) && ymmOK;

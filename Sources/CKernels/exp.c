@@ -94,14 +94,7 @@ AVX2 static void exp_scale_add_avx2(const float *x, float *y, long n, float shif
     for (; i < n; i++) y[i] += exp_scalar(x[i] - shift) * scale;
 }
 
-static int use_avx2(void) {
-    static int state = -1;  // benign race: every thread computes the same answer
-    if (state < 0) {
-        __builtin_cpu_init();
-        state = (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) ? 1 : 0;
-    }
-    return state;
-}
+static int use_avx2(void) { return attune_kernel_path() >= ATTUNE_PATH_AVX2; }
 #else
 static int use_avx2(void) { return 0; }
 #define max_avx2 max_portable
@@ -110,7 +103,6 @@ static int use_avx2(void) { return 0; }
 #define exp_scale_add_avx2 exp_scale_add_portable
 #endif
 
-int attune_exp_is_vectorized(void) { return use_avx2(); }
 float attune_max(const float *x, long n) { return use_avx2() ? max_avx2(x, n) : max_portable(x, n); }
 float attune_exp_sum(const float *x, long n, float shift) {
     return use_avx2() ? exp_sum_avx2(x, n, shift) : exp_sum_portable(x, n, shift);

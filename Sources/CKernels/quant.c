@@ -161,16 +161,7 @@ AVX2Q static float dot_q4_1_avx2(const uint8_t *src, const float *a, long blocks
     return hsum8(acc);
 }
 
-static int use_avx2q(void) {
-    static int state = -1;  // benign race: every thread computes the same answer
-    if (state < 0) {
-        __builtin_cpu_init();
-        state = (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c")) ? 1 : 0;
-    }
-    return state;
-}
 #else
-static int use_avx2q(void) { return 0; }
 #define dequant_q8_0_avx2 dequant_q8_0_portable
 #define dequant_q4_0_avx2 dequant_q4_0_portable
 #define dequant_q4_1_avx2 dequant_q4_1_portable
@@ -179,17 +170,7 @@ static int use_avx2q(void) { return 0; }
 #define dot_q4_1_avx2 dot_q4_1_portable
 #endif
 
-// -1: not decided yet, read ATTUNE_PORTABLE_KERNELS (set and not "0" forces the portable path).
-static int force_portable = -1;
-void attune_quant_force_portable(int on) { force_portable = on; }
-int attune_quant_is_vectorized(void) {
-    if (force_portable < 0) {
-        const char *env = getenv("ATTUNE_PORTABLE_KERNELS");
-        force_portable = (env && *env && strcmp(env, "0") != 0) ? 1 : 0;
-    }
-    return !force_portable && use_avx2q();
-}
-
+// The path comes from the dispatch table (dispatch.c).
 #define DISPATCH(name, ...) (attune_quant_is_vectorized() ? name##_avx2(__VA_ARGS__) : name##_portable(__VA_ARGS__))
 void attune_dequant_q8_0(const void *src, long blocks, float *dst) { DISPATCH(dequant_q8_0, src, blocks, dst); }
 void attune_dequant_q4_0(const void *src, long blocks, float *dst) { DISPATCH(dequant_q4_0, src, blocks, dst); }

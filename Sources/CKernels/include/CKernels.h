@@ -10,6 +10,7 @@ typedef struct {
     int model;
     int avx2;
     int fma;
+    int f16c;
     int avx512f;
     int avx512bw;
     int avx512vl;
@@ -23,6 +24,19 @@ void attune_cpu_query(attune_cpu_info *info);
 
 /// Asks the kernel for permission to use AMX tile data (Linux arch_prctl). Returns 1 when granted.
 int attune_amx_request_permission(void);
+
+/// The vector paths of CKernels' kernels, chosen once by a CPU check (dispatch.c). Every path
+/// computes the same bits in the reproducible numerics; the path changes speed only.
+enum { ATTUNE_PATH_PORTABLE = 0, ATTUNE_PATH_AVX2 = 1, ATTUNE_PATH_AVX512 = 2 };
+/// The best path this CPU runs (AVX2 needs AVX2+FMA+F16C; AVX-512 needs F, BW and VL too).
+int attune_kernel_best_path(void);
+/// The path kernels take now: the forced one (lowered to the best the CPU has), else portable
+/// when `ATTUNE_PORTABLE_KERNELS=1` is set (read once), else the best.
+int attune_kernel_path(void);
+/// Forces a path for the whole process (tests run every path this way); -1 undoes it.
+void attune_kernel_force_path(int path);
+/// "portable", "avx2" or "avx512".
+const char *attune_kernel_path_name(int path);
 
 /// Vectorised exponentials for softmax-like rows (AVX2+FMA when the CPU has them, libm otherwise;
 /// the choice is made once, at the first call). Accuracy: within 2 ulp of expf; inputs below
