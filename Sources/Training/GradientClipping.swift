@@ -10,13 +10,13 @@ import TensorCore
 /// A non-finite norm leaves the gradients untouched (the trainer skips such a step).
 public enum GradientClipping {
     /// The L2 norm of `count` values, accumulated in float64 per chunk and summed in chunk order
-    /// (deterministic for a given machine).
+    /// (chunks of 32768 values: the same bits at any core count).
     public static func globalNorm(_ values: UnsafePointer<Float>, count: Int) -> Double {
-        let chunks = Parallelism.chunkCount(count, minChunk: 1 << 15)
+        let chunks = Parallelism.fixedChunkCount(count, chunkSize: 1 << 15)
         var partial = [Double](repeating: 0, count: chunks)
         partial.withUnsafeMutableBufferPointer { out in
             let sink = UncheckedSendable(out.baseAddress!)
-            parallelChunks(count, minChunk: 1 << 15) { chunk, range in
+            parallelFixedChunks(count, chunkSize: 1 << 15) { chunk, range in
                 var sum = 0.0
                 for i in range { let v = Double(values[i]); sum += v * v }
                 sink.value[chunk] = sum

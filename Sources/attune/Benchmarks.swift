@@ -22,17 +22,28 @@ enum Benchmarks {
         }
         print("## Attune benchmark\n")
         print("OpenBLAS core \(BLASCore.activeCore), \(BLASCore.threads) threads; \(Parallelism.workers) workers for non-BLAS loops; CPU \(CPUFeatures.current.vendor) family \(CPUFeatures.current.family) model \(CPUFeatures.current.model)\n")
-        let shapes = GEMMBenchmark.doctorShapes + [(m: 1024, k: 576, n: 576), (m: 1024, k: 576, n: 49152)]
-        let gemm = shapes.map { GEMMBenchmark.measure(m: $0.m, k: $0.k, n: $0.n, repeats: max(repeats, 5)) }
-        print("| sgemm M×K×N | median GFLOP/s | best GFLOP/s |\n|---|---:|---:|")
-        for g in gemm { print(String(format: "| %@ | %.1f | %.1f |", g.key, g.median, g.best)) }
+        let engines = GEMMBenchmark.Engine.available
+        let matching = GEMMBenchmark.Engine.matchingOpenBLAS
+        print("### GEMM at the engine's shapes (C = A·Bᵀ, median GFLOP/s of \(max(repeats, 5)); ratio = Attune's \(matching.name) path / OpenBLAS \(BLASCore.activeCore), the same vector width)\n")
+        print("| shape | M×K×N | " + engines.map(\.name).joined(separator: " | ") + " | ratio |")
+        print("|---|---|" + String(repeating: "---:|", count: engines.count + 1))
+        var gemm = [GEMMBenchmark.Measurement]()
+        for shape in GEMMBenchmark.engineShapes {
+            // Engines interleaved per shape, so machine load hits them alike.
+            let row = engines.map { GEMMBenchmark.measure(m: shape.m, k: shape.k, n: shape.n, engine: $0, repeats: max(repeats, 5)) }
+            gemm += row
+            let ours = row[engines.firstIndex(of: matching)!].median, theirs = row.last!.median
+            print("| \(shape.name) | \(row[0].key) | " + row.map { String(format: "%.1f", $0.median) }.joined(separator: " | ")
+                  + String(format: " | %.2f× |", ours / theirs))
+        }
         print("\n### Kernels at SmolLM2-135M training shapes (median of \(repeats))\n")
         let rows = KernelBenchmark.run(repeats: repeats)
         print(KernelBenchmark.markdown(rows))
         if let jsonPath {
             let object: [String: Any] = [
                 "blas_core": BLASCore.activeCore, "blas_threads": BLASCore.threads,
-                "sgemm_gflops": Dictionary(uniqueKeysWithValues: gemm.map { ($0.key, $0.median) }),
+                "numerics": Numerics.mode.rawValue, "kernel_path": Numerics.kernelPath, "matching_path": matching.name,
+                "gemm": gemm.map { ["shape": $0.key, "engine": $0.engine, "median_gflops": $0.median, "best_gflops": $0.best] },
                 "kernels": rows.map { ["kernel": $0.kernel, "shape": $0.shape, "forward_ms": $0.forwardMs, "backward_ms": $0.backwardMs] },
             ]
             do {

@@ -7,7 +7,12 @@ public struct DoctorReport: Sendable {
     public let blasThreads: Int
     public let blasConfig: String
     public let coreTypeVariable: String?
+    /// The active numerics mode's GEMM at the doctor's shapes (`sgemm_gflops`).
     public let gemm: [GEMMBenchmark.Measurement]
+    /// The other mode's GEMM at the same shapes, for comparison.
+    public let otherGEMM: [GEMMBenchmark.Measurement]
+    public let numerics: NumericsMode
+    public let kernelPath: String
     public let cpu: CPUFeatures
     public let swiftVersion: String
     public let osVersion: String
@@ -15,9 +20,14 @@ public struct DoctorReport: Sendable {
 
     /// Measures now (about a second on the reference machine).
     public static func measure(repeats: Int = 7) -> DoctorReport {
-        DoctorReport(blasCore: BLASCore.activeCore, blasThreads: BLASCore.threads, blasConfig: BLASCore.configuration,
+        let attune = GEMMBenchmark.Engine.attune(.current)
+        let (active, other) = Numerics.mode == .reproducible ? (attune, GEMMBenchmark.Engine.openBLAS) : (.openBLAS, attune)
+        func run(_ engine: GEMMBenchmark.Engine) -> [GEMMBenchmark.Measurement] {
+            GEMMBenchmark.doctorShapes.map { GEMMBenchmark.measure(m: $0.m, k: $0.k, n: $0.n, engine: engine, repeats: repeats) }
+        }
+        return DoctorReport(blasCore: BLASCore.activeCore, blasThreads: BLASCore.threads, blasConfig: BLASCore.configuration,
                      coreTypeVariable: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"],
-                     gemm: GEMMBenchmark.doctorShapes.map { GEMMBenchmark.measure(m: $0.m, k: $0.k, n: $0.n, repeats: repeats) },
+                     gemm: run(active), otherGEMM: run(other), numerics: Numerics.mode, kernelPath: Numerics.kernelPath,
                      cpu: .current, swiftVersion: Self.compilerVersion, osVersion: Self.operatingSystem, engineVersion: AttuneVersion.current)
     }
 
@@ -43,13 +53,18 @@ public struct DoctorReport: Sendable {
 
     /// The JSON form (`blas.core`, `blas.threads`, `sgemm_gflops` keyed `"MxKxN"`, `cpu.avx512`, `cpu.amx`).
     public var json: [String: Any] {
-        var gflops = [String: Double]()
-        for m in gemm { gflops[m.key] = (m.median * 10).rounded() / 10 }
+        func gflops(_ list: [GEMMBenchmark.Measurement]) -> [String: Double] {
+            Dictionary(uniqueKeysWithValues: list.map { ($0.key, ($0.median * 10).rounded() / 10) })
+        }
+        let attune = numerics == .reproducible ? gemm : otherGEMM, openBLAS = numerics == .reproducible ? otherGEMM : gemm
         return [
+            "numerics": ["mode": numerics.rawValue, "kernel_path": kernelPath, "threads": Parallelism.workers],
+            "gemm": ["attune": ["path": kernelPath, "gflops": gflops(attune)],
+                     "openblas": ["core": blasCore, "gflops": gflops(openBLAS)]],
             "engine": ["name": "attune", "version": engineVersion],
             "blas": ["library": "OpenBLAS", "core": blasCore, "threads": blasThreads, "config": blasConfig,
                      "coretype_env": coreTypeVariable as Any? ?? NSNull()],
-            "sgemm_gflops": gflops,
+            "sgemm_gflops": gflops(gemm),
             "cpu": ["vendor": cpu.vendor, "family": cpu.family, "model": cpu.model, "avx2": cpu.avx2, "fma": cpu.fma,
                     "avx512": cpu.hasAVX512, "avx512_bf16": cpu.avx512bf16, "amx": cpu.hasAMX, "cores": ProcessInfo.processInfo.activeProcessorCount],
             "swift": swiftVersion,
@@ -64,9 +79,16 @@ public struct DoctorReport: Sendable {
 
     /// The human-readable form.
     public var text: String {
+        func speeds(_ list: [GEMMBenchmark.Measurement]) -> String {
+            list.map { String(format: "%@: %.1f", $0.key, $0.median) }.joined(separator: ", ") + " GFLOP/s (median)"
+        }
+        let attune = numerics == .reproducible ? gemm : otherGEMM, openBLAS = numerics == .reproducible ? otherGEMM : gemm
         var lines = ["Attune \(engineVersion)",
+                     "Numerics  \(numerics.rawValue) (set numerics=…, ATTUNE_NUMERICS): \(numerics.summary)",
+                     "Kernels   \(kernelPath) path, \(Parallelism.workers) threads",
                      "BLAS      OpenBLAS, core \(blasCore), \(blasThreads) threads" + (coreTypeVariable.map { " (OPENBLAS_CORETYPE=\($0))" } ?? ""),
-                     "sgemm     " + gemm.map { String(format: "%@: %.1f GFLOP/s", $0.key, $0.median) }.joined(separator: ", ") + " (median)"]
+                     "sgemm     Attune (\(kernelPath), reproducible) \(speeds(attune))",
+                     "sgemm     OpenBLAS (\(blasCore), fast) \(speeds(openBLAS))"]
         lines.append("CPU       \(cpu.vendor) family \(cpu.family) model \(cpu.model); AVX2 \(yes(cpu.avx2)), AVX-512 \(yes(cpu.hasAVX512)), AMX \(yes(cpu.hasAMX)); \(ProcessInfo.processInfo.activeProcessorCount) cores")
         lines.append("Swift     \(swiftVersion)")
         lines.append("OS        \(osVersion)")

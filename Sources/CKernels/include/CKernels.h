@@ -38,6 +38,17 @@ void attune_kernel_force_path(int path);
 /// "portable", "avx2" or "avx512".
 const char *attune_kernel_path_name(int path);
 
+/// Reproducible single-precision GEMM (gemm.c), row-major:
+/// `C[m×n] = alpha · op(A)[m×k] · op(B)[k×n] + beta · C`, op = transpose when `trans_*` is non-zero.
+/// Every element is one FMA chain per block of ATTUNE_GEMM_KC consecutive k, blocks added in order
+/// (`C = fma(alpha, s, C)`, or `alpha · s` for the first block when beta is 0, when C is not read):
+/// the same bits on every path (portable, AVX2, AVX-512) and at any `threads` (the pool's size).
+#define ATTUNE_GEMM_KC 256
+void attune_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,
+                  const float *b, long ldb, float beta, float *c, long ldc, long threads);
+/// The micro-tile (rows × columns) the GEMM uses on `path`; returns the path it really takes.
+int attune_sgemm_micro_tile(int path, long *mr, long *nr);
+
 /// Vectorised exponentials for softmax-like rows (AVX2+FMA when the CPU has them, libm otherwise;
 /// the choice is made once, at the first call). Accuracy: within 2 ulp of expf; inputs below
 /// -87.3 give exactly 0.

@@ -12,13 +12,13 @@ public enum CrossEntropyKernel {
     @inlinable
     public static func forward<T: KernelScalar>(logits: UnsafePointer<T>, targets: UnsafePointer<Int32>, logSumExp: UnsafeMutablePointer<T>,
                                                 rows: Int, vocab v: Int) -> (loss: T, valid: Int) {
-        let chunks = Parallelism.chunkCount(rows, minChunk: 4)
+        let chunks = Parallelism.fixedChunkCount(rows, chunkSize: 4)  // partials added in chunk order
         var partialLoss = [T](repeating: 0, count: chunks)
         var partialCount = [Int](repeating: 0, count: chunks)
         partialLoss.withUnsafeMutableBufferPointer { pl in
             partialCount.withUnsafeMutableBufferPointer { pc in
                 let plp = UncheckedSendable(pl.baseAddress!), pcp = UncheckedSendable(pc.baseAddress!)
-                parallelChunks(rows, minChunk: 4) { chunk, range in
+                parallelFixedChunks(rows, chunkSize: 4) { chunk, range in
                     var loss: T = 0, count = 0
                     for n in range {
                         let row = logits + n * v

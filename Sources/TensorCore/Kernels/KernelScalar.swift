@@ -6,7 +6,9 @@ import RealModule
 /// finite-difference gradient checks (every kernel has a Float64 instantiation, so gradients are
 /// checked without float32 rounding noise).
 public protocol KernelScalar: Real & BinaryFloatingPoint & Sendable {
-    /// Row-major GEMM: `C[m,n] = alpha · op(A)[m,k] · op(B)[k,n] + beta · C`.
+    /// Row-major GEMM: `C[m,n] = alpha · op(A)[m,k] · op(B)[k,n] + beta · C`. `Float` takes
+    /// Attune's reproducible GEMM or OpenBLAS as `Numerics.mode` says; `Double` (gradient checks
+    /// only) always OpenBLAS.
     static func gemm(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                      alpha: Self, a: UnsafePointer<Self>, lda: Int,
                      b: UnsafePointer<Self>, ldb: Int,
@@ -23,6 +25,10 @@ extension Float: KernelScalar {
         if k == 0 {
             // BLAS treats k == 0 as C = beta·C, and beta == 0 as "C is not read" (it may be uninitialised).
             for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : c[i * ldc + j] * beta } }
+            return
+        }
+        if Numerics.mode == .reproducible {
+            attune_sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, Parallelism.workers)
             return
         }
         // OpenBLAS threads big products over both cores: the pool's idle workers must not spin then.

@@ -31,12 +31,12 @@ public enum RMSNormKernel {
             }
         }
         if let dweight {
-            // One partial per fixed chunk, summed in chunk order: deterministic.
-            let chunks = Parallelism.chunkCount(rows, minChunk: 64)
+            // One partial per chunk of 64 rows, summed in chunk order: the same bits at any core count.
+            let chunks = Parallelism.fixedChunkCount(rows, chunkSize: 64)
             let partial = UnsafeMutablePointer<T>.allocate(capacity: chunks * c)
             partial.initialize(repeating: 0, count: chunks * c)
             defer { partial.deallocate() }
-            parallelChunks(rows, minChunk: 64) { chunk, range in
+            parallelFixedChunks(rows, chunkSize: 64) { chunk, range in
                 let p = partial + chunk * c
                 for n in range {
                     let xr = x + n * c, gr = dy + n * c, r = rstd[n]

@@ -1,9 +1,9 @@
 import CKernels
 
-/// Runs `body` over `0..<count` split into fixed, contiguous chunks, one per worker, on the
-/// machine's cores. Chunk boundaries depend only on `count`, `minChunk` and the worker count, never
-/// on scheduling, so a reduction that keeps one partial per chunk and sums the partials in chunk
-/// order is deterministic.
+/// Runs `body` over `0..<count` split into contiguous chunks, about one per worker, on the
+/// machine's cores. For work whose items are independent (each output written from its own item):
+/// the boundaries depend on the worker count, so a reduction across items must use
+/// `parallelFixedChunks` instead, whose boundaries depend on the problem alone.
 ///
 /// The chunks run on CKernels' persistent spinning pool (`attune_pool_run`), not Dispatch: decoding
 /// a token runs ~200 such loops of ~50 µs, and a thread wake-up per loop cost more than the second
@@ -29,6 +29,37 @@ public func parallelChunks(_ count: Int, minChunk: Int = 1, _ body: (Int, Range<
             }, pointer)
         }
     }
+}
+
+/// Runs `body(chunk, range)` over `0..<count` cut into chunks of exactly `chunkSize` items (the
+/// last one shorter): `Parallelism.fixedChunkCount(count, chunkSize:)` chunks whose boundaries
+/// depend on `count` and `chunkSize` alone, never on the core count. A reduction keeps one partial
+/// per chunk and adds the partials in chunk order, so its bits are the same at any thread count
+/// (DESIGN §5).
+public func parallelFixedChunks(_ count: Int, chunkSize: Int, _ body: (Int, Range<Int>) -> Void) {
+    guard count > 0 else { return }
+    let size = max(1, chunkSize)
+    let chunks = Parallelism.fixedChunkCount(count, chunkSize: size)
+    if chunks == 1 || Parallelism.workers == 1 {
+        for chunk in 0..<chunks { body(chunk, chunk * size..<min(count, (chunk + 1) * size)) }
+        return
+    }
+    withoutActuallyEscaping(body) { body in
+        var job = FixedChunkJob(body: body, size: size, count: count)
+        withUnsafeMutablePointer(to: &job) { pointer in
+            attune_pool_run(chunks, Parallelism.workers, { context, chunk in
+                let job = context!.assumingMemoryBound(to: FixedChunkJob.self).pointee
+                job.body(chunk, chunk * job.size..<min(job.count, (chunk + 1) * job.size))
+            }, pointer)
+        }
+    }
+}
+
+/// What a pool worker needs to run one chunk of `parallelFixedChunks`.
+private struct FixedChunkJob {
+    let body: (Int, Range<Int>) -> Void
+    let size: Int
+    let count: Int
 }
 
 /// What a pool worker needs to run one chunk of `parallelChunks`.
@@ -59,6 +90,12 @@ public enum Parallelism {
     @inlinable
     public static func chunkCount(_ count: Int, minChunk: Int) -> Int {
         max(1, min(workers, count / max(1, minChunk)))
+    }
+
+    /// Number of chunks of `chunkSize` items that cover `count` items (`parallelFixedChunks`).
+    @inlinable
+    public static func fixedChunkCount(_ count: Int, chunkSize: Int) -> Int {
+        max(1, (count + max(1, chunkSize) - 1) / max(1, chunkSize))
     }
 
     /// The contiguous range of chunk `chunk` when `count` items are split into `chunks` parts.

@@ -1,0 +1,366 @@
+// Attune's own single-precision GEMM, reproducible: the same bits on every CPU, vector path and
+// thread count.
+//
+//   C[m×n] = alpha · op(A)[m×k] · op(B)[k×n] + beta · C      (row-major; op = identity or transpose)
+//
+// The arithmetic of one output element is fixed by k alone (ATTUNE_GEMM_KC is part of the
+// definition, never tuned per CPU):
+//
+//   for each block p of KC consecutive k (the last may be shorter), in order:
+//       s = 0;  for k in the block, in order:  s = fma(A[i,k], B[k,j], s)      (one FMA chain)
+//       C[i,j] = (p == 0 && beta == 0) ? alpha · s : fma(alpha, s, C[i,j])
+//
+// (beta other than 0 or 1 first scales C by beta.) Nothing else touches an element: the vector
+// width only decides how many elements run side by side, the micro-tile shape and the thread
+// count only how the output is cut up, so the AVX-512, AVX2 and portable paths give identical
+// results at any core count.
+//
+// The structure is Goto's / BLIS's: the output is cut into tiles of up to MC rows × NC columns,
+// one chunk of work each on the worker pool (threads split M and N only); for each K block a tile
+// packs its slice of op(B) into NR-wide column panels and its slice of op(A) into MR-tall row
+// panels, and a register-blocked micro-kernel multiplies one MR×NR block at a time (the B panel
+// stays in L1, the A block in L2).
+#include "CKernels.h"
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#pragma clang fp contract(off)
+
+/// How one K block's sums reach C: C = alpha·s (first block, beta = 0) or C = fma(alpha, s, C).
+typedef struct {
+    float alpha;
+    int accumulate;
+} gemm_store;
+
+/// One path's micro-kernel: an MR×NR block of sums over kc packed columns, stored into C.
+typedef void (*gemm_kernel)(long kc, const float *ap, const float *bp, float *c, long ldc, gemm_store store);
+
+typedef struct {
+    long mr, nr;       // micro-tile
+    long mc_max, nc_max;
+    gemm_kernel kernel;
+} gemm_path;
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define AVX2_GEMM __attribute__((target("avx2,fma")))
+#define AVX512_GEMM __attribute__((target("avx512f,avx512bw,avx512vl,avx2,fma")))
+
+// Packing with AVX2 for the two layouts that transpose: op(A) = A (rows of A become columns of a
+// panel) and op(B) = Bᵀ (rows of B, a linear layer's weights, become columns of a panel). 8×8
+// blocks go through registers; the values are only moved, so every path may use these.
+
+/// Transposes the 8×8 block whose rows are r[0..7] (eight floats each) in place.
+AVX2_GEMM static inline void transpose8(__m256 r[8]) {
+    __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+    __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+    __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+    __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+    __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+    __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+    __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    r[0] = _mm256_permute2f128_ps(u0, u4, 0x20); r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+    r[2] = _mm256_permute2f128_ps(u2, u6, 0x20); r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+    r[4] = _mm256_permute2f128_ps(u0, u4, 0x31); r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+    r[6] = _mm256_permute2f128_ps(u2, u6, 0x31); r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
+}
+
+/// `dst[k·width + c] = src[c·stride + k]` for c < count (≤ 8), k < kc: up to eight source rows
+/// become eight columns of a panel `width` floats wide. Rows past `count` are not read.
+AVX2_GEMM static void transpose_rows_avx2(const float *src, long stride, long count, long kc, float *dst, long width) {
+    long k = 0;
+    if (count == 8) {
+        for (; k + 8 <= kc; k += 8) {
+            __m256 r[8];
+            for (int c = 0; c < 8; c++) r[c] = _mm256_loadu_ps(src + c * stride + k);
+            transpose8(r);
+            for (int t = 0; t < 8; t++) _mm256_storeu_ps(dst + (k + t) * width, r[t]);
+        }
+    } else {
+        // Fewer rows: the missing ones are zeros, and stores are masked to `count` lanes.
+        __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)count), lanes);
+        for (; k + 8 <= kc; k += 8) {
+            __m256 r[8];
+            for (int c = 0; c < 8; c++) r[c] = c < count ? _mm256_loadu_ps(src + c * stride + k) : _mm256_setzero_ps();
+            transpose8(r);
+            for (int t = 0; t < 8; t++) _mm256_maskstore_ps(dst + (k + t) * width, mask, r[t]);
+        }
+    }
+    for (; k < kc; k++)
+        for (long c = 0; c < count; c++) dst[k * width + c] = src[c * stride + k];
+}
+#endif
+
+/// Whether the AVX2 packers may run (any vector path).
+static int pack_with_avx2(void) { return attune_kernel_path() >= ATTUNE_PATH_AVX2; }
+
+
+// ---------------------------------------------------------------------------------------------
+// Packing (portable C; shared by every path: the copies change no value).
+
+/// op(A)[i0 ..< i0+mc, p0 ..< p0+kc] into panels of mr rows: panel r holds, for each k, the mr
+/// values of rows r·mr ..< r·mr+mr (zeros past the last row).
+static void pack_a(int trans, const float *a, long lda, long i0, long mc, long p0, long kc, long mr, float *dst) {
+    for (long r = 0; r < mc; r += mr) {
+        long rows = mc - r < mr ? mc - r : mr;
+        if (!trans) {
+#if defined(__x86_64__)
+            if (pack_with_avx2()) {
+                for (long i = 0; i < rows; i += 8)
+                    transpose_rows_avx2(a + (i0 + r + i) * lda + p0, lda, rows - i < 8 ? rows - i : 8, kc, dst + i, mr);
+            } else
+#endif
+            for (long i = 0; i < rows; i++) {
+                const float *src = a + (i0 + r + i) * lda + p0;
+                for (long k = 0; k < kc; k++) dst[k * mr + i] = src[k];
+            }
+        } else {
+            for (long k = 0; k < kc; k++) {
+                const float *src = a + (p0 + k) * lda + i0 + r;
+                for (long i = 0; i < rows; i++) dst[k * mr + i] = src[i];
+            }
+        }
+        if (rows < mr)
+            for (long k = 0; k < kc; k++)
+                for (long i = rows; i < mr; i++) dst[k * mr + i] = 0;
+        dst += kc * mr;
+    }
+}
+
+/// op(B)[p0 ..< p0+kc, j0 ..< j0+nc] into panels of nr columns: panel q holds, for each k, the nr
+/// values of columns q·nr ..< q·nr+nr (zeros past the last column).
+static void pack_b(int trans, const float *b, long ldb, long p0, long kc, long j0, long nc, long nr, float *dst) {
+    for (long q = 0; q < nc; q += nr) {
+        long cols = nc - q < nr ? nc - q : nr;
+        if (!trans) {
+            for (long k = 0; k < kc; k++) {
+                const float *src = b + (p0 + k) * ldb + j0 + q;
+                float *row = dst + k * nr;
+                for (long j = 0; j < cols; j++) row[j] = src[j];
+                for (long j = cols; j < nr; j++) row[j] = 0;
+            }
+        } else {
+#if defined(__x86_64__)
+            if (pack_with_avx2()) {
+                for (long j = 0; j < cols; j += 8)
+                    transpose_rows_avx2(b + (j0 + q + j) * ldb + p0, ldb, cols - j < 8 ? cols - j : 8, kc, dst + j, nr);
+            } else
+#endif
+            for (long j = 0; j < cols; j++) {
+                const float *src = b + (j0 + q + j) * ldb + p0;
+                for (long k = 0; k < kc; k++) dst[k * nr + j] = src[k];
+            }
+            if (cols < nr)
+                for (long k = 0; k < kc; k++)
+                    for (long j = cols; j < nr; j++) dst[k * nr + j] = 0;
+        }
+        dst += kc * nr;
+    }
+}
+
+/// The store rule for one element (every path's partial tiles, and the portable path).
+static inline void store_one(float *c, float s, gemm_store store) {
+    *c = store.accumulate ? fmaf(store.alpha, s, *c) : store.alpha * s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Portable path: 4×16, one fmaf chain per element.
+
+#define PORTABLE_MR 4
+#define PORTABLE_NR 16
+
+static void kernel_portable(long kc, const float *ap, const float *bp, float *c, long ldc, gemm_store store) {
+    float s[PORTABLE_MR][PORTABLE_NR] = {{0}};
+    for (long k = 0; k < kc; k++, ap += PORTABLE_MR, bp += PORTABLE_NR)
+        for (int i = 0; i < PORTABLE_MR; i++)
+            for (int j = 0; j < PORTABLE_NR; j++) s[i][j] = fmaf(ap[i], bp[j], s[i][j]);
+    for (int i = 0; i < PORTABLE_MR; i++)
+        for (int j = 0; j < PORTABLE_NR; j++) store_one(c + i * ldc + j, s[i][j], store);
+}
+
+#if defined(__x86_64__)
+// AVX2 path: 6×16 (twelve ymm accumulators, two B loads and six broadcasts per k).
+AVX2_GEMM static inline __m256 store8_avx2(const float *c, __m256 s, __m256 alpha, int accumulate) {
+    return accumulate ? _mm256_fmadd_ps(alpha, s, _mm256_loadu_ps(c)) : _mm256_mul_ps(alpha, s);
+}
+
+AVX2_GEMM static void kernel_avx2(long kc, const float *ap, const float *bp, float *c, long ldc, gemm_store store) {
+    __m256 s00 = _mm256_setzero_ps(), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00;
+    __m256 s30 = s00, s31 = s00, s40 = s00, s41 = s00, s50 = s00, s51 = s00;
+    for (long k = 0; k < kc; k++, ap += 6, bp += 16) {
+        __m256 b0 = _mm256_loadu_ps(bp), b1 = _mm256_loadu_ps(bp + 8), a;
+        a = _mm256_broadcast_ss(ap + 0); s00 = _mm256_fmadd_ps(a, b0, s00); s01 = _mm256_fmadd_ps(a, b1, s01);
+        a = _mm256_broadcast_ss(ap + 1); s10 = _mm256_fmadd_ps(a, b0, s10); s11 = _mm256_fmadd_ps(a, b1, s11);
+        a = _mm256_broadcast_ss(ap + 2); s20 = _mm256_fmadd_ps(a, b0, s20); s21 = _mm256_fmadd_ps(a, b1, s21);
+        a = _mm256_broadcast_ss(ap + 3); s30 = _mm256_fmadd_ps(a, b0, s30); s31 = _mm256_fmadd_ps(a, b1, s31);
+        a = _mm256_broadcast_ss(ap + 4); s40 = _mm256_fmadd_ps(a, b0, s40); s41 = _mm256_fmadd_ps(a, b1, s41);
+        a = _mm256_broadcast_ss(ap + 5); s50 = _mm256_fmadd_ps(a, b0, s50); s51 = _mm256_fmadd_ps(a, b1, s51);
+    }
+    __m256 al = _mm256_set1_ps(store.alpha);
+    int acc = store.accumulate;
+#define ROW(i, x0, x1)                                                             \
+    _mm256_storeu_ps(c + (i) * ldc, store8_avx2(c + (i) * ldc, x0, al, acc));     \
+    _mm256_storeu_ps(c + (i) * ldc + 8, store8_avx2(c + (i) * ldc + 8, x1, al, acc));
+    ROW(0, s00, s01) ROW(1, s10, s11) ROW(2, s20, s21) ROW(3, s30, s31) ROW(4, s40, s41) ROW(5, s50, s51)
+#undef ROW
+}
+
+// AVX-512 path: 12×32 (twenty-four zmm accumulators, two B loads and twelve broadcasts per k).
+AVX512_GEMM static inline __m512 store16_avx512(const float *c, __m512 s, __m512 alpha, int accumulate) {
+    return accumulate ? _mm512_fmadd_ps(alpha, s, _mm512_loadu_ps(c)) : _mm512_mul_ps(alpha, s);
+}
+
+AVX512_GEMM static void kernel_avx512(long kc, const float *ap, const float *bp, float *c, long ldc, gemm_store store) {
+    __m512 s[12][2];
+    for (int i = 0; i < 12; i++) s[i][0] = s[i][1] = _mm512_setzero_ps();
+    for (long k = 0; k < kc; k++, ap += 12, bp += 32) {
+        __m512 b0 = _mm512_loadu_ps(bp), b1 = _mm512_loadu_ps(bp + 16);
+#pragma clang loop unroll(full)
+        for (int i = 0; i < 12; i++) {
+            __m512 a = _mm512_set1_ps(ap[i]);
+            s[i][0] = _mm512_fmadd_ps(a, b0, s[i][0]);
+            s[i][1] = _mm512_fmadd_ps(a, b1, s[i][1]);
+        }
+    }
+    __m512 al = _mm512_set1_ps(store.alpha);
+#pragma clang loop unroll(full)
+    for (int i = 0; i < 12; i++) {
+        _mm512_storeu_ps(c + i * ldc, store16_avx512(c + i * ldc, s[i][0], al, store.accumulate));
+        _mm512_storeu_ps(c + i * ldc + 16, store16_avx512(c + i * ldc + 16, s[i][1], al, store.accumulate));
+    }
+}
+#endif
+
+static const gemm_path portable_path = {PORTABLE_MR, PORTABLE_NR, 128, 4096, kernel_portable};
+#if defined(__x86_64__)
+static const gemm_path avx2_path = {6, 16, 252, 4096, kernel_avx2};
+static const gemm_path avx512_path = {12, 32, 252, 4096, kernel_avx512};
+#endif
+
+static const gemm_path *path_for(int path) {
+#if defined(__x86_64__)
+    if (path >= ATTUNE_PATH_AVX512) return &avx512_path;
+    if (path >= ATTUNE_PATH_AVX2) return &avx2_path;
+#endif
+    (void)path;
+    return &portable_path;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Driver.
+
+/// Per-thread packing buffers, kept between calls (pool workers live as long as the process).
+static _Thread_local float *scratch;
+static _Thread_local long scratch_floats;
+
+static float *scratch_for(long floats) {
+    if (floats > scratch_floats) {
+        free(scratch);
+        scratch = aligned_alloc(64, (size_t)((floats + 15) / 16 * 16) * sizeof(float));
+        scratch_floats = scratch ? floats : 0;
+    }
+    return scratch;
+}
+
+typedef struct {
+    const gemm_path *path;
+    int trans_a, trans_b;
+    long m, n, k;
+    float alpha;
+    const float *a, *b;
+    long lda, ldb;
+    float *c;
+    long ldc;
+    int accumulate_first;  // beta != 0: the first K block adds to C too
+    long mc, nc, tiles_n;  // tile size and the number of tiles along N
+} gemm_job;
+
+/// One output tile: every K block, packed and multiplied in order.
+static void run_tile(void *context, long tile) {
+    const gemm_job *job = context;
+    const gemm_path *path = job->path;
+    long mr = path->mr, nr = path->nr;
+    long i0 = (tile / job->tiles_n) * job->mc, j0 = (tile % job->tiles_n) * job->nc;
+    long mc = job->m - i0 < job->mc ? job->m - i0 : job->mc;
+    long nc = job->n - j0 < job->nc ? job->n - j0 : job->nc;
+    long mc_padded = (mc + mr - 1) / mr * mr, nc_padded = (nc + nr - 1) / nr * nr;
+    long kc_max = job->k < ATTUNE_GEMM_KC ? job->k : ATTUNE_GEMM_KC;
+    float *ap = scratch_for(kc_max * (mc_padded + nc_padded));
+    if (!ap) abort();  // out of memory for a few hundred kilobytes: nothing sensible remains
+    float *bp = ap + kc_max * mc_padded;
+    float edge[12 * 32];  // partial micro-tiles go through here (largest MR×NR)
+    for (long p0 = 0; p0 < job->k; p0 += ATTUNE_GEMM_KC) {
+        long kc = job->k - p0 < ATTUNE_GEMM_KC ? job->k - p0 : ATTUNE_GEMM_KC;
+        gemm_store store = {job->alpha, p0 > 0 || job->accumulate_first};
+        pack_b(job->trans_b, job->b, job->ldb, p0, kc, j0, nc, nr, bp);
+        pack_a(job->trans_a, job->a, job->lda, i0, mc, p0, kc, mr, ap);
+        for (long q = 0; q < nc; q += nr) {
+            long cols = nc - q < nr ? nc - q : nr;
+            const float *bpanel = bp + q * kc;
+            for (long r = 0; r < mc; r += mr) {
+                long rows = mc - r < mr ? mc - r : mr;
+                const float *apanel = ap + r * kc;
+                float *ctile = job->c + (i0 + r) * job->ldc + j0 + q;
+                if (rows == mr && cols == nr) {
+                    path->kernel(kc, apanel, bpanel, ctile, job->ldc, store);
+                } else {
+                    // The kernel writes plain sums (alpha 1, no accumulation: exact copies of s),
+                    // then the store rule runs per element.
+                    gemm_store plain = {1.0f, 0};
+                    path->kernel(kc, apanel, bpanel, edge, nr, plain);
+                    for (long i = 0; i < rows; i++)
+                        for (long j = 0; j < cols; j++) store_one(ctile + i * job->ldc + j, edge[i * nr + j], store);
+                }
+            }
+        }
+    }
+}
+
+void attune_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,
+                  const float *b, long ldb, float beta, float *c, long ldc, long threads) {
+    if (m <= 0 || n <= 0) return;
+    if (beta != 0.0f && beta != 1.0f) {
+        for (long i = 0; i < m; i++)
+            for (long j = 0; j < n; j++) c[i * ldc + j] *= beta;
+    }
+    if (k <= 0) {
+        if (beta == 0.0f)  // C is not read (it may be uninitialised)
+            for (long i = 0; i < m; i++) memset(c + i * ldc, 0, (size_t)n * sizeof(float));
+        return;
+    }
+    gemm_job job = {path_for(attune_kernel_path()), trans_a != 0, trans_b != 0, m, n, k, alpha, a, b, lda, ldb, c, ldc,
+                    beta != 0.0f, 0, 0, 0};
+    long mr = job.path->mr, nr = job.path->nr;
+    // Tiles: as few as the block limits allow, then more (along N first, keeping tiles at least
+    // 128 columns wide, then along M) until every thread has two.
+    long tm = (m + job.path->mc_max - 1) / job.path->mc_max, tn = (n + job.path->nc_max - 1) / job.path->nc_max;
+    long want = threads > 1 ? 2 * threads : 1;
+    while (tm * tn < want) {
+        if (n / (tn + 1) >= 128) tn++;
+        else if (m / (tm + 1) >= 2 * mr) tm++;
+        else break;
+    }
+    // A tile count that is a multiple of the thread count keeps every thread busy to the end.
+    if (threads > 1)
+        while ((tm * tn) % threads != 0 && m / (tm + 1) >= 2 * mr) tm++;
+    job.mc = ((m + tm - 1) / tm + mr - 1) / mr * mr;
+    job.nc = ((n + tn - 1) / tn + nr - 1) / nr * nr;
+    tm = (m + job.mc - 1) / job.mc;
+    job.tiles_n = (n + job.nc - 1) / job.nc;
+    long tiles = tm * job.tiles_n;
+    if (threads <= 1 || tiles == 1 || (double)m * n * k < 32768.0) {
+        for (long t = 0; t < tiles; t++) run_tile(&job, t);
+    } else {
+        attune_pool_run(tiles, threads, run_tile, &job);
+    }
+}
+
+int attune_sgemm_micro_tile(int path, long *mr, long *nr) {
+    const gemm_path *p = path_for(path);
+    *mr = p->mr;
+    *nr = p->nr;
+    return p == &portable_path ? ATTUNE_PATH_PORTABLE : (p->mr == 6 ? ATTUNE_PATH_AVX2 : ATTUNE_PATH_AVX512);
+}
