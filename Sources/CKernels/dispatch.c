@@ -1,8 +1,9 @@
 // The one CPU-dispatch table of CKernels: which vector path every kernel takes.
 //
 // Read once, at the first kernel call: the CPU's features (cpuid, in cpu.c) give the best path it
-// can run; `ATTUNE_PORTABLE_KERNELS=1` in the environment forces the portable C path for the whole
-// process, every kernel included (GEMM, exp, quantized blocks, attention). Tests call
+// can run; `ATTUNE_KERNEL_PATH=portable|avx2|avx512` in the environment caps the path for the whole
+// process, every kernel included (GEMM, exp, quantized blocks, attention), and
+// `ATTUNE_PORTABLE_KERNELS=1` is the older spelling of `ATTUNE_KERNEL_PATH=portable`. Tests call
 // `attune_kernel_force_path` to run every path the machine has in one process; a forced path the
 // CPU lacks is lowered to the best one it has. In the default reproducible numerics every path
 // computes the same bits, so the choice changes speed only.
@@ -13,7 +14,7 @@
 
 static atomic_int best_path = -1;    // what the CPU supports
 static atomic_int forced_path = -1;  // -1: not forced (the environment decides)
-static atomic_int env_portable = -1; // ATTUNE_PORTABLE_KERNELS, read once
+static atomic_int env_path = -2;     // the environment's cap, read once (-1: none)
 
 int attune_kernel_best_path(void) {
     int best = atomic_load_explicit(&best_path, memory_order_relaxed);
@@ -27,12 +28,17 @@ int attune_kernel_best_path(void) {
     return best;
 }
 
-static int environment_forces_portable(void) {
-    int value = atomic_load_explicit(&env_portable, memory_order_relaxed);
-    if (value < 0) {
-        const char *env = getenv("ATTUNE_PORTABLE_KERNELS");
-        value = (env && *env && strcmp(env, "0") != 0) ? 1 : 0;
-        atomic_store_explicit(&env_portable, value, memory_order_relaxed);
+static int environment_path(void) {
+    int value = atomic_load_explicit(&env_path, memory_order_relaxed);
+    if (value == -2) {
+        value = -1;
+        const char *portable = getenv("ATTUNE_PORTABLE_KERNELS");
+        const char *path = getenv("ATTUNE_KERNEL_PATH");
+        if (portable && *portable && strcmp(portable, "0") != 0) value = ATTUNE_PATH_PORTABLE;
+        else if (path && strcmp(path, "portable") == 0) value = ATTUNE_PATH_PORTABLE;
+        else if (path && strcmp(path, "avx2") == 0) value = ATTUNE_PATH_AVX2;
+        else if (path && strcmp(path, "avx512") == 0) value = ATTUNE_PATH_AVX512;
+        atomic_store_explicit(&env_path, value, memory_order_relaxed);
     }
     return value;
 }
@@ -40,8 +46,9 @@ static int environment_forces_portable(void) {
 int attune_kernel_path(void) {
     int best = attune_kernel_best_path();
     int forced = atomic_load_explicit(&forced_path, memory_order_relaxed);
+    if (forced < 0) forced = environment_path();
     if (forced >= 0) return forced < best ? forced : best;
-    return environment_forces_portable() ? ATTUNE_PATH_PORTABLE : best;
+    return best;
 }
 
 void attune_kernel_force_path(int path) {

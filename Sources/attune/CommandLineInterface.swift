@@ -15,7 +15,9 @@ enum CommandLineInterface {
            attune replay NB [-o OUT] [--param k=v]… [--allow-paths DIR[,DIR]]
            attune verify NB [--fix] [--allow-paths DIR[,DIR]]
            attune export NB --to ipynb|html [-o OUT]
-           attune doctor [--json]      BLAS core and speed, CPU features, versions
+           attune doctor [--json]      numerics mode, both GEMMs' speed, BLAS core, CPU features, versions
+           attune doctor --reproducibility [--json]
+                                       the reproducible-numerics fingerprint: short tiny-model runs' exact bits
            attune fetch smollm2        download the built-in model into the cache
            attune bench [--json FILE]  GEMM and kernel timings (see Scripts/bench)
            attune bench train lora-qv|lora-all|qlora|full [--steps N] [--data FILE] [--checkpointing]
@@ -44,8 +46,9 @@ enum CommandLineInterface {
         case "export": return try NotebookCommands.export(rest)
         case "fetch": return fetch(rest)
         case "doctor":
-            let options = try CommandLineOptions.parse(rest, command: "doctor", flags: ["--json"], valued: [])
+            let options = try CommandLineOptions.parse(rest, command: "doctor", flags: ["--json", "--reproducibility"], valued: [])
             guard options.positionals.isEmpty else { throw UsageError("doctor: unexpected argument \(options.positionals[0])") }
+            if options.has("--reproducibility") { return ReproducibilityReport.run(json: options.has("--json")) }
             let report = DoctorReport.measure()
             print(options.has("--json") ? report.jsonText() : report.text)
             return 0

@@ -30,8 +30,9 @@ int attune_amx_request_permission(void);
 enum { ATTUNE_PATH_PORTABLE = 0, ATTUNE_PATH_AVX2 = 1, ATTUNE_PATH_AVX512 = 2 };
 /// The best path this CPU runs (AVX2 needs AVX2+FMA+F16C; AVX-512 needs F, BW and VL too).
 int attune_kernel_best_path(void);
-/// The path kernels take now: the forced one (lowered to the best the CPU has), else portable
-/// when `ATTUNE_PORTABLE_KERNELS=1` is set (read once), else the best.
+/// The path kernels take now: the forced one, else the one `ATTUNE_KERNEL_PATH`
+/// (`portable|avx2|avx512`) or `ATTUNE_PORTABLE_KERNELS=1` names (read once), else the best;
+/// always lowered to the best the CPU has.
 int attune_kernel_path(void);
 /// Forces a path for the whole process (tests run every path this way); -1 undoes it.
 void attune_kernel_force_path(int path);
