@@ -60,7 +60,8 @@ let package = Package(
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "ModelFormats", "TensorCore"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
-        .testTarget(name: "AttuneRuntimeTests", dependencies: ["AttuneRuntime", "AttuneLanguage", "AttuneNotebook", "Models", "TensorCore", "Plotting"]),
+        .testTarget(name: "AttuneRuntimeTests", dependencies: ["AttuneRuntime", "AttuneLanguage", "AttuneNotebook", "Models", "TensorCore", "Plotting"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "AttuneLanguageTests", dependencies: ["AttuneLanguage"]),
         .testTarget(name: "AttuneNotebookTests", dependencies: ["AttuneNotebook"]),
     ]

@@ -115,6 +115,27 @@ if inference:
     print(f"| greedy decode with the KV cache | {inference['decodeTokensPerSecond']:.1f} | {fmt(decode, 1)} | {ratio(inference['decodeTokensPerSecond'], decode)} |")
     report["inference"] = {"attune": inference, "pytorch_prefill": prefill, "pytorch_decode": decode}
 
+numerics_rows = []
+for path in ("avx2", "avx512"):
+    gemm = os.path.join(folder, f"gemm-{path}.md")
+    if os.path.exists(gemm):
+        text = open(gemm).read()
+        table = text[text.index("### GEMM"):].strip() if "### GEMM" in text else text.strip()
+        print(f"\n{table}")
+        report.setdefault("gemm", {})[path] = load(f"gemm-{path}.json")
+    runs = {mode: load(f"numerics-{mode}-{path}.json") for mode in ("reproducible", "fast")}
+    if all(runs.values()):
+        speeds = {mode: runs[mode]["result"]["tokensPerSecond"] for mode in runs}
+        numerics_rows.append(f"| {path} | {speeds['reproducible']:.0f} | {speeds['fast']:.0f} | {speeds['reproducible'] / speeds['fast']:.2f}× |")
+        report.setdefault("numerics_training", {})[path] = speeds
+if numerics_rows:
+    print(f"\n### LoRA r=16 q,v training in both numerics modes (tokens/s, batch 4 × 256, median of {steps} steps)\n")
+    print("Reproducible: Attune's GEMM on that path. Fast: OpenBLAS with the core of the same vector width "
+          "(Haswell for AVX2, Cooperlake for AVX-512).\n")
+    print("| vector width | reproducible | fast | ratio |")
+    print("|---|---:|---:|---:|")
+    print("\n".join(numerics_rows))
+
 kernels = os.path.join(folder, "kernels.md")
 if os.path.exists(kernels):
     print("\n### Kernels (`attune bench`)\n")

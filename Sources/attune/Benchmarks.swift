@@ -9,14 +9,16 @@ enum Benchmarks {
         if arguments.first == "inference" { return ModelBenchmarks.inference(arguments: Array(arguments.dropFirst())) }
         var jsonPath: String?
         var repeats = 5
+        var gemmOnly = false
         var i = 0
         while i < arguments.count {
             switch arguments[i] {
             case "--json" where i + 1 < arguments.count: jsonPath = arguments[i + 1]; i += 1
+            case "--gemm-only": gemmOnly = true
             case "--repeats" where i + 1 < arguments.count:
                 guard let n = Int(arguments[i + 1]), n > 0 else { return CommandLineInterface.fail("bench: --repeats needs a positive number") }
                 repeats = n; i += 1
-            default: return CommandLineInterface.fail("bench: unknown option \(arguments[i]) (options: --json FILE, --repeats N)")
+            default: return CommandLineInterface.fail("bench: unknown option \(arguments[i]) (options: --json FILE, --repeats N, --gemm-only)")
             }
             i += 1
         }
@@ -36,9 +38,12 @@ enum Benchmarks {
             print("| \(shape.name) | \(row[0].key) | " + row.map { String(format: "%.1f", $0.median) }.joined(separator: " | ")
                   + String(format: " | %.2f× |", ours / theirs))
         }
-        print("\n### Kernels at SmolLM2-135M training shapes (median of \(repeats))\n")
-        let rows = KernelBenchmark.run(repeats: repeats)
-        print(KernelBenchmark.markdown(rows))
+        var rows = [KernelBenchmark.Row]()
+        if !gemmOnly {
+            print("\n### Kernels at SmolLM2-135M training shapes (median of \(repeats))\n")
+            rows = KernelBenchmark.run(repeats: repeats)
+            print(KernelBenchmark.markdown(rows))
+        }
         if let jsonPath {
             let object: [String: Any] = [
                 "blas_core": BLASCore.activeCore, "blas_threads": BLASCore.threads,
