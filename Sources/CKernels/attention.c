@@ -3,12 +3,28 @@
 //   s_j = scale · q_t·k_j  (j ≤ offset + t),   p = softmax(s),   o_t = Σ_j p_j v_j.
 // The softmax is attune_max / attune_exp_sum / attune_exp_scale, as SoftmaxKernel.rowSoftmax.
 // AVX2+FMA: four keys' dot products at a time, the output row in registers 64 columns at a time.
+//
+// Every path computes the same bits (DESIGN.md §5). A score q·k_j: lane l (0…7) runs the fma chain
+// over columns l, l+8, … below d rounded down to 8, the lanes meet in the hsum8 tree, the last
+// d mod 8 columns follow as an fma chain in order, and the result is multiplied by `scale`. An
+// output column e: the fma chain o_e = fma(p_j, v_je, o_e) over keys j = 0, 1, … from o_e = 0, the
+// same whichever block of columns e falls in. The portable C runs the score lanes as an array.
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#else
+#pragma STDC FP_CONTRACT OFF
+#endif
 #include "CKernels.h"
+#include <math.h>
 #include <stdlib.h>
 
 static float dot_portable(const float *a, const float *b, long n) {
-    float s = 0;
-    for (long i = 0; i < n; i++) s += a[i] * b[i];
+    float lanes[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    long vec = n & ~7L, e = 0;
+    for (; e < vec; e += 8)
+        for (int l = 0; l < 8; l++) lanes[l] = fmaf(a[e + l], b[e + l], lanes[l]);
+    float s = ((lanes[0] + lanes[4]) + (lanes[2] + lanes[6])) + ((lanes[1] + lanes[5]) + (lanes[3] + lanes[7]));  // hsum8
+    for (; e < n; e++) s = fmaf(a[e], b[e], s);
     return s;
 }
 
@@ -20,7 +36,7 @@ static void weighted_sum_portable(const float *p, const float *v, long kv_stride
     for (long e = 0; e < d; e++) o[e] = 0;
     for (long j = 0; j < visible; j++) {
         const float *vj = v + j * kv_stride;
-        for (long e = 0; e < d; e++) o[e] += p[j] * vj[e];
+        for (long e = 0; e < d; e++) o[e] = fmaf(p[j], vj[e], o[e]);
     }
 }
 
@@ -40,7 +56,7 @@ AVX2_TARGET static void scores_avx2(const float *q, const float *k, long kv_stri
             a3 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(k3 + e), a3);
         }
         float t0 = hsum8(a0), t1 = hsum8(a1), t2 = hsum8(a2), t3 = hsum8(a3);
-        for (long e = vec; e < d; e++) { t0 += q[e] * k0[e]; t1 += q[e] * k1[e]; t2 += q[e] * k2[e]; t3 += q[e] * k3[e]; }
+        for (long e = vec; e < d; e++) { t0 = fmaf(q[e], k0[e], t0); t1 = fmaf(q[e], k1[e], t1); t2 = fmaf(q[e], k2[e], t2); t3 = fmaf(q[e], k3[e], t3); }
         s[j] = t0 * scale; s[j + 1] = t1 * scale; s[j + 2] = t2 * scale; s[j + 3] = t3 * scale;
     }
     for (; j < visible; j++) {
@@ -48,7 +64,7 @@ AVX2_TARGET static void scores_avx2(const float *q, const float *k, long kv_stri
         __m256 a = _mm256_setzero_ps();
         for (long e = 0; e < vec; e += 8) a = _mm256_fmadd_ps(_mm256_loadu_ps(q + e), _mm256_loadu_ps(kj + e), a);
         float t = hsum8(a);
-        for (long e = vec; e < d; e++) t += q[e] * kj[e];
+        for (long e = vec; e < d; e++) t = fmaf(q[e], kj[e], t);
         s[j] = t * scale;
     }
 }
@@ -74,7 +90,18 @@ AVX2_TARGET static void weighted_sum_avx2(const float *p, const float *v, long k
         _mm256_storeu_ps(o + e0 + 32, o4); _mm256_storeu_ps(o + e0 + 40, o5);
         _mm256_storeu_ps(o + e0 + 48, o6); _mm256_storeu_ps(o + e0 + 56, o7);
     }
-    if (e0 < d) weighted_sum_portable(p, v + e0, kv_stride, visible, d - e0, o + e0);
+    for (; e0 + 8 <= d; e0 += 8) {  // then 8 columns at a time
+        __m256 o0 = _mm256_setzero_ps();
+        for (long j = 0; j < visible; j++) o0 = _mm256_fmadd_ps(_mm256_set1_ps(p[j]), _mm256_loadu_ps(v + j * kv_stride + e0), o0);
+        _mm256_storeu_ps(o + e0, o0);
+    }
+    if (e0 < d) {  // the last d mod 8 columns
+        for (long e = e0; e < d; e++) o[e] = 0;
+        for (long j = 0; j < visible; j++) {
+            const float *vj = v + j * kv_stride;
+            for (long e = e0; e < d; e++) o[e] = fmaf(p[j], vj[e], o[e]);
+        }
+    }
 }
 #else
 #define scores_avx2 scores_portable

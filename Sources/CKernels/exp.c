@@ -1,44 +1,97 @@
-// Vectorised exp for softmax rows: exp(x) = 2^k · p(r), k = round(x·log2 e), r = x − k·ln 2
+// Exponentials for softmax rows: exp(x) = 2^k · p(r), k = round(x·log2 e), r = x − k·ln 2
 // (ln 2 split into a high and a low part so r is exact), p a degree-6 polynomial (Taylor
-// coefficients, error < 1e-7 on |r| ≤ ln2/2). The AVX2 path handles 8 floats at a time.
+// coefficients, error < 1e-7 on |r| ≤ ln2/2), and 2^k applied by adding k to p's exponent field
+// (exact: for -87.34 ≤ x ≤ 88.72, k ∈ [-126, 128] and the result is a normal float). Inputs below
+// -87.34 give exactly 0, inputs above 88.72 (where the float result overflows) give +inf, NaN
+// stays NaN.
+//
+// Every path computes the same bits (DESIGN.md §5): the portable C below is the AVX2 code one lane
+// at a time (fmaf where the vector code fuses, separate multiply and add where it does not), and
+// the reductions keep the vector shape: eight lane accumulators over whole groups of eight, the
+// hsum8 tree, then the leftover elements one by one in order.
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#else
+#pragma STDC FP_CONTRACT OFF
+#endif
 #include "CKernels.h"
 #include <math.h>
+#include <stdint.h>
+#include <string.h>
 
-#define EXP_UNDERFLOW (-87.33654f)
-#define EXP_OVERFLOW 88.72283f
+#define EXP_UNDERFLOW (-87.33654f)  // just above -126·ln 2: below it the result is not a normal float
+#define EXP_OVERFLOW 88.72283f      // just below 128·ln 2: above it the result overflows
+#define LOG2E 1.44269504088896341f
+#define LN2_HI 0.693359375f
+#define LN2_LO (-2.12194440e-4f)
 
-static float exp_scalar(float x) { return x < EXP_UNDERFLOW ? 0.0f : expf(x); }
+/// One lane of exp8, step by step (the comments name the vector instruction each line mirrors).
+static inline float exp_lane(float x) {
+    if (x < EXP_UNDERFLOW) return 0.0f;      // andnot_ps(cmp_ps(x, UNDERFLOW, LT), …)
+    if (x > EXP_OVERFLOW) return INFINITY;   // blendv_ps(…, inf, cmp_ps(x, OVERFLOW, GT))
+    float k = nearbyintf(x * LOG2E);         // round_ps(mul_ps), to nearest even
+    float r = fmaf(-k, LN2_HI, x);           // fnmadd
+    r = fmaf(-k, LN2_LO, r);
+    float p = 1.0f / 720.0f;
+    p = fmaf(p, r, 1.0f / 120.0f);
+    p = fmaf(p, r, 1.0f / 24.0f);
+    p = fmaf(p, r, 1.0f / 6.0f);
+    p = fmaf(p, r, 0.5f);
+    p = fmaf(p, r, 1.0f);
+    p = fmaf(p, r, 1.0f);
+    if (k != k) return p;                    // NaN: cvtps_epi32 gives 0x80000000, which shifts out
+    uint32_t bits;                           // add_epi32(p, slli_epi32(cvtps_epi32(k), 23))
+    memcpy(&bits, &p, 4);
+    bits += (uint32_t)(int32_t)k << 23;
+    float result;
+    memcpy(&result, &bits, 4);
+    return result;
+}
+
+/// max_ps(a, b): `a > b ? a : b` (b when either is NaN). The vector max takes max_ps(x, m) per
+/// lane, so a NaN never wins and of +0 and −0 the one already there stays; the lanes then meet in
+/// the tree below and the leftover elements follow one by one.
+static inline float vmax(float a, float b) { return a > b ? a : b; }
+/// The sum of eight lanes in the order of hsum8: ((l0+l4) + (l2+l6)) + ((l1+l5) + (l3+l7)).
+static inline float hsum8_lanes(const float *l) {
+    return ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
+}
 
 static float max_portable(const float *x, long n) {
-    float m = -INFINITY;
-    for (long i = 0; i < n; i++) if (x[i] > m) m = x[i];
-    return m;
+    float m[8];
+    for (int l = 0; l < 8; l++) m[l] = -INFINITY;
+    long i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int l = 0; l < 8; l++) m[l] = vmax(x[i + l], m[l]);
+    float best = vmax(vmax(vmax(m[0], m[4]), vmax(m[2], m[6])), vmax(vmax(m[1], m[5]), vmax(m[3], m[7])));
+    for (; i < n; i++) best = vmax(x[i], best);
+    return best;
 }
 static float exp_sum_portable(const float *x, long n, float shift) {
-    double s = 0;
-    for (long i = 0; i < n; i++) s += exp_scalar(x[i] - shift);
-    return (float)s;
+    float s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    long i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int l = 0; l < 8; l++) s[l] = s[l] + exp_lane(x[i + l] - shift);
+    float total = hsum8_lanes(s);
+    for (; i < n; i++) total = total + exp_lane(x[i] - shift);
+    return total;
 }
 static void exp_scale_portable(const float *x, float *y, long n, float shift, float scale) {
-    for (long i = 0; i < n; i++) y[i] = exp_scalar(x[i] - shift) * scale;
+    for (long i = 0; i < n; i++) y[i] = exp_lane(x[i] - shift) * scale;
 }
 static void exp_scale_add_portable(const float *x, float *y, long n, float shift, float scale) {
-    for (long i = 0; i < n; i++) y[i] += exp_scalar(x[i] - shift) * scale;
+    for (long i = 0; i < n; i++) y[i] = fmaf(exp_lane(x[i] - shift), scale, y[i]);
 }
 
 #if defined(__x86_64__)
-#include <immintrin.h>
-#define AVX2 __attribute__((target("avx2,fma")))
+#include "avx2_common.h"
+#define AVX2 AVX2_TARGET
 
 AVX2 static inline __m256 exp8(__m256 x) {
-    const __m256 log2e = _mm256_set1_ps(1.44269504088896341f);
-    const __m256 ln2hi = _mm256_set1_ps(0.693359375f), ln2lo = _mm256_set1_ps(-2.12194440e-4f);
+    const __m256 ln2hi = _mm256_set1_ps(LN2_HI), ln2lo = _mm256_set1_ps(LN2_LO);
     __m256 underflow = _mm256_cmp_ps(x, _mm256_set1_ps(EXP_UNDERFLOW), _CMP_LT_OQ);
-    x = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(EXP_UNDERFLOW)), _mm256_set1_ps(EXP_OVERFLOW));
-    // k ∈ [-126, 127] so that 2^k is a normal float; at the top of the range r grows past ln2/2
-    // and the polynomial still converges.
-    __m256 k = _mm256_round_ps(_mm256_mul_ps(x, log2e), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    k = _mm256_min_ps(k, _mm256_set1_ps(127.0f));
+    __m256 overflow = _mm256_cmp_ps(x, _mm256_set1_ps(EXP_OVERFLOW), _CMP_GT_OQ);
+    __m256 k = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(LOG2E)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m256 r = _mm256_fnmadd_ps(k, ln2hi, x);
     r = _mm256_fnmadd_ps(k, ln2lo, r);
     __m256 p = _mm256_set1_ps(1.0f / 720.0f);
@@ -48,28 +101,26 @@ AVX2 static inline __m256 exp8(__m256 x) {
     p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
     p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
     p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
-    // 2^k: k + 127 in the exponent field.
-    __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(k), _mm256_set1_epi32(127)), 23);
-    __m256 result = _mm256_mul_ps(p, _mm256_castsi256_ps(e));
-    return _mm256_andnot_ps(underflow, result);
+    // 2^k: k added to the exponent field of p (lanes outside the range are replaced below).
+    __m256i scaled = _mm256_add_epi32(_mm256_castps_si256(p), _mm256_slli_epi32(_mm256_cvtps_epi32(k), 23));
+    __m256 result = _mm256_andnot_ps(underflow, _mm256_castsi256_ps(scaled));
+    return _mm256_blendv_ps(result, _mm256_set1_ps(INFINITY), overflow);
 }
-
-AVX2 static float hsum8(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
-    return _mm_cvtss_f32(s);
+/// The `n` (< 8) leftover elements of a row as one vector, zeros after them, never reading past x[n-1].
+static const int32_t tail_masks[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+AVX2 static inline __m256 load_tail(const float *x, long n) {
+    return _mm256_maskload_ps(x, _mm256_loadu_si256((const __m256i *)(tail_masks + 8 - n)));
 }
 
 AVX2 static float max_avx2(const float *x, long n) {
     __m256 m = _mm256_set1_ps(-INFINITY);
     long i = 0;
-    for (; i + 8 <= n; i += 8) m = _mm256_max_ps(m, _mm256_loadu_ps(x + i));
+    for (; i + 8 <= n; i += 8) m = _mm256_max_ps(_mm256_loadu_ps(x + i), m);
     __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
     h = _mm_max_ps(h, _mm_movehl_ps(h, h));
     h = _mm_max_ss(h, _mm_shuffle_ps(h, h, 1));
     float best = _mm_cvtss_f32(h);
-    for (; i < n; i++) if (x[i] > best) best = x[i];
+    for (; i < n; i++) best = vmax(x[i], best);
     return best;
 }
 AVX2 static float exp_sum_avx2(const float *x, long n, float shift) {
@@ -77,21 +128,33 @@ AVX2 static float exp_sum_avx2(const float *x, long n, float shift) {
     long i = 0;
     for (; i + 8 <= n; i += 8) s = _mm256_add_ps(s, exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i), sh)));
     float total = hsum8(s);
-    for (; i < n; i++) total += exp_scalar(x[i] - shift);
+    if (i < n) {
+        float tail[8];
+        _mm256_storeu_ps(tail, exp8(_mm256_sub_ps(load_tail(x + i, n - i), sh)));
+        for (long l = 0; l < n - i; l++) total = total + tail[l];
+    }
     return total;
 }
 AVX2 static void exp_scale_avx2(const float *x, float *y, long n, float shift, float scale) {
     __m256 sh = _mm256_set1_ps(shift), sc = _mm256_set1_ps(scale);
     long i = 0;
     for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_mul_ps(exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i), sh)), sc));
-    for (; i < n; i++) y[i] = exp_scalar(x[i] - shift) * scale;
+    if (i < n) {
+        float tail[8];
+        _mm256_storeu_ps(tail, _mm256_mul_ps(exp8(_mm256_sub_ps(load_tail(x + i, n - i), sh)), sc));
+        for (long l = 0; l < n - i; l++) y[i + l] = tail[l];
+    }
 }
 AVX2 static void exp_scale_add_avx2(const float *x, float *y, long n, float shift, float scale) {
     __m256 sh = _mm256_set1_ps(shift), sc = _mm256_set1_ps(scale);
     long i = 0;
     for (; i + 8 <= n; i += 8)
         _mm256_storeu_ps(y + i, _mm256_fmadd_ps(exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i), sh)), sc, _mm256_loadu_ps(y + i)));
-    for (; i < n; i++) y[i] += exp_scalar(x[i] - shift) * scale;
+    if (i < n) {
+        float tail[8];
+        _mm256_storeu_ps(tail, _mm256_fmadd_ps(exp8(_mm256_sub_ps(load_tail(x + i, n - i), sh)), sc, load_tail(y + i, n - i)));
+        for (long l = 0; l < n - i; l++) y[i + l] = tail[l];
+    }
 }
 
 static int use_avx2(void) { return attune_kernel_path() >= ATTUNE_PATH_AVX2; }

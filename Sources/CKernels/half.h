@@ -1,5 +1,9 @@
 // IEEE half precision to float32 and unaligned 16-bit loads, shared by the block kernels
-// (quant.c, quant_int8.c). Internal to CKernels.
+// (quant.c, quant_act16.c). Internal to CKernels.
+//
+// half_to_float gives exactly the float of F16C's vcvtph2ps (the AVX2 paths' half_f16c) for all
+// 65536 halves: every finite half is exact in float, and a NaN keeps its payload with the quiet bit
+// set, as the hardware does.
 #ifndef ATTUNE_HALF_H
 #define ATTUNE_HALF_H
 #include <stdint.h>
@@ -15,7 +19,7 @@ static inline float half_to_float(uint16_t h) {
             bits = sign | (exponent << 23) | ((mantissa & 0x3FF) << 13);
         }
     } else if (exponent == 31) {
-        bits = sign | 0x7F800000 | (mantissa << 13);
+        bits = sign | 0x7F800000 | (mantissa << 13) | (mantissa ? 0x00400000u : 0);  // NaNs come out quiet
     } else {
         bits = sign | ((exponent + 127 - 15) << 23) | (mantissa << 13);
     }

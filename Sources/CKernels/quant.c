@@ -5,7 +5,19 @@
 //   Q4_0 (18 bytes):  d:fp16 | qs[16]:uint8            x[j]    = d · ((qs[j] & 0xF) − 8),  x[j+16] = d · ((qs[j] >> 4) − 8)
 //   Q4_1 (20 bytes):  d:fp16 | m:fp16 | qs[16]:uint8   x[j]    = d · (qs[j] & 0xF) + m,    x[j+16] = d · (qs[j] >> 4) + m
 //
-// The dot of a Q4_1 block with a: Σ x_i a_i = d · Σ q_i a_i + m · Σ a_i.
+// Q4_1's d · q + m is one fused multiply-add on every path. The dot of a Q4_1 block with a:
+// Σ x_i a_i = d · Σ q_i a_i + m · Σ a_i.
+//
+// Every path computes the same bits (DESIGN.md §5). The order is the AVX2 one: element i of a block
+// lives in lane i mod 8; per block, lane l forms s_l = q_l a_l, then fma(q_{l+8}, a_{l+8}, s_l),
+// fma(q_{l+16}, …), fma(q_{l+24}, …); the running lane accumulator takes fma(d, s_l, acc_l) (Q4_1
+// then fma(m, (a_l + a_{l+8}) + (a_{l+16} + a_{l+24}), acc_l)); after the last block the eight
+// lanes meet in the hsum8 tree. The portable C runs those eight lanes as arrays, with fmaf.
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#else
+#pragma STDC FP_CONTRACT OFF
+#endif
 #include "CKernels.h"
 #include <math.h>
 #include <stdint.h>
@@ -13,6 +25,13 @@
 #include <string.h>
 
 #include "half.h"
+
+/// The sum of eight lanes in the order of hsum8: ((l0+l4) + (l2+l6)) + ((l1+l5) + (l3+l7)).
+static inline float hsum8_lanes(const float *l) {
+    return ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
+}
+/// Code i (0…31) of a 4-bit block: low nibbles are elements 0…15, high nibbles 16…31.
+static inline int nibble(const uint8_t *qs, int i) { return i < 16 ? qs[i] & 0xF : qs[i - 16] >> 4; }
 
 // Portable paths.
 static void dequant_q8_0_portable(const uint8_t *src, long blocks, float *dst) {
@@ -25,51 +44,58 @@ static void dequant_q8_0_portable(const uint8_t *src, long blocks, float *dst) {
 static void dequant_q4_0_portable(const uint8_t *src, long blocks, float *dst) {
     for (long b = 0; b < blocks; b++, src += 18, dst += 32) {
         float d = half_to_float(load_u16(src));
-        for (int j = 0; j < 16; j++) {
-            dst[j] = d * (float)((src[2 + j] & 0xF) - 8);
-            dst[j + 16] = d * (float)((src[2 + j] >> 4) - 8);
-        }
+        for (int i = 0; i < 32; i++) dst[i] = d * (float)(nibble(src + 2, i) - 8);
     }
 }
 static void dequant_q4_1_portable(const uint8_t *src, long blocks, float *dst) {
     for (long b = 0; b < blocks; b++, src += 20, dst += 32) {
         float d = half_to_float(load_u16(src)), m = half_to_float(load_u16(src + 2));
-        for (int j = 0; j < 16; j++) {
-            dst[j] = d * (float)(src[4 + j] & 0xF) + m;
-            dst[j + 16] = d * (float)(src[4 + j] >> 4) + m;
-        }
+        for (int i = 0; i < 32; i++) dst[i] = fmaf(d, (float)nibble(src + 4, i), m);
+    }
+}
+/// The block's codes as floats (`w[i]`), then the lane sums s_l of the header.
+static inline void lane_dots(const float *w, const float *a, float *s) {
+    for (int l = 0; l < 8; l++) {
+        float t = w[l] * a[l];
+        t = fmaf(w[l + 8], a[l + 8], t);
+        t = fmaf(w[l + 16], a[l + 16], t);
+        s[l] = fmaf(w[l + 24], a[l + 24], t);
     }
 }
 static float dot_q8_0_portable(const uint8_t *src, const float *a, long blocks) {
-    double total = 0;
+    float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0}, w[32], s[8];
     for (long b = 0; b < blocks; b++, src += 34, a += 32) {
         const int8_t *q = (const int8_t *)(src + 2);
-        float s = 0;
-        for (int i = 0; i < 32; i++) s += (float)q[i] * a[i];
-        total += half_to_float(load_u16(src)) * s;
+        for (int i = 0; i < 32; i++) w[i] = (float)q[i];
+        lane_dots(w, a, s);
+        float d = half_to_float(load_u16(src));
+        for (int l = 0; l < 8; l++) acc[l] = fmaf(d, s[l], acc[l]);
     }
-    return (float)total;
+    return hsum8_lanes(acc);
 }
 static float dot_q4_0_portable(const uint8_t *src, const float *a, long blocks) {
-    double total = 0;
+    float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0}, w[32], s[8];
     for (long b = 0; b < blocks; b++, src += 18, a += 32) {
-        float s = 0;
-        for (int j = 0; j < 16; j++) s += (float)((src[2 + j] & 0xF) - 8) * a[j] + (float)((src[2 + j] >> 4) - 8) * a[j + 16];
-        total += half_to_float(load_u16(src)) * s;
+        for (int i = 0; i < 32; i++) w[i] = (float)(nibble(src + 2, i) - 8);
+        lane_dots(w, a, s);
+        float d = half_to_float(load_u16(src));
+        for (int l = 0; l < 8; l++) acc[l] = fmaf(d, s[l], acc[l]);
     }
-    return (float)total;
+    return hsum8_lanes(acc);
 }
 static float dot_q4_1_portable(const uint8_t *src, const float *a, long blocks) {
-    double total = 0;
+    float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0}, w[32], s[8];
     for (long b = 0; b < blocks; b++, src += 20, a += 32) {
-        float s = 0, sa = 0;
-        for (int j = 0; j < 16; j++) {
-            s += (float)(src[4 + j] & 0xF) * a[j] + (float)(src[4 + j] >> 4) * a[j + 16];
-            sa += a[j] + a[j + 16];
+        for (int i = 0; i < 32; i++) w[i] = (float)nibble(src + 4, i);
+        lane_dots(w, a, s);
+        float d = half_to_float(load_u16(src)), m = half_to_float(load_u16(src + 2));
+        for (int l = 0; l < 8; l++) {
+            float sa = (a[l] + a[l + 8]) + (a[l + 16] + a[l + 24]);
+            acc[l] = fmaf(d, s[l], acc[l]);
+            acc[l] = fmaf(m, sa, acc[l]);
         }
-        total += half_to_float(load_u16(src)) * s + half_to_float(load_u16(src + 2)) * sa;
     }
-    return (float)total;
+    return hsum8_lanes(acc);
 }
 
 #if defined(__x86_64__)

@@ -3,7 +3,7 @@
 // exact integers, so two AVX2 `madd_epi16` replace converting every weight code to float.
 //
 // Activation block (attune_act16, 72 bytes): d = max|a_i| / 32767, q_i = round(a_i / d) ∈
-// [−32767, 32767], and the exact float sum s = Σ a_i (Q4_1's offset term uses it).
+// [−32767, 32767], and the float sum s = Σ a_i (Q4_1's offset term uses it).
 //
 //   Q8_0 · a ≈ d_w d_a Σ q_w q_a
 //   Q4_0 · a ≈ d_w d_a Σ (q_w − 8) q_a
@@ -13,6 +13,20 @@
 // 1.5e-5 of the block's largest value: close to float32 arithmetic, unlike llama.cpp's 8-bit
 // activations (≈0.4%, enough to change SmolLM2's greedy answers). Each int32 lane sums four
 // products, |q_w q_a| ≤ 128 · 32767, so nothing overflows.
+//
+// Every path computes the same bits (DESIGN.md §5); the portable C runs the AVX2 lanes as arrays.
+// Quantization: the block sum s is ((x_l + x_{l+8}) + (x_{l+16} + x_{l+24})) per lane l, then the
+// hsum8 tree; q_i = round-to-nearest-even(x_i · (32767 / amax)). A block whose sum is not finite
+// gets d = NaN and q = 0; a block so small that 32767 / amax overflows (amax < 9.6e-35) is scaled
+// by 2^64 first (x_i · 2^64 · (32767 / (amax · 2^64))). Dots: lane l of a block holds the exact
+// integer Σ over elements 2l, 2l+1, 16+2l, 17+2l (madd_epi16 and an add), the lane accumulator
+// takes fma(d_w · d_a, that sum, acc_l), the lanes meet in the hsum8 tree after the last block, and
+// Q4_1's offsets m_w · s_a form their own fma chain in block order, added last.
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#else
+#pragma STDC FP_CONTRACT OFF
+#endif
 #include "CKernels.h"
 #include <math.h>
 #include <stdint.h>
@@ -23,45 +37,68 @@
 typedef struct { float d; float sum; int16_t q[32]; } attune_act16;
 _Static_assert(sizeof(attune_act16) == ATTUNE_ACT16_BLOCK_BYTES, "activation block layout");
 
-static void quantize_act_portable(const float *x, long blocks, attune_act16 *dst) {
-    for (long b = 0; b < blocks; b++, x += 32, dst++) {
-        float amax = 0, sum = 0;
-        for (int i = 0; i < 32; i++) { float v = fabsf(x[i]); if (v > amax) amax = v; sum += x[i]; }
-        float id = amax > 0 ? 32767.0f / amax : 0.0f;
-        dst->d = amax / 32767.0f;
-        dst->sum = sum;
-        if (!isfinite(sum)) dst->d = NAN;  // a NaN or infinite input poisons every dot, as in float
-        for (int i = 0; i < 32; i++) dst->q[i] = isfinite(sum) ? (int16_t)nearbyintf(x[i] * id) : 0;
+/// The sum of eight lanes in the order of hsum8: ((l0+l4) + (l2+l6)) + ((l1+l5) + (l3+l7)).
+static inline float hsum8_lanes(const float *l) {
+    return ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
+}
+
+/// One activation block, the portable way; the vector path takes it too for the two rare kinds of
+/// block (non-finite, or so small that 32767 / amax overflows).
+static void quantize_block_portable(const float *x, attune_act16 *dst) {
+    float amax = 0, lanes[8];
+    for (int i = 0; i < 32; i++) { float v = fabsf(x[i]); if (v > amax) amax = v; }
+    for (int l = 0; l < 8; l++) lanes[l] = (x[l] + x[l + 8]) + (x[l + 16] + x[l + 24]);
+    float sum = hsum8_lanes(lanes), id = amax > 0 ? 32767.0f / amax : 0.0f;
+    dst->d = amax / 32767.0f;
+    dst->sum = sum;
+    if (!isfinite(sum)) {  // a NaN or infinite input poisons every dot, as in float
+        dst->d = NAN;
+        memset(dst->q, 0, sizeof(dst->q));
+    } else if (isinf(id)) {  // exact power-of-two scaling brings the block into range
+        id = 32767.0f / (amax * 0x1p64f);
+        for (int i = 0; i < 32; i++) dst->q[i] = (int16_t)nearbyintf((x[i] * 0x1p64f) * id);
+    } else {
+        for (int i = 0; i < 32; i++) dst->q[i] = (int16_t)nearbyintf(x[i] * id);
     }
+}
+static void quantize_act_portable(const float *x, long blocks, attune_act16 *dst) {
+    for (long b = 0; b < blocks; b++, x += 32, dst++) quantize_block_portable(x, dst);
+}
+/// Lane l of a block's integer dot: elements 2l, 2l+1 (first madd) and 16+2l, 17+2l (second).
+static inline int32_t lane_dot16(const int *w, const int16_t *q, int l) {
+    return (w[2 * l] * q[2 * l] + w[2 * l + 1] * q[2 * l + 1]) + (w[16 + 2 * l] * q[16 + 2 * l] + w[17 + 2 * l] * q[17 + 2 * l]);
+}
+/// acc_l = fma(scale, lane l, acc_l) for the block's weight codes `w`.
+static inline void accumulate(float *acc, float scale, const int *w, const attune_act16 *a) {
+    for (int l = 0; l < 8; l++) acc[l] = fmaf(scale, (float)lane_dot16(w, a->q, l), acc[l]);
 }
 static float dot_q8_0_act_portable(const uint8_t *w, const attune_act16 *a, long blocks) {
-    float total = 0;
+    float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    int codes[32];
     for (long b = 0; b < blocks; b++, w += 34, a++) {
-        const int8_t *q = (const int8_t *)(w + 2);
-        int32_t s = 0;
-        for (int i = 0; i < 32; i++) s += q[i] * a->q[i];
-        total += half_to_float(load_u16(w)) * a->d * (float)s;
+        for (int i = 0; i < 32; i++) codes[i] = ((const int8_t *)(w + 2))[i];
+        accumulate(acc, half_to_float(load_u16(w)) * a->d, codes, a);
     }
-    return total;
+    return hsum8_lanes(acc);
 }
 static float dot_q4_0_act_portable(const uint8_t *w, const attune_act16 *a, long blocks) {
-    float total = 0;
+    float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    int codes[32];
     for (long b = 0; b < blocks; b++, w += 18, a++) {
-        int32_t s = 0;
-        for (int j = 0; j < 16; j++) s += ((w[2 + j] & 0xF) - 8) * a->q[j] + ((w[2 + j] >> 4) - 8) * a->q[j + 16];
-        total += half_to_float(load_u16(w)) * a->d * (float)s;
+        for (int j = 0; j < 16; j++) { codes[j] = (w[2 + j] & 0xF) - 8; codes[j + 16] = (w[2 + j] >> 4) - 8; }
+        accumulate(acc, half_to_float(load_u16(w)) * a->d, codes, a);
     }
-    return total;
+    return hsum8_lanes(acc);
 }
 static float dot_q4_1_act_portable(const uint8_t *w, const attune_act16 *a, long blocks) {
-    float total = 0, offsets = 0;
+    float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0}, offsets = 0;
+    int codes[32];
     for (long b = 0; b < blocks; b++, w += 20, a++) {
-        int32_t s = 0;
-        for (int j = 0; j < 16; j++) s += (w[4 + j] & 0xF) * a->q[j] + (w[4 + j] >> 4) * a->q[j + 16];
-        total += half_to_float(load_u16(w)) * a->d * (float)s;
-        offsets += half_to_float(load_u16(w + 2)) * a->sum;
+        for (int j = 0; j < 16; j++) { codes[j] = w[4 + j] & 0xF; codes[j + 16] = w[4 + j] >> 4; }
+        accumulate(acc, half_to_float(load_u16(w)) * a->d, codes, a);
+        offsets = fmaf(half_to_float(load_u16(w + 2)), a->sum, offsets);
     }
-    return total + offsets;
+    return hsum8_lanes(acc) + offsets;
 }
 
 #if defined(__x86_64__)
@@ -90,9 +127,10 @@ AVX2A static void quantize_act_avx2(const float *x, long blocks, attune_act16 *d
                                  _mm256_max_ps(_mm256_andnot_ps(sign, v2), _mm256_andnot_ps(sign, v3)));
         float amax = hmax8a(m);
         float id = amax > 0 ? 32767.0f / amax : 0.0f;
+        float sum = hsum8(_mm256_add_ps(_mm256_add_ps(v0, v1), _mm256_add_ps(v2, v3)));
+        if (!isfinite(sum) || isinf(id)) { quantize_block_portable(x, dst); continue; }
         dst->d = amax / 32767.0f;
-        dst->sum = hsum8(_mm256_add_ps(_mm256_add_ps(v0, v1), _mm256_add_ps(v2, v3)));
-        if (!isfinite(dst->sum)) { dst->d = NAN; id = 0; }
+        dst->sum = sum;
         __m256 s = _mm256_set1_ps(id);
         __m256i i0 = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v0, s), ROUNDING));
         __m256i i1 = _mm256_cvtps_epi32(_mm256_round_ps(_mm256_mul_ps(v1, s), ROUNDING));
@@ -133,7 +171,7 @@ AVX2A static float dot_q4_1_act_avx2(const uint8_t *w, const attune_act16 *a, lo
         __m256i w0 = _mm256_cvtepu8_epi16(_mm_and_si128(v, mask));
         __m256i w1 = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(v, 4), mask));
         acc = _mm256_fmadd_ps(_mm256_set1_ps(half_f16c(w) * a->d), _mm256_cvtepi32_ps(block_dot16(w0, w1, a)), acc);
-        offsets += half_f16c(w + 2) * a->sum;
+        offsets = fmaf(half_f16c(w + 2), a->sum, offsets);
     }
     return hsum8(acc) + offsets;
 }
@@ -173,7 +211,7 @@ AVX2A static float dot_q4_1_act_avx2(const uint8_t *w, const attune_act16 *a, lo
         lo = _mm256_cvtepu8_epi16(_mm_and_si128(v_, m_));                                   \
         hi = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(v_, 4), m_)); } while (0)
 #define NO_OFFSET(total, w) ((void)0)
-#define Q4_1_OFFSET(total, w) (total += half_f16c((w) + 2) * a->sum)
+#define Q4_1_OFFSET(total, w) (total = fmaf(half_f16c((w) + 2), a->sum, total))
 TWO_ROWS(two_rows_q8_0, 34, Q8_0_WEIGHTS, NO_OFFSET)
 TWO_ROWS(two_rows_q4_0, 18, Q4_0_WEIGHTS, NO_OFFSET)
 TWO_ROWS(two_rows_q4_1, 20, Q4_1_WEIGHTS, Q4_1_OFFSET)

@@ -61,7 +61,7 @@ final class AttentionKernelTests: XCTestCase {
     /// 64-column blocks, key counts that are not multiples of 4, more query rows than one work
     /// item, and a KV-cache offset.
     func testDirectForwardMatchesNaiveAttentionOnEitherPath() {
-        defer { attune_quant_force_portable(-1) }
+        defer { attune_kernel_force_path(-1) }
         attune_quant_force_portable(0)
         let paths = attune_quant_is_vectorized() == 1 ? [false, true] : [true]
         let directShapes: [AttentionKernel.Shape] = shapes + [
@@ -81,6 +81,36 @@ final class AttentionKernelTests: XCTestCase {
                 AttentionKernel.directForward(q: qf.pointer, k: kf.pointer, v: vf.pointer, out: out.pointer, shape: s)
                 assertClose(out.array.map(Double.init), naive(q: q, k: k, v: v, s: s), atol: 2e-6, "portable=\(portable) shape \(s)")
             }
+        }
+    }
+
+    /// `attune_attention_rows` gives the same bits on the portable and the vector path: head sizes
+    /// from 1 to past two 64-column blocks (so every split into 64-, 8- and 1-column pieces), key
+    /// counts around the four-key groups, strides that misalign the rows, and a KV-cache offset.
+    func testAttentionRowsGiveTheSameBitsOnEveryPath() {
+        defer { attune_kernel_force_path(-1) }
+        let (portable, avx2) = (Int32(ATTUNE_PATH_PORTABLE), Int32(ATTUNE_PATH_AVX2))
+        guard attune_kernel_best_path() >= avx2 else { return }
+        var rng = RandomGenerator(seed: 5)
+        for trial in 0..<220 {
+            let d = trial < 140 ? trial + 1 : 1 + rng.nextInt(below: 200)
+            let tk = 1 + rng.nextInt(below: trial % 5 == 0 ? 300 : 40), tq = 1 + rng.nextInt(below: tk)
+            let kvStride = d + rng.nextInt(below: 3), qStride = d + rng.nextInt(below: 3), outStride = d + rng.nextInt(below: 3)
+            let scale = rng.uniform(0.5, 4) / Float(d).squareRoot()
+            let q = Buffer((0..<(tq * qStride)).map { _ in rng.uniform(-1, 1) })
+            let k = Buffer((0..<(tk * kvStride)).map { _ in rng.uniform(-1, 1) })
+            let v = Buffer((0..<(tk * kvStride)).map { _ in rng.uniform(-1, 1) })
+            let first = rng.nextInt(below: tq), rows = 1 + rng.nextInt(below: tq - first)
+            var results = [[UInt32]]()
+            for path in [portable, avx2] {
+                attune_kernel_force_path(path)
+                let out = Buffer(repeating: Float(0), count: tq * outStride)
+                let scores = Buffer(repeating: Float(0), count: tk)
+                attune_attention_rows(q.pointer, qStride, k.pointer, v.pointer, kvStride, out.pointer, outStride,
+                                      rows, first, tq, tk, d, scale, scores.pointer)
+                results.append(out.array.map(\.bitPattern))
+            }
+            XCTAssertEqual(results[0], results[1], "d \(d), tk \(tk), tq \(tq), rows \(first)..<\(first + rows)")
         }
     }
 

@@ -5,9 +5,10 @@ import XCTest
 
 /// The 16-bit activation decode kernels (`quant_act16.c` through `Int16Activations`), vectorised and portable:
 /// activation quantization exactly as specified, dots equal to the same formula evaluated in
-/// double, and within the activation-rounding bound of the exact float dot.
+/// double, and within the activation-rounding bound of the exact float dot; and every path giving
+/// the same bits.
 final class Int16ActivationKernelTests: XCTestCase {
-    override func tearDown() { attune_quant_force_portable(-1) }
+    override func tearDown() { attune_kernel_force_path(-1) }
 
     /// Both paths, the vectorised one only where the CPU has it.
     func paths() -> [Bool] {
@@ -145,16 +146,104 @@ final class Int16ActivationKernelTests: XCTestCase {
         }
     }
 
-    /// `ATTUNE_PORTABLE_KERNELS=1` selects the portable path for the process.
-    func testTheEnvironmentForcesThePortablePath() {
-        setenv("ATTUNE_PORTABLE_KERNELS", "1", 1)
-        defer { unsetenv("ATTUNE_PORTABLE_KERNELS") }
-        attune_quant_force_portable(-1)
-        XCTAssertEqual(attune_quant_is_vectorized(), 0)
-        unsetenv("ATTUNE_PORTABLE_KERNELS")
-        attune_quant_force_portable(-1)
-        var info = attune_cpu_info()
-        attune_cpu_query(&info)
-        XCTAssertEqual(attune_quant_is_vectorized(), info.avx2 == 1 && info.fma == 1 ? 1 : 0)
+    /// `ATTUNE_PORTABLE_KERNELS=1` selects the portable path for the process. The dispatch table
+    /// reads it once, at the first kernel call, so the check runs in a child process (this test
+    /// binary, running only this test) that starts with it set; a forced path still wins over it.
+    func testTheEnvironmentForcesThePortablePath() throws {
+        let (portable, avx2) = (Int32(ATTUNE_PATH_PORTABLE), Int32(ATTUNE_PATH_AVX2))
+        let environment = ProcessInfo.processInfo.environment
+        if environment["ATTUNE_TEST_CHILD"] == "portable-kernels" {
+            XCTAssertEqual(attune_kernel_path(), portable)
+            XCTAssertEqual(attune_quant_is_vectorized(), 0)
+            XCTAssertEqual(attune_exp_is_vectorized(), 0)
+            attune_kernel_force_path(avx2)
+            XCTAssertEqual(attune_kernel_path(), min(avx2, attune_kernel_best_path()))
+            attune_kernel_force_path(-1)
+            XCTAssertEqual(attune_kernel_path(), portable)
+            return
+        }
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
+        child.arguments = ["TensorCoreTests.Int16ActivationKernelTests/testTheEnvironmentForcesThePortablePath"]
+        child.environment = environment.merging(["ATTUNE_PORTABLE_KERNELS": "1", "ATTUNE_TEST_CHILD": "portable-kernels"]) { $1 }
+        let output = Pipe()
+        child.standardOutput = output
+        child.standardError = output
+        try child.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        child.waitUntilExit()
+        XCTAssertEqual(child.terminationStatus, 0, text)
+        XCTAssertTrue(text.contains("Executed 1 test, with 0 failures"), text)
+        // Unforced, this process takes the best path the CPU has (the environment is unset here).
+        if environment["ATTUNE_PORTABLE_KERNELS"].map({ $0.isEmpty || $0 == "0" }) ?? true {
+            attune_kernel_force_path(-1)
+            var info = attune_cpu_info()
+            attune_cpu_query(&info)
+            XCTAssertEqual(attune_quant_is_vectorized(), info.avx2 == 1 && info.fma == 1 && info.f16c == 1 ? 1 : 0)
+        }
+    }
+
+    /// Quantization, the one-row dots and the matrix-vector products give the same bits on the
+    /// portable and the vector path, for block counts from 0 up, blocks of very different scales
+    /// (zero, tiny enough that 32767 / max overflows, large enough that the sum overflows), and any
+    /// weight alignment.
+    func testEveryPathGivesTheSameBits() throws {
+        let (portable, avx2) = (Int32(ATTUNE_PATH_PORTABLE), Int32(ATTUNE_PATH_AVX2))
+        guard attune_kernel_best_path() >= avx2 else { return }
+        var rng = RandomGenerator(seed: 77)
+        let sizes: [GGMLType: Int] = [.q8_0: 34, .q4_0: 18, .q4_1: 20]
+        let scales: [Float] = [1, 0, 40, 1e-3, 1e-36, .leastNormalMagnitude * 0x1p-10, 3e37]
+        for trial in 0..<150 {
+            let blocks = trial < 30 ? trial : 1 + rng.nextInt(below: 80)
+            let rows = 1 + rng.nextInt(below: 6)
+            let x = (0..<(blocks * 32)).map { i -> Float in
+                let scale = trial % 4 == 0 ? scales[(i / 32) % scales.count] : 1
+                return rng.uniform(-1, 1) * scale
+            }
+            let count = max(blocks, 1) * Int(ATTUNE_ACT16_BLOCK_BYTES)
+            var acts = [[UInt8]]()
+            for path in [portable, avx2] {
+                attune_kernel_force_path(path)
+                var raw = [UInt8](repeating: 0xAB, count: count)
+                x.withUnsafeBufferPointer { src in raw.withUnsafeMutableBytes { attune_quantize_act16(src.baseAddress!, blocks, $0.baseAddress!) } }
+                acts.append(raw)
+            }
+            XCTAssertEqual(acts[0], acts[1], "quantization of \(blocks) blocks, trial \(trial)")
+            for type in [GGMLType.q8_0, .q4_0, .q4_1] {
+                let size = sizes[type]!, offset = rng.nextInt(below: 16)
+                var weights = (0..<(offset + rows * blocks * size)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+                for b in 0..<(rows * blocks) {  // finite half scales (and minimums) of either sign
+                    for field in 0..<(type == .q4_1 ? 2 : 1) {
+                        let half = UInt16(rng.nextInt(below: 2) << 15 | (1 + rng.nextInt(below: 22)) << 10 | rng.nextInt(below: 1024))
+                        weights[offset + b * size + 2 * field] = UInt8(half & 0xFF)
+                        weights[offset + b * size + 2 * field + 1] = UInt8(half >> 8)
+                    }
+                }
+                var results = [[UInt32]]()
+                for path in [portable, avx2] {
+                    attune_kernel_force_path(path)
+                    var y = [Float](repeating: .nan, count: rows + 1)
+                    weights.withUnsafeBytes { wraw in
+                        acts[0].withUnsafeBytes { a in
+                            y.withUnsafeMutableBufferPointer { out in
+                                let w = wraw.baseAddress! + offset, rowBytes = blocks * size
+                                switch type {
+                                case .q8_0: attune_matvec_q8_0_act16(w, rowBytes, rows, a.baseAddress!, blocks, out.baseAddress!)
+                                            out[rows] = attune_dot_q8_0_act16(w, a.baseAddress!, blocks)
+                                case .q4_0: attune_matvec_q4_0_act16(w, rowBytes, rows, a.baseAddress!, blocks, out.baseAddress!)
+                                            out[rows] = attune_dot_q4_0_act16(w, a.baseAddress!, blocks)
+                                default: attune_matvec_q4_1_act16(w, rowBytes, rows, a.baseAddress!, blocks, out.baseAddress!)
+                                         out[rows] = attune_dot_q4_1_act16(w, a.baseAddress!, blocks)
+                                }
+                            }
+                        }
+                    }
+                    XCTAssertEqual(y[0].bitPattern, y[rows].bitPattern, "\(type): row 0 of the product is the one-row dot")
+                    // NaN (a block whose sum overflowed) compares as one value: its sign may differ.
+                    results.append(y.map { $0.isNaN ? Float.nan.bitPattern : $0.bitPattern })
+                }
+                XCTAssertEqual(results[0], results[1], "\(type) dots over \(blocks) blocks, \(rows) rows, trial \(trial)")
+            }
+        }
     }
 }

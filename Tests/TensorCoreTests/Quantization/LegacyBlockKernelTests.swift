@@ -3,9 +3,16 @@ import XCTest
 @testable import TensorCore
 
 /// The C kernels for Q8_0, Q4_0 and Q4_1 (vectorised and portable) against the Swift reference
-/// loops: dequantization to the float, and the fused dot within float rounding of dequantize-then-dot.
+/// loops: dequantization to the float, and the fused dot within float rounding of dequantize-then-dot;
+/// and the two paths against each other, bit for bit.
 final class LegacyBlockKernelTests: XCTestCase {
-    override func tearDown() { attune_quant_force_portable(-1) }
+    override func tearDown() { attune_kernel_force_path(-1) }
+
+    /// The portable path, then the vector path where this CPU has one.
+    func paths() -> [Int32] {
+        let (portable, avx2) = (Int32(ATTUNE_PATH_PORTABLE), Int32(ATTUNE_PATH_AVX2))
+        return attune_kernel_best_path() >= avx2 ? [portable, avx2] : [portable]
+    }
 
     /// Random values quantized to `type` with Attune's quantizer (real scales and minimums).
     func blocks(_ type: GGMLType, count: Int, seed: UInt64) throws -> [UInt8] {
@@ -68,6 +75,88 @@ final class LegacyBlockKernelTests: XCTestCase {
                 block.withUnsafeBytes { src in out.withUnsafeMutableBufferPointer { attune_dequant_q8_0(src.baseAddress!, 1, $0.baseAddress!) } }
                 for i in 0..<32 { XCTAssertEqual(out[i], d * Float(i - 16), "d bits \(bits) portable \(portable)") }
             }
+        }
+    }
+
+    static let blockBytes: [GGMLType: Int] = [.q8_0: 34, .q4_0: 18, .q4_1: 20]
+
+    /// Random blocks: random codes, and half scales (and Q4_1 minimums) of either sign with
+    /// exponents from subnormal to large.
+    func randomBlocks(_ type: GGMLType, blocks: Int, rng: inout RandomGenerator) -> [UInt8] {
+        let size = Self.blockBytes[type]!
+        var bytes = (0..<(blocks * size)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+        for b in 0..<blocks {
+            for field in 0..<(type == .q4_1 ? 2 : 1) {
+                let half = UInt16(rng.nextInt(below: 2) << 15 | rng.nextInt(below: 24) << 10 | rng.nextInt(below: 1024))
+                bytes[b * size + 2 * field] = UInt8(half & 0xFF)
+                bytes[b * size + 2 * field + 1] = UInt8(half >> 8)
+            }
+        }
+        return bytes
+    }
+
+    /// Every path gives the same bits for dequantization and the dot, at any block count (0 and 1
+    /// included) and any alignment of the blocks and of the vector.
+    func testEveryPathGivesTheSameBits() {
+        let paths = paths()
+        guard paths.count > 1 else { return }
+        var rng = RandomGenerator(seed: 2024)
+        for type in [GGMLType.q8_0, .q4_0, .q4_1] {
+            let size = Self.blockBytes[type]!
+            for trial in 0..<120 {
+                let blocks = trial < 40 ? trial : 1 + rng.nextInt(below: 160)
+                let (byteOffset, floatOffset) = (rng.nextInt(below: 32), rng.nextInt(below: 8))
+                let bytes = [UInt8](repeating: 0, count: byteOffset) + randomBlocks(type, blocks: blocks, rng: &rng)
+                let scale = Float(trial % 3 == 0 ? 1e-3 : trial % 3 == 1 ? 1 : 300)
+                let a = (0..<(floatOffset + blocks * 32)).map { _ in rng.uniform(-1, 1) * scale }
+                var results = [(deq: [UInt32], dot: UInt32)]()
+                for path in paths {
+                    attune_kernel_force_path(path)
+                    var deq = [Float](repeating: .nan, count: blocks * 32)
+                    var dot = Float.nan
+                    bytes.withUnsafeBytes { raw in
+                        let src = raw.baseAddress! + byteOffset
+                        a.withUnsafeBufferPointer { av in
+                            let ap = av.baseAddress! + floatOffset
+                            deq.withUnsafeMutableBufferPointer { out in
+                                let dst = out.baseAddress!
+                                switch type {
+                                case .q8_0: attune_dequant_q8_0(src, blocks, dst); dot = attune_dot_q8_0(src, ap, blocks)
+                                case .q4_0: attune_dequant_q4_0(src, blocks, dst); dot = attune_dot_q4_0(src, ap, blocks)
+                                default: attune_dequant_q4_1(src, blocks, dst); dot = attune_dot_q4_1(src, ap, blocks)
+                                }
+                            }
+                        }
+                    }
+                    results.append((deq.map(\.bitPattern), dot.bitPattern))
+                }
+                XCTAssertEqual(results[0].deq, results[1].deq, "\(type) dequantization, \(blocks) blocks of \(size) bytes")
+                XCTAssertEqual(results[0].dot, results[1].dot,
+                               "\(type) dot, \(blocks) blocks: \(Float(bitPattern: results[0].dot)) vs \(Float(bitPattern: results[1].dot))")
+            }
+        }
+    }
+
+    /// Every one of the 65536 half scales reads alike on every path (the portable half-to-float
+    /// conversion against F16C's): a Q8_0 block with scale h and code 1 dequantizes to the same bits,
+    /// and for a number to exactly h.
+    func testEveryHalfScaleConvertsAlikeOnEveryPath() {
+        let paths = paths()
+        var block = [UInt8](repeating: 1, count: 34 * 65536)
+        for h in 0..<65536 { block[h * 34] = UInt8(h & 0xFF); block[h * 34 + 1] = UInt8(h >> 8) }
+        var results = [[UInt32]]()
+        for path in paths {
+            attune_kernel_force_path(path)
+            var out = [Float](repeating: 0, count: 32 * 65536)
+            block.withUnsafeBytes { src in out.withUnsafeMutableBufferPointer { attune_dequant_q8_0(src.baseAddress!, 65536, $0.baseAddress!) } }
+            results.append((0..<65536).map { out[$0 * 32].bitPattern })
+        }
+        for h in 0..<65536 where !Float(bitPattern: results[0][h]).isNaN {
+            XCTAssertEqual(Float(bitPattern: results[0][h]), Float(HalfFloat.toFloat(UInt16(h))), "half \(h)")
+        }
+        if results.count == 2 {
+            let differing = (0..<65536).filter { results[0][$0] != results[1][$0] }
+            XCTAssertEqual(differing.count, 0, "halves converted differently, first \(differing.first.map { String($0, radix: 16) } ?? "")")
         }
     }
 }
