@@ -15,6 +15,7 @@
 #pragma STDC FP_CONTRACT OFF
 #endif
 #include "CKernels.h"
+#include "avx2_common.h"  // hsum8, PORTABLE
 #include <math.h>
 #include <stdlib.h>
 
@@ -28,11 +29,11 @@ static float dot_portable(const float *a, const float *b, long n) {
     return s;
 }
 
-static void scores_portable(const float *q, const float *k, long kv_stride, long visible, long d, float scale, float *s) {
+PORTABLE static void scores_portable(const float *q, const float *k, long kv_stride, long visible, long d, float scale, float *s) {
     for (long j = 0; j < visible; j++) s[j] = dot_portable(q, k + j * kv_stride, d) * scale;
 }
 
-static void weighted_sum_portable(const float *p, const float *v, long kv_stride, long visible, long d, float *o) {
+PORTABLE static void weighted_sum_portable(const float *p, const float *v, long kv_stride, long visible, long d, float *o) {
     for (long e = 0; e < d; e++) o[e] = 0;
     for (long j = 0; j < visible; j++) {
         const float *vj = v + j * kv_stride;
@@ -41,7 +42,6 @@ static void weighted_sum_portable(const float *p, const float *v, long kv_stride
 }
 
 #if defined(__x86_64__)
-#include "avx2_common.h"
 
 AVX2_TARGET static void scores_avx2(const float *q, const float *k, long kv_stride, long visible, long d, float scale, float *s) {
     long vec = d & ~7L, j = 0;

@@ -15,6 +15,7 @@
 #pragma STDC FP_CONTRACT OFF
 #endif
 #include "CKernels.h"
+#include "avx2_common.h"  // hsum8, PORTABLE
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
@@ -57,7 +58,7 @@ static inline float hsum8_lanes(const float *l) {
     return ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
 }
 
-static float max_portable(const float *x, long n) {
+PORTABLE static float max_portable(const float *x, long n) {
     float m[8];
     for (int l = 0; l < 8; l++) m[l] = -INFINITY;
     long i = 0;
@@ -67,7 +68,7 @@ static float max_portable(const float *x, long n) {
     for (; i < n; i++) best = vmax(x[i], best);
     return best;
 }
-static float exp_sum_portable(const float *x, long n, float shift) {
+PORTABLE static float exp_sum_portable(const float *x, long n, float shift) {
     float s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     long i = 0;
     for (; i + 8 <= n; i += 8)
@@ -76,15 +77,14 @@ static float exp_sum_portable(const float *x, long n, float shift) {
     for (; i < n; i++) total = total + exp_lane(x[i] - shift);
     return total;
 }
-static void exp_scale_portable(const float *x, float *y, long n, float shift, float scale) {
+PORTABLE static void exp_scale_portable(const float *x, float *y, long n, float shift, float scale) {
     for (long i = 0; i < n; i++) y[i] = exp_lane(x[i] - shift) * scale;
 }
-static void exp_scale_add_portable(const float *x, float *y, long n, float shift, float scale) {
+PORTABLE static void exp_scale_add_portable(const float *x, float *y, long n, float shift, float scale) {
     for (long i = 0; i < n; i++) y[i] = fmaf(exp_lane(x[i] - shift), scale, y[i]);
 }
 
 #if defined(__x86_64__)
-#include "avx2_common.h"
 #define AVX2 AVX2_TARGET
 
 AVX2 static inline __m256 exp8(__m256 x) {

@@ -24,33 +24,38 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "half.h"
+#include "avx2_common.h"  // half.h, hsum8, PORTABLE
 
 /// The sum of eight lanes in the order of hsum8: ((l0+l4) + (l2+l6)) + ((l1+l5) + (l3+l7)).
 static inline float hsum8_lanes(const float *l) {
     return ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
 }
-/// Code i (0…31) of a 4-bit block: low nibbles are elements 0…15, high nibbles 16…31.
-static inline int nibble(const uint8_t *qs, int i) { return i < 16 ? qs[i] & 0xF : qs[i - 16] >> 4; }
+/// The 32 codes of a 4-bit block as floats, minus `bias`: low nibbles are elements 0…15, high
+/// nibbles 16…31.
+static inline void nibbles_float(const uint8_t *qs, int bias, float *w) {
+    for (int j = 0; j < 16; j++) { w[j] = (float)((qs[j] & 0xF) - bias); w[j + 16] = (float)((qs[j] >> 4) - bias); }
+}
 
 // Portable paths.
-static void dequant_q8_0_portable(const uint8_t *src, long blocks, float *dst) {
+PORTABLE static void dequant_q8_0_portable(const uint8_t *src, long blocks, float *dst) {
     for (long b = 0; b < blocks; b++, src += 34, dst += 32) {
         float d = half_to_float(load_u16(src));
         const int8_t *q = (const int8_t *)(src + 2);
         for (int i = 0; i < 32; i++) dst[i] = d * (float)q[i];
     }
 }
-static void dequant_q4_0_portable(const uint8_t *src, long blocks, float *dst) {
+PORTABLE static void dequant_q4_0_portable(const uint8_t *src, long blocks, float *dst) {
     for (long b = 0; b < blocks; b++, src += 18, dst += 32) {
-        float d = half_to_float(load_u16(src));
-        for (int i = 0; i < 32; i++) dst[i] = d * (float)(nibble(src + 2, i) - 8);
+        float d = half_to_float(load_u16(src)), w[32];
+        nibbles_float(src + 2, 8, w);
+        for (int i = 0; i < 32; i++) dst[i] = d * w[i];
     }
 }
-static void dequant_q4_1_portable(const uint8_t *src, long blocks, float *dst) {
+PORTABLE static void dequant_q4_1_portable(const uint8_t *src, long blocks, float *dst) {
     for (long b = 0; b < blocks; b++, src += 20, dst += 32) {
-        float d = half_to_float(load_u16(src)), m = half_to_float(load_u16(src + 2));
-        for (int i = 0; i < 32; i++) dst[i] = fmaf(d, (float)nibble(src + 4, i), m);
+        float d = half_to_float(load_u16(src)), m = half_to_float(load_u16(src + 2)), w[32];
+        nibbles_float(src + 4, 0, w);
+        for (int i = 0; i < 32; i++) dst[i] = fmaf(d, w[i], m);
     }
 }
 /// The block's codes as floats (`w[i]`), then the lane sums s_l of the header.
@@ -62,7 +67,7 @@ static inline void lane_dots(const float *w, const float *a, float *s) {
         s[l] = fmaf(w[l + 24], a[l + 24], t);
     }
 }
-static float dot_q8_0_portable(const uint8_t *src, const float *a, long blocks) {
+PORTABLE static float dot_q8_0_portable(const uint8_t *src, const float *a, long blocks) {
     float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0}, w[32], s[8];
     for (long b = 0; b < blocks; b++, src += 34, a += 32) {
         const int8_t *q = (const int8_t *)(src + 2);
@@ -73,20 +78,20 @@ static float dot_q8_0_portable(const uint8_t *src, const float *a, long blocks) 
     }
     return hsum8_lanes(acc);
 }
-static float dot_q4_0_portable(const uint8_t *src, const float *a, long blocks) {
+PORTABLE static float dot_q4_0_portable(const uint8_t *src, const float *a, long blocks) {
     float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0}, w[32], s[8];
     for (long b = 0; b < blocks; b++, src += 18, a += 32) {
-        for (int i = 0; i < 32; i++) w[i] = (float)(nibble(src + 2, i) - 8);
+        nibbles_float(src + 2, 8, w);
         lane_dots(w, a, s);
         float d = half_to_float(load_u16(src));
         for (int l = 0; l < 8; l++) acc[l] = fmaf(d, s[l], acc[l]);
     }
     return hsum8_lanes(acc);
 }
-static float dot_q4_1_portable(const uint8_t *src, const float *a, long blocks) {
+PORTABLE static float dot_q4_1_portable(const uint8_t *src, const float *a, long blocks) {
     float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0}, w[32], s[8];
     for (long b = 0; b < blocks; b++, src += 20, a += 32) {
-        for (int i = 0; i < 32; i++) w[i] = (float)nibble(src + 4, i);
+        nibbles_float(src + 4, 0, w);
         lane_dots(w, a, s);
         float d = half_to_float(load_u16(src)), m = half_to_float(load_u16(src + 2));
         for (int l = 0; l < 8; l++) {
@@ -99,7 +104,6 @@ static float dot_q4_1_portable(const uint8_t *src, const float *a, long blocks) 
 }
 
 #if defined(__x86_64__)
-#include "avx2_common.h"
 #define AVX2Q AVX2_TARGET
 
 /// Eight unsigned bytes (or nibbles already unpacked to bytes) as floats.

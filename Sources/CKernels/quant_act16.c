@@ -32,7 +32,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "half.h"
+#include "avx2_common.h"  // half.h, hsum8, PORTABLE
 
 typedef struct { float d; float sum; int16_t q[32]; } attune_act16;
 _Static_assert(sizeof(attune_act16) == ATTUNE_ACT16_BLOCK_BYTES, "activation block layout");
@@ -61,7 +61,7 @@ static void quantize_block_portable(const float *x, attune_act16 *dst) {
         for (int i = 0; i < 32; i++) dst->q[i] = (int16_t)nearbyintf(x[i] * id);
     }
 }
-static void quantize_act_portable(const float *x, long blocks, attune_act16 *dst) {
+PORTABLE static void quantize_act_portable(const float *x, long blocks, attune_act16 *dst) {
     for (long b = 0; b < blocks; b++, x += 32, dst++) quantize_block_portable(x, dst);
 }
 /// Lane l of a block's integer dot: elements 2l, 2l+1 (first madd) and 16+2l, 17+2l (second).
@@ -72,7 +72,7 @@ static inline int32_t lane_dot16(const int *w, const int16_t *q, int l) {
 static inline void accumulate(float *acc, float scale, const int *w, const attune_act16 *a) {
     for (int l = 0; l < 8; l++) acc[l] = fmaf(scale, (float)lane_dot16(w, a->q, l), acc[l]);
 }
-static float dot_q8_0_act_portable(const uint8_t *w, const attune_act16 *a, long blocks) {
+PORTABLE static float dot_q8_0_act_portable(const uint8_t *w, const attune_act16 *a, long blocks) {
     float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     int codes[32];
     for (long b = 0; b < blocks; b++, w += 34, a++) {
@@ -81,7 +81,7 @@ static float dot_q8_0_act_portable(const uint8_t *w, const attune_act16 *a, long
     }
     return hsum8_lanes(acc);
 }
-static float dot_q4_0_act_portable(const uint8_t *w, const attune_act16 *a, long blocks) {
+PORTABLE static float dot_q4_0_act_portable(const uint8_t *w, const attune_act16 *a, long blocks) {
     float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
     int codes[32];
     for (long b = 0; b < blocks; b++, w += 18, a++) {
@@ -90,7 +90,7 @@ static float dot_q4_0_act_portable(const uint8_t *w, const attune_act16 *a, long
     }
     return hsum8_lanes(acc);
 }
-static float dot_q4_1_act_portable(const uint8_t *w, const attune_act16 *a, long blocks) {
+PORTABLE static float dot_q4_1_act_portable(const uint8_t *w, const attune_act16 *a, long blocks) {
     float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0}, offsets = 0;
     int codes[32];
     for (long b = 0; b < blocks; b++, w += 20, a++) {
@@ -102,7 +102,6 @@ static float dot_q4_1_act_portable(const uint8_t *w, const attune_act16 *a, long
 }
 
 #if defined(__x86_64__)
-#include "avx2_common.h"
 #define AVX2A AVX2_TARGET
 #define ROUNDING (_MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC)
 
