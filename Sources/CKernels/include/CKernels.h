@@ -50,11 +50,13 @@ void attune_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha,
 /// The micro-tile (rows × columns) the GEMM uses on `path`; returns the path it really takes.
 int attune_sgemm_micro_tile(int path, long *mr, long *nr);
 
-/// Vectorised exponentials for softmax-like rows (AVX2+FMA when the CPU has them, libm otherwise;
-/// the choice is made once, at the first call). Accuracy: within 2 ulp of expf; inputs below
-/// -87.3 give exactly 0.
+/// Exponentials for softmax-like rows: 2^k·p(r) with a degree-6 polynomial, the same algorithm
+/// and the same bits on every path (AVX2+FMA or portable C with fmaf, as `attune_kernel_path`
+/// says). Relative error < 2.4e-7 on [-87.34, 88.72]; inputs below -87.34 give exactly 0, above
+/// 88.72 +inf; NaN stays NaN. Sums and maxima reduce in eight lanes in a fixed order, independent
+/// of path and alignment.
 
-/// Largest element of x[0..<n] (-inf for n == 0).
+/// Largest element of x[0..<n] (-inf for n == 0); NaN elements are skipped.
 float attune_max(const float *x, long n);
 /// Σ exp(x[i] - shift).
 float attune_exp_sum(const float *x, long n, float shift);
@@ -62,12 +64,13 @@ float attune_exp_sum(const float *x, long n, float shift);
 void attune_exp_scale(const float *x, float *y, long n, float shift, float scale);
 /// y[i] += exp(x[i] - shift) * scale.
 void attune_exp_scale_add(const float *x, float *y, long n, float shift, float scale);
-/// 1 when the AVX2 path is in use.
+/// 1 when the AVX2 path is in use (the results are the same bits either way).
 int attune_exp_is_vectorized(void);
 
 /// GGML legacy blocks of 32 (Q8_0, Q4_0, Q4_1; layouts in quant.c): `blocks` blocks dequantized
 /// to `dst` (32 floats each), and the fused dot `Σ deq(src)[i] · a[i]` over `32 · blocks` values.
-/// AVX2+FMA+F16C when the CPU has them, portable C otherwise.
+/// AVX2+FMA+F16C when the CPU has them, portable C otherwise; the same bits either way (the
+/// portable C follows the AVX2 lane order, quant.c).
 void attune_dequant_q8_0(const void *src, long blocks, float *dst);
 void attune_dequant_q4_0(const void *src, long blocks, float *dst);
 void attune_dequant_q4_1(const void *src, long blocks, float *dst);
@@ -85,7 +88,8 @@ void attune_quant_force_portable(int on);
 /// rows against tk keys (query t sits at position tk − tq + t and sees keys 0 ... tk − tq + t):
 /// out_t = softmax(scale · q_t·K)·V, straight from the rows (q_t at q + t·q_stride, key/value j at
 /// k/v + j·kv_stride, out_t at out + t·out_stride; d floats each). `scores` holds tk floats of
-/// scratch. AVX2+FMA or portable C as `attune_quant_is_vectorized` says. In attention.c.
+/// scratch. AVX2+FMA or portable C as the dispatch table says (`attune_kernel_path`); the same bits
+/// either way. In attention.c.
 void attune_attention_rows(const float *q, long q_stride, const float *k, const float *v, long kv_stride,
                            float *out, long out_stride, long rows, long first_row, long tq, long tk, long d,
                            float scale, float *scores);
@@ -93,7 +97,7 @@ void attune_attention_rows(const float *q, long q_stride, const float *k, const 
 /// Activations quantized to 16 bits per block of 32 for integer dots with the legacy blocks
 /// (layout and error in quant_act16.c): `blocks` blocks of `x` into `dst`
 /// (`blocks · ATTUNE_ACT16_BLOCK_BYTES` bytes), then `Σ deq(w)[i] · a[i]` over `32 · blocks`
-/// values. Same dispatch and forced fallback as the float kernels above.
+/// values. Same dispatch and forced fallback as the float kernels above, and the same bits on every path.
 #define ATTUNE_ACT16_BLOCK_BYTES 72
 void attune_quantize_act16(const float *x, long blocks, void *dst);
 float attune_dot_q8_0_act16(const void *w, const void *a, long blocks);
