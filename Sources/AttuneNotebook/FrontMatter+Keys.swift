@@ -165,6 +165,11 @@ extension FrontMatter {
             return nil
         case "model", "params":
             return value.objectValue == nil ? "'\(key)' must be an object" : nil
+        case "numerics":
+            guard let mode = value["mode"]?.stringValue, NumericsInfo.modes.contains(mode) else {
+                return "'numerics' must be an object whose 'mode' is " + NumericsInfo.modes.map { "\"\($0)\"" }.joined(separator: " or ")
+            }
+            return nil
         case "verify":
             guard value.objectValue != nil else { return "'verify' must be an object" }
             if let floats = value["floats"], floats.objectValue == nil { return "'verify.floats' must be an object" }

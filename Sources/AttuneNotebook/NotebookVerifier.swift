@@ -3,7 +3,7 @@ import Foundation
 /// Verifies a replayed notebook against its recording and applies `--fix`.
 ///
 /// Cells are paired by id when the replay kept every recorded id, otherwise by position;
-/// recorded cells tagged `skip` are not compared.
+/// recorded cells tagged `skip` are not compared (the report lists them, with their `skip_reason`).
 public struct NotebookVerifier: Sendable {
     public let comparator: OutputComparator
 
@@ -34,6 +34,7 @@ public struct NotebookVerifier: Sendable {
     /// Compares every recorded output with the replay's.
     public func verify(recorded: NotebookDocument, replayed: NotebookDocument) -> VerificationReport {
         var report = VerificationReport(notes: comparator.sanitizer.invalidRules)
+        report.skipped = recorded.cells.filter { $0.hasTag(Cell.Tag.skip) }.map { .init(cellNumber: $0.n, reason: $0.skipReason) }
         for (cell, replay) in pairs(recorded: recorded, replayed: replayed) {
             report.cellsCompared += 1
             report.outputsCompared += cell.outputs.count

@@ -1,6 +1,8 @@
+import AttuneLanguage
 import AttuneRuntime
 import Models
 import Foundation
+import TensorCore
 
 /// Parses the command line of DESIGN §3a and dispatches. Exit status: 0 ok, 1 a command or
 /// verification failed, 2 a usage error.
@@ -12,8 +14,8 @@ enum CommandLineInterface {
                                        run a script (*.attune) or notebook (*.attune.md)
            attune -c 'STATEMENTS' [--notebook OUT] [--keep-going] [--seed N]
                                        run statements (newline-separated)
-           attune replay NB [-o OUT] [--param k=v]… [--allow-paths DIR[,DIR]]
-           attune verify NB [--fix] [--allow-paths DIR[,DIR]]
+           attune replay NB [-o OUT] [--param k=v]… [--allow-paths DIR[,DIR]] [--numerics reproducible|fast]
+           attune verify NB [--fix] [--allow-paths DIR[,DIR]] [--numerics reproducible|fast]
            attune export NB --to ipynb|html [-o OUT]
            attune doctor [--json]      numerics mode, both GEMMs' speed, BLAS core, CPU features, versions
            attune doctor --reproducibility [--json]
@@ -25,9 +27,13 @@ enum CommandLineInterface {
            attune --version
     In run, replay and verify, commands read and write files only under the file's folder and the
     cache ($ATTUNE_CACHE, default ~/.cache/attune) unless --allow-paths names more folders.
+    Numerics: sessions start in $ATTUNE_NUMERICS (reproducible, the default, or fast); run, replay
+    and verify take a notebook's recorded mode (fast when it does not say); replay and verify
+    --numerics choose another.
     """
 
     static func run(arguments: [String]) -> Int32 {
+        if let warning = numericsEnvironmentWarning() { Terminal.err(warning) }
         do {
             return try dispatch(arguments)
         } catch {
@@ -64,6 +70,15 @@ enum CommandLineInterface {
             if first.hasPrefix("-") { return try REPL.main(arguments) }
             throw UsageError("unknown command '\(first)'" + (REPL.suggestCommand(first).map { " — did you mean '\($0)'?" } ?? "") + "\n" + usage)
         }
+    }
+
+    /// The warning for an `ATTUNE_NUMERICS` that names no mode (the process then runs reproducible).
+    static func numericsEnvironmentWarning() -> String? {
+        guard let value = Numerics.invalidEnvironmentValue else { return nil }
+        let modes = NumericsMode.allCases.map(\.rawValue)
+        let hint = suggest(value.lowercased(), from: modes).map { " (did you mean \($0)?)" } ?? ""
+        return "attune: warning: \(Numerics.environmentVariable)='\(value)' is not a numerics mode\(hint); valid values are "
+            + modes.joined(separator: " and ") + "; running in \(Numerics.initialMode.rawValue) numerics"
     }
 
     /// `attune fetch NAME`: downloads a built-in model into the cache (reused afterwards) and

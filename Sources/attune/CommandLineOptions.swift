@@ -1,5 +1,6 @@
 import AttuneLanguage
 import Foundation
+import TensorCore
 
 /// A usage mistake on the command line (exit status 2).
 struct UsageError: Error {
@@ -22,6 +23,17 @@ struct CommandLineOptions {
         (values["--allow-paths"] ?? []).flatMap { $0.split(separator: ",").map(String.init) }.map { path in
             URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath)).standardizedFileURL
         }
+    }
+
+    /// `--numerics reproducible|fast`, if given (replay and verify: instead of the notebook's mode).
+    func numerics(command: String) throws(UsageError) -> NumericsMode? {
+        guard let text = value("--numerics") else { return nil }
+        guard let mode = NumericsMode(rawValue: text.lowercased()) else {
+            let modes = NumericsMode.allCases.map(\.rawValue)
+            let hint = suggest(text.lowercased(), from: modes).map { " — did you mean \($0)?" } ?? ""
+            throw UsageError("\(command): --numerics must be \(modes.joined(separator: " or ")), got '\(text)'\(hint)")
+        }
+        return mode
     }
 
     /// Parses `arguments` for `command`, which knows `flags` and options taking a value

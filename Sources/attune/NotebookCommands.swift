@@ -1,6 +1,7 @@
 import AttuneNotebook
 import AttuneRuntime
 import Foundation
+import TensorCore
 
 /// `attune replay`, `attune verify` and `attune export`.
 enum NotebookCommands {
@@ -14,10 +15,14 @@ enum NotebookCommands {
         }
     }
 
-    /// `attune replay NB [-o OUT] [--param k=v]… [--allow-paths DIR[,DIR]]`: re-runs every cell in a
-    /// fresh session and writes the new notebook (default: `NAME.replay.attune.md` beside it).
+    /// `attune replay NB [-o OUT] [--param k=v]… [--allow-paths DIR[,DIR]] [--numerics MODE]`: re-runs
+    /// every cell in a fresh session, in the numerics mode the notebook was recorded in unless
+    /// `--numerics` says otherwise, and writes the new notebook (default: `NAME.replay.attune.md`
+    /// beside it).
     static func replay(_ arguments: [String]) throws(UsageError) -> Int32 {
-        let options = try CommandLineOptions.parse(arguments, command: "replay", flags: ["--quiet"], valued: ["-o", "--param", "--allow-paths"])
+        let options = try CommandLineOptions.parse(arguments, command: "replay", flags: ["--quiet"],
+                                                   valued: ["-o", "--param", "--allow-paths", "--numerics"])
+        let numerics = try options.numerics(command: "replay")
         guard options.positionals.count == 1 else { throw UsageError("replay: give one notebook, e.g. attune replay run.attune.md -o run2.attune.md") }
         let path = options.positionals[0]
         guard var document = read(path, command: "replay") else { return 1 }
@@ -31,6 +36,7 @@ enum NotebookCommands {
         let url = URL(fileURLWithPath: path).standardizedFileURL
         var replayer = NotebookReplayer(folder: url.deletingLastPathComponent(), allowedPaths: options.allowedPaths)
         replayer.warn = { Terminal.err("attune replay: warning: \($0)") }
+        replayer.numerics = numerics
         if !options.has("--quiet") {
             replayer.didRun = { cell, run in
                 Terminal.out("[\(cell.n)] " + (run.failed ? "error" : "ok") + (cell.hasTag(Cell.Tag.raises) ? " (raises)" : ""))
@@ -58,25 +64,32 @@ enum NotebookCommands {
         return url.deletingLastPathComponent().appendingPathComponent(name + ".replay.attune.md").path
     }
 
-    /// `attune verify NB [--fix] [--allow-paths DIR[,DIR]]`: replays and compares every output with the
-    /// notebook's tolerances; exit 0 only when all match. `--fix` rewrites the mismatched outputs.
+    /// `attune verify NB [--fix] [--allow-paths DIR[,DIR]] [--numerics MODE]`: replays (in the
+    /// recorded numerics mode unless `--numerics` says otherwise) and compares every output with the
+    /// notebook's tolerances; exit 0 only when all match. `--fix` rewrites the mismatched outputs and
+    /// records the mode the replay ran in.
     static func verify(_ arguments: [String]) throws(UsageError) -> Int32 {
-        let options = try CommandLineOptions.parse(arguments, command: "verify", flags: ["--fix"], valued: ["--allow-paths"])
+        let options = try CommandLineOptions.parse(arguments, command: "verify", flags: ["--fix"], valued: ["--allow-paths", "--numerics"])
+        let numerics = try options.numerics(command: "verify")
         guard options.positionals.count == 1 else { throw UsageError("verify: give one notebook, e.g. attune verify Notebooks/tiny-model.attune.md") }
         let path = options.positionals[0]
         guard let recorded = read(path, command: "verify") else { return 1 }
         let url = URL(fileURLWithPath: path).standardizedFileURL
         let folder = url.deletingLastPathComponent()
-        let outcome = NotebookVerification.verify(recorded, folder: folder, allowedPaths: options.allowedPaths,
-                                                  warn: { Terminal.err("attune verify: warning: \($0)") })
+        let outcome = NotebookVerification.verify(recorded, folder: folder, allowedPaths: options.allowedPaths, numerics: numerics,
+                                                  notebook: path, warn: { Terminal.err("attune verify: warning: \($0)") })
         Terminal.out("\(path): " + outcome.report.rendered)
-        guard !outcome.report.passed else { return 0 }
-        if options.has("--fix") {
+        let fix = options.has("--fix")
+        // A fix also records the numerics mode when the notebook named none or another.
+        guard !outcome.report.passed || (fix && outcome.numericsChanged) else { return 0 }
+        if fix {
             do {
                 var fixed = outcome.fixed
                 try PlotAssets.store(in: &fixed, notebook: url)
                 try Data(NotebookWriter.write(fixed).utf8).write(to: url, options: .atomic)
-                Terminal.out("fixed: rewrote the outputs of \(outcome.report.mismatchedCellNumbers.count) cell(s) in \(path)")
+                let cells = outcome.report.mismatchedCellNumbers.count, mode = outcome.numerics.rawValue
+                Terminal.out(cells == 0 ? "fixed: every output matched; recorded \(mode) numerics in the front matter of \(path)"
+                                        : "fixed: rewrote the outputs of \(cells) cell(s) in \(path) and recorded \(mode) numerics")
                 return 0
             } catch {
                 Terminal.err("attune verify: cannot write \(path): \(error.localizedDescription)")

@@ -28,7 +28,8 @@ struct REPL {
         if !options.has("--no-notebook") {
             let path = options.value("--notebook") ?? SessionRecorder.defaultFileName()
             do {
-                recorder = try SessionRecorder(creating: URL(fileURLWithPath: path), seed: seed, title: "Attune session " + Self.dateText())
+                recorder = try SessionRecorder(creating: URL(fileURLWithPath: path), seed: seed, title: "Attune session " + Self.dateText(),
+                                               numerics: NumericsProvenance.current(mode: session.hyperparameters.numerics))
                 recorder?.observe(session)
             } catch {
                 Terminal.err("attune: cannot record to \(path): \(error) (choose another file with --notebook PATH, or --no-notebook)")

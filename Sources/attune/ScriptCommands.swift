@@ -48,7 +48,8 @@ enum ScriptCommands {
         runner.keepGoing = options.has("--keep-going")
         if let notebook = options.value("--notebook") {
             do {
-                let recorder = try SessionRecorder(creating: URL(fileURLWithPath: notebook), seed: session.seed, title: "attune run \(label)")
+                let recorder = try SessionRecorder(creating: URL(fileURLWithPath: notebook), seed: session.seed, title: "attune run \(label)",
+                                                   numerics: NumericsProvenance.current(mode: session.hyperparameters.numerics))
                 recorder.observe(session)
                 runner.recorder = recorder
             } catch {

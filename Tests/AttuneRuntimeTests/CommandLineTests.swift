@@ -73,6 +73,38 @@ final class CommandLineTests: XCTestCase {
         XCTAssertNotNil(try JSONSerialization.jsonObject(with: ipynb) as? [String: Any])
     }
 
+    func testAnInvalidNumericsVariableWarnsAndRunsReproducible() throws {
+        let bad = try runBinary(try binary(), ["-c", "?numerics"], environment: ["ATTUNE_NUMERICS": "fsat"])
+        XCTAssertEqual(bad.status, 0, bad.err)
+        XCTAssertTrue(bad.err.contains("attune: warning: ATTUNE_NUMERICS='fsat' is not a numerics mode (did you mean fast?);"
+                                       + " valid values are reproducible and fast; running in reproducible numerics"), bad.err)
+        XCTAssertTrue(bad.out.contains("current      reproducible (default)"), bad.out)
+        let fast = try runBinary(try binary(), ["-c", "?numerics"], environment: ["ATTUNE_NUMERICS": "fast"])
+        XCTAssertEqual(fast.err, "")
+        XCTAssertTrue(fast.out.contains("current      fast (default reproducible)"), fast.out)
+    }
+
+    func testVerifyRunsInTheRecordedModeAndFixRecordsAnother() throws {
+        let folder = temporaryFolder()
+        let notebook = folder.appendingPathComponent("nb.attune.md").path
+        let recorded = try runBinary(try binary(), ["-c", "model new tiny\n?numerics", "--notebook", notebook], in: folder,
+                                     environment: ["ATTUNE_NUMERICS": "fast"])
+        XCTAssertEqual(recorded.status, 0, recorded.err)
+        XCTAssertEqual(try NotebookReader.read(contentsOf: URL(fileURLWithPath: notebook)).frontMatter?.numerics?.mode, "fast")
+        // The recording says fast, so verify replays in fast although the process starts reproducible.
+        let verified = try runBinary(try binary(), ["verify", notebook])
+        XCTAssertEqual(verified.status, 0, verified.out + verified.err)
+        XCTAssertEqual(try runBinary(try binary(), ["verify", notebook, "--numerics", "fsat"]).status, 2)
+        let switched = try runBinary(try binary(), ["verify", notebook, "--numerics", "reproducible"])
+        XCTAssertEqual(switched.status, 1, "?numerics now says reproducible: " + switched.out)
+        XCTAssertTrue(switched.out.contains("replayed in reproducible numerics"), switched.out)
+        let fixed = try runBinary(try binary(), ["verify", notebook, "--fix", "--numerics", "reproducible"])
+        XCTAssertEqual(fixed.status, 0, fixed.out + fixed.err)
+        XCTAssertTrue(fixed.out.contains("and recorded reproducible numerics"), fixed.out)
+        XCTAssertEqual(try NotebookReader.read(contentsOf: URL(fileURLWithPath: notebook)).frontMatter?.numerics?.mode, "reproducible")
+        XCTAssertEqual(try runBinary(try binary(), ["verify", notebook]).status, 0)
+    }
+
     func testPipedStandardInputRunsWithoutPrompt() throws {
         let process = Process()
         process.executableURL = try binary()

@@ -48,8 +48,9 @@ func attuneBinary() -> URL? {
     return nil
 }
 
-/// Runs the binary; returns exit status, stdout, stderr.
-func runBinary(_ binary: URL, _ arguments: [String], in folder: URL? = nil) throws -> (status: Int32, out: String, err: String) {
+/// Runs the binary (with `environment` added to this process's); returns exit status, stdout, stderr.
+func runBinary(_ binary: URL, _ arguments: [String], in folder: URL? = nil,
+               environment extra: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
     let process = Process()
     process.executableURL = binary
     process.arguments = arguments
@@ -57,6 +58,7 @@ func runBinary(_ binary: URL, _ arguments: [String], in folder: URL? = nil) thro
     var environment = ProcessInfo.processInfo.environment
     environment["ATTUNE_BLAS_REEXEC"] = "1"
     environment["ATTUNE_HOME"] = (folder ?? temporaryFolder()).appendingPathComponent(".attune-home").path
+    environment.merge(extra) { _, new in new }
     process.environment = environment
     let out = Pipe(), err = Pipe()
     process.standardOutput = out

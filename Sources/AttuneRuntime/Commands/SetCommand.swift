@@ -12,7 +12,7 @@ struct SetCommand: RuntimeCommand {
         left). Either every value in the statement is applied or none is. `set` alone lists every key; \
         `?KEY` explains one (meaning, current value, recommended range, what too high or too low looks like).
         Keys: \(HyperparameterTable.names.joined(separator: ", ")).
-        """, examples: ["set lr=2e-4 batch=4 accum=4 seq=256", "set schedule=cosine warmup=10 epochs=1", "set warmup=5%", "set"])
+        """, examples: ["set lr=2e-4 batch=4 accum=4 seq=256", "set schedule=cosine warmup=10 epochs=1", "set warmup=5%", "set numerics=fast", "set"])
 
     func run(_ context: CommandContext) throws {
         let session = context.session

@@ -45,7 +45,9 @@ public enum HyperparameterAdvice {
     /// The help `?key` prints: meaning, current value, type, recommended range, too high / too low.
     public static func helpText(_ spec: HyperparameterSpec, session: Session) -> String {
         let current = session.hyperparameters[spec.name] ?? spec.defaultValue
-        let isDefault = !session.hyperparameters.explicitlySet.contains(spec.name)
+        // A value not set in the session may still differ from the table's default (a seed or
+        // numerics mode given on the command line, in the environment or by a replayed notebook).
+        let isDefault = !session.hyperparameters.explicitlySet.contains(spec.name) && current == spec.defaultValue
         var lines = ["\(spec.name) — \(spec.meaning)"]
         lines.append("  current      \(current)\(isDefault ? " (default)" : " (default \(spec.defaultValue))")")
         lines.append("  value        \(spec.typePhrase)")
@@ -58,6 +60,7 @@ public enum HyperparameterAdvice {
         }
         if let high = spec.tooHigh { lines.append("  too high     \(high)") }
         if let low = spec.tooLow { lines.append("  too low      \(low)") }
+        lines += spec.details.map { "  " + $0 }
         lines.append("  example      set \(spec.name)=\(spec.example)")
         return lines.joined(separator: "\n")
     }

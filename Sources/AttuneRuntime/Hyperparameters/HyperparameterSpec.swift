@@ -29,6 +29,9 @@ public struct HyperparameterSpec: Sendable {
     public let aliases: [String]
     /// A value for examples (`2e-4`).
     public let example: String
+    /// Extra lines `?key` prints, for a key one sentence cannot explain (what each choice does).
+    /// Nothing machine-dependent: `?key` outputs are recorded in notebooks that verify anywhere.
+    public var details: [String] = []
 
     /// The recommended range for `method`, if any.
     public func recommendedRange(for method: TrainingMethod) -> ClosedRange<Double>? {

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// Every key `set` accepts, in the order `set` and `help hyperparameters` list them.
 ///
 /// Ranges are hard limits (errors); recommended ranges come from the fine-tuning guide and only
@@ -143,6 +145,14 @@ public enum HyperparameterTable {
             meaning: "gradient checkpointing: keep only each layer's input and recompute the layer in backward (about a third more time, a fraction of the activation memory)",
             recommendedByMethod: nil, recommended: nil, tooHigh: nil, tooLow: nil,
             aliases: ["gradient_checkpointing", "grad_checkpointing", "activation_checkpointing"], example: "true"),
+        // The documented default; a session starts in `Numerics.initialMode` (ATTUNE_NUMERICS) or a
+        // replayed notebook's mode (see `HyperparameterValues.init`).
+        HyperparameterSpec(
+            name: "numerics", kind: .choice(NumericsMode.allCases.map(\.rawValue)), defaultValue: .word(NumericsMode.reproducible.rawValue),
+            meaning: "how matrix products and sums are rounded: reproducible (the same bits on every CPU and core count, so recorded notebooks verify anywhere) or fast (OpenBLAS; bits depend on the CPU and the core count); takes effect at once and is recorded in the notebook",
+            recommendedByMethod: nil, recommended: nil, tooHigh: nil, tooLow: nil,
+            aliases: ["numerics_mode", "numeric_mode", "determinism", "deterministic"], example: "fast",
+            details: NumericsSetting.helpLines),
     ]
 
     /// The key named `name`, if any.

@@ -2,6 +2,7 @@ import AttuneLanguage
 import Datasets
 import Evaluation
 import Foundation
+import TensorCore
 import Training
 
 /// Everything an Attune session knows: the seed and hyperparameters, the model, the fine-tuning
@@ -11,8 +12,12 @@ import Training
 /// Not thread-safe: one session belongs to one interpreter on one thread. The stop flag is the
 /// only part another thread (a signal handler) touches.
 public final class Session {
-    /// Every `set` key with its current value (the seed is the `seed` key).
-    public var hyperparameters: HyperparameterValues
+    /// Every `set` key with its current value (the seed is the `seed` key). The `numerics` key is
+    /// the process-wide `Numerics.mode`: any change here (`set`, a sweep, putting values back)
+    /// switches it at once.
+    public var hyperparameters: HyperparameterValues {
+        didSet { if Numerics.mode != hyperparameters.numerics { Numerics.mode = hyperparameters.numerics } }
+    }
     /// `method full|lora|qlora` and its settings.
     public var method: MethodSettings
     /// The model created or loaded, if any.
@@ -57,11 +62,15 @@ public final class Session {
     /// The default seed when none is given (recorded in every notebook).
     public static let defaultSeed: UInt64 = 42
 
-    public init(seed: UInt64 = Session.defaultSeed, paths: PathPolicy = .unrestricted(), stop: StopFlag = StopFlag()) {
-        hyperparameters = HyperparameterValues(seed: seed)
+    /// A fresh session; it puts the process in `numerics` mode (the mode the process started in,
+    /// or a replayed notebook's).
+    public init(seed: UInt64 = Session.defaultSeed, numerics: NumericsMode = Numerics.initialMode,
+                paths: PathPolicy = .unrestricted(), stop: StopFlag = StopFlag()) {
+        hyperparameters = HyperparameterValues(seed: seed, numerics: numerics)
         method = MethodSettings()
         self.paths = paths
         self.stop = stop
+        Numerics.mode = numerics
     }
 
     /// Forgets the current training run (the next `train` starts a new one), taking its adapter

@@ -1,12 +1,15 @@
 import AttuneNotebook
 import Foundation
+import TensorCore
 
 /// Re-runs a notebook's cells top to bottom in a fresh session and returns the notebook with the
 /// new outputs (prose, front matter, numbering and ids kept), which `replay` writes and `verify`
 /// compares with the recording.
 ///
-/// The session starts from the front matter's seed; relative paths resolve against the notebook's
-/// folder and only that folder, the cache and `allowedPaths` may be touched. Cells tagged `skip`
+/// The session starts from the front matter's seed and numerics mode (`numerics.mode`; `fast`
+/// for a notebook recorded before the modes existed); the replayed front matter records the mode
+/// it ran in, and the process's mode is put back afterwards. Relative paths resolve against the
+/// notebook's folder and only that folder, the cache and `allowedPaths` may be touched. Cells tagged `skip`
 /// are not run (their recorded outputs stay); a cell with `stop_after=K` (stopped with Ctrl-C
 /// when recorded) has its long command stopped at the same safe point.
 public struct NotebookReplayer {
@@ -26,6 +29,8 @@ public struct NotebookReplayer {
     /// Told, before any cell runs, about each data file of the front matter that is missing or
     /// whose content changed since the recording (see `dataChanges`).
     public var warn: ((String) -> Void)?
+    /// Runs in this numerics mode instead of the notebook's (`--numerics`).
+    public var numerics: NumericsMode?
 
     public init(folder: URL, allowedPaths: [URL] = []) {
         self.folder = folder
@@ -41,7 +46,10 @@ public struct NotebookReplayer {
 
     /// The replayed notebook and the cells that failed unexpectedly.
     public func replay(_ document: NotebookDocument) -> (document: NotebookDocument, surprises: [Surprise]) {
-        let session = Session(seed: document.frontMatter?.seed ?? Session.defaultSeed,
+        let mode = numerics ?? NumericsProvenance.recordedMode(document)
+        let modeBefore = Numerics.mode
+        defer { Numerics.mode = modeBefore }
+        let session = Session(seed: document.frontMatter?.seed ?? Session.defaultSeed, numerics: mode,
                               paths: .confined(to: folder, extra: allowedPaths))
         session.liveStream = liveStream
         for message in dataChanges(document) { warn?(message) }
@@ -70,6 +78,7 @@ public struct NotebookReplayer {
         }
         if var matter = replayed.frontMatter {
             matter.engine = EngineInfo(name: "attune", version: AttuneVersion.current)
+            matter.numerics = NumericsProvenance.current(mode: mode)
             // The new notebook names the data it ran on.
             for file in dataRead { matter.noteDataFile(path: FrontMatter.notebookPath(of: file.url, folder: folder), sha256: file.sha256) }
             replayed.frontMatter = matter

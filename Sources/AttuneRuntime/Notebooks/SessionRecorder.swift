@@ -11,8 +11,10 @@ public final class SessionRecorder {
     public private(set) var failure: String?
 
     /// Creates the notebook file with a front matter holding the format, title, creation time,
-    /// engine, seed and default verification settings. Fails if the file exists.
-    public init(creating url: URL, seed: UInt64, title: String, now: Date = Date()) throws {
+    /// engine, seed, numerics (the mode the recording starts in, with this machine's kernels,
+    /// threads and CPU) and default verification settings. Fails if the file exists.
+    public init(creating url: URL, seed: UInt64, title: String, numerics: NumericsInfo = NumericsProvenance.current(),
+                now: Date = Date()) throws {
         var matter = FrontMatter()
         matter.format = FrontMatter.formatTag
         matter.title = title
@@ -21,6 +23,7 @@ public final class SessionRecorder {
         matter.created = formatter.string(from: now)
         matter.engine = EngineInfo(name: "attune", version: AttuneVersion.current)
         matter.seed = seed
+        matter.numerics = numerics
         matter.verify = VerifySettings()
         recorder = try NotebookRecorder.create(at: url, frontMatter: matter)
     }

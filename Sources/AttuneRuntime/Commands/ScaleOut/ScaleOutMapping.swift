@@ -58,7 +58,11 @@ enum ScaleOutMapping {
         Row(key: "train_on", trl: .fields(["assistant_only_loss", "completion_only_loss"]), axolotl: .fields(["train_on_inputs"])),
         Row(key: "pack", trl: .fields(["packing"]), axolotl: .fields(["sample_packing"])),
         Row(key: "checkpointing", trl: .fields(["gradient_checkpointing"]), axolotl: .fields(["gradient_checkpointing"])),
+        Row(key: "numerics", trl: .noEquivalent(numericsReason), axolotl: .noEquivalent(numericsReason)),
     ]
+
+    /// Why `numerics` does not carry over (transformers' `full_determinism` is something else).
+    static let numericsReason = "it chooses how Attune's own CPU kernels round matrix products; PyTorch runs its own kernels (transformers' `full_determinism` makes a run repeat on the same hardware, not match Attune's bits)"
 
     /// The row of `key`, if any.
     static func row(_ key: String) -> Row? { rows.first { $0.key == key } }
