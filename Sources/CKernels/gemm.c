@@ -15,11 +15,12 @@
 // count only how the output is cut up, so the AVX-512, AVX2 and portable paths give identical
 // results at any core count.
 //
-// The structure is Goto's / BLIS's: the output is cut into tiles of up to MC rows × NC columns,
-// one chunk of work each on the worker pool (threads split M and N only); for each K block a tile
-// packs its slice of op(B) into NR-wide column panels and its slice of op(A) into MR-tall row
-// panels, and a register-blocked micro-kernel multiplies one MR×NR block at a time (the B panel
-// stays in L1, the A block in L2).
+// The structure is Goto's / BLIS's: the output is cut into one chunk per thread (threads split M
+// and N only); within a chunk, for each slab of at most NC columns and each K block, the slice of
+// op(B) is packed once into NR-wide column panels, then for each block of at most MC rows the
+// slice of op(A) into MR-tall row panels, and a register-blocked micro-kernel multiplies one MR×NR
+// block at a time (the B panel stays in L1, the A block in L2). Narrow products (N ≤ 2·NR) read
+// a row-major A in place instead: there, transposing A would cost more than the FMAs it feeds.
 #include "CKernels.h"
 #include <math.h>
 #include <stdlib.h>
@@ -36,10 +37,14 @@ typedef struct {
 /// One path's micro-kernel: an MR×NR block of sums over kc packed columns, stored into C.
 typedef void (*gemm_kernel)(long kc, const float *ap, const float *bp, float *c, long ldc, gemm_store store);
 
+/// A micro-kernel that reads MR rows of a row-major A in place (row i at a + i·lda).
+typedef void (*gemm_rows_kernel)(long kc, const float *a, long lda, const float *bp, float *c, long ldc, gemm_store store);
+
 typedef struct {
     long mr, nr;       // micro-tile
     long mc_max, nc_max;
     gemm_kernel kernel;
+    gemm_rows_kernel rows_kernel;  // or NULL
 } gemm_path;
 
 #if defined(__x86_64__)
@@ -215,6 +220,10 @@ AVX2_GEMM static inline __m256 store8_avx2(const float *c, __m256 s, __m256 alph
 }
 
 AVX2_GEMM static void kernel_avx2(long kc, const float *ap, const float *bp, float *c, long ldc, gemm_store store) {
+    for (int i = 0; i < 6; i++) {  // the C tile is needed at the end: start fetching it now
+        _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);
+        _mm_prefetch((const char *)(c + i * ldc + 15), _MM_HINT_T0);
+    }
     __m256 s00 = _mm256_setzero_ps(), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00;
     __m256 s30 = s00, s31 = s00, s40 = s00, s41 = s00, s50 = s00, s51 = s00;
     for (long k = 0; k < kc; k++, ap += 6, bp += 16) {
@@ -235,6 +244,31 @@ AVX2_GEMM static void kernel_avx2(long kc, const float *ap, const float *bp, flo
 #undef ROW
 }
 
+/// The AVX2 kernel reading six rows of a row-major A in place (row i of the panel at a + i·lda),
+/// for narrow products (N ≤ 32), where transposing A into panels would cost more than the
+/// multiply-adds it feeds. The arithmetic is the packed kernel's, element for element.
+AVX2_GEMM static void kernel_avx2_rows(long kc, const float *a, long lda, const float *bp, float *c, long ldc, gemm_store store) {
+    const float *a0 = a, *a1 = a + lda, *a2 = a + 2 * lda, *a3 = a + 3 * lda, *a4 = a + 4 * lda, *a5 = a + 5 * lda;
+    __m256 s00 = _mm256_setzero_ps(), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00;
+    __m256 s30 = s00, s31 = s00, s40 = s00, s41 = s00, s50 = s00, s51 = s00;
+    for (long k = 0; k < kc; k++, bp += 16) {
+        __m256 b0 = _mm256_loadu_ps(bp), b1 = _mm256_loadu_ps(bp + 8), x;
+        x = _mm256_broadcast_ss(a0 + k); s00 = _mm256_fmadd_ps(x, b0, s00); s01 = _mm256_fmadd_ps(x, b1, s01);
+        x = _mm256_broadcast_ss(a1 + k); s10 = _mm256_fmadd_ps(x, b0, s10); s11 = _mm256_fmadd_ps(x, b1, s11);
+        x = _mm256_broadcast_ss(a2 + k); s20 = _mm256_fmadd_ps(x, b0, s20); s21 = _mm256_fmadd_ps(x, b1, s21);
+        x = _mm256_broadcast_ss(a3 + k); s30 = _mm256_fmadd_ps(x, b0, s30); s31 = _mm256_fmadd_ps(x, b1, s31);
+        x = _mm256_broadcast_ss(a4 + k); s40 = _mm256_fmadd_ps(x, b0, s40); s41 = _mm256_fmadd_ps(x, b1, s41);
+        x = _mm256_broadcast_ss(a5 + k); s50 = _mm256_fmadd_ps(x, b0, s50); s51 = _mm256_fmadd_ps(x, b1, s51);
+    }
+    __m256 al = _mm256_set1_ps(store.alpha);
+    int acc = store.accumulate;
+#define ROW(i, x0, x1)                                                             \
+    _mm256_storeu_ps(c + (i) * ldc, store8_avx2(c + (i) * ldc, x0, al, acc));     \
+    _mm256_storeu_ps(c + (i) * ldc + 8, store8_avx2(c + (i) * ldc + 8, x1, al, acc));
+    ROW(0, s00, s01) ROW(1, s10, s11) ROW(2, s20, s21) ROW(3, s30, s31) ROW(4, s40, s41) ROW(5, s50, s51)
+#undef ROW
+}
+
 // AVX-512 path: 12×32 (twenty-four zmm accumulators, two B loads and twelve broadcasts per k).
 AVX512_GEMM static inline __m512 store16_avx512(const float *c, __m512 s, __m512 alpha, int accumulate) {
     return accumulate ? _mm512_fmadd_ps(alpha, s, _mm512_loadu_ps(c)) : _mm512_mul_ps(alpha, s);
@@ -242,7 +276,11 @@ AVX512_GEMM static inline __m512 store16_avx512(const float *c, __m512 s, __m512
 
 AVX512_GEMM static void kernel_avx512(long kc, const float *ap, const float *bp, float *c, long ldc, gemm_store store) {
     __m512 s[12][2];
-    for (int i = 0; i < 12; i++) s[i][0] = s[i][1] = _mm512_setzero_ps();
+    for (int i = 0; i < 12; i++) {
+        s[i][0] = s[i][1] = _mm512_setzero_ps();
+        _mm_prefetch((const char *)(c + i * ldc), _MM_HINT_T0);  // needed at the end: fetch it now
+        _mm_prefetch((const char *)(c + i * ldc + 31), _MM_HINT_T0);
+    }
 #pragma clang loop unroll_count(4)
     for (long k = 0; k < kc; k++, ap += 12, bp += 32) {
         __m512 b0 = _mm512_loadu_ps(bp), b1 = _mm512_loadu_ps(bp + 16);
@@ -262,10 +300,10 @@ AVX512_GEMM static void kernel_avx512(long kc, const float *ap, const float *bp,
 }
 #endif
 
-static const gemm_path portable_path = {PORTABLE_MR, PORTABLE_NR, 128, 4096, kernel_portable};
+static const gemm_path portable_path = {PORTABLE_MR, PORTABLE_NR, 128, 512, kernel_portable, NULL};
 #if defined(__x86_64__)
-static const gemm_path avx2_path = {6, 16, 252, 4096, kernel_avx2};
-static const gemm_path avx512_path = {12, 32, 252, 4096, kernel_avx512};
+static const gemm_path avx2_path = {6, 16, 252, 512, kernel_avx2, kernel_avx2_rows};
+static const gemm_path avx512_path = {12, 32, 252, 512, kernel_avx512, NULL};
 #endif
 
 static const gemm_path *path_for(int path) {
@@ -303,45 +341,80 @@ typedef struct {
     float *c;
     long ldc;
     int accumulate_first;  // beta != 0: the first K block adds to C too
-    long mc, nc, tiles_n;  // tile size and the number of tiles along N
+    long rows, cols, chunks_n;  // a chunk's rows and columns, and the number of chunks along N
+    int direct_a;               // full row panels read A in place (path->rows_kernel)
 } gemm_job;
 
-/// One output tile: every K block, packed and multiplied in order.
-static void run_tile(void *context, long tile) {
+/// The macro-kernel: the packed A block (mc rows) times the packed B block (nc columns) over one K
+/// block, one MR×NR micro-tile at a time (B's micro-panel stays in L1 while A's block streams
+/// from L2), into C at (i0, j0).
+static void multiply_block(const gemm_job *job, const float *ap, const float *bp, long kc, long i0, long mc, long j0, long nc,
+                           long p0, gemm_store store) {
+    const gemm_path *path = job->path;
+    long mr = path->mr, nr = path->nr;
+    float edge[12 * 32];  // partial micro-tiles go through here (largest MR×NR)
+    for (long q = 0; q < nc; q += nr) {
+        long cols = nc - q < nr ? nc - q : nr;
+        const float *bpanel = bp + q * kc;
+        for (long r = 0; r < mc; r += mr) {
+            long rows = mc - r < mr ? mc - r : mr;
+            const float *apanel = ap + r * kc;
+            float *ctile = job->c + (i0 + r) * job->ldc + j0 + q;
+            if (rows == mr && cols == nr && job->direct_a) {
+                path->rows_kernel(kc, job->a + (i0 + r) * job->lda + p0, job->lda, bpanel, ctile, job->ldc, store);
+            } else if (rows == mr && cols == nr) {
+                path->kernel(kc, apanel, bpanel, ctile, job->ldc, store);
+            } else if (job->direct_a && rows == mr) {
+                gemm_store plain = {1.0f, 0};
+                path->rows_kernel(kc, job->a + (i0 + r) * job->lda + p0, job->lda, bpanel, edge, nr, plain);
+                for (long i = 0; i < rows; i++)
+                    for (long j = 0; j < cols; j++) store_one(ctile + i * job->ldc + j, edge[i * nr + j], store);
+            } else {
+                // The kernel writes plain sums (alpha 1, no accumulation: exact copies of s),
+                // then the store rule runs per element.
+                gemm_store plain = {1.0f, 0};
+                path->kernel(kc, apanel, bpanel, edge, nr, plain);
+                for (long i = 0; i < rows; i++)
+                    for (long j = 0; j < cols; j++) store_one(ctile + i * job->ldc + j, edge[i * nr + j], store);
+            }
+        }
+    }
+}
+
+/// One chunk of the output (a block of rows × a block of columns), in Goto's order: for each
+/// slab of at most NC columns and each K block (in order), pack that slice of op(B) once, then for
+/// each block of at most MC rows pack op(A)'s slice and run the macro-kernel.
+static void run_chunk(void *context, long chunk) {
     const gemm_job *job = context;
     const gemm_path *path = job->path;
     long mr = path->mr, nr = path->nr;
-    long i0 = (tile / job->tiles_n) * job->mc, j0 = (tile % job->tiles_n) * job->nc;
-    long mc = job->m - i0 < job->mc ? job->m - i0 : job->mc;
-    long nc = job->n - j0 < job->nc ? job->n - j0 : job->nc;
-    long mc_padded = (mc + mr - 1) / mr * mr, nc_padded = (nc + nr - 1) / nr * nr;
+    long ci0 = (chunk / job->chunks_n) * job->rows, cj0 = (chunk % job->chunks_n) * job->cols;
+    long ci1 = ci0 + job->rows < job->m ? ci0 + job->rows : job->m;
+    long cj1 = cj0 + job->cols < job->n ? cj0 + job->cols : job->n;
+    if (ci0 >= ci1 || cj0 >= cj1) return;
     long kc_max = job->k < ATTUNE_GEMM_KC ? job->k : ATTUNE_GEMM_KC;
-    float *ap = scratch_for(kc_max * (mc_padded + nc_padded));
-    if (!ap) abort();  // out of memory for a few hundred kilobytes: nothing sensible remains
-    float *bp = ap + kc_max * mc_padded;
-    float edge[12 * 32];  // partial micro-tiles go through here (largest MR×NR)
-    for (long p0 = 0; p0 < job->k; p0 += ATTUNE_GEMM_KC) {
-        long kc = job->k - p0 < ATTUNE_GEMM_KC ? job->k - p0 : ATTUNE_GEMM_KC;
-        gemm_store store = {job->alpha, p0 > 0 || job->accumulate_first};
-        pack_b(job->trans_b, job->b, job->ldb, p0, kc, j0, nc, nr, bp);
-        pack_a(job->trans_a, job->a, job->lda, i0, mc, p0, kc, mr, ap);
-        for (long q = 0; q < nc; q += nr) {
-            long cols = nc - q < nr ? nc - q : nr;
-            const float *bpanel = bp + q * kc;
-            for (long r = 0; r < mc; r += mr) {
-                long rows = mc - r < mr ? mc - r : mr;
-                const float *apanel = ap + r * kc;
-                float *ctile = job->c + (i0 + r) * job->ldc + j0 + q;
-                if (rows == mr && cols == nr) {
-                    path->kernel(kc, apanel, bpanel, ctile, job->ldc, store);
+    long mc_max = path->mc_max, nc_max = path->nc_max;
+    float *ap = scratch_for(kc_max * (mc_max + nc_max + nr));
+    if (!ap) abort();  // out of memory for a few megabytes: nothing sensible remains
+    float *bp = ap + kc_max * mc_max;
+    for (long j0 = cj0; j0 < cj1; j0 += nc_max) {
+        long nc = cj1 - j0 < nc_max ? cj1 - j0 : nc_max;
+        for (long p0 = 0; p0 < job->k; p0 += ATTUNE_GEMM_KC) {
+            long kc = job->k - p0 < ATTUNE_GEMM_KC ? job->k - p0 : ATTUNE_GEMM_KC;
+            gemm_store store = {job->alpha, p0 > 0 || job->accumulate_first};
+            pack_b(job->trans_b, job->b, job->ldb, p0, kc, j0, nc, nr, bp);
+            // Row blocks of equal size (multiples of MR), so the last one is not a sliver.
+            long blocks = (ci1 - ci0 + mc_max - 1) / mc_max;
+            long mc_even = ((ci1 - ci0 + blocks - 1) / blocks + mr - 1) / mr * mr;
+            for (long i0 = ci0; i0 < ci1; i0 += mc_even) {
+                long mc = ci1 - i0 < mc_even ? ci1 - i0 : mc_even;
+                if (job->direct_a) {  // only the last, partial panel needs packing
+                    long full = mc / mr * mr;
+                    if (full < mc) pack_a(job->trans_a, job->a, job->lda, i0 + full, mc - full, p0, kc, mr, ap + full * kc);
                 } else {
-                    // The kernel writes plain sums (alpha 1, no accumulation: exact copies of s),
-                    // then the store rule runs per element.
-                    gemm_store plain = {1.0f, 0};
-                    path->kernel(kc, apanel, bpanel, edge, nr, plain);
-                    for (long i = 0; i < rows; i++)
-                        for (long j = 0; j < cols; j++) store_one(ctile + i * job->ldc + j, edge[i * nr + j], store);
+                    pack_a(job->trans_a, job->a, job->lda, i0, mc, p0, kc, mr, ap);
                 }
+                multiply_block(job, ap, bp, kc, i0, mc, j0, nc, p0, store);
             }
         }
     }
@@ -359,31 +432,30 @@ void attune_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha,
             for (long i = 0; i < m; i++) memset(c + i * ldc, 0, (size_t)n * sizeof(float));
         return;
     }
-    gemm_job job = {path_for(attune_kernel_path()), trans_a != 0, trans_b != 0, m, n, k, alpha, a, b, lda, ldb, c, ldc,
-                    beta != 0.0f, 0, 0, 0};
+    int path = attune_kernel_path();
+    if (path == ATTUNE_PATH_AVX512 && n <= 16) path = ATTUNE_PATH_AVX2;  // a 32-wide tile would be half empty
+    gemm_job job = {path_for(path), trans_a != 0, trans_b != 0, m, n, k, alpha, a, b, lda, ldb, c, ldc,
+                    beta != 0.0f, 0, 0, 0, 0};
     long mr = job.path->mr, nr = job.path->nr;
-    // Tiles: as few as the block limits allow, then more (along N first, keeping tiles at least
-    // 128 columns wide, then along M) until every thread has two.
-    long tm = (m + job.path->mc_max - 1) / job.path->mc_max, tn = (n + job.path->nc_max - 1) / job.path->nc_max;
-    long want = threads > 1 ? 2 * threads : 1;
-    while (tm * tn < want) {
-        if (n / (tn + 1) >= 128) tn++;
-        else if (m / (tm + 1) >= 2 * mr) tm++;
-        else break;
+    // Narrow products read A in place: packing would transpose each value of A for a single FMA.
+    job.direct_a = !trans_a && n <= 2 * nr && job.path->rows_kernel != NULL;
+    // Chunks: one per thread when the output splits evenly (along N while slabs stay at least
+    // 256 columns wide, else along M), each packing its own slices of A and B. Fewer, larger chunks
+    // pack B fewer times; how the output is cut never changes a bit.
+    long cm = 1, cn = 1;
+    if (threads > 1 && (double)m * n * k >= 262144.0) {
+        while (cm * cn < threads) {
+            if (n / (cn + 1) >= 256) cn++;
+            else if (m / (cm + 1) >= mr) cm++;
+            else break;
+        }
     }
-    // A tile count that is a multiple of the thread count keeps every thread busy to the end.
-    if (threads > 1)
-        while ((tm * tn) % threads != 0 && m / (tm + 1) >= 2 * mr) tm++;
-    job.mc = ((m + tm - 1) / tm + mr - 1) / mr * mr;
-    job.nc = ((n + tn - 1) / tn + nr - 1) / nr * nr;
-    tm = (m + job.mc - 1) / job.mc;
-    job.tiles_n = (n + job.nc - 1) / job.nc;
-    long tiles = tm * job.tiles_n;
-    if (threads <= 1 || tiles == 1 || (double)m * n * k < 32768.0) {
-        for (long t = 0; t < tiles; t++) run_tile(&job, t);
-    } else {
-        attune_pool_run(tiles, threads, run_tile, &job);
-    }
+    job.rows = ((m + cm - 1) / cm + mr - 1) / mr * mr;
+    job.cols = ((n + cn - 1) / cn + nr - 1) / nr * nr;
+    job.chunks_n = (n + job.cols - 1) / job.cols;
+    long chunks = ((m + job.rows - 1) / job.rows) * job.chunks_n;
+    if (chunks == 1) run_chunk(&job, 0);
+    else attune_pool_run(chunks, threads, run_chunk, &job);
 }
 
 int attune_sgemm_micro_tile(int path, long *mr, long *nr) {
