@@ -28,6 +28,18 @@ int attune_kernel_best_path(void) {
     return best;
 }
 
+int attune_kernel_has_fma(void) {
+    static atomic_int fma = -1;
+    int value = atomic_load_explicit(&fma, memory_order_relaxed);
+    if (value < 0) {
+        attune_cpu_info info;
+        attune_cpu_query(&info);
+        value = info.fma ? 1 : 0;
+        atomic_store_explicit(&fma, value, memory_order_relaxed);
+    }
+    return value;
+}
+
 static int environment_path(void) {
     int value = atomic_load_explicit(&env_path, memory_order_relaxed);
     if (value == -2) {

@@ -200,12 +200,7 @@ __attribute__((target("fma"))) static void kernel_portable_fma(long kc, const fl
 
 static void kernel_portable(long kc, const float *ap, const float *bp, float *c, long ldc, gemm_store store) {
 #if defined(__x86_64__)
-    static int has_fma = -1;  // benign race: every thread computes the same answer
-    if (has_fma < 0) {
-        __builtin_cpu_init();
-        has_fma = __builtin_cpu_supports("fma") ? 1 : 0;
-    }
-    if (has_fma) {
+    if (attune_kernel_has_fma()) {
         kernel_portable_fma(kc, ap, bp, c, ldc, store);
         return;
     }

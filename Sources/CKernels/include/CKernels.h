@@ -34,6 +34,9 @@ int attune_kernel_best_path(void);
 /// (`portable|avx2|avx512`) or `ATTUNE_PORTABLE_KERNELS=1` names (read once), else the best;
 /// always lowered to the best the CPU has.
 int attune_kernel_path(void);
+/// 1 when the CPU has FMA: the portable C may then compile its `fmaf` to the instruction (the
+/// same correctly rounded result as libm's, so no bit changes).
+int attune_kernel_has_fma(void);
 /// Forces a path for the whole process (tests run every path this way); -1 undoes it.
 void attune_kernel_force_path(int path);
 /// "portable", "avx2" or "avx512".
