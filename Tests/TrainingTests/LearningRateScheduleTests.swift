@@ -40,6 +40,7 @@ final class LearningRateScheduleTests: XCTestCase {
         XCTAssertEqual(s.lr(at: 0), 0)
         XCTAssertEqual(s.lr(at: 5), 1e-4, accuracy: 1e-18)
         XCTAssertEqual(s.lr(at: 10), 2e-4, accuracy: 1e-18)
+        // Past N the half-wave turns up again, as in transformers (and as without a floor).
         for step in [10, 23, 60, 97, 110, 130] {
             let progress = Double(step - 10) / 100
             let cosine = max(0, 0.5 * (1 + cos(Double.pi * 0.5 * 2 * progress)))
@@ -48,7 +49,6 @@ final class LearningRateScheduleTests: XCTestCase {
         }
         XCTAssertEqual(s.lr(at: 60), 1.1e-4, accuracy: 1e-15, "half way: the mean of peak and floor")
         XCTAssertEqual(s.lr(at: 110), 2e-5, accuracy: 1e-18)
-        XCTAssertEqual(s.lr(at: 500), 2e-5, accuracy: 1e-18)
     }
 
     func testLinearDecaysToTheFloor() {
