@@ -63,7 +63,7 @@ final class NumericsSettingTests: XCTestCase {
         ok(interpreter, "set numerics=reproducible")
         let saved = interpreter.session.hyperparameters
         var changed = saved
-        changed.set("numerics", .word("fast"))
+        changed.set(.numerics, .word("fast"))
         interpreter.session.hyperparameters = changed
         XCTAssertEqual(Numerics.mode, .fast)
         interpreter.session.hyperparameters = saved

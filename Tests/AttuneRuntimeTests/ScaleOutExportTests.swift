@@ -88,8 +88,8 @@ final class ScaleOutExportTests: XCTestCase {
             }
         }
         let explicitlySet = interpreter.session.hyperparameters.explicitlySet
-        XCTAssertTrue(explicitlySet.contains("min_delta"))
-        for key in explicitlySet { XCTAssertEqual(settings[key]?["set_in_notebook"] as? Bool, true, key) }
+        XCTAssertTrue(explicitlySet.contains(.minDelta))
+        for key in explicitlySet { XCTAssertEqual(settings[key.rawValue]?["set_in_notebook"] as? Bool, true, key.rawValue) }
         XCTAssertTrue(readme.contains("| lr | `0.003` | **set** |") || readme.contains("| lr | `3e-3` | **set** |"), readme)
         XCTAssertTrue(readme.contains("accelerate launch --config_file accelerate_config.yaml train.py"))
         XCTAssertTrue(readme.contains("torchrun --nproc_per_node 2 train.py"))

@@ -5,8 +5,8 @@ final class SetCommandTests: XCTestCase {
     func testSetsValuesAndEchoesThemWithTheSeed() {
         let interpreter = makeInterpreter()
         XCTAssertEqual(ok(interpreter, "set lr=2e-4 batch=8 seq=128"), "lr=2e-4 batch=8 seq=128 (seed 42)")
-        XCTAssertEqual(interpreter.session.hyperparameters.number("lr"), 2e-4)
-        XCTAssertEqual(interpreter.session.hyperparameters.integer("batch"), 8)
+        XCTAssertEqual(interpreter.session.hyperparameters.lr, 2e-4)
+        XCTAssertEqual(interpreter.session.hyperparameters.batch, 8)
     }
 
     func testNegativeLearningRateIsAnErrorAtTheValueWithTheGuidesRange() {
@@ -27,14 +27,14 @@ final class SetCommandTests: XCTestCase {
         let interpreter = makeInterpreter()
         let text = ok(interpreter, "set lr=1e-2")
         XCTAssertTrue(text.hasPrefix("lr=0.01 (seed 42)\nwarning: lr=0.01 is above the guide's recommended 1e-4 … 3e-4 for LoRA; too high: the loss spikes"), text)
-        XCTAssertEqual(interpreter.session.hyperparameters.number("lr"), 0.01)
+        XCTAssertEqual(interpreter.session.hyperparameters.lr, 0.01)
     }
 
     func testAllOrNothing() {
         let interpreter = makeInterpreter()
         let error = failure(interpreter, "set batch=16 lr=-1")
         XCTAssertTrue(error.message.contains("lr must be greater than 0"))
-        XCTAssertEqual(interpreter.session.hyperparameters.integer("batch"), 4, "a failed set changes nothing")
+        XCTAssertEqual(interpreter.session.hyperparameters.batch, 4, "a failed set changes nothing")
     }
 
     func testUnknownKeysSuggestTheNearestOrTheCanonicalName() {
@@ -65,9 +65,9 @@ final class SetCommandTests: XCTestCase {
     func testWarmupTakesStepsOrAShare() {
         let interpreter = makeInterpreter()
         XCTAssertEqual(ok(interpreter, "set warmup=5%"), "warmup=5% (seed 42)")
-        XCTAssertEqual(interpreter.session.hyperparameters["warmup"], .fraction(0.05))
+        XCTAssertEqual(interpreter.session.hyperparameters[.warmup], .fraction(0.05))
         ok(interpreter, "set warmup=10")
-        XCTAssertEqual(interpreter.session.hyperparameters["warmup"], .integer(10))
+        XCTAssertEqual(interpreter.session.hyperparameters[.warmup], .integer(10))
         XCTAssertTrue(failure(interpreter, "set warmup=150%").message.contains("between 0% and 100%"))
     }
 

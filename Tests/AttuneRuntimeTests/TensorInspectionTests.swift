@@ -104,7 +104,7 @@ final class TensorInspectionTests: XCTestCase {
         XCTAssertTrue(ok(interpreter, "method").hasPrefix("method lora r=16 alpha=32 targets=[q_proj, v_proj] (the default; not chosen yet)"))
         XCTAssertEqual(ok(interpreter, "method lora r=8 alpha=16 targets=[q_proj, v_proj] dropout=0.1"),
                        "method lora r=8 alpha=16 targets=[q_proj, v_proj] dropout=0.1 · 3,584 trainable parameters (3.29% of 109,056)")
-        XCTAssertEqual(interpreter.session.hyperparameters.number("dropout"), 0.1)
+        XCTAssertEqual(interpreter.session.hyperparameters.dropout, 0.1)
         XCTAssertEqual(failure(interpreter, "method lora targets=[q_proj, v_porj]").message,
                        "line 1, column 30: unknown target module 'v_porj' — did you mean 'v_proj'?")
         XCTAssertEqual(failure(interpreter, "method full r=8").message, "line 1, column 13: r applies to LoRA and QLoRA; full fine-tuning trains every weight")

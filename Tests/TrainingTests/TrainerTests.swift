@@ -39,6 +39,24 @@ final class TrainerTests: XCTestCase {
 
     /// Every phase is timed, the CPU/wall ratio is a core count this machine can have, and the
     /// per-step means are the totals over the steps.
+    /// The trainer's optimizer steps use the schedule's rates: with a floor the last steps run at
+    /// `min_lr`, not near 0.
+    func testTrainerStepsFloorAtMinimumLearningRate() throws {
+        let (trainer, _, batches) = try setUp(lr: 1e-2)
+        trainer.schedule = LearningRateSchedule(kind: .cosine, baseLearningRate: 1e-2, warmupSteps: 1, totalSteps: 6, minimumLearningRate: 2e-3)
+        var rates = [Double]()
+        _ = trainer.run(steps: 7, batches: batches) { event in
+            if case let .step(_, _, lr, _, _) = event { rates.append(lr) }
+            return .continue
+        }
+        XCTAssertEqual(rates.count, 7)
+        XCTAssertEqual(rates[0], 0, "warmup starts at 0")
+        XCTAssertEqual(rates[1], 1e-2, accuracy: 1e-15)
+        XCTAssertEqual(rates[6], 2e-3, accuracy: 1e-15, "step N runs at the floor")
+        for lr in rates.dropFirst() { XCTAssertGreaterThanOrEqual(lr, 2e-3 - 1e-15, "\(rates)") }
+        XCTAssertEqual(trainer.optimizer.learningRate, 2e-3, accuracy: 1e-15, "the optimizer ran the last step at the floor")
+    }
+
     func testPhaseTimingsCoverForwardBackwardAndOptimizer() throws {
         let (trainer, _, batches) = try setUp()
         trainer.run(steps: 4, batches: batches)

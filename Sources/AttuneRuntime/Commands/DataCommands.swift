@@ -117,7 +117,7 @@ enum DataCommands {
     /// `seq`. Nil without a model or tokenizer.
     static func renderer(_ context: CommandContext) -> ExampleRenderer? {
         guard let loaded = context.session.model, let tokenizer = loaded.tokenizer else { return nil }
-        let seq = context.session.hyperparameters.integer("seq")
+        let seq = context.session.hyperparameters.seq
         return ExampleRenderer(tokenizer: tokenizer, template: loaded.engine?.chatTemplate,
                                options: RenderOptions(sequenceLength: seq))
     }

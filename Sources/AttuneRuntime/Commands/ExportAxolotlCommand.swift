@@ -37,8 +37,8 @@ enum AxolotlConfig {
         let h = e.hyperparameters
         var lines: [String] = ["# Axolotl config written by Attune's `export axolotl` (\(e.modelName), \(e.method.summary)).",
                                "# Every Attune setting is listed in README.md; `# attune KEY` names the setting a line comes from."]
-        func put(_ key: String, _ value: Any, from setting: String? = nil) {
-            lines.append("\(key): \(scalar(value))" + (setting.map { "  # attune \($0)" } ?? ""))
+        func put(_ key: String, _ value: Any, from setting: HyperparameterKey? = nil) {
+            lines.append("\(key): \(scalar(value))" + (setting.map { "  # attune \($0.rawValue)" } ?? ""))
         }
         put("base_model", e.baseReference)
         put("tokenizer_type", "AutoTokenizer")
@@ -67,43 +67,41 @@ enum AxolotlConfig {
         if e.isAdapter {
             put("lora_r", e.method.rank)
             put("lora_alpha", e.method.alpha)
-            put("lora_dropout", h.number("dropout") ?? 0.05, from: "dropout")
+            put("lora_dropout", h.dropout, from: .dropout)
             if e.isAllLinear { put("lora_target_linear", true) } else { put("lora_target_modules", e.targets) }
             if e.method.rsLoRA { put("peft_use_rslora", true) }
         }
-        let lr = h.number("lr") ?? 2e-4
-        put("learning_rate", lr, from: "lr")
-        put("micro_batch_size", h.integer("batch") ?? 4, from: "batch")
-        put("eval_batch_size", h.integer("batch") ?? 4, from: "batch")
-        put("gradient_accumulation_steps", h.integer("accum") ?? 1, from: "accum")
-        put("sequence_len", h.integer("seq") ?? 256, from: "seq")
-        put("num_epochs", h.number("epochs") ?? 1, from: "epochs")
-        if let steps = h.integer("steps"), steps > 0 { put("max_steps", steps, from: "steps") }
-        let schedule = h.word("schedule") ?? "cosine"
-        put("lr_scheduler", schedule == "constant" ? "constant_with_warmup" : schedule, from: "schedule")
-        let minLR = h.number("min_lr") ?? 0
-        if minLR > 0 { put("cosine_min_lr_ratio", minLR / lr, from: "min_lr") }
+        let lr = h.lr
+        put("learning_rate", lr, from: .lr)
+        put("micro_batch_size", h.batch, from: .batch)
+        put("eval_batch_size", h.batch, from: .batch)
+        put("gradient_accumulation_steps", h.accum, from: .accum)
+        put("sequence_len", h.seq, from: .seq)
+        put("num_epochs", h.epochs, from: .epochs)
+        if h.steps > 0 { put("max_steps", h.steps, from: .steps) }
+        put("lr_scheduler", h.schedule == .constant ? "constant_with_warmup" : h.schedule.rawValue, from: .schedule)
+        if h.minLR > 0 { put("cosine_min_lr_ratio", h.minLR / lr, from: .minLR) }
         let warmup = e.warmup
-        if let steps = warmup.steps { put("warmup_steps", steps, from: "warmup") }
-        if let ratio = warmup.ratio { put("warmup_ratio", ratio, from: "warmup") }
-        put("weight_decay", h.number("weight_decay") ?? 0, from: "weight_decay")
-        put("max_grad_norm", h.number("grad_clip") ?? 1, from: "grad_clip")
-        put("optimizer", ScaleOutMapping.trlOptimizer(h.word("optimizer") ?? "adamw"), from: "optimizer")
-        put("adam_beta1", h.number("beta1") ?? 0.9, from: "beta1")
-        put("adam_beta2", h.number("beta2") ?? 0.999, from: "beta2")
-        put("seed", Int(h.seed), from: "seed")
-        put("logging_steps", h.integer("log_every") ?? 1, from: "log_every")
-        let evalEvery = h.integer("eval_every") ?? 0
-        if evalEvery > 0 && e.counts.validation > 0 { put("eval_steps", evalEvery, from: "eval_every") }
-        let patience = h.integer("patience") ?? 0
+        if let steps = warmup.steps { put("warmup_steps", steps, from: .warmup) }
+        if let ratio = warmup.ratio { put("warmup_ratio", ratio, from: .warmup) }
+        put("weight_decay", h.weightDecay, from: .weightDecay)
+        put("max_grad_norm", h.gradClip, from: .gradClip)
+        put("optimizer", ScaleOutMapping.trlOptimizer(h.optimizer), from: .optimizer)
+        put("adam_beta1", h.beta1, from: .beta1)
+        put("adam_beta2", h.beta2, from: .beta2)
+        put("seed", Int(h.seed), from: .seed)
+        put("logging_steps", h.logEvery, from: .logEvery)
+        let evalEvery = h.evalEvery
+        if evalEvery > 0 && e.counts.validation > 0 { put("eval_steps", evalEvery, from: .evalEvery) }
+        let patience = h.patience
         if patience > 0 && evalEvery > 0 && e.counts.validation > 0 {
-            put("early_stopping_patience", patience, from: "patience")
-            put("load_best_model_at_end", h.bool("restore_best") ?? true, from: "restore_best")
+            put("early_stopping_patience", patience, from: .patience)
+            put("load_best_model_at_end", h.restoreBest, from: .restoreBest)
             put("save_steps", evalEvery)
         }
-        put("train_on_inputs", (h.word("train_on") ?? "completions") == "all", from: "train_on")
-        put("sample_packing", h.bool("pack") ?? false, from: "pack")
-        put("gradient_checkpointing", h.bool("checkpointing") ?? false, from: "checkpointing")
+        put("train_on_inputs", h.trainOn == .all, from: .trainOn)
+        put("sample_packing", h.pack, from: .pack)
+        put("gradient_checkpointing", h.checkpointing, from: .checkpointing)
         put("bf16", "auto")
         put("special_tokens", [String: String]())
         return lines.joined(separator: "\n") + "\n"

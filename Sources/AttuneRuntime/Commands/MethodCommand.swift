@@ -9,7 +9,8 @@ struct MethodCommand: RuntimeCommand {
         .positional("method", .choice(TrainingMethod.allCases.map(\.rawValue)), required: false, "full fine-tuning, LoRA or QLoRA"),
         .keyed("r", .integer(.closed(1, 4096)), default: "16", "LoRA rank R"),
         .keyed("alpha", .number(.positive), default: "32", "LoRA scale numerator: the update is scaled by alpha/r"),
-        .keyed("dropout", .number(NumericRange(lower: 0, upper: 1, upperInclusive: false)), default: "0.05", "dropout on the adapter input (the dropout hyperparameter)"),
+        .keyed("dropout", HyperparameterKey.dropout.spec.argumentKind, default: HyperparameterKey.dropout.spec.defaultValue.description,
+               "dropout on the adapter input (the dropout hyperparameter)"),
         .keyed("targets", .names, default: "[q_proj, v_proj]", "modules to adapt: q_proj k_proj v_proj o_proj gate_proj up_proj down_proj, or all-linear"),
         .keyed("rslora", .bool, default: "false", "rank-stabilised scaling alpha/√r"),
         .keyed("base", .choice(MethodSettings.baseNames), default: "loaded", "LoRA's frozen base: as the file stores it, or every matrix in bf16 (half of float32)"),
@@ -61,17 +62,16 @@ struct MethodCommand: RuntimeCommand {
         }
         session.method = settings
         session.endTraining()
-        if let dropout = a.number("dropout") { session.hyperparameters.set("dropout", .number(dropout)) }
+        if let dropout = a.number("dropout") { session.hyperparameters.set(.dropout, .number(dropout)) }
         var text = "method \(settings.summary)"
-        if method != .full { text += " dropout=\(session.hyperparameters["dropout"] ?? .number(0))" }
+        if method != .full { text += " dropout=\(session.hyperparameters[.dropout])" }
         if let model = session.model?.model {
             let trainable = Self.trainableCount(settings, model: model)
             let total = model.config.parameterCount
             text += " · \(NumberText.grouped(trainable)) trainable parameters (\(String(format: "%.2f", 100 * Double(trainable) / Double(max(total, 1))))% of \(NumberText.grouped(total)))"
         }
         context.result(text)
-        if let lr = session.hyperparameters["lr"], let spec = HyperparameterTable.spec("lr"),
-           let warning = HyperparameterAdvice.rangeWarning(spec, lr, method: method) {
+        if let warning = HyperparameterAdvice.rangeWarning(HyperparameterKey.lr.spec, session.hyperparameters[.lr], method: method) {
             context.warn(warning)
         }
     }

@@ -36,10 +36,10 @@ struct SetCommand: RuntimeCommand {
             pending.append((spec, try Self.convert(argument.value, spec: spec, method: method)))
         }
         for (spec, value) in pending {
-            session.hyperparameters.set(spec.name, value)
+            session.hyperparameters.set(spec.key, value)
             if let warning = HyperparameterAdvice.rangeWarning(spec, value, method: method) { context.warn(warning) }
         }
-        let changed = Set(pending.map(\.0.name))
+        let changed = Set(pending.map(\.0.key))
         for warning in HyperparameterAdvice.consistencyWarnings(changed: changed, values: session.hyperparameters, model: session.model) {
             context.warn(warning)
         }
@@ -79,8 +79,8 @@ struct SetCommand: RuntimeCommand {
         let width = HyperparameterTable.names.map(\.count).max() ?? 8
         var lines = ["hyperparameters (* set in this session; method \(session.method.summary)):"]
         for spec in HyperparameterTable.all {
-            let value = session.hyperparameters[spec.name] ?? spec.defaultValue
-            let mark = session.hyperparameters.explicitlySet.contains(spec.name) ? "*" : " "
+            let value = session.hyperparameters[spec.key]
+            let mark = session.hyperparameters.explicitlySet.contains(spec.key) ? "*" : " "
             lines.append("  \(mark) " + spec.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  \(value)")
         }
         return lines.joined(separator: "\n")

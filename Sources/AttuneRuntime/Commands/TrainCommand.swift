@@ -32,7 +32,7 @@ struct TrainCommand: RuntimeCommand {
         if state == nil {
             // The schedule spans the run's length: the steps hyperparameter when set (so
             // `set steps=100` then `train steps=10` runs the first tenth), else this call's.
-            let planned = (h.integer("steps") ?? 0) > 0 ? h.integer("steps")! : try plannedSteps(context, batchesPerEpoch: nil)
+            let planned = h.steps > 0 ? h.steps : try plannedSteps(context, batchesPerEpoch: nil)
             if let loaded = session.model {
                 let plan = TrainingPlan.lines(session: session, model: loaded.model, name: loaded.name)
                 for line in plan.lines { context.stream(line) }
@@ -40,10 +40,10 @@ struct TrainCommand: RuntimeCommand {
             }
             state = try TrainingState.make(session: session, plannedSteps: planned)
             session.training = state
-            session.runs.append(RunRecord(name: state!.runName, settings: ["method": state!.methodSummary, "lr": "\(h["lr"] ?? .number(0))"]))
+            session.runs.append(RunRecord(name: state!.runName, settings: ["method": state!.methodSummary, "lr": "\(h[.lr])"]))
         }
         guard let state else { return }
-        state.trainer.model.gradientCheckpointing = h.bool("checkpointing") ?? false
+        state.trainer.model.gradientCheckpointing = h.checkpointing
         let steps = try plannedSteps(context, batchesPerEpoch: state.batches.count)
         let loop = TrainingLoop(state: state, session: session)
         try loop.checkEarlyStopping()
@@ -106,17 +106,17 @@ struct TrainCommand: RuntimeCommand {
     func plannedSteps(_ context: CommandContext, batchesPerEpoch: Int?) throws -> Int {
         let a = context.arguments, h = context.session.hyperparameters
         if let steps = a.integer("steps") { return steps }
-        let accumulation = max(1, h.integer("accum") ?? 1)
+        let accumulation = max(1, h.accum)
         let perEpoch = max(1, (batchesPerEpoch ?? estimatedBatches(context)) / accumulation)
         if let epochs = a.number("epochs") { return max(1, Int((epochs * Double(perEpoch)).rounded())) }
-        if let steps = h.integer("steps"), steps > 0 { return steps }
-        return max(1, Int(((h.number("epochs") ?? 1) * Double(perEpoch)).rounded()))
+        if h.steps > 0 { return h.steps }
+        return max(1, Int((h.epochs * Double(perEpoch)).rounded()))
     }
 
     private func estimatedBatches(_ context: CommandContext) -> Int {
         let session = context.session
         let count = session.split?.train.count ?? session.dataset?.examples.count ?? 1
-        let batch = max(1, session.hyperparameters.integer("batch") ?? 4)
+        let batch = max(1, session.hyperparameters.batch)
         return (count + batch - 1) / batch
     }
 }

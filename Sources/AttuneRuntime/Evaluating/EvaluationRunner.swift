@@ -56,7 +56,7 @@ struct EvaluationRunner {
 
     private func run(_ set: EvaluationSet, checks: ReplyChecks, maxTokens: Int, samples: Int, measureLoss: Bool,
                      label: String) throws -> EvaluationResult {
-        let evaluator = ModelEvaluator(engine: engine, sequenceLength: context.session.hyperparameters.integer("seq"))
+        let evaluator = ModelEvaluator(engine: engine, sequenceLength: context.session.hyperparameters.seq)
         var metrics: ModelEvaluator.TokenMetrics?
         if measureLoss {
             do {

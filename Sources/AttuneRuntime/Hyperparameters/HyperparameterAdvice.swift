@@ -22,32 +22,30 @@ public enum HyperparameterAdvice {
     }
 
     /// Warnings about combinations, for the keys just changed.
-    public static func consistencyWarnings(changed: Set<String>, values: HyperparameterValues, model: SessionModel?) -> [String] {
+    public static func consistencyWarnings(changed: Set<HyperparameterKey>, values: HyperparameterValues, model: SessionModel?) -> [String] {
         var warnings: [String] = []
-        let steps = values.integer("steps") ?? 0
-        if changed.contains("warmup") || changed.contains("steps"), steps > 0, let warmup = values.integer("warmup"), warmup >= steps {
+        let steps = values.steps
+        if changed.contains(.warmup) || changed.contains(.steps), steps > 0, case .steps(let warmup) = values.warmup, warmup >= steps {
             warnings.append("warmup=\(warmup) is not shorter than steps=\(steps): the learning rate never reaches lr")
         }
-        if changed.contains("seq") || changed.contains("steps"), let seq = values.integer("seq"), let model,
-           seq > model.model.config.maxPositionEmbeddings {
-            warnings.append("seq=\(seq) is longer than the model's context of \(model.model.config.maxPositionEmbeddings) tokens")
+        if changed.contains(.seq) || changed.contains(.steps), let model, values.seq > model.model.config.maxPositionEmbeddings {
+            warnings.append("seq=\(values.seq) is longer than the model's context of \(model.model.config.maxPositionEmbeddings) tokens")
         }
-        if changed.contains("min_lr") || changed.contains("lr"), let lr = values.number("lr"), let minimum = values.number("min_lr"),
-           minimum > 0, minimum >= lr {
-            warnings.append("min_lr=\(NumberText.short(minimum)) is not below lr=\(NumberText.short(lr)): the schedule cannot decay")
+        if changed.contains(.minLR) || changed.contains(.lr), values.minLR > 0, values.minLR >= values.lr {
+            warnings.append("min_lr=\(NumberText.short(values.minLR)) is not below lr=\(NumberText.short(values.lr)): the schedule cannot decay")
         }
-        if changed.contains("eval_every") || changed.contains("steps"), steps > 0, let every = values.integer("eval_every"), every > steps {
-            warnings.append("eval_every=\(every) is more than steps=\(steps): validation runs only at the end")
+        if changed.contains(.evalEvery) || changed.contains(.steps), steps > 0, values.evalEvery > steps {
+            warnings.append("eval_every=\(values.evalEvery) is more than steps=\(steps): validation runs only at the end")
         }
         return warnings
     }
 
     /// The help `?key` prints: meaning, current value, type, recommended range, too high / too low.
     public static func helpText(_ spec: HyperparameterSpec, session: Session) -> String {
-        let current = session.hyperparameters[spec.name] ?? spec.defaultValue
+        let current = session.hyperparameters[spec.key]
         // A value not set in the session may still differ from the table's default (a seed or
         // numerics mode given on the command line, in the environment or by a replayed notebook).
-        let isDefault = !session.hyperparameters.explicitlySet.contains(spec.name) && current == spec.defaultValue
+        let isDefault = !session.hyperparameters.explicitlySet.contains(spec.key) && current == spec.defaultValue
         var lines = ["\(spec.name) — \(spec.meaning)"]
         lines.append("  current      \(current)\(isDefault ? " (default)" : " (default \(spec.defaultValue))")")
         lines.append("  value        \(spec.typePhrase)")

@@ -12,7 +12,9 @@ public struct HyperparameterSpec: Sendable {
         case stepsOrShare
     }
 
-    public let name: String
+    public let key: HyperparameterKey
+    /// The key as `set` takes it (`weight_decay`).
+    public var name: String { key.rawValue }
     public let kind: Kind
     public let defaultValue: HyperparameterValue
     /// What the key means, one sentence.
@@ -46,6 +48,17 @@ public struct HyperparameterSpec: Sendable {
         case .choice(let words): return "one of " + ArgumentKind.sentenceList(words)
         case .bool: return "true or false"
         case .stepsOrShare: return "a whole number of steps (at least 0) or a share of all steps such as 5%"
+        }
+    }
+
+    /// The key as a command's argument (`method … dropout=` takes the `dropout` key's type and range).
+    public var argumentKind: ArgumentKind {
+        switch kind {
+        case .integer(let range): return .integer(range)
+        case .number(let range): return .number(range)
+        case .choice(let words): return .choice(words)
+        case .bool: return .bool
+        case .stepsOrShare: return .text
         }
     }
 

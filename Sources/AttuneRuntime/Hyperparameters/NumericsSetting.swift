@@ -1,9 +1,8 @@
 import TensorCore
 
-/// The `numerics` key (`set numerics=reproducible|fast`): the session's value is the process-wide
+/// The `numerics` key's help (`set numerics=reproducible|fast`): the session's value is the process-wide
 /// `Numerics.mode`, switched the moment the value changes (see `Session.hyperparameters`).
 enum NumericsSetting {
-    static let key = "numerics"
 
     /// What `?numerics` prints after the key's sentence: each mode, and where a session's mode
     /// comes from (the same text on every machine, so a recorded `?numerics` verifies anywhere).

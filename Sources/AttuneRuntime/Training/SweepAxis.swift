@@ -60,7 +60,9 @@ struct SweepAxis: Sendable, Equatable {
         switch key {
         case "r": session.method.rank = value.integer ?? session.method.rank
         case "alpha": session.method.alpha = value.number ?? session.method.alpha
-        default: session.hyperparameters.set(key, value)
+        default:
+            guard let hyperparameter = HyperparameterKey(rawValue: key) else { preconditionFailure("sweep: \(key) is neither a hyperparameter nor r/alpha") }
+            session.hyperparameters.set(hyperparameter, value)
         }
     }
 }

@@ -41,9 +41,9 @@ struct TrainingLoop {
         self.state = state
         self.session = session
         let h = session.hyperparameters
-        logEvery = max(1, h.integer("log_every") ?? 1)
-        evalEvery = max(0, h.integer("eval_every") ?? 0)
-        restoreBest = h["restore_best"].map { if case .bool(let b) = $0 { b } else { true } } ?? true
+        logEvery = max(1, h.logEvery)
+        evalEvery = max(0, h.evalEvery)
+        restoreBest = h.restoreBest
     }
 
     /// Early stopping judges validation passes during training: it needs a validation split and

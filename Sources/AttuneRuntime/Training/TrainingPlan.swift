@@ -21,9 +21,8 @@ enum TrainingPlan {
         let targets: [LoRATarget] = session.method.targets.contains("all-linear")
             ? LoRATarget.allCases : session.method.targets.compactMap(LoRATarget.init(rawValue:))
         var setup = TrainingSetup(method: method, loraRank: session.method.rank, loraTargets: targets, doubleQuantization: true,
-                                  gradientCheckpointing: checkpointing ?? h.bool("checkpointing") ?? false,
-                                  batch: h.integer("batch") ?? 4, sequence: h.integer("seq") ?? 256, accumulation: h.integer("accum") ?? 1)
-        setup.loraDropout = (h.number("dropout") ?? 0) > 0
+                                  gradientCheckpointing: checkpointing ?? h.checkpointing, batch: h.batch, sequence: h.seq, accumulation: h.accum)
+        setup.loraDropout = h.dropout > 0
         if method == .lora, session.method.base == "bf16", let model {
             let shapes = model.config.parameterShapes
             setup.baseWeightBytes = shapes.reduce(0.0) { $0 + Double($1.shape.reduce(1, *) * ($1.shape.count == 2 ? 2 : 4)) }

@@ -22,12 +22,13 @@ extension TrainingState {
             throw CommandError("NoData", "`train` needs data: load it first, e.g. data load \"data/support.jsonl\"")
         }
         let h = session.hyperparameters
-        let seq = h.integer("seq") ?? 256, batch = h.integer("batch") ?? 4
+        if h.pack { throw Self.packingUnavailable }
+        let seq = h.seq, batch = h.batch
         let renderer = ExampleRenderer(tokenizer: tokenizer, template: loaded.engine?.chatTemplate,
-                                       options: RenderOptions(loss: h.word("train_on") == "all" ? .allTokens : .targets, sequenceLength: seq))
+                                       options: RenderOptions(loss: h.trainOn == .all ? .allTokens : .targets, sequenceLength: seq))
         func batches(_ indices: [Int], seed: UInt64) throws -> [TrainingBatch] {
             let rendered = try indices.map { try renderer.render(dataset.examples[$0], file: dataset.path) }
-            let builder = BatchBuilder(batchSize: batch, sequenceLength: seq, packing: false, seed: seed,
+            let builder = BatchBuilder(batchSize: batch, sequenceLength: seq, packing: h.pack, seed: seed,
                                        padID: tokenizer.specialTokens.pad ?? tokenizer.specialTokens.eos ?? 0)
             return try builder.batches(rendered).map(TrainingBatch.init)
         }
@@ -42,7 +43,7 @@ extension TrainingState {
 
         var model = loaded.model
         let settings = session.method
-        let dropout = h.number("dropout") ?? 0
+        let dropout = h.dropout
         let adapter: LoRAAdapter?
         let parameters: TrainableParameters
         if let existing = session.training?.adapter { existing.remove(from: model) }
@@ -85,31 +86,36 @@ extension TrainingState {
             adapter = applied
             parameters = applied.parameters
         }
-        model.gradientCheckpointing = h.bool("checkpointing") ?? false
-        let lr = h.number("lr") ?? 2e-4
-        let optimizer: Optimizer = h.word("optimizer") == "sgd"
-            ? SGD(learningRate: lr, momentum: 0.9, weightDecay: h.number("weight_decay") ?? 0)
-            : AdamW(learningRate: lr, beta1: h.number("beta1") ?? 0.9, beta2: h.number("beta2") ?? 0.999, weightDecay: h.number("weight_decay") ?? 0)
-        let warmup: Int
-        switch h["warmup"] {
-        case .fraction(let share): warmup = Int((share * Double(plannedSteps)).rounded())
-        case .integer(let steps): warmup = steps
-        default: warmup = 0
+        model.gradientCheckpointing = h.checkpointing
+        let lr = h.lr
+        let optimizer: Optimizer = switch h.optimizer {
+        case .sgd: SGD(learningRate: lr, momentum: 0.9, weightDecay: h.weightDecay)
+        case .adamw: AdamW(learningRate: lr, beta1: h.beta1, beta2: h.beta2, weightDecay: h.weightDecay)
         }
-        let kind: LearningRateSchedule.Kind = switch h.word("schedule") { case "linear": .linear; case "constant": .constant; default: .cosine }
-        let clip = h.number("grad_clip") ?? 1
-        let trainer = Trainer(model: model, parameters: parameters, optimizer: optimizer,
-                              schedule: LearningRateSchedule(kind: kind, baseLearningRate: lr, warmupSteps: warmup, totalSteps: plannedSteps),
-                              maxGradNorm: clip > 0 ? clip : nil, accumulationSteps: h.integer("accum") ?? 1)
+        let trainer = Trainer(model: model, parameters: parameters, optimizer: optimizer, schedule: Self.schedule(h, plannedSteps: plannedSteps),
+                              maxGradNorm: h.gradClip > 0 ? h.gradClip : nil, accumulationSteps: h.accum)
         let method: FineTuningMethod = switch settings.method { case .full: .full; case .lora: .lora; case .qlora: .qlora }
         let state = TrainingState(methodSummary: settings.summary, adapter: adapter, trainer: trainer, batches: trainBatches,
                                   validation: validationBatches, monitor: TrainingMonitor(method: method, peakLearningRate: lr),
                                   runName: runName ?? "run\(session.runs.count + 1)", plannedSteps: plannedSteps)
         state.layersBeforeQuantization = originalLayers
-        if let patience = h.integer("patience"), patience > 0 {
-            state.earlyStopping = EarlyStopping(patience: patience, minimumDelta: h.number("min_delta") ?? 0)
+        if h.patience > 0 {
+            state.earlyStopping = EarlyStopping(patience: h.patience, minimumDelta: h.minDelta)
         }
         return state
+    }
+
+    /// `pack=true` in the local trainer: `BatchBuilder` packs rows (positions restarting at 0 and
+    /// segment ids per example), but the model's attention has only the causal mask and its rotary
+    /// table holds one position list for every row, so a packed row would let examples attend to
+    /// each other. Refused rather than ignored; the exports carry `pack` to TRL and Axolotl.
+    static let packingUnavailable = CommandError("NotAvailable", "pack=true is not available in the local trainer yet: attention has no block-diagonal mask between packed examples and rotary positions do not restart per example; set pack=false to train here (export trl / export axolotl keep pack=true as packing / sample_packing)")
+
+    /// The learning-rate schedule of a run of `plannedSteps` optimizer steps: `schedule` from 0 over
+    /// `warmup` steps to `lr`, then down to `min_lr` (cosine and linear; constant stays at `lr`).
+    static func schedule(_ h: HyperparameterValues, plannedSteps: Int) -> LearningRateSchedule {
+        LearningRateSchedule(kind: h.schedule, baseLearningRate: h.lr, warmupSteps: h.warmup.steps(of: plannedSteps),
+                             totalSteps: plannedSteps, minimumLearningRate: min(h.minLR, h.lr))
     }
 
     /// Whether every matrix of `model` is stored in bf16 already.

@@ -20,7 +20,7 @@ struct DataCheckCommand: RuntimeCommand {
     func run(_ context: CommandContext) throws {
         let dataset = try DataCommands.dataset(context)
         let goal = context.arguments.word("goal").flatMap(TrainingGoal.init(named:)) ?? .task
-        let seq = context.session.hyperparameters.integer("seq")
+        let seq = context.session.hyperparameters.seq
         // Without a tokenizer lengths are characters, which are not comparable with seq.
         var checker = DataChecker(goal: goal)
         if let renderer = DataCommands.renderer(context) {

@@ -206,7 +206,7 @@ struct ScaleOutExport {
     /// `key = value` for every setting, marking those the notebook set.
     var settingLines: [(key: String, value: String, set: Bool)] {
         HyperparameterTable.all.map { spec in
-            (key: spec.name, value: hyperparameters[spec.name]?.description ?? "", set: hyperparameters.explicitlySet.contains(spec.name))
+            (key: spec.name, value: hyperparameters[spec.key].description, set: hyperparameters.explicitlySet.contains(spec.key))
         }
     }
 
@@ -234,11 +234,9 @@ struct ScaleOutExport {
 
     /// Warmup as (steps, ratio).
     var warmup: (steps: Int?, ratio: Double?) {
-        switch hyperparameters["warmup"] {
-        case .fraction(let share)?: return (nil, share)
-        case .integer(let steps)?: return (steps, nil)
-        case .number(let steps)?: return (Int(steps), nil)
-        default: return (nil, 0.03)
+        switch hyperparameters.warmup {
+        case .share(let share): return (nil, share)
+        case .steps(let steps): return (steps, nil)
         }
     }
 }

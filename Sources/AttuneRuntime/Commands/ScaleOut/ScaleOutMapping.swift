@@ -1,4 +1,5 @@
 import Foundation
+import Training
 
 /// Where each Attune hyperparameter goes in a TRL run (`SFTConfig`, PEFT's `LoraConfig`, a
 /// callback) and in an Axolotl config: one row per `HyperparameterTable` key, so a key added
@@ -68,16 +69,21 @@ enum ScaleOutMapping {
     static func row(_ key: String) -> Row? { rows.first { $0.key == key } }
 
     /// HF's `lr_scheduler_type` for Attune's schedule (a floor turns cosine into `cosine_with_min_lr`).
-    static func trlScheduler(_ schedule: String, minLR: Double) -> String {
+    static func trlScheduler(_ schedule: LearningRateSchedule.Kind, minLR: Double) -> String {
         switch schedule {
-        case "linear": return "linear"
-        case "constant": return "constant_with_warmup"
-        default: return minLR > 0 ? "cosine_with_min_lr" : "cosine"
+        case .linear: return "linear"
+        case .constant: return "constant_with_warmup"
+        case .cosine: return minLR > 0 ? "cosine_with_min_lr" : "cosine"
         }
     }
 
     /// HF's `optim` name for Attune's optimizer.
-    static func trlOptimizer(_ optimizer: String) -> String { optimizer == "sgd" ? "sgd" : "adamw_torch" }
+    static func trlOptimizer(_ optimizer: OptimizerChoice) -> String {
+        switch optimizer {
+        case .sgd: return "sgd"
+        case .adamw: return "adamw_torch"
+        }
+    }
 
     /// Settings whose values the tools read differently, with what differs (README notes).
     static let caveats: [String: String] = [

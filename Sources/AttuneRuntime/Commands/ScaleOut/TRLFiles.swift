@@ -21,34 +21,32 @@ enum TRLFiles {
     /// `config.json`: what `train.py` reads.
     static func config(_ e: ScaleOutExport) -> [String: Any] {
         let h = e.hyperparameters
-        let lr = h.number("lr") ?? 2e-4
-        let minLR = h.number("min_lr") ?? 0
-        let schedule = h.word("schedule") ?? "cosine"
-        let evalEvery = h.integer("eval_every") ?? 0
+        let lr = h.lr, minLR = h.minLR
+        let evalEvery = h.evalEvery
         let hasValidation = e.counts.validation > 0
-        let patience = h.integer("patience") ?? 0
-        let steps = h.integer("steps") ?? 0
+        let patience = h.patience
+        let steps = h.steps
         var sft: [String: Any] = [
             "output_dir": "out",
             "learning_rate": lr,
-            "per_device_train_batch_size": h.integer("batch") ?? 4,
-            "per_device_eval_batch_size": h.integer("batch") ?? 4,
-            "gradient_accumulation_steps": h.integer("accum") ?? 1,
-            "max_length": h.integer("seq") ?? 256,
-            "num_train_epochs": h.number("epochs") ?? 1,
+            "per_device_train_batch_size": h.batch,
+            "per_device_eval_batch_size": h.batch,
+            "gradient_accumulation_steps": h.accum,
+            "max_length": h.seq,
+            "num_train_epochs": h.epochs,
             "max_steps": steps > 0 ? steps : -1,
-            "lr_scheduler_type": ScaleOutMapping.trlScheduler(schedule, minLR: minLR),
-            "weight_decay": h.number("weight_decay") ?? 0,
-            "max_grad_norm": h.number("grad_clip") ?? 1,
+            "lr_scheduler_type": ScaleOutMapping.trlScheduler(h.schedule, minLR: minLR),
+            "weight_decay": h.weightDecay,
+            "max_grad_norm": h.gradClip,
             "seed": Int(h.seed),
             "data_seed": Int(h.seed),
-            "logging_steps": h.integer("log_every") ?? 1,
-            "optim": ScaleOutMapping.trlOptimizer(h.word("optimizer") ?? "adamw"),
-            "adam_beta1": h.number("beta1") ?? 0.9,
-            "adam_beta2": h.number("beta2") ?? 0.999,
-            "gradient_checkpointing": h.bool("checkpointing") ?? false,
-            "packing": h.bool("pack") ?? false,
-            "load_best_model_at_end": (h.bool("restore_best") ?? true) && patience > 0 && evalEvery > 0 && hasValidation,
+            "logging_steps": h.logEvery,
+            "optim": ScaleOutMapping.trlOptimizer(h.optimizer),
+            "adam_beta1": h.beta1,
+            "adam_beta2": h.beta2,
+            "gradient_checkpointing": h.checkpointing,
+            "packing": h.pack,
+            "load_best_model_at_end": h.restoreBest && patience > 0 && evalEvery > 0 && hasValidation,
             "report_to": "none",
             "save_strategy": "no",
             "dataset_num_proc": 1,
@@ -69,7 +67,7 @@ enum TRLFiles {
             sft["metric_for_best_model"] = "eval_loss"
             sft["greater_is_better"] = false
         }
-        let completionsOnly = (h.word("train_on") ?? "completions") == "completions"
+        let completionsOnly = h.trainOn == .completions
         sft["assistant_only_loss"] = completionsOnly && e.dataFormat == "messages"
         sft["completion_only_loss"] = completionsOnly && e.dataFormat == "prompt/completion"
 
@@ -81,13 +79,13 @@ enum TRLFiles {
                      "format": e.dataFormat, "split_seed": e.split.map { Int($0.seed) as Any } ?? NSNull()] as [String: Any],
             "sft": sft,
             "early_stopping": patience > 0 && evalEvery > 0 && hasValidation
-                ? ["early_stopping_patience": patience, "early_stopping_threshold": h.number("min_delta") ?? 0] as [String: Any] as Any : NSNull(),
+                ? ["early_stopping_patience": patience, "early_stopping_threshold": h.minDelta] as [String: Any] as Any : NSNull(),
             "chat_template": e.chatTemplate.map { $0 as Any } ?? NSNull(),
             "settings": settings(e),
         ]
         if e.isAdapter {
             var lora: [String: Any] = [
-                "r": e.method.rank, "lora_alpha": e.method.alpha, "lora_dropout": h.number("dropout") ?? 0.05,
+                "r": e.method.rank, "lora_alpha": e.method.alpha, "lora_dropout": h.dropout,
                 "target_modules": e.isAllLinear ? "all-linear" as Any : e.targets as Any,
                 "use_rslora": e.method.rsLoRA, "bias": "none", "task_type": "CAUSAL_LM",
             ]
