@@ -1,10 +1,11 @@
 // swift-tools-version:6.0
 // Attune: a notebook-style REPL for fine-tuning language models on a CPU.
-// Module graph (dependencies point one way, see README "Architecture"):
+// Module graph (dependencies point one way; ARCHITECTURE.md draws it and says where each concept lives):
+//   Essentials (JSON helpers, SplitMix64/FNV-1a, edit distance, atomic files) → every module below
 //   CBLAS, CKernels → TensorCore → ModelFormats → Models → Training → AttuneRuntime → attune
-//   Tokenization → Datasets ──────────────────────────────↗
-//   Tokenization ────────────────────────────────↗
-//   AttuneLanguage, AttuneNotebook (no engine dependency) ─────↗
+//   Tokenization → ModelFormats, Models, Datasets;  Datasets → Training
+//   Evaluation, Plotting (CZlib), AttuneLanguage, AttuneNotebook (no engine dependency) → AttuneRuntime
+//   CEditLine → attune
 import PackageDescription
 
 let package = Package(
@@ -27,42 +28,47 @@ let package = Package(
         // Small C target: CPU feature detection and SIMD kernels chosen at run time.
         .target(name: "CKernels", path: "Sources/CKernels"),
 
+        // Foundation every layer may import: JSON, seeded generators and hashes, edit distance,
+        // number and byte formatting, atomic file replacement (no engine dependency).
+        .target(name: "Essentials"),
+
         // Engine.
         .target(name: "TensorCore",
-                dependencies: ["CBLAS", "CKernels", .product(name: "RealModule", package: "swift-numerics")]),
+                dependencies: ["Essentials", "CBLAS", "CKernels", .product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "Tokenization"),
-        .target(name: "ModelFormats", dependencies: ["TensorCore", "Tokenization"]),
+        .target(name: "ModelFormats", dependencies: ["Essentials", "TensorCore", "Tokenization"]),
         .target(name: "Models", dependencies: ["TensorCore", "ModelFormats", "Tokenization",
                                                .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "Datasets", dependencies: ["Tokenization"]),
-        .target(name: "Training", dependencies: ["Models", "ModelFormats", "TensorCore", "Datasets"]),
+        .target(name: "Datasets", dependencies: ["Essentials", "Tokenization"]),
+        .target(name: "Training", dependencies: ["Essentials", "Models", "ModelFormats", "TensorCore", "Datasets"]),
         // Pure analysis: metrics, warning signs, generation checks, agreement, estimates (no engine).
-        .target(name: "Evaluation"),
+        .target(name: "Evaluation", dependencies: ["Essentials"]),
         // Charts: terminal (braille), SVG and PNG.
-        .target(name: "Plotting", dependencies: ["CZlib"]),
+        .target(name: "Plotting", dependencies: ["Essentials", "CZlib"]),
 
         // Front end (no engine dependency).
-        .target(name: "AttuneLanguage"),
-        .target(name: "AttuneNotebook", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "AttuneLanguage", dependencies: ["Essentials"]),
+        .target(name: "AttuneNotebook", dependencies: ["Essentials", .product(name: "Crypto", package: "swift-crypto")]),
 
         // Interpreter and executable.
         .target(name: "AttuneRuntime",
-                dependencies: ["AttuneLanguage", "AttuneNotebook", "Models", "ModelFormats", "TensorCore", "Tokenization",
+                dependencies: ["Essentials", "AttuneLanguage", "AttuneNotebook", "Models", "ModelFormats", "TensorCore", "Tokenization",
                                "Datasets", "Training", "Evaluation", "Plotting"]),
-        .executableTarget(name: "attune", dependencies: ["AttuneRuntime", "CEditLine", "TensorCore", "Models", "Training", "Evaluation"]),
+        .executableTarget(name: "attune", dependencies: ["Essentials", "AttuneRuntime", "CEditLine", "TensorCore", "Models", "Training", "Evaluation"]),
 
         // Tests mirror modules.
+        .testTarget(name: "EssentialsTests", dependencies: ["Essentials"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CKernels"]),
-        .testTarget(name: "ModelFormatsTests", dependencies: ["ModelFormats", "TensorCore", "Tokenization"]),
+        .testTarget(name: "ModelFormatsTests", dependencies: ["Essentials", "ModelFormats", "TensorCore", "Tokenization"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"], exclude: ["Fixtures"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "ModelFormats", "TensorCore", "Tokenization"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Tokenization"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Essentials", "Datasets", "Tokenization"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "ModelFormats", "TensorCore"]),
-        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Essentials", "Evaluation"]),
         .testTarget(name: "PlottingTests", dependencies: ["Plotting"]),
-        .testTarget(name: "AttuneRuntimeTests", dependencies: ["AttuneRuntime", "AttuneLanguage", "AttuneNotebook", "Models", "TensorCore", "Plotting"],
+        .testTarget(name: "AttuneRuntimeTests", dependencies: ["Essentials", "AttuneRuntime", "AttuneLanguage", "AttuneNotebook", "Models", "TensorCore", "Plotting"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "AttuneLanguageTests", dependencies: ["AttuneLanguage"]),
-        .testTarget(name: "AttuneNotebookTests", dependencies: ["AttuneNotebook"]),
+        .testTarget(name: "AttuneLanguageTests", dependencies: ["Essentials", "AttuneLanguage"]),
+        .testTarget(name: "AttuneNotebookTests", dependencies: ["Essentials", "AttuneNotebook"]),
     ]
 )

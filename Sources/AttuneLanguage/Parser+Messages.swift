@@ -1,3 +1,4 @@
+import Essentials
 /// The parser's explanations of what went wrong, with the fix where it is clear.
 extension Parser {
     /// A token that cannot start a value, explained.

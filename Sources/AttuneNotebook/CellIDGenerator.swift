@@ -1,3 +1,4 @@
+import Essentials
 /// Makes short cell ids that look random but depend only on the notebook's seed and the cell
 /// number, so a replay with the same seed gives the same ids.
 public struct CellIDGenerator: Sendable {
@@ -16,7 +17,7 @@ public struct CellIDGenerator: Sendable {
     public func id(for n: Int, avoiding used: Set<String>) -> String {
         var attempt: UInt64 = 0
         while true {
-            var z = Self.mix(seed ^ Self.mix(UInt64(bitPattern: Int64(n))) &+ attempt &* 0x9E37_79B9_7F4A_7C15)
+            var z = SplitMix64.scramble(seed ^ SplitMix64.scramble(UInt64(bitPattern: Int64(n))) &+ attempt &* 0x9E37_79B9_7F4A_7C15)
             let length = 4 + Int(attempt / 64)
             var id = ""
             id.append(Self.alphabet[Int(z % 24)])  // letters only first: ids never look like numbers
@@ -24,18 +25,11 @@ public struct CellIDGenerator: Sendable {
             for _ in 1..<length {
                 id.append(Self.alphabet[Int(z % UInt64(Self.alphabet.count))])
                 z /= UInt64(Self.alphabet.count)
-                if z == 0 { z = Self.mix(z &+ attempt &+ 1) }
+                if z == 0 { z = SplitMix64.scramble(z &+ attempt &+ 1) }
             }
             if !used.contains(id) { return id }
             attempt += 1
         }
     }
 
-    /// SplitMix64's finaliser.
-    static func mix(_ x: UInt64) -> UInt64 {
-        var z = x &+ 0x9E37_79B9_7F4A_7C15
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }

@@ -1,3 +1,4 @@
+import Essentials
 extension NotebookDocument {
     /// The first cell tagged `parameters`.
     public var parametersCell: Cell? { cells.first { $0.hasTag(Cell.Tag.parameters) } }
@@ -40,22 +41,9 @@ extension NotebookDocument {
         return result
     }
 
-    /// The closest name within edit distance 2, if any.
+    /// The closest name, when it is close enough to be a likely typo (`Essentials.suggest`).
     static func nearest(_ word: String, in candidates: [String]) -> String? {
-        func distance(_ a: [Character], _ b: [Character]) -> Int {
-            // Levenshtein distance, one row at a time.
-            var previous = Array(0...b.count)
-            for i in a.indices {
-                var current = [i + 1] + Array(repeating: 0, count: b.count)
-                for j in b.indices {
-                    current[j + 1] = Swift.min(previous[j + 1] + 1, current[j] + 1, previous[j] + (a[i] == b[j] ? 0 : 1))
-                }
-                previous = current
-            }
-            return previous[b.count]
-        }
-        let scored = candidates.map { ($0, distance(Array(word), Array($0))) }.filter { $0.1 <= 2 }
-        return scored.min { $0.1 < $1.1 }?.0
+        suggest(word, from: candidates)
     }
 }
 

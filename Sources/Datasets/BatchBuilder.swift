@@ -1,3 +1,4 @@
+import Essentials
 /// Groups rendered examples into batches: by similar length (little padding), or packed
 /// several to a row (no padding beyond the last example of a row), in a seeded order.
 public struct BatchBuilder: Sendable {
@@ -35,7 +36,7 @@ public struct BatchBuilder: Sendable {
         }
         // Rows of similar length go together (they already are, sorted); shuffle whole batches.
         var groups = stride(from: 0, to: rows.count, by: batchSize).map { Array(rows[$0..<min($0 + batchSize, rows.count)]) }
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         generator.shuffle(&groups)
         return groups.map { makeBatch($0, items) }
     }

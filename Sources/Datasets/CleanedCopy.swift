@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 
 /// What `data dedup` or `data redact` wrote.
@@ -91,7 +92,7 @@ public enum CleanedCopy {
     }
 
     /// Streams `source` to `target` line by line through `transform` (nil drops the line).
-    /// Writes to a temporary file and renames it, refusing to overwrite the source.
+    /// Replaces `target` atomically (`AtomicFile`), refusing to overwrite the source.
     static func rewrite(_ source: String, to target: String,
                         _ transform: (UnsafeBufferPointer<UInt8>, Int) throws -> [UInt8]?) throws {
         let sourceURL = URL(fileURLWithPath: source).standardizedFileURL.resolvingSymlinksInPath()
@@ -99,28 +100,21 @@ public enum CleanedCopy {
         guard sourceURL.path != targetURL.path else {
             throw DatasetError.file(path: target, reason: "refusing to overwrite the input; choose another output path")
         }
-        let temporary = target + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
-        guard FileManager.default.createFile(atPath: temporary, contents: nil),
-              let handle = FileHandle(forWritingAtPath: temporary) else {
-            throw DatasetError.file(path: target, reason: "cannot create the output file")
-        }
-        var buffer = [UInt8]()
-        buffer.reserveCapacity(1 << 20)
         do {
-            try LineReader(path: source).forEachLine { bytes, line in
-                if let out = try transform(bytes, line) {
-                    buffer += out
-                    buffer.append(0x0A)
-                    if buffer.count >= 1 << 20 { handle.write(Data(buffer)); buffer.removeAll(keepingCapacity: true) }
+            try AtomicFile.replace(target) { write in
+                var buffer = [UInt8]()
+                buffer.reserveCapacity(1 << 20)
+                try LineReader(path: source).forEachLine { bytes, line in
+                    if let out = try transform(bytes, line) {
+                        buffer += out
+                        buffer.append(0x0A)
+                        if buffer.count >= 1 << 20 { try write(buffer); buffer.removeAll(keepingCapacity: true) }
+                    }
+                    return true
                 }
-                return true
+                try write(buffer)
             }
-            handle.write(Data(buffer))
-            try handle.close()
-            if FileManager.default.fileExists(atPath: target) { try FileManager.default.removeItem(atPath: target) }
-            try FileManager.default.moveItem(atPath: temporary, toPath: target)
         } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
             if let error = error as? DatasetError { throw error }
             throw DatasetError.file(path: target, reason: "\(error)")
         }

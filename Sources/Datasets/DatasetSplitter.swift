@@ -1,3 +1,4 @@
+import Essentials
 /// Fractions of a train/validation(/test) split.
 public struct SplitRatios: Sendable, Hashable, Codable {
     public var train: Double
@@ -81,7 +82,7 @@ public struct DatasetSplitter: Sendable {
             strata[key, default: []].append(group)
         }
 
-        var generator = SeededGenerator(seed: seed)
+        var generator = SplitMix64(seed: seed)
         var parts: [[Int]] = [[], [], []]
         for key in strataOrder.sorted() {
             var stratumGroups = strata[key]!

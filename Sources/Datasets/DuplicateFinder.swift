@@ -1,3 +1,4 @@
+import Essentials
 /// Exact duplicates (after whitespace and case normalisation) and near-duplicates (MinHash over
 /// word 3-shingles with LSH banding) among a data set's examples.
 ///
@@ -79,7 +80,7 @@ public struct DuplicateFinder: Sendable {
     }
 
     static func fieldHash(_ name: String, _ text: String) -> UInt64 {
-        StableHash.mix(StableHash.fnv1a(name) ^ StableHash.fnv1a(text))
+        SplitMix64.scramble(FNV1a.hash(name) ^ FNV1a.hash(text))
     }
 
     /// The example's text without boilerplate fields.

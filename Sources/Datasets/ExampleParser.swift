@@ -1,3 +1,4 @@
+import Essentials
 import Tokenization
 
 /// Turns one line of a JSONL file into an `Example`, or the first problem with it.
@@ -70,7 +71,7 @@ struct ExampleParser {
 
     /// For a missing key, the present key that looks like a misspelling of it.
     private func misspelling(of key: String, in members: [JSONMember]) -> JSONMember? {
-        members.first { !DataFormat.allKnownKeys.contains($0.key) && KeySuggestion.closest(to: $0.key, among: [key]) != nil }
+        members.first { !DataFormat.allKnownKeys.contains($0.key) && suggest($0.key, from: [key]) != nil }
     }
 
     private func missingKeyFailure(_ key: String, format: DataFormat, members: [JSONMember], objectOffset: Int?) -> LineFailure {
@@ -95,7 +96,7 @@ struct ExampleParser {
             throw missingKeyFailure(format.requiredKeys[0], format: format, members: members, objectOffset: 0)
         } else {
             for member in members where !DataFormat.allKnownKeys.contains(member.key) {
-                if let suggestion = KeySuggestion.closest(to: member.key, among: DataFormat.allKnownKeys) {
+                if let suggestion = suggest(member.key, from: DataFormat.allKnownKeys) {
                     throw LineFailure(.missingKey, member.keyOffset, "unknown key '\(member.key)'; did you mean '\(suggestion)'?")
                 }
             }
@@ -181,7 +182,7 @@ struct ExampleParser {
                                   "\(name) must be an object {\"role\": …, \"content\": …}, not \(element.value.typeDescription)")
             }
             guard let roleMember = fields.member("role") else {
-                if let typo = fields.first(where: { !["content", "weight"].contains($0.key) && KeySuggestion.closest(to: $0.key, among: ["role"]) != nil }) {
+                if let typo = fields.first(where: { !["content", "weight"].contains($0.key) && suggest($0.key, from: ["role"]) != nil }) {
                     throw LineFailure(.missingKey, typo.keyOffset, "unknown key '\(typo.key)' in \(name); did you mean 'role'?")
                 }
                 throw LineFailure(.missingKey, element.offset, "\(name) has no 'role'; add \"role\": \"user\" or \"assistant\"")
@@ -193,12 +194,12 @@ struct ExampleParser {
             guard Self.roles.contains(role) else {
                 let suggestion = KeySuggestion.roleAliases[role.lowercased()]
                     ?? (Self.roles.contains(role.lowercased()) ? role.lowercased() : nil)
-                    ?? KeySuggestion.closest(to: role, among: Self.roles)
+                    ?? suggest(role, from: Self.roles)
                 let hint = suggestion.map { "; did you mean '\($0)'?" } ?? "; roles are system, user and assistant"
                 throw LineFailure(.unknownRole, roleMember.node.offset, "unknown role '\(role)' in \(name)\(hint)")
             }
             guard let contentMember = fields.member("content") else {
-                if let typo = fields.first(where: { !["role", "weight"].contains($0.key) && KeySuggestion.closest(to: $0.key, among: ["content"]) != nil }) {
+                if let typo = fields.first(where: { !["role", "weight"].contains($0.key) && suggest($0.key, from: ["content"]) != nil }) {
                     throw LineFailure(.missingKey, typo.keyOffset, "unknown key '\(typo.key)' in \(name); did you mean 'content'?")
                 }
                 throw LineFailure(.missingKey, element.offset, "\(name) (\(role)) has no 'content'; add the message text as \"content\"")

@@ -1,3 +1,4 @@
+import Essentials
 /// MinHash signatures over word shingles, and locality-sensitive hashing (banding) to find
 /// pairs of texts whose shingle sets are similar without comparing every pair.
 ///
@@ -16,8 +17,8 @@ struct MinHash: Sendable {
         let words = TextNormalization.wordHashes(text)
         var minimums = [UInt32](repeating: .max, count: permutations)
         func add(_ shingle: UInt64) {
-            let h1 = StableHash.mix(shingle)
-            let h2 = StableHash.mix(h1 ^ 0x5bd1_e995) | 1
+            let h1 = SplitMix64.scramble(shingle)
+            let h2 = SplitMix64.scramble(h1 ^ 0x5bd1_e995) | 1
             var h = h1
             for i in 0..<permutations {
                 let value = UInt32(truncatingIfNeeded: h >> 32)
@@ -26,11 +27,11 @@ struct MinHash: Sendable {
             }
         }
         if words.count <= shingleSize {
-            add(words.reduce(StableHash.fnvOffset) { StableHash.mix($0 ^ $1) })
+            add(words.reduce(FNV1a.offsetBasis) { SplitMix64.scramble($0 ^ $1) })
         } else {
             for start in 0...(words.count - shingleSize) {
                 var shingle: UInt64 = 0
-                for k in 0..<shingleSize { shingle = StableHash.mix(shingle ^ words[start + k]) }
+                for k in 0..<shingleSize { shingle = SplitMix64.scramble(shingle ^ words[start + k]) }
                 add(shingle)
             }
         }
@@ -54,7 +55,7 @@ struct MinHash: Sendable {
             var buckets = [UInt64: [Int]]()
             for (index, signature) in signatures.enumerated() {
                 var key = UInt64(band)
-                for row in 0..<rowsPerBand { key = StableHash.mix(key ^ UInt64(signature[band * rowsPerBand + row])) }
+                for row in 0..<rowsPerBand { key = SplitMix64.scramble(key ^ UInt64(signature[band * rowsPerBand + row])) }
                 buckets[key, default: []].append(index)
             }
             for members in buckets.values where members.count > 1 {

@@ -1,3 +1,4 @@
+import Essentials
 /// Text normalisation for duplicate detection.
 enum TextNormalization {
     /// Lowercased, with every run of whitespace made one space and the ends trimmed: two
@@ -19,17 +20,17 @@ enum TextNormalization {
     /// The stable hash of `normalized(text)`, computed without building the string when the
     /// text is ASCII (the common case).
     static func normalizedHash(_ text: String) -> UInt64 {
-        var hash = StableHash.fnvOffset
+        var hash = FNV1a.offsetBasis
         var pendingSpace = false, started = false
         for byte in text.utf8 {
-            if byte >= 0x80 { return StableHash.fnv1a(normalized(text)) }
+            if byte >= 0x80 { return FNV1a.hash(normalized(text)) }
             if byte == 0x20 || (byte >= 0x09 && byte <= 0x0D) {
                 pendingSpace = started
                 continue
             }
-            if pendingSpace { hash = (hash ^ 0x20) &* StableHash.fnvPrime; pendingSpace = false }
+            if pendingSpace { hash = (hash ^ 0x20) &* FNV1a.prime; pendingSpace = false }
             let lowered = byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
-            hash = (hash ^ UInt64(lowered)) &* StableHash.fnvPrime
+            hash = (hash ^ UInt64(lowered)) &* FNV1a.prime
             started = true
         }
         return hash
@@ -50,7 +51,7 @@ enum TextNormalization {
     /// in order. Punctuation and spacing are ignored.
     static func wordHashes(_ text: String) -> [UInt64] {
         var hashes = [UInt64]()
-        var hash = StableHash.fnvOffset
+        var hash = FNV1a.offsetBasis
         var inWord = false
         for scalar in text.unicodeScalars {
             var value = scalar.value
@@ -62,11 +63,11 @@ enum TextNormalization {
                 isWordScalar = scalar.properties.isAlphabetic || scalar.properties.numericType != nil
             }
             if isWordScalar {
-                hash = (hash ^ UInt64(value)) &* StableHash.fnvPrime
+                hash = (hash ^ UInt64(value)) &* FNV1a.prime
                 inWord = true
             } else if inWord {
                 hashes.append(hash)
-                hash = StableHash.fnvOffset
+                hash = FNV1a.offsetBasis
                 inWord = false
             }
         }

@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 
 /// Draws a ``Chart`` as a standalone SVG document: white background, gridlines at the ticks,
@@ -145,12 +146,8 @@ public struct SVGRenderer: Sendable {
     /// A short stable hash of the chart's content, so several SVGs inlined in one page keep
     /// distinct clip-path ids.
     private func fingerprint(_ chart: Chart) -> String {
-        var h: UInt64 = 0xcbf29ce484222325
         let text = (try? chart.jsonData()) ?? Data()
-        for byte in text + Data("\(width)x\(height)".utf8) {
-            h ^= UInt64(byte)
-            h = h &* 0x100000001b3
-        }
+        let h = FNV1a.hash(text + Data("\(width)x\(height)".utf8))
         return String(h & 0xFFFF_FFFF, radix: 16)
     }
 }

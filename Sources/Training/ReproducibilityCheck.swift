@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import Models
 import TensorCore
@@ -125,16 +126,15 @@ public enum ReproducibilityCheck {
 
     /// FNV-1a 64 over the bytes of `values`, as 16 hex digits.
     static func checksum(_ values: UnsafeBufferPointer<Float>) -> String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        var hasher = FNV1a()
         for value in values {
             var bits = value.bitPattern
             for _ in 0..<4 {
-                hash ^= UInt64(bits & 0xff)
-                hash = hash &* 0x100_0000_01b3
+                hasher.combine(UInt8(bits & 0xff))
                 bits >>= 8
             }
         }
-        let text = String(hash, radix: 16)
+        let text = String(hasher.value, radix: 16)
         return String(repeating: "0", count: 16 - text.count) + text
     }
 }

@@ -1,3 +1,4 @@
+import Essentials
 /// A fine-tuning setting that cannot work, with the value, the reason and the fix.
 public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A hyperparameter out of range: `name`, the value given, what is allowed.
@@ -32,23 +33,7 @@ public enum TrainingError: Error, Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// The closest candidate by edit distance, when it is close enough to be a likely typo.
+/// The closest candidate, when it is close enough to be a likely typo (`Essentials.suggest`).
 func closestName(to name: String, in candidates: [String]) -> String? {
-    func distance(_ a: [Character], _ b: [Character]) -> Int {
-        var row = Array(0...b.count)
-        for (i, ca) in a.enumerated() {
-            var previous = row[0]
-            row[0] = i + 1
-            for (j, cb) in b.enumerated() {
-                let current = row[j + 1]
-                row[j + 1] = min(row[j + 1] + 1, row[j] + 1, previous + (ca == cb ? 0 : 1))
-                previous = current
-            }
-        }
-        return row[b.count]
-    }
-    let lower = Array(name.lowercased())
-    let scored = candidates.map { ($0, distance(lower, Array($0.lowercased()))) }
-    guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, name.count / 3) else { return nil }
-    return best.0
+    suggest(name, from: candidates)
 }

@@ -1,3 +1,4 @@
+import Essentials
 import AttuneLanguage
 import Foundation
 import TensorCore

@@ -1,20 +1,10 @@
+import Essentials
 import AttuneLanguage
 import XCTest
 
 /// Random bytes, token soups and mutated scripts: every input gives statements or diagnostics,
 /// never a crash or a hang, and every diagnostic points inside the source.
 final class FuzzTests: XCTestCase {
-    /// SplitMix64: a small seeded generator so failures reproduce.
-    private struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     private static let fragments = [
         "model", "load", "data", "check", "train", "trian", "set", "lr", "=", "==", "2e-4", "-1", "90%", "%", "0.9", ".5",
@@ -43,7 +33,7 @@ final class FuzzTests: XCTestCase {
         """
 
     func testRandomBytes() {
-        var generator = Generator(state: 1)
+        var generator = SplitMix64(seed: 1)
         for _ in 0..<2_000 {
             let count = Int.random(in: 0...200, using: &generator)
             let bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
@@ -52,7 +42,7 @@ final class FuzzTests: XCTestCase {
     }
 
     func testRandomPrintableASCII() {
-        var generator = Generator(state: 2)
+        var generator = SplitMix64(seed: 2)
         for _ in 0..<2_000 {
             let count = Int.random(in: 0...120, using: &generator)
             let scalars = (0..<count).map { _ in Unicode.Scalar(UInt8.random(in: 9...126, using: &generator)) }
@@ -61,7 +51,7 @@ final class FuzzTests: XCTestCase {
     }
 
     func testTokenSoup() {
-        var generator = Generator(state: 3)
+        var generator = SplitMix64(seed: 3)
         for _ in 0..<3_000 {
             var source = ""
             for _ in 0..<Int.random(in: 0...30, using: &generator) {
@@ -73,7 +63,7 @@ final class FuzzTests: XCTestCase {
     }
 
     func testMutatedScripts() {
-        var generator = Generator(state: 4)
+        var generator = SplitMix64(seed: 4)
         let original = Array(Self.script.unicodeScalars)
         for _ in 0..<1_000 {
             var scalars = original

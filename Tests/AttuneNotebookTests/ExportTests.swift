@@ -1,3 +1,4 @@
+import Essentials
 import XCTest
 @testable import AttuneNotebook
 
@@ -137,14 +138,28 @@ final class ExportTests: XCTestCase {
         XCTAssertEqual(HTMLExporter.displayNumber(-2.431), "-2.431")
     }
 
-    /// With `ATTUNE_NB_EXPORT_DIR` set, writes the example's exports there for checks by hand
-    /// (`nbformat.validate`, a browser). Does nothing otherwise.
+    /// Writes the example's exports to a folder (`ATTUNE_NB_EXPORT_DIR` when set, for checks by
+    /// hand such as `nbformat.validate` or a browser; a temporary folder otherwise) and reads them
+    /// back: the notebook is one JSON object with cells, the page a complete HTML document.
     func testWriteExportsForExternalValidation() throws {
-        guard let folder = ProcessInfo.processInfo.environment["ATTUNE_NB_EXPORT_DIR"] else { return }
+        let folder: URL
+        if let named = ProcessInfo.processInfo.environment["ATTUNE_NB_EXPORT_DIR"] {
+            folder = URL(fileURLWithPath: named)
+        } else {
+            folder = FileManager.default.temporaryDirectory.appendingPathComponent("attune-export-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
+        }
         let document = try NotebookReader.read(Fixtures.formatExample)
-        let url = URL(fileURLWithPath: folder)
-        try Data(IpynbExporter(assets: assets).exportText(document).utf8).write(to: url.appendingPathComponent("format-example.ipynb"))
-        try Data(HTMLExporter(assets: assets).export(document).utf8).write(to: url.appendingPathComponent("format-example.html"))
+        let ipynb = folder.appendingPathComponent("format-example.ipynb")
+        let html = folder.appendingPathComponent("format-example.html")
+        try Data(IpynbExporter(assets: assets).exportText(document).utf8).write(to: ipynb)
+        try Data(HTMLExporter(assets: assets).export(document).utf8).write(to: html)
+        let notebook = try JSONValue.parse(String(decoding: Data(contentsOf: ipynb), as: UTF8.self))
+        XCTAssertFalse(notebook["cells"]?.arrayValue?.isEmpty ?? true, "the .ipynb has no cells")
+        XCTAssertNotNil(notebook["nbformat"]?.intValue, "the .ipynb has no nbformat")
+        let page = String(decoding: try Data(contentsOf: html), as: UTF8.self)
+        XCTAssertTrue(page.contains("<html") && page.contains("</html>"), "the HTML export is not a complete page")
     }
 
     func testGeneratedNotebooksExportToValidJSON() throws {

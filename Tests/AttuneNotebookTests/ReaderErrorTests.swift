@@ -1,3 +1,4 @@
+import Essentials
 import XCTest
 @testable import AttuneNotebook
 

@@ -1,3 +1,4 @@
+import Essentials
 @testable import AttuneRuntime
 import XCTest
 
@@ -6,14 +7,9 @@ import XCTest
 final class FuzzTests: XCTestCase {
     /// A small deterministic generator (SplitMix64) so failures reproduce.
     struct Generator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
+        var splitMix: SplitMix64
+        init(state: UInt64) { splitMix = SplitMix64(seed: state) }
+        mutating func next() -> UInt64 { splitMix.next() }
         mutating func pick<T>(_ items: [T]) -> T { items[Int(next() % UInt64(items.count))] }
         mutating func chance(_ percent: UInt64) -> Bool { next() % 100 < percent }
     }

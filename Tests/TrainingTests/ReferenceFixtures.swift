@@ -15,6 +15,7 @@ enum ReferenceFixtures {
     static func url(_ relative: String) throws -> URL {
         let url = root.appendingPathComponent(relative)
         guard FileManager.default.fileExists(atPath: url.path) else {
+            if ProcessInfo.processInfo.environment["ATTUNE_REQUIRE_FIXTURES"] == "1" { XCTFail("reference fixture \(url.path) not found") }
             throw XCTSkip("reference fixture \(url.path) not found (set ATTUNE_SHARED)")
         }
         return url

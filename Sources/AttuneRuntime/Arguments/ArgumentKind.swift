@@ -1,3 +1,4 @@
+import Essentials
 import AttuneLanguage
 
 /// What an argument accepts, with the conversion and the message when a value does not fit.

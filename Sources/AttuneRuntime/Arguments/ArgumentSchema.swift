@@ -1,3 +1,4 @@
+import Essentials
 import AttuneLanguage
 
 /// The arguments a command takes, and the check that turns a parsed `Command` into

@@ -1,3 +1,4 @@
+import Essentials
 import AttuneLanguage
 
 /// `help [TOPIC]` and `?TOPIC`: the command list, one command (`help model load`), a noun's verbs

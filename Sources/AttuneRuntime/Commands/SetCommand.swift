@@ -1,3 +1,4 @@
+import Essentials
 import AttuneLanguage
 
 /// `set KEY=VALUE …`: changes hyperparameters, all or none. Values outside their valid range are

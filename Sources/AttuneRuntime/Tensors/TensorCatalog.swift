@@ -1,3 +1,4 @@
+import Essentials
 import Models
 import TensorCore
 import AttuneLanguage

@@ -1,3 +1,4 @@
+import Essentials
 /// A seeded pseudo-random generator (xoshiro256**, state seeded with SplitMix64).
 ///
 /// Attune keeps one generator per purpose (initialisation, dropout, data order, sampling) so that
@@ -7,23 +8,14 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
 
     /// Seeds the four state words from `seed` with SplitMix64 (never all zero).
     public init(seed: UInt64) {
-        var x = seed
-        func splitMix() -> UInt64 {
-            x &+= 0x9E37_79B9_7F4A_7C15
-            var z = x
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        s0 = splitMix(); s1 = splitMix(); s2 = splitMix(); s3 = splitMix()
+        var splitMix = SplitMix64(seed: seed)
+        s0 = splitMix.next(); s1 = splitMix.next(); s2 = splitMix.next(); s3 = splitMix.next()
     }
 
     /// A generator for a named purpose derived from a session seed ("init", "dropout", …), so that
     /// adding draws for one purpose never shifts another's stream.
     public init(seed: UInt64, purpose: String) {
-        var h: UInt64 = 0xCBF2_9CE4_8422_2325  // FNV-1a over the purpose name
-        for byte in purpose.utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
-        self.init(seed: seed ^ h)
+        self.init(seed: seed ^ FNV1a.hash(purpose))
     }
 
     /// The four state words, for checkpoints: `RandomGenerator(state:)` resumes the stream exactly.

@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import XCTest
 @testable import ModelFormats
@@ -15,7 +16,7 @@ final class GGUFCrosscheckExport: XCTestCase {
         var w = try GGUFTestFixtures.writer()
         // K-quant tensors from seeded random blocks (sane fp16 scales), so gguf-py's own
         // dequantization checks Attune's reading of the Q4_K/Q5_K/Q6_K layouts.
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMix64(seed: 42)
         for t in [GGMLType.q4_K, .q5_K, .q6_K] {
             var bytes = (0..<(2 * t.bytesPerBlock!)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
             for b in 0..<2 {

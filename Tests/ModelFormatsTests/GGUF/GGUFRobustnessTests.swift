@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import XCTest
 @testable import ModelFormats
@@ -32,7 +33,7 @@ final class GGUFRobustnessTests: XCTestCase {
 
     func testSeededBitFlipsAndByteSmashes() throws {
         let bytes = try GGUFTestFixtures.bytes()
-        var rng = SplitMix(seed: 0x5EED)
+        var rng = SplitMix64(seed: 0x5EED)
         var outcomes = (ok: 0, failed: 0)
         for trial in 0..<3000 {
             var b = bytes
@@ -139,15 +140,3 @@ final class GGUFRobustnessTests: XCTestCase {
     }
 }
 
-/// SplitMix64: a tiny seeded generator for reproducible fuzzing.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

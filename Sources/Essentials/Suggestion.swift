@@ -1,10 +1,3 @@
-/// The optimal-string-alignment distance between two words: the number of insertions,
-/// deletions, substitutions and swaps of adjacent characters that turn one into the other
-/// (each substring edited at most once). Compares characters exactly; `suggest` lowercases first.
-public func editDistance(_ a: String, _ b: String) -> Int {
-    optimalStringAlignment(Array(a), Array(b))
-}
-
 /// The candidate closest to `word`, for a "did you mean" hint, or nil when none is close.
 ///
 /// Case is ignored. A candidate qualifies when its edit distance is small for the word's length
@@ -24,7 +17,7 @@ public func suggest(_ word: String, from candidates: some Sequence<String>) -> S
     for candidate in candidates {
         let lowered = Array(candidate.lowercased())
         guard !lowered.isEmpty else { continue }
-        let distance = optimalStringAlignment(typed, lowered)
+        let distance = editDistance(typed, lowered)
         let lengthGap = abs(lowered.count - typed.count)
         if distance <= limit, distance == 0 || distance < min(typed.count, lowered.count) {
             if best == nil || (distance, lengthGap) < (best!.distance, best!.lengthGap) {
@@ -44,26 +37,4 @@ public func suggest(_ word: String, from candidates: some Sequence<String>) -> S
 public func suggest(_ word: String, aliases: [String: String]) -> String? {
     // Sorted so that ties resolve the same way on every run.
     suggest(word, from: aliases.keys.sorted()).flatMap { aliases[$0] }
-}
-
-/// Dynamic programming over three rows (the swap rule looks two rows back).
-private func optimalStringAlignment(_ a: [Character], _ b: [Character]) -> Int {
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var twoBack = [Int](repeating: 0, count: b.count + 1)
-    var previous = Array(0...b.count)
-    var current = [Int](repeating: 0, count: b.count + 1)
-    for i in 1...a.count {
-        current[0] = i
-        for j in 1...b.count {
-            let substitution = a[i - 1] == b[j - 1] ? 0 : 1
-            var cost = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + substitution)
-            if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
-                cost = min(cost, twoBack[j - 2] + 1)
-            }
-            current[j] = cost
-        }
-        (twoBack, previous, current) = (previous, current, twoBack)
-    }
-    return previous[b.count]
 }
