@@ -15,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         // System libraries (Debian packages installed by Scripts/setup).
@@ -33,7 +34,7 @@ let package = Package(
         .target(name: "Tokenization"),
         .target(name: "ModelFormats", dependencies: ["TensorCore", "Tokenization"]),
         .target(name: "Models", dependencies: ["TensorCore", "ModelFormats", "Tokenization",
-                                               .product(name: "Crypto", package: "swift-crypto")]),
+                                               .product(name: "Crypto", package: "swift-crypto"), "CZlib"]),
         .target(name: "Datasets", dependencies: ["Tokenization"]),
         .target(name: "Training", dependencies: ["Models", "ModelFormats", "TensorCore", "Datasets"]),
         // Pure analysis: metrics, warning signs, generation checks, agreement, estimates (no engine).
@@ -49,7 +50,8 @@ let package = Package(
         .target(name: "AttuneRuntime",
                 dependencies: ["AttuneLanguage", "AttuneNotebook", "Models", "ModelFormats", "TensorCore", "Tokenization",
                                "Datasets", "Training", "Evaluation", "Plotting"]),
-        .executableTarget(name: "attune", dependencies: ["AttuneRuntime", "CEditLine", "TensorCore", "Models", "Training", "Evaluation"]),
+        .executableTarget(name: "attune", dependencies: ["AttuneRuntime", "CEditLine", "TensorCore", "Models", "Training", "Evaluation",
+                                                  .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // Tests mirror modules.
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CKernels"]),
