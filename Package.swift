@@ -2,10 +2,10 @@
 // Attune: a notebook-style REPL for fine-tuning language models on a CPU.
 // Module graph (dependencies point one way; ARCHITECTURE.md draws it and says where each concept lives):
 //   Essentials (JSON helpers, SplitMix64/FNV-1a, edit distance, atomic files) → every module below
-//   CBLAS, CKernels → TensorCore → ModelFormats → Models → Training → AttuneRuntime → attune
+//   CBLAS, CKernels → TensorCore → ModelFormats → Models (CZlib: the model wheel) → Training → AttuneRuntime → attune
 //   Tokenization → ModelFormats, Models, Datasets;  Datasets → Training
 //   Evaluation, Plotting (CZlib), AttuneLanguage, AttuneNotebook (no engine dependency) → AttuneRuntime
-//   CEditLine → attune
+//   CEditLine, ArgumentParser → attune
 import PackageDescription
 
 let package = Package(
@@ -16,6 +16,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     ],
     targets: [
         // System libraries (Debian packages installed by Scripts/setup).
@@ -38,7 +39,7 @@ let package = Package(
         .target(name: "Tokenization"),
         .target(name: "ModelFormats", dependencies: ["Essentials", "TensorCore", "Tokenization"]),
         .target(name: "Models", dependencies: ["TensorCore", "ModelFormats", "Tokenization",
-                                               .product(name: "Crypto", package: "swift-crypto")]),
+                                               .product(name: "Crypto", package: "swift-crypto"), "CZlib"]),
         .target(name: "Datasets", dependencies: ["Essentials", "Tokenization"]),
         .target(name: "Training", dependencies: ["Essentials", "Models", "ModelFormats", "TensorCore", "Datasets"]),
         // Pure analysis: metrics, warning signs, generation checks, agreement, estimates (no engine).
@@ -54,7 +55,8 @@ let package = Package(
         .target(name: "AttuneRuntime",
                 dependencies: ["Essentials", "AttuneLanguage", "AttuneNotebook", "Models", "ModelFormats", "TensorCore", "Tokenization",
                                "Datasets", "Training", "Evaluation", "Plotting"]),
-        .executableTarget(name: "attune", dependencies: ["Essentials", "AttuneRuntime", "CEditLine", "TensorCore", "Models", "Training", "Evaluation"]),
+        .executableTarget(name: "attune", dependencies: ["Essentials", "AttuneRuntime", "CEditLine", "TensorCore", "Models", "Training", "Evaluation",
+                                                  .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // Tests mirror modules.
         .testTarget(name: "EssentialsTests", dependencies: ["Essentials"]),

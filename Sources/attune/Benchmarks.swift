@@ -1,27 +1,44 @@
+import ArgumentParser
 import AttuneRuntime
 import Foundation
 import TensorCore
 
-/// `attune bench`: GEMM throughput and per-kernel timings as Markdown tables (and JSON).
+/// `attune bench`: its own options belong to the default subcommand `kernels` (GEMM throughput and
+/// per-kernel timings as Markdown tables, and JSON); `bench train` and `bench inference` measure
+/// SmolLM2. (Options on `bench` itself would also capture `bench train … --json FILE`.)
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "GEMM and kernel timings (see Scripts/bench).",
+        subcommands: [BenchKernels.self, BenchTrain.self, BenchInference.self],
+        defaultSubcommand: BenchKernels.self)
+}
+
+/// `attune bench [kernels] [--json FILE] [--repeats N] [--gemm-only]`.
+struct BenchKernels: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kernels",
+        abstract: "GEMM at the engine's shapes and kernels at SmolLM2's training shapes (the default).")
+
+    @Option(help: ArgumentHelp("Also write the measurements as JSON to this file.", valueName: "file"), completion: .file(extensions: ["json"]))
+    var json: String?
+
+    @Option(help: ArgumentHelp("Measurements per kernel (GEMMs take at least 5).", valueName: "n"))
+    var repeats = 5
+
+    @Flag(help: "Only the GEMM table.")
+    var gemmOnly = false
+
+    func validate() throws {
+        guard repeats > 0 else { throw ValidationError("--repeats needs a positive number") }
+    }
+
+    func run() throws {
+        try exitIfFailed(Benchmarks.run(jsonPath: json, repeats: repeats, gemmOnly: gemmOnly))
+    }
+}
+
 enum Benchmarks {
-    static func run(arguments: [String]) -> Int32 {
-        if arguments.first == "train" { return ModelBenchmarks.train(arguments: Array(arguments.dropFirst())) }
-        if arguments.first == "inference" { return ModelBenchmarks.inference(arguments: Array(arguments.dropFirst())) }
-        var jsonPath: String?
-        var repeats = 5
-        var gemmOnly = false
-        var i = 0
-        while i < arguments.count {
-            switch arguments[i] {
-            case "--json" where i + 1 < arguments.count: jsonPath = arguments[i + 1]; i += 1
-            case "--gemm-only": gemmOnly = true
-            case "--repeats" where i + 1 < arguments.count:
-                guard let n = Int(arguments[i + 1]), n > 0 else { return CommandLineInterface.fail("bench: --repeats needs a positive number") }
-                repeats = n; i += 1
-            default: return CommandLineInterface.fail("bench: unknown option \(arguments[i]) (options: --json FILE, --repeats N, --gemm-only)")
-            }
-            i += 1
-        }
+    static func run(jsonPath: String?, repeats: Int, gemmOnly: Bool) -> Int32 {
         print("## Attune benchmark\n")
         print("OpenBLAS core \(BLASCore.activeCore), \(BLASCore.threads) threads; \(Parallelism.workers) workers for non-BLAS loops; CPU \(CPUFeatures.current.vendor) family \(CPUFeatures.current.family) model \(CPUFeatures.current.model)\n")
         let engines = GEMMBenchmark.Engine.available
@@ -54,7 +71,10 @@ enum Benchmarks {
             do {
                 let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
                 try data.write(to: URL(fileURLWithPath: jsonPath))
-            } catch { return CommandLineInterface.fail("bench: cannot write \(jsonPath): \(error.localizedDescription)") }
+            } catch {
+                Terminal.err("attune bench: cannot write \(jsonPath): \(error.localizedDescription)")
+                return 1
+            }
         }
         return 0
     }

@@ -1,33 +1,80 @@
+import ArgumentParser
 import Evaluation
 import Foundation
 import Models
 import TensorCore
 import Training
 
+extension TrainingBenchmark.Configuration: ExpressibleByArgument {}
+
+/// `attune bench train CONFIG [--steps N] [--warmup N] [--data FILE] [--checkpointing] [--json FILE]`.
+struct BenchTrain: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "SmolLM2 training speed and peak memory for one configuration (one per process).")
+
+    @Argument(help: ArgumentHelp("The configuration.", valueName: TrainingBenchmark.Configuration.allCases.map(\.rawValue).joined(separator: "|")))
+    var configuration: TrainingBenchmark.Configuration
+
+    @Option(help: ArgumentHelp("Timed steps.", valueName: "n"))
+    var steps = 5
+
+    @Option(help: ArgumentHelp("Untimed steps first.", valueName: "n"))
+    var warmup = 1
+
+    @Option(help: ArgumentHelp("Train on this JSONL data instead of random tokens.", valueName: "file"), completion: .file(extensions: ["jsonl"]))
+    var data: String?
+
+    @Flag(help: "Gradient checkpointing.")
+    var checkpointing = false
+
+    @Option(help: ArgumentHelp("Also write the measurement as JSON to this file.", valueName: "file"), completion: .file(extensions: ["json"]))
+    var json: String?
+
+    func validate() throws {
+        guard steps > 0 else { throw ValidationError("--steps needs a positive count") }
+        guard warmup >= 0 else { throw ValidationError("--warmup needs a count") }
+    }
+
+    func run() throws {
+        try exitIfFailed(ModelBenchmarks.train(configuration, steps: steps, warmup: warmup, checkpointing: checkpointing,
+                                               dataPath: data, jsonPath: json))
+    }
+}
+
+/// `attune bench inference [--prompt N] [--decode N] [--repeats N] [--json FILE]`.
+struct BenchInference: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "inference", abstract: "SmolLM2 prefill and decode speed.")
+
+    @Option(help: ArgumentHelp("Prompt tokens.", valueName: "n"))
+    var prompt = 256
+
+    @Option(help: ArgumentHelp("Decoded tokens (0: prefill alone).", valueName: "n"))
+    var decode = 32
+
+    @Option(help: ArgumentHelp("Measurements.", valueName: "n"))
+    var repeats = 3
+
+    @Option(help: ArgumentHelp("Also write the measurement as JSON to this file.", valueName: "file"), completion: .file(extensions: ["json"]))
+    var json: String?
+
+    func validate() throws {
+        guard prompt >= 1 else { throw ValidationError("--prompt needs a positive token count") }
+        guard decode >= 0 else { throw ValidationError("--decode needs a token count") }
+        guard repeats >= 1 else { throw ValidationError("--repeats needs a positive count") }
+    }
+
+    func run() throws {
+        try exitIfFailed(ModelBenchmarks.inference(promptTokens: prompt, decodeTokens: decode, repeats: repeats, jsonPath: json))
+    }
+}
+
 /// `attune bench train CONFIG` and `attune bench inference`: one SmolLM2 measurement per process
 /// (so the peak resident memory is that configuration's own), printed as a Markdown row and
 /// written as JSON. `Scripts/bench` runs each in turn and assembles the tables.
 enum ModelBenchmarks {
-    static func train(arguments: [String]) -> Int32 {
-        guard let name = arguments.first, let configuration = TrainingBenchmark.Configuration(rawValue: name) else {
-            let names = TrainingBenchmark.Configuration.allCases.map(\.rawValue).joined(separator: "|")
-            return CommandLineInterface.fail("bench train: name a configuration (\(names)), e.g. attune bench train lora-qv --steps 30")
-        }
-        var steps = 5, warmup = 1, checkpointing = false
-        var dataPath: String?, jsonPath: String?
-        var i = 1
-        while i < arguments.count {
-            let value = i + 1 < arguments.count ? arguments[i + 1] : nil
-            switch arguments[i] {
-            case "--steps": guard let n = value.flatMap(Int.init), n > 0 else { return usage("--steps needs a positive count") }; steps = n; i += 1
-            case "--warmup": guard let n = value.flatMap(Int.init), n >= 0 else { return usage("--warmup needs a count") }; warmup = n; i += 1
-            case "--data": guard let value else { return usage("--data needs a JSONL file") }; dataPath = value; i += 1
-            case "--json": guard let value else { return usage("--json needs a file") }; jsonPath = value; i += 1
-            case "--checkpointing": checkpointing = true
-            default: return usage("unknown option \(arguments[i])")
-            }
-            i += 1
-        }
+    static func train(_ configuration: TrainingBenchmark.Configuration, steps: Int, warmup: Int, checkpointing: Bool,
+                      dataPath: String?, jsonPath: String?) -> Int32 {
         do {
             let loaded = try loadSmolLM2()
             let data = try dataPath.map { try TrainingBenchmark.packedBatches(dataset: $0, loaded: loaded) }
@@ -52,26 +99,12 @@ enum ModelBenchmarks {
             if let jsonPath { try writeJSON(Measured(result: result, gflops: gflops, checkpointing: checkpointing), to: jsonPath) }
             return 0
         } catch {
-            return CommandLineInterface.fail("bench train: \(error)")
+            Terminal.err("attune bench train: \(error)")
+            return 1
         }
     }
 
-    static func inference(arguments: [String]) -> Int32 {
-        var jsonPath: String?
-        var promptTokens = 256, decodeTokens = 32, repeats = 3
-        var i = 0
-        while i < arguments.count {
-            let value = i + 1 < arguments.count ? arguments[i + 1] : nil
-            func count(_ minimum: Int) -> Int? { value.flatMap(Int.init).flatMap { $0 >= minimum ? $0 : nil } }
-            switch arguments[i] {
-            case "--json": guard let value else { return inferenceUsage("--json needs a file") }; jsonPath = value
-            case "--prompt": guard let n = count(1) else { return inferenceUsage("--prompt needs a positive token count") }; promptTokens = n
-            case "--decode": guard let n = count(0) else { return inferenceUsage("--decode needs a token count") }; decodeTokens = n
-            case "--repeats": guard let n = count(1) else { return inferenceUsage("--repeats needs a positive count") }; repeats = n
-            default: return inferenceUsage("unknown option \(arguments[i])")
-            }
-            i += 2
-        }
+    static func inference(promptTokens: Int, decodeTokens: Int, repeats: Int, jsonPath: String?) -> Int32 {
         do {
             let r = try InferenceBenchmark.run(try loadSmolLM2(), promptTokens: promptTokens, decodeTokens: decodeTokens, repeats: repeats)
             print(String(format: "| SmolLM2 Q4_1 | prefill %d tokens: %.0f tokens/s | decode: %.1f tokens/s | peak %.0f MiB |",
@@ -79,12 +112,9 @@ enum ModelBenchmarks {
             if let jsonPath { try writeJSON(r, to: jsonPath) }
             return 0
         } catch {
-            return CommandLineInterface.fail("bench inference: \(error)")
+            Terminal.err("attune bench inference: \(error)")
+            return 1
         }
-    }
-
-    private static func inferenceUsage(_ problem: String) -> Int32 {
-        CommandLineInterface.fail("bench inference: \(problem) (options: --prompt N, --decode N, --repeats N, --json FILE)")
     }
 
     /// A training measurement with its achieved arithmetic rate.
@@ -116,9 +146,5 @@ enum ModelBenchmarks {
             throw TrainingError.invalidConfiguration("SmolLM2 is not in the cache: run attune fetch smollm2 first")
         }
         return try LoadedModel.load(gguf: url)
-    }
-
-    private static func usage(_ message: String) -> Int32 {
-        CommandLineInterface.fail("bench train: \(message) (options: --steps N, --warmup N, --data FILE, --checkpointing, --json FILE)")
     }
 }

@@ -1,7 +1,83 @@
+import ArgumentParser
 import AttuneNotebook
 import AttuneRuntime
 import Foundation
 import TensorCore
+
+/// `attune replay NB [-o OUT] [--param k=v]… [--allow-paths DIR[,DIR]] [--numerics MODE] [--quiet]`.
+struct Replay: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Re-run a notebook in a fresh engine and write the new notebook.",
+        discussion: "Runs in the numerics mode the notebook was recorded in unless --numerics says otherwise.")
+
+    @Argument(help: ArgumentHelp("The notebook (*.attune.md).", valueName: "notebook"), completion: .file(extensions: ["md"]))
+    var notebook: String
+
+    @Option(name: .customShort("o"), help: ArgumentHelp("Where to write the replayed notebook (default NAME.replay.attune.md beside it).", valueName: "out"),
+            completion: .file(extensions: ["md"]))
+    var output: String?
+
+    @Option(name: .customLong("param"), help: ArgumentHelp("Override a parameter of the notebook (may repeat).", valueName: "k=v"))
+    var parameters: [String] = []
+
+    @OptionGroup var allowPaths: AllowedPathsOption
+    @OptionGroup var numerics: NumericsOption
+
+    @Flag(help: "Do not print a line per cell.")
+    var quiet = false
+
+    func validate() throws {
+        for text in parameters {
+            do { _ = try ParameterOverride.parse(text) } catch { throw ValidationError("--param \(text): \(error)") }
+        }
+    }
+
+    func run() throws {
+        try exitIfFailed(NotebookCommands.replay(path: notebook, output: output, parameters: parameters,
+                                                 allowedPaths: allowPaths.urls, numerics: numerics.mode, quiet: quiet))
+    }
+}
+
+/// `attune verify NB [--fix] [--allow-paths DIR[,DIR]] [--numerics MODE]`.
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Replay a notebook and compare every output; exit status 0 only if all match.",
+        discussion: "Numbers compare within the notebook's tolerances, text after its sanitizers, plots by their series.")
+
+    @Argument(help: ArgumentHelp("The notebook (*.attune.md).", valueName: "notebook"), completion: .file(extensions: ["md"]))
+    var notebook: String
+
+    @Flag(help: "Rewrite the outputs that differ (and record the numerics mode the replay ran in).")
+    var fix = false
+
+    @OptionGroup var allowPaths: AllowedPathsOption
+    @OptionGroup var numerics: NumericsOption
+
+    func run() throws {
+        try exitIfFailed(NotebookCommands.verify(path: notebook, fix: fix, allowedPaths: allowPaths.urls, numerics: numerics.mode))
+    }
+}
+
+/// `attune export NB --to ipynb|html [-o OUT]`.
+struct Export: ParsableCommand {
+    enum Format: String, CaseIterable, ExpressibleByArgument { case ipynb, html }
+
+    static let configuration = CommandConfiguration(abstract: "Export a notebook to Jupyter (.ipynb) or a standalone HTML page.")
+
+    @Argument(help: ArgumentHelp("The notebook (*.attune.md).", valueName: "notebook"), completion: .file(extensions: ["md"]))
+    var notebook: String
+
+    @Option(help: ArgumentHelp("The format.", valueName: "ipynb|html"))
+    var to: Format
+
+    @Option(name: .customShort("o"), help: ArgumentHelp("Where to write (default beside the notebook with the new extension).", valueName: "out"),
+            completion: .file())
+    var output: String?
+
+    func run() throws {
+        try exitIfFailed(NotebookCommands.export(path: notebook, format: to.rawValue, output: output))
+    }
+}
 
 /// `attune replay`, `attune verify` and `attune export`.
 enum NotebookCommands {
@@ -19,31 +95,26 @@ enum NotebookCommands {
     /// every cell in a fresh session, in the numerics mode the notebook was recorded in unless
     /// `--numerics` says otherwise, and writes the new notebook (default: `NAME.replay.attune.md`
     /// beside it).
-    static func replay(_ arguments: [String]) throws(UsageError) -> Int32 {
-        let options = try CommandLineOptions.parse(arguments, command: "replay", flags: ["--quiet"],
-                                                   valued: ["-o", "--param", "--allow-paths", "--numerics"])
-        let numerics = try options.numerics(command: "replay")
-        guard options.positionals.count == 1 else { throw UsageError("replay: give one notebook, e.g. attune replay run.attune.md -o run2.attune.md") }
-        let path = options.positionals[0]
+    static func replay(path: String, output: String?, parameters: [String], allowedPaths: [URL], numerics: NumericsMode?,
+                       quiet: Bool) throws -> Int32 {
         guard var document = read(path, command: "replay") else { return 1 }
-        var overrides: [ParameterOverride] = []
-        for text in options.values["--param"] ?? [] {
-            do { overrides.append(try ParameterOverride.parse(text)) } catch { throw UsageError("replay: --param \(text): \(error)") }
+        let overrides = try parameters.map { text in
+            do { return try ParameterOverride.parse(text) } catch { throw ValidationError("--param \(text): \(error)") }
         }
         if !overrides.isEmpty {
-            do { document = try document.applyingParameters(overrides) } catch { throw UsageError("replay: \(error)") }
+            do { document = try document.applyingParameters(overrides) } catch { throw ValidationError("\(error)") }
         }
         let url = URL(fileURLWithPath: path).standardizedFileURL
-        var replayer = NotebookReplayer(folder: url.deletingLastPathComponent(), allowedPaths: options.allowedPaths)
+        var replayer = NotebookReplayer(folder: url.deletingLastPathComponent(), allowedPaths: allowedPaths)
         replayer.warn = { Terminal.err("attune replay: warning: \($0)") }
         replayer.numerics = numerics
-        if !options.has("--quiet") {
+        if !quiet {
             replayer.didRun = { cell, run in
                 Terminal.out("[\(cell.n)] " + (run.failed ? "error" : "ok") + (cell.hasTag(Cell.Tag.raises) ? " (raises)" : ""))
             }
         }
         let result = replayer.replay(document)
-        let output = options.value("-o") ?? defaultReplayPath(url)
+        let output = output ?? defaultReplayPath(url)
         do {
             var replayed = result.document
             try PlotAssets.store(in: &replayed, notebook: URL(fileURLWithPath: output))
@@ -68,18 +139,13 @@ enum NotebookCommands {
     /// recorded numerics mode unless `--numerics` says otherwise) and compares every output with the
     /// notebook's tolerances; exit 0 only when all match. `--fix` rewrites the mismatched outputs and
     /// records the mode the replay ran in.
-    static func verify(_ arguments: [String]) throws(UsageError) -> Int32 {
-        let options = try CommandLineOptions.parse(arguments, command: "verify", flags: ["--fix"], valued: ["--allow-paths", "--numerics"])
-        let numerics = try options.numerics(command: "verify")
-        guard options.positionals.count == 1 else { throw UsageError("verify: give one notebook, e.g. attune verify Notebooks/tiny-model.attune.md") }
-        let path = options.positionals[0]
+    static func verify(path: String, fix: Bool, allowedPaths: [URL], numerics: NumericsMode?) -> Int32 {
         guard let recorded = read(path, command: "verify") else { return 1 }
         let url = URL(fileURLWithPath: path).standardizedFileURL
         let folder = url.deletingLastPathComponent()
-        let outcome = NotebookVerification.verify(recorded, folder: folder, allowedPaths: options.allowedPaths, numerics: numerics,
+        let outcome = NotebookVerification.verify(recorded, folder: folder, allowedPaths: allowedPaths, numerics: numerics,
                                                   notebook: path, warn: { Terminal.err("attune verify: warning: \($0)") })
         Terminal.out("\(path): " + outcome.report.rendered)
-        let fix = options.has("--fix")
         // A fix also records the numerics mode when the notebook named none or another.
         guard !outcome.report.passed || (fix && outcome.numericsChanged) else { return 0 }
         if fix {
@@ -100,20 +166,14 @@ enum NotebookCommands {
     }
 
     /// `attune export NB --to ipynb|html [-o OUT]` (default OUT beside NB with the new extension).
-    static func export(_ arguments: [String]) throws(UsageError) -> Int32 {
-        let options = try CommandLineOptions.parse(arguments, command: "export", flags: [], valued: ["--to", "-o"])
-        guard options.positionals.count == 1 else { throw UsageError("export: give one notebook, e.g. attune export run.attune.md --to html") }
-        guard let format = options.value("--to"), ["ipynb", "html"].contains(format) else {
-            throw UsageError("export: --to ipynb or --to html is required")
-        }
-        let path = options.positionals[0]
+    static func export(path: String, format: String, output: String?) -> Int32 {
         guard let document = read(path, command: "export") else { return 1 }
         let url = URL(fileURLWithPath: path).standardizedFileURL
         let assets = AssetSource.folder(url.deletingLastPathComponent())
         let text = format == "ipynb" ? IpynbExporter(assets: assets).exportText(document) : HTMLExporter(assets: assets).export(document)
         var name = url.lastPathComponent
         if name.hasSuffix(".attune.md") { name.removeLast(".attune.md".count) } else if name.hasSuffix(".md") { name.removeLast(3) }
-        let output = options.value("-o") ?? url.deletingLastPathComponent().appendingPathComponent(name + "." + format).path
+        let output = output ?? url.deletingLastPathComponent().appendingPathComponent(name + "." + format).path
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
         } catch {

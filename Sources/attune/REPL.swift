@@ -16,18 +16,14 @@ struct REPL {
     let interactive: Bool
 
     /// `attune [--notebook PATH | --no-notebook] [--seed N]`.
-    static func main(_ arguments: [String]) throws(UsageError) -> Int32 {
-        let options = try CommandLineOptions.parse(arguments, command: "attune", flags: ["--no-notebook"], valued: ["--notebook", "--seed"])
-        guard options.positionals.isEmpty else {
-            throw UsageError("unknown command '\(options.positionals[0])'" + (suggestCommand(options.positionals[0]).map { " — did you mean '\($0)'?" } ?? ""))
-        }
-        let seed = try ScriptCommands.seedOption(options) ?? Session.defaultSeed
+    static func main(notebook: String?, noNotebook: Bool, seed chosenSeed: UInt64?) -> Int32 {
+        let seed = chosenSeed ?? Session.defaultSeed
         let session = Session(seed: seed, stop: StopFlag.shared)
         let interpreter = Interpreter(session: session)
         let interactive = Terminal.inputIsTerminal
         var recorder: SessionRecorder?
-        if !options.has("--no-notebook") {
-            let path = options.value("--notebook") ?? SessionRecorder.defaultFileName()
+        if !noNotebook {
+            let path = notebook ?? SessionRecorder.defaultFileName()
             do {
                 recorder = try SessionRecorder(creating: URL(fileURLWithPath: path), seed: seed, title: "Attune session " + Self.dateText(),
                                                numerics: NumericsProvenance.current(mode: session.hyperparameters.numerics))
@@ -54,10 +50,6 @@ struct REPL {
         session.liveStream = { Terminal.out($0) }
         let repl = REPL(interpreter: interpreter, reader: reader, recorder: recorder, history: history, interactive: interactive)
         return repl.loop()
-    }
-
-    static func suggestCommand(_ word: String) -> String? {
-        suggest(word, from: ["run", "replay", "verify", "export", "doctor", "bench", "fetch", "help"])
     }
 
     static func dateText() -> String {

@@ -10,7 +10,8 @@ enum ReproducibilityReport {
     static func run(json: Bool) -> Int32 {
         let runs: [ReproducibilityCheck.Run]
         do { runs = try ReproducibilityCheck.runAll() } catch {
-            return CommandLineInterface.fail("doctor: reproducibility check failed: \(error)")
+            Terminal.err("attune doctor: reproducibility check failed: \(error)")
+            return 1
         }
         if json {
             let report = Fingerprint(numerics: Numerics.mode.rawValue, kernelPath: Numerics.kernelPath,

@@ -5,5 +5,5 @@ import TensorCore
 // OpenBLAS picks its kernels when it loads; on CPUs it misdetects, come back with the right ones.
 BLASCore.reexecWithBetterCoreIfNeeded()
 
-let status = CommandLineInterface.run(arguments: Array(CommandLine.arguments.dropFirst()))
+let status = CommandLineInterface.main(arguments: Array(CommandLine.arguments.dropFirst()))
 exit(status)

@@ -23,7 +23,7 @@ final class CommandLineTests: XCTestCase {
     func testUsageErrorsExitWithTwo() throws {
         let unknown = try runBinary(try binary(), ["verify", "x.attune.md", "--fxi"])
         XCTAssertEqual(unknown.status, 2)
-        XCTAssertTrue(unknown.err.contains("unknown option --fxi — did you mean --fix?"), unknown.err)
+        XCTAssertTrue(unknown.err.contains("Unknown option '--fxi'. Did you mean '--fix'?"), unknown.err)
         let command = try runBinary(try binary(), ["verfy"])
         XCTAssertEqual(command.status, 2)
         XCTAssertTrue(command.err.contains("unknown command 'verfy' — did you mean 'verify'?"), command.err)
