@@ -53,6 +53,9 @@ public enum GEMMBenchmark {
         let b = Tensor(shape: transB ? [n, k] : [k, n]) { _ in rng.uniform(-1, 1) }
         let c = Tensor(zeros: [m, n])
         var samples = [Double]()
+        // OpenBLAS's threads spin for a while after a call (up to ~0.1 s): let them go to sleep so
+        // they do not take a core from whatever is measured next.
+        usleep(250_000)
         let mode: NumericsMode = engine == .openBLAS ? .fast : .reproducible
         if case .attune(let path) = engine { Numerics.forceKernelPath(path) }
         defer { Numerics.forceKernelPath(nil) }
