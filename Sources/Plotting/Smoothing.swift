@@ -1,3 +1,5 @@
+import Foundation
+
 /// Exponential moving average as TensorBoard draws it: `s_t = w·s_{t−1} + (1−w)·v_t`, started
 /// at zero and divided by `1 − w^n` (n = values seen so far) so the first points are not pulled
 /// towards zero. Missing values stay missing and do not advance the average.
@@ -27,5 +29,3 @@ public enum Smoothing {
                       markers: series.markers)
     }
 }
-
-import Foundation

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How y values map to height.
 public enum YScale: String, Sendable, Codable, Equatable {
     /// Equal differences, equal distances.
@@ -21,5 +23,3 @@ public enum YScale: String, Sendable, Codable, Equatable {
         }
     }
 }
-
-import Foundation

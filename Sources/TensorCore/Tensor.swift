@@ -1,3 +1,5 @@
+import Foundation
+
 /// A float32 tensor: a row-major view (`shape`, `offset`) into a `TensorStorage`.
 ///
 /// A tensor that `requiresGrad` gets a gradient buffer of its own shape (`grad`) when a backward
@@ -125,5 +127,3 @@ public final class Tensor: CustomStringConvertible {
         return "Tensor\(shape)\(name.isEmpty ? "" : " \(name)") [\(preview)\(count > 6 ? ", …" : "")]"
     }
 }
-
-import Foundation

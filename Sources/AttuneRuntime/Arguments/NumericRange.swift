@@ -1,3 +1,5 @@
+import Foundation
+
 /// Valid values of a number, with the sentence that explains a violation:
 /// "must be greater than 0", "must be at least 1", "must be between 0 and 1".
 public struct NumericRange: Sendable, Hashable {
@@ -109,5 +111,3 @@ public enum NumberText {
         return unit == 0 ? "\(count) bytes" : String(format: "%.1f %@", value, units[unit])
     }
 }
-
-import Foundation

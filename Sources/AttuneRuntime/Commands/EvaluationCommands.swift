@@ -1,4 +1,4 @@
-/// `eval`, `compare`, `generate`, `plot`, `estimate`, `advise` (still planned).
+/// `eval`, `compare`, `generate`, `plot`, `estimate`, `advise`.
 enum EvaluationCommands {
     static let all: [any RuntimeCommand] = [
         EvalCommand(),

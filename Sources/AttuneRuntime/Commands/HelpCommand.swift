@@ -1,3 +1,4 @@
+import Foundation
 import Essentials
 import AttuneLanguage
 
@@ -127,5 +128,3 @@ struct HelpCommand: RuntimeCommand {
         return lines.joined(separator: "\n")
     }
 }
-
-import Foundation

@@ -1,3 +1,4 @@
+import Foundation
 import Essentials
 import AttuneLanguage
 import Models
@@ -97,5 +98,3 @@ struct MethodCommand: RuntimeCommand {
         return count
     }
 }
-
-import Foundation

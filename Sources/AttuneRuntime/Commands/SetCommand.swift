@@ -1,3 +1,4 @@
+import Foundation
 import Essentials
 import AttuneLanguage
 
@@ -87,5 +88,3 @@ struct SetCommand: RuntimeCommand {
         return lines.joined(separator: "\n")
     }
 }
-
-import Foundation

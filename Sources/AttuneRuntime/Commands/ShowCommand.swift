@@ -1,3 +1,4 @@
+import Foundation
 import AttuneLanguage
 import TensorCore
 
@@ -149,5 +150,3 @@ struct ListCommand: RuntimeCommand {
         context.result(lines.joined(separator: "\n"))
     }
 }
-
-import Foundation

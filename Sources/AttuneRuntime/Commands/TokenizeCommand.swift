@@ -1,3 +1,4 @@
+import Foundation
 import AttuneLanguage
 import Tokenization
 
@@ -52,5 +53,3 @@ struct TokenizeCommand: RuntimeCommand {
         return out + "'"
     }
 }
-
-import Foundation

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Short parameter names for the REPL, and the mapping to and from Hugging Face names.
 ///
 /// Hugging Face names are long (`model.layers.0.self_attn.q_proj.weight`); Attune shows and
@@ -51,5 +53,3 @@ public enum ParameterNames {
         Patterns use * within one part and match everything below: list layers.*.attn.q_proj, list layers.0
         """
 }
-
-import Foundation

@@ -1,3 +1,4 @@
+import Foundation
 import Essentials
 /// A seeded pseudo-random generator (xoshiro256**, state seeded with SplitMix64).
 ///
@@ -64,6 +65,5 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
     }
 }
 
-import Foundation
 @inline(__always) private func _log(_ x: Double) -> Double { Foundation.log(x) }
 @inline(__always) private func _cos(_ x: Double) -> Double { Foundation.cos(x) }
