@@ -22,7 +22,6 @@ final class HelpTests: XCTestCase {
             for argument in command.schema.arguments { XCTAssertFalse(argument.help.isEmpty, "\(command.name) \(argument.name)") }
             let text = ok(interpreter, "help \(command.name)")
             XCTAssertTrue(text.hasPrefix(command.spec.usage), text)
-            if case .notYet = command.availability { XCTAssertTrue(text.contains("status: not available yet in this build: ")) }
         }
     }
 

@@ -65,7 +65,8 @@ final class TrainerTests: XCTestCase {
         for (name, phase) in totals.named {
             XCTAssertGreaterThan(phase.wallSeconds, 0, name)
             XCTAssertGreaterThanOrEqual(phase.cpuSeconds, 0, name)
-            XCTAssertLessThanOrEqual(phase.cores, cores + 0.5, name)
+            // CPU clocks tick coarsely: the ratio only means something over tens of milliseconds.
+            if phase.wallSeconds >= 0.05 { XCTAssertLessThanOrEqual(phase.cores, cores + 0.5, name) }
         }
         let perStep = totals.divided(by: 4)
         XCTAssertEqual(perStep.backward.wallSeconds * 4, totals.backward.wallSeconds, accuracy: 1e-12)

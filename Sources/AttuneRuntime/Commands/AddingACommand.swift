@@ -44,8 +44,8 @@
 ///    - Errors: `throw CommandError("Name", "message", at: range)`; without a range the whole
 ///      command is underlined. `context.range(of: "argument")` points at one argument.
 ///      Helpers: `.invalidValue`, `.notFound`, `.noModel`, `.notAvailable`.
-/// 3. **Register it** in `CommandRegistry+Standard.swift`, replacing the `PlannedCommand` of the same
-///    name (keep its schema and help texts, they are already checked by tests).
+/// 3. **Register it** in `CommandRegistry+Standard.swift` (and its spec in AttuneLanguage's
+///    `CommandTable`, so the parser knows its name and noun).
 /// 4. **Test it** in `Tests/AttuneRuntimeTests`: the happy path through `ok(interpreter, "…")` and
 ///    each error through `failure(interpreter, "…")`, asserting the exact message and column.
 ///    `HelpTests` already requires help details, examples that parse, and argument help.

@@ -70,8 +70,7 @@ struct HelpCommand: RuntimeCommand {
         let width = min(24, commands.map(\.spec.name.count).max() ?? 10)
         var lines = ["Attune \(AttuneVersion.current) commands (help COMMAND for details, ?KEY for a hyperparameter, help syntax for the grammar):"]
         for command in commands {
-            let mark = command.availability.isAvailable ? "" : " (not yet)"
-            lines.append("  " + command.spec.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + command.spec.summary + mark)
+            lines.append("  " + command.spec.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + command.spec.summary)
         }
         return lines.joined(separator: "\n")
     }
@@ -81,13 +80,12 @@ struct HelpCommand: RuntimeCommand {
         let commands = registry.ordered.filter { $0.spec.noun == noun }
         var lines = ["\(noun) commands:"]
         for command in commands {
-            let mark = command.availability.isAvailable ? "" : " (not yet)"
-            lines.append("  " + command.spec.usage + "\n      " + command.spec.summary + mark)
+            lines.append("  " + command.spec.usage + "\n      " + command.spec.summary)
         }
         return lines.joined(separator: "\n")
     }
 
-    /// A command's full help: usage, summary, details, arguments, examples, status.
+    /// A command's full help: usage, summary, details, arguments, examples.
     static func text(for command: any RuntimeCommand) -> String {
         var lines = [command.spec.usage, command.spec.summary, "", command.help.details]
         let arguments = command.schema.arguments
@@ -110,10 +108,6 @@ struct HelpCommand: RuntimeCommand {
             lines.append("")
             lines.append("example\(command.help.examples.count == 1 ? "" : "s"):")
             lines += command.help.examples.map { "  " + $0 }
-        }
-        if case .notYet(let reason) = command.availability {
-            lines.append("")
-            lines.append("status: not available yet in this build: \(reason)")
         }
         return lines.joined(separator: "\n")
     }

@@ -59,9 +59,6 @@ public final class Interpreter {
         }
         do {
             try runtimeCommand.run(context)
-            if case .notYet(let reason) = runtimeCommand.availability {
-                throw CommandError.notAvailable(command.name, reason)
-            }
         } catch let error as CommandError {
             return StatementOutcome(statement: statement, output: context.output, error: error.located(default: command.range))
         } catch {

@@ -9,29 +9,17 @@ import AttuneLanguage
 /// change session state only after every check has passed, so a failed command changes nothing.
 ///
 /// To add a command: write a type conforming to this protocol in `Commands/`, and list it in
-/// `CommandRegistry.standard` (see `Commands/README.md`).
+/// `CommandRegistry.standard` (see `Commands/AddingACommand.swift`).
 public protocol RuntimeCommand: Sendable {
     var spec: CommandSpec { get }
     var schema: ArgumentSchema { get }
     var help: CommandHelp { get }
-    /// Whether the engine provides this command in this build.
-    var availability: Availability { get }
     /// Does the work. Arguments are already checked against `schema`.
     func run(_ context: CommandContext) throws
 }
 
 extension RuntimeCommand {
-    public var availability: Availability { .available }
     public var name: String { spec.name }
-}
-
-/// Whether a command works in this build.
-public enum Availability: Sendable, Hashable {
-    case available
-    /// The engine does not provide it yet; the reason says what is missing and what works instead.
-    case notYet(String)
-
-    public var isAvailable: Bool { self == .available }
 }
 
 /// The longer help of a command: what it does, an example or two, and notes.

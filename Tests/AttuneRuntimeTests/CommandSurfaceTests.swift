@@ -2,13 +2,11 @@ import AttuneLanguage
 @testable import AttuneRuntime
 import XCTest
 
-final class PlannedCommandTests: XCTestCase {
+final class CommandSurfaceTests: XCTestCase {
     func testEveryCommandOfTheSurfaceIsBound() {
-        // Every statement of DESIGN §3a now runs; none is left as a PlannedCommand stub.
+        // Every statement of DESIGN §3a runs: each has a command in the registry.
         for spec in CommandTable.standard.commands {
-            let command = CommandRegistry.standard.command(named: spec.name)
-            XCTAssertNotNil(command, spec.name)
-            XCTAssertFalse(command is PlannedCommand, "\(spec.name) is still planned")
+            XCTAssertNotNil(CommandRegistry.standard.command(named: spec.name), spec.name)
         }
     }
 
