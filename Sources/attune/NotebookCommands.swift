@@ -4,7 +4,7 @@ import AttuneRuntime
 import Foundation
 import TensorCore
 
-/// `attune replay NB [-o OUT] [--param k=v]… [--allow-paths DIR[,DIR]] [--numerics MODE] [--quiet]`.
+/// `attune replay NB [-o OUT] [--to N] [--param k=v]… [--allow-paths DIR[,DIR]] [--numerics MODE] [--quiet]`.
 struct Replay: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Re-run a notebook in a fresh engine and write the new notebook.",
@@ -20,6 +20,10 @@ struct Replay: ParsableCommand {
     @Option(name: .customLong("param"), help: ArgumentHelp("Override a parameter of the notebook (may repeat).", valueName: "k=v"))
     var parameters: [String] = []
 
+    @Option(name: .customLong("to"), help: ArgumentHelp("Stop after the cell numbered N; later cells keep their recorded outputs.",
+                                                         valueName: "N"))
+    var lastCell: Int?
+
     @OptionGroup var allowPaths: AllowedPathsOption
     @OptionGroup var numerics: NumericsOption
 
@@ -27,13 +31,14 @@ struct Replay: ParsableCommand {
     var quiet = false
 
     func validate() throws {
+        if let lastCell, lastCell < 1 { throw ValidationError("--to \(lastCell): cells are numbered from 1; give the number of the last cell to run") }
         for text in parameters {
             do { _ = try ParameterOverride.parse(text) } catch { throw ValidationError("--param \(text): \(error)") }
         }
     }
 
     func run() throws {
-        try exitIfFailed(NotebookCommands.replay(path: notebook, output: output, parameters: parameters,
+        try exitIfFailed(NotebookCommands.replay(path: notebook, output: output, parameters: parameters, lastCell: lastCell,
                                                  allowedPaths: allowPaths.urls, numerics: numerics.mode, quiet: quiet))
     }
 }
@@ -91,13 +96,19 @@ enum NotebookCommands {
         }
     }
 
-    /// `attune replay NB [-o OUT] [--param k=v]… [--allow-paths DIR[,DIR]] [--numerics MODE]`: re-runs
-    /// every cell in a fresh session, in the numerics mode the notebook was recorded in unless
-    /// `--numerics` says otherwise, and writes the new notebook (default: `NAME.replay.attune.md`
-    /// beside it).
-    static func replay(path: String, output: String?, parameters: [String], allowedPaths: [URL], numerics: NumericsMode?,
-                       quiet: Bool) throws -> Int32 {
+    /// `attune replay NB [-o OUT] [--to N] [--param k=v]… [--allow-paths DIR[,DIR]] [--numerics MODE]`:
+    /// re-runs every cell (up to cell N with `--to`) in a fresh session, in the numerics mode the
+    /// notebook was recorded in unless `--numerics` says otherwise, and writes the new notebook
+    /// (default: `NAME.replay.attune.md` beside it).
+    static func replay(path: String, output: String?, parameters: [String], lastCell: Int? = nil, allowedPaths: [URL],
+                       numerics: NumericsMode?, quiet: Bool) throws -> Int32 {
         guard var document = read(path, command: "replay") else { return 1 }
+        if let lastCell, !document.cells.contains(where: { $0.n == lastCell }) {
+            let numbers = document.cells.map(\.n)
+            let range = numbers.isEmpty ? "it has no cells" : "its cells are numbered \(numbers.min()!)–\(numbers.max()!)"
+            Terminal.err("attune replay: --to \(lastCell): \(path) has no cell n=\(lastCell); \(range)")
+            return 2
+        }
         let overrides = try parameters.map { text in
             do { return try ParameterOverride.parse(text) } catch { throw ValidationError("--param \(text): \(error)") }
         }
@@ -108,6 +119,7 @@ enum NotebookCommands {
         var replayer = NotebookReplayer(folder: url.deletingLastPathComponent(), allowedPaths: allowedPaths)
         replayer.warn = { Terminal.err("attune replay: warning: \($0)") }
         replayer.numerics = numerics
+        replayer.lastCell = lastCell
         if !quiet {
             replayer.didRun = { cell, run in
                 Terminal.out("[\(cell.n)] " + (run.failed ? "error" : "ok") + (cell.hasTag(Cell.Tag.raises) ? " (raises)" : ""))
@@ -124,7 +136,13 @@ enum NotebookCommands {
             return 1
         }
         for surprise in result.surprises { Terminal.err("attune replay: cell n=\(surprise.cellNumber): \(surprise.message)") }
-        Terminal.out("replayed \(result.document.cells.count) cells → \(output)")
+        if let last = result.stoppedAfter, lastCell != nil {
+            let ran = result.document.cells.filter { $0.n <= last && !$0.hasTag(Cell.Tag.skip) }.count
+            let kept = result.document.cells.filter { $0.n > last }.count
+            Terminal.out("replayed \(ran) cells, stopped after cell n=\(last) (--to); \(kept) later cells keep their recorded outputs → \(output)")
+        } else {
+            Terminal.out("replayed \(result.document.cells.count) cells → \(output)")
+        }
         return result.surprises.isEmpty ? 0 : 1
     }
 

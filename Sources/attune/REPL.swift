@@ -20,7 +20,6 @@ struct REPL {
         let seed = chosenSeed ?? Session.defaultSeed
         let session = Session(seed: seed, stop: StopFlag.shared)
         let interpreter = Interpreter(session: session)
-        let interactive = Terminal.inputIsTerminal
         var recorder: SessionRecorder?
         if !noNotebook {
             let path = notebook ?? SessionRecorder.defaultFileName()
@@ -33,6 +32,16 @@ struct REPL {
                 return 1
             }
         }
+        var banner = "Attune \(AttuneVersion.current) · seed \(seed)"
+        banner += recorder.map { " · recording to \($0.recorder.url.path)" } ?? " · not recording"
+        return start(interpreter: interpreter, recorder: recorder, banner: banner)
+    }
+
+    /// Runs the shell on `interpreter` (a new session, or one `attune open` replayed a notebook
+    /// into), recording to `recorder`; `banner` is the first line an interactive user sees.
+    static func start(interpreter: Interpreter, recorder: SessionRecorder?, banner: String) -> Int32 {
+        let session = interpreter.session
+        let interactive = Terminal.inputIsTerminal
         SignalHandling.installInterruptHandler()
         let reader: LineReader
         var history: HistoryFile?
@@ -41,8 +50,6 @@ struct REPL {
             let file = HistoryFile(url: AttunePaths.history)
             for entry in file.load() { editor.addHistory(entry) }
             history = file
-            var banner = "Attune \(AttuneVersion.current) · seed \(seed)"
-            banner += recorder.map { " · recording to \($0.recorder.url.path)" } ?? " · not recording"
             Terminal.out(banner + "\nType help for the commands, ?lr for a hyperparameter, Tab to complete; Ctrl-D saves and quits.")
         } else {
             reader = PlainLineReader()

@@ -25,6 +25,9 @@ final class CommandLineParserTests: XCTestCase {
         (["run", "s.attune", "--notebook", "o.attune.md", "--keep-going", "--allow-paths", "a,b", "--allow-paths", "c", "--seed", "1"], "Run"),
         (["replay", "Notebooks/quickstart.attune.md", "-o", "out/quickstart.attune.md"], "Replay"),
         (["replay", "nb.attune.md", "--param", "lr=1e-3", "--param", "steps=5", "--allow-paths", "x", "--numerics", "fast", "--quiet"], "Replay"),
+        (["replay", "nb.attune.md", "--to", "3", "-o", "out.attune.md"], "Replay"),
+        (["open", "nb.attune.md"], "Open"),
+        (["open", "nb.attune.md", "--allow-paths", "data", "--numerics", "fast"], "Open"),
         (["verify", "nb.attune.md"], "Verify"),
         (["verify", "nb.attune.md", "--fix", "--numerics", "reproducible", "--allow-paths", "data"], "Verify"),
         (["export", "out/quickstart.attune.md", "--to", "html"], "Export"),
@@ -106,14 +109,14 @@ final class CommandLineParserTests: XCTestCase {
             let result = try runBinary(binary, arguments, environment: ["ATTUNE_PARSE_ONLY": "1"])
             XCTAssertEqual(result.status, 0, "\(arguments): \(result.err)")
             XCTAssertTrue(result.out.hasPrefix("attune.\(command)("), "\(arguments) parses to \(command): \(result.out)")
-            for value in arguments where !value.hasPrefix("-") && !["run", "replay", "verify", "export", "doctor", "fetch", "bench", "kernels", "train", "inference", "lora-qv", "full"].contains(value) {
+            for value in arguments where !value.hasPrefix("-") && !["run", "open", "replay", "verify", "export", "doctor", "fetch", "bench", "kernels", "train", "inference", "lora-qv", "full"].contains(value) {
                 XCTAssertTrue(result.out.contains(value.debugDescription.dropFirst().dropLast()), "\(arguments): \(value) reached the command: \(result.out)")
             }
         }
     }
 
     /// The command paths and their `--help`.
-    static let commandPaths: [[String]] = [[], ["repl"], ["run"], ["replay"], ["verify"], ["export"], ["doctor"], ["fetch"],
+    static let commandPaths: [[String]] = [[], ["repl"], ["run"], ["open"], ["replay"], ["verify"], ["export"], ["doctor"], ["fetch"],
                                            ["bench"], ["bench", "kernels"], ["bench", "train"], ["bench", "inference"]]
 
     /// The usage line from a `--help` text (continuation lines joined).
@@ -144,7 +147,7 @@ final class CommandLineParserTests: XCTestCase {
         for line in ["0    success", "1    a command failed", "2    a usage error", "130  interrupted"] {
             XCTAssertTrue(root.contains(line), "the exit codes are documented: \(root)")
         }
-        for command in ["run", "replay", "verify", "export", "doctor", "fetch", "bench"] {
+        for command in ["run", "open", "replay", "verify", "export", "doctor", "fetch", "bench"] {
             XCTAssertTrue(root.contains("  \(command) "), "\(command) is listed: \(root)")
         }
         XCTAssertTrue(try runBinary(binary, ["replay", "--help"]).out.contains("--param <k=v>"))

@@ -50,7 +50,7 @@ func attuneBinary() -> URL? {
 
 /// Runs the binary (with `environment` added to this process's); returns exit status, stdout, stderr.
 func runBinary(_ binary: URL, _ arguments: [String], in folder: URL? = nil,
-               environment extra: [String: String] = [:]) throws -> (status: Int32, out: String, err: String) {
+               environment extra: [String: String] = [:], input: String? = nil) throws -> (status: Int32, out: String, err: String) {
     let process = Process()
     process.executableURL = binary
     process.arguments = arguments
@@ -63,7 +63,12 @@ func runBinary(_ binary: URL, _ arguments: [String], in folder: URL? = nil,
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err
+    let stdin = Pipe()
+    process.standardInput = stdin
     try process.run()
+    // Small inputs fit in the pipe's buffer; closing it is end of input.
+    if let input { stdin.fileHandleForWriting.write(Data(input.utf8)) }
+    try stdin.fileHandleForWriting.close()
     let outData = out.fileHandleForReading.readDataToEndOfFile()
     let errData = err.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()

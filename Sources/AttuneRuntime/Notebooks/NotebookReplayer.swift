@@ -31,6 +31,12 @@ public struct NotebookReplayer {
     public var warn: ((String) -> Void)?
     /// Runs in this numerics mode instead of the notebook's (`--numerics`).
     public var numerics: NumericsMode?
+    /// Stops after the cell numbered `lastCell` (`replay --to N`); the cells after it keep their
+    /// recorded outputs.
+    public var lastCell: Int?
+    /// Told after each cell with the recorded cell and its replay (new outputs); returning false
+    /// stops the replay there (`attune open` stops at the first output that differs).
+    public var shouldContinue: ((_ recorded: Cell, _ replayed: Cell) -> Bool)?
 
     public init(folder: URL, allowedPaths: [URL] = []) {
         self.folder = folder
@@ -44,23 +50,50 @@ public struct NotebookReplayer {
         public var message: String
     }
 
-    /// The replayed notebook and the cells that failed unexpectedly.
-    public func replay(_ document: NotebookDocument) -> (document: NotebookDocument, surprises: [Surprise]) {
+    /// What a replay gave.
+    public struct Result {
+        /// The notebook with the replayed cells' new outputs.
+        public var document: NotebookDocument
+        /// Cells that failed unexpectedly (or ran when tagged `raises`).
+        public var surprises: [Surprise]
+        /// The last cell run when the replay stopped early (`lastCell`, `shouldContinue`, or
+        /// `stopsAtUnexpectedError`); nil when every cell ran.
+        public var stoppedAfter: Int?
+    }
+
+    /// A fresh session for `document`: its seed, the numerics mode (`numerics` or the recorded
+    /// one; this puts the process in that mode), and paths confined to the notebook's folder.
+    /// `stop` is the flag Ctrl-C sets (the REPL's shared one for `attune open`).
+    public func makeInterpreter(for document: NotebookDocument, stop: StopFlag = StopFlag()) -> Interpreter {
         let mode = numerics ?? NumericsProvenance.recordedMode(document)
+        let session = Session(seed: document.frontMatter?.seed ?? Session.defaultSeed, numerics: mode,
+                              paths: .confined(to: folder, extra: allowedPaths), stop: stop)
+        session.liveStream = liveStream
+        return Interpreter(session: session)
+    }
+
+    /// Replays `document` in a fresh session; the process's numerics mode is put back afterwards.
+    public func replay(_ document: NotebookDocument) -> Result {
         let modeBefore = Numerics.mode
         defer { Numerics.mode = modeBefore }
-        let session = Session(seed: document.frontMatter?.seed ?? Session.defaultSeed, numerics: mode,
-                              paths: .confined(to: folder, extra: allowedPaths))
-        session.liveStream = liveStream
+        return replay(document, in: makeInterpreter(for: document))
+    }
+
+    /// Replays `document` in `interpreter`'s session (made by `makeInterpreter(for:)`), which
+    /// holds the notebook's state afterwards (`attune open` continues in it).
+    public func replay(_ document: NotebookDocument, in interpreter: Interpreter) -> Result {
+        let session = interpreter.session
+        let mode = session.hyperparameters.numerics
         for message in dataChanges(document) { warn?(message) }
         var dataRead: [(url: URL, sha256: String)] = []
         session.dataFileObserver = { url, sha256 in dataRead.append((url, sha256)) }
-        let interpreter = Interpreter(session: session)
+        defer { session.dataFileObserver = nil }
         var surprises: [Surprise] = []
         var replayed = document
-        var stopped = false
+        var stoppedAfter: Int?
         replayed.updateCells { cell in
-            guard !cell.hasTag(Cell.Tag.skip), !stopped else { return }
+            guard !cell.hasTag(Cell.Tag.skip), stoppedAfter == nil else { return }
+            let recorded = cell
             willRun?(cell)
             // A cell stopped with Ctrl-C stops at the same safe point again.
             session.safePoints.stopAt = cell.stopAfter
@@ -71,10 +104,12 @@ public struct NotebookReplayer {
             let raises = cell.hasTag(Cell.Tag.raises)
             if run.failed, !raises {
                 surprises.append(Surprise(cellNumber: cell.n, message: run.firstError.map { "\($0.name): \($0.message)" } ?? "failed"))
-                if stopsAtUnexpectedError { stopped = true }
+                if stopsAtUnexpectedError { stoppedAfter = cell.n }
             } else if !run.failed, raises {
                 surprises.append(Surprise(cellNumber: cell.n, message: "the cell is tagged raises but ran without an error"))
             }
+            if let shouldContinue, !shouldContinue(recorded, cell) { stoppedAfter = cell.n }
+            if let lastCell, cell.n >= lastCell { stoppedAfter = cell.n }
         }
         if var matter = replayed.frontMatter {
             matter.engine = EngineInfo(name: "attune", version: AttuneVersion.current)
@@ -83,7 +118,7 @@ public struct NotebookReplayer {
             for file in dataRead { matter.noteDataFile(path: FrontMatter.notebookPath(of: file.url, folder: folder), sha256: file.sha256) }
             replayed.frontMatter = matter
         }
-        return (replayed, surprises)
+        return Result(document: replayed, surprises: surprises, stoppedAfter: stoppedAfter)
     }
 
     /// One message per data file named in the front matter (`data [{path, sha256}]`, relative

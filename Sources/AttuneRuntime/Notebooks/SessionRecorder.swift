@@ -28,6 +28,18 @@ public final class SessionRecorder {
         recorder = try NotebookRecorder.create(at: url, frontMatter: matter)
     }
 
+    /// Continues recording into the existing notebook at `url` (`attune open`): new cells are
+    /// numbered after its last one. A last cell cut off by a killed session is dropped first
+    /// (`droppedTail` says what); the front matter is kept.
+    public init(resuming url: URL) throws {
+        let resumed = try NotebookRecorder.resume(at: url)
+        recorder = resumed.recorder
+        droppedTail = resumed.droppedTail.map { "\($0)" }
+    }
+
+    /// What `init(resuming:)` dropped from the end of the file, if anything.
+    public private(set) var droppedTail: String?
+
     /// Appends one cell: `source` and the outputs of its run. Returns false (and keeps the reason
     /// in `failure`) when the file could not be written; the session goes on either way.
     @discardableResult
