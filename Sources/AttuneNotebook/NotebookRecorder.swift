@@ -10,12 +10,17 @@ public enum NotebookRecorderError: Error, Sendable, Equatable, CustomStringConve
     case duplicateCellID(String)
     /// The notebook file already exists (creating never overwrites).
     case alreadyExists(String)
+    /// Another recorder (another `attune` session) holds the notebook's lock file.
+    case beingRecorded(path: String, holder: Int32?)
 
     public var description: String {
         switch self {
         case let .cellNumberNotIncreasing(n, last): return "cell number \(n) does not follow \(last)"
         case let .duplicateCellID(id): return "cell id \"\(id)\" is already used"
         case let .alreadyExists(path): return "\(path) already exists"
+        case let .beingRecorded(path, holder):
+            let who = holder.map { "process \($0)" } ?? "another attune session"
+            return "\(path) is being recorded by \(who) (lock \(path).lock); end that session first, or record to another file"
         }
     }
 }
@@ -26,28 +31,52 @@ public enum NotebookRecorderError: Error, Sendable, Equatable, CustomStringConve
 /// in one write with open-append-`fsync`, so a session killed at any point keeps every cell that
 /// had finished; whole-file rewrites (front matter
 /// changes, `--fix`, trimming a cut-off tail on resume) go through a temporary file and `rename`.
-/// Safe to share between tasks: every operation holds one lock.
+/// Safe to share between tasks: every operation holds one lock. Across processes, a recorder
+/// holds `NAME.attune.md.lock` (see `LockFile`) for as long as it lives, so a second session
+/// recording into the same notebook is refused instead of interleaving cells.
 public final class NotebookRecorder: Sendable {
     /// The notebook file.
     public let url: URL
     private let state: Mutex<NotebookDocument>
+    private let lock: LockFile
 
-    private init(url: URL, document: NotebookDocument) {
+    private init(url: URL, document: NotebookDocument, lock: LockFile) {
         self.url = url
         self.state = Mutex(document)
+        self.lock = lock
+    }
+
+    /// Releases the notebook's lock file (also done when the recorder goes away, and by the kernel
+    /// when the process ends); record nothing after this.
+    public func close() { lock.release() }
+
+    /// Takes the lock file of the notebook at `url`, or explains who holds it.
+    static func takeLock(for url: URL) throws -> LockFile {
+        do {
+            return try LockFile(path: url.path + ".lock")
+        } catch {
+            if error.isHeld {
+                throw NotebookRecorderError.beingRecorded(path: url.path, holder: error.holder)
+            }
+            throw error
+        }
     }
 
     /// The notebook as recorded so far.
     public var document: NotebookDocument { state.withLock { $0 } }
 
     /// Creates a new notebook file holding `frontMatter` (and optional opening prose).
-    /// Fails if the file exists.
+    /// Fails if the file exists, also when another process creates it at the same moment.
     public static func create(at url: URL, frontMatter: FrontMatter, prose: String? = nil) throws -> NotebookRecorder {
         if FileManager.default.fileExists(atPath: url.path) { throw NotebookRecorderError.alreadyExists(url.path) }
+        let lock = try takeLock(for: url)
         var document = NotebookDocument(frontMatter: frontMatter)
         if let prose { document.appendProse("\n" + prose) }
-        try AtomicFile.replace(url.path, with: Data(NotebookWriter.write(document).utf8))
-        return NotebookRecorder(url: url, document: document)
+        let created = Result { () throws(FileWriteError) in try AtomicFile.create(url.path, with: Data(NotebookWriter.write(document).utf8)) }
+        if case .failure(let error) = created {
+            throw error.alreadyExists ? NotebookRecorderError.alreadyExists(url.path) as Error : error
+        }
+        return NotebookRecorder(url: url, document: document, lock: lock)
     }
 
     /// Continues recording into an existing notebook. A last cell cut off mid-block (from a killed
@@ -55,6 +84,7 @@ public final class NotebookRecorder: Sendable {
     /// A last cell that is well formed but lacks the recorder's closing empty line is kept (it
     /// may be hand-written, or cut between two outputs: `NotebookReader.Recovered` tells).
     public static func resume(at url: URL) throws -> (recorder: NotebookRecorder, droppedTail: NotebookReadError?) {
+        let lock = try takeLock(for: url)
         let text = String(decoding: try Data(contentsOf: url), as: UTF8.self)
         let recovered = try NotebookReader.readRecovering(text)
         var document = recovered.document
@@ -65,7 +95,7 @@ public final class NotebookRecorder: Sendable {
             try AtomicFile.append(Data("\n".utf8), to: url.path)
             document.endsWithNewline = true
         }
-        return (NotebookRecorder(url: url, document: document), recovered.droppedTail)
+        return (NotebookRecorder(url: url, document: document, lock: lock), recovered.droppedTail)
     }
 
     /// The number the next cell gets: one more than the last.

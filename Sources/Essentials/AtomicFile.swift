@@ -61,6 +61,36 @@ public enum AtomicFile {
         }
     }
 
+    /// Creates `path` holding `data`, only if nothing is there: the content is written and
+    /// `fsync`ed under a temporary name, then `link`ed to `path`, which fails when `path` exists.
+    /// Two processes creating the same file at once: exactly one succeeds, and the file is never
+    /// seen half written. Throws `FileWriteError` with `alreadyExists` true when `path` was taken.
+    public static func create(_ path: String, with data: Data) throws(FileWriteError) {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        let temporary = folder + "/." + url.lastPathComponent + ".new-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw failure(temporary, "create") }
+        defer { unlink(temporary) }
+        let written = Result { () throws(FileWriteError) in
+            try writeAll(fd, [UInt8](data), path: temporary)
+            guard fsync(fd) == 0 else { throw failure(temporary, "fsync") }
+        }
+        close(fd)
+        try written.get()
+        guard link(temporary, path) == 0 else {
+            let code = errno
+            var error = failure(path, "create")
+            error.alreadyExists = code == EEXIST
+            throw error
+        }
+        let dfd = open(folder, O_RDONLY | O_CLOEXEC)
+        if dfd >= 0 {
+            _ = fsync(dfd)
+            close(dfd)
+        }
+    }
+
     /// `replace(_:with:)` for a file URL, creating the folder first when it is missing.
     public static func write(_ data: Data, to url: URL) throws(FileWriteError) {
         let folder = url.deletingLastPathComponent().path

@@ -3,5 +3,7 @@ public struct FileWriteError: Error, Sendable, Equatable, CustomStringConvertibl
     public var path: String
     public var operation: String
     public var reason: String
+    /// True when the operation failed because the file exists (`AtomicFile.create`).
+    public var alreadyExists = false
     public var description: String { "cannot \(operation) \(path): \(reason)" }
 }

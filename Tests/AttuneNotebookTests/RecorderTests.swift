@@ -105,7 +105,9 @@ final class RecorderTests: XCTestCase {
         XCTAssertTrue(whole.lastCellConfirmed)
         XCTAssertNil(whole.droppedTail)
 
-        // Simulate the kill: half of cell 3 on disk, then a new session resumes.
+        // Simulate the kill: half of cell 3 on disk, the lock gone with the process, then a new
+        // session resumes.
+        recorder.close()
         let cutText = complete + String(decoding: chunk[..<(chunk.count / 2)], as: UTF8.self)
         try Data(cutText.utf8).write(to: url)
         XCTAssertThrowsError(try NotebookReader.read(fileText(url)))
@@ -163,5 +165,33 @@ final class RecorderTests: XCTestCase {
         XCTAssertEqual(read.cells.count, 1)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains(".tmp-") }
         XCTAssertEqual(leftovers, [])
+    }
+}
+
+/// One recorder per notebook across sessions: the lock file beside it.
+final class RecorderLockTests: XCTestCase {
+    func testASecondRecorderOnTheSameNotebookIsRefused() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("attune-nb-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let url = folder.appendingPathComponent("s.attune.md")
+        var matter = FrontMatter()
+        matter.format = FrontMatter.formatTag
+        matter.seed = 42
+        var first: NotebookRecorder? = try NotebookRecorder.create(at: url, frontMatter: matter)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: url.path + ".lock"))
+        XCTAssertThrowsError(try NotebookRecorder.resume(at: url)) { error in
+            XCTAssertEqual(error as? NotebookRecorderError, .beingRecorded(path: url.path, holder: getpid()))
+            XCTAssertEqual("\(error)", "\(url.path) is being recorded by process \(getpid()) (lock \(url.path).lock); end that session first, or record to another file")
+        }
+        XCTAssertThrowsError(try NotebookRecorder.create(at: url, frontMatter: matter)) { error in
+            XCTAssertEqual(error as? NotebookRecorderError, .alreadyExists(url.path))
+        }
+        var cell = try XCTUnwrap(first).makeCell(source: "model new tiny")
+        cell.outputs = [.result("ok")]
+        try first?.record(cell)
+        first = nil
+        XCTAssertFalse(FileManager.default.fileExists(atPath: url.path + ".lock"), "the lock goes with the recorder")
+        let resumed = try NotebookRecorder.resume(at: url).recorder
+        XCTAssertEqual(resumed.document.cells.map(\.source), ["model new tiny"])
     }
 }

@@ -1,5 +1,6 @@
 import AttuneNotebook
 import Foundation
+import Synchronization
 import XCTest
 
 /// `attune open NB` (replay, verifying cell by cell, then continue in the REPL appending to the
@@ -97,5 +98,31 @@ final class OpenNotebookTests: XCTestCase {
         let zero = try runBinary(try binary(), ["replay", notebook.path, "--to", "0"])
         XCTAssertEqual(zero.status, 2)
         XCTAssertTrue(zero.err.contains("cells are numbered from 1"), zero.err)
+    }
+}
+
+/// Two `attune` processes recording into one notebook at once: one records, the other is refused
+/// with a message, and the file stays a valid notebook (it used to interleave cells 1,3,2,4…).
+final class ConcurrentRecordingTests: XCTestCase {
+    func testTwoSessionsOnOneNotebookNeverInterleave() throws {
+        guard let binary = attuneBinary() else { throw XCTSkip("the attune executable is not built next to the tests") }
+        let folder = temporaryFolder()
+        for round in 0..<4 {
+            let notebook = folder.appendingPathComponent("nb\(round).attune.md").path
+            let statements = "model new tiny\nset lr=1e-3\nset warmup=2\nshow norm[0:2]"
+            let results = Mutex<[(status: Int32, out: String, err: String)]>([])
+            DispatchQueue.concurrentPerform(iterations: 2) { _ in
+                let result = try? runBinary(binary, ["-c", statements, "--notebook", notebook], in: folder)
+                if let result { results.withLock { $0.append(result) } }
+            }
+            let all = results.withLock { $0 }
+            XCTAssertEqual(all.count, 2)
+            XCTAssertEqual(all.filter { $0.status == 0 }.count, 1, "round \(round): \(all.map(\.err))")
+            let refused = try XCTUnwrap(all.first { $0.status != 0 })
+            XCTAssertTrue(refused.err.contains("already exists") || refused.err.contains("is being recorded by process"), refused.err)
+            let document = try NotebookReader.read(contentsOf: URL(fileURLWithPath: notebook))
+            XCTAssertEqual(document.cells.map(\.n), [1, 2, 3, 4], "round \(round)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: notebook + ".lock"))
+        }
     }
 }
