@@ -41,10 +41,10 @@ public enum PEFTAdapter {
         let c = adapter.configuration
         var o = adapter.preservedConfig
         let defaults: [String: JSONValue] = [
-            "alpha_pattern": .object([:]), "auto_mapping": .null, "exclude_modules": .null, "fan_in_fan_out": .bool(false),
+            "alpha_pattern": .object([]), "auto_mapping": .null, "exclude_modules": .null, "fan_in_fan_out": .bool(false),
             "inference_mode": .bool(true), "init_lora_weights": .bool(true), "layer_replication": .null, "layers_pattern": .null,
-            "loftq_config": .object([:]), "lora_bias": .bool(false), "megatron_config": .null, "megatron_core": .string("megatron.core"),
-            "modules_to_save": .null, "rank_pattern": .object([:]), "revision": .null, "task_type": .string("CAUSAL_LM"),
+            "loftq_config": .object([]), "lora_bias": .bool(false), "megatron_config": .null, "megatron_core": .string("megatron.core"),
+            "modules_to_save": .null, "rank_pattern": .object([]), "revision": .null, "task_type": .string("CAUSAL_LM"),
             "use_dora": .bool(false),
         ]
         for (key, value) in defaults where o[key] == nil { o[key] = value }
