@@ -53,7 +53,8 @@ final class SmolLM2ReferenceTests: XCTestCase {
 
     /// 300 seeded random strings (specials, partial markers, digits, emoji, byte 0x04 which the
     /// vocabulary lacks) against Hugging Face `tokenizers`
-    /// (`Tests/TokenizationTests/Fixtures/smollm2-random-ids.json`), and each decodes back to itself.
+    /// (`Tests/TokenizationTests/Fixtures/smollm2-random-ids.json`); each string without that byte
+    /// (which has no token, so encoding drops it as `tokenizers` does) decodes back to itself.
     func testRandomStringsMatchHuggingFaceTokenizers() throws {
         let tokenizer = try loaded().tokenizer
         XCTAssertEqual("\(tokenizer)", "byte-level BPE, pre-tokenizer smollm, 49152 tokens, 48900 merges, 17 control tokens")
@@ -64,6 +65,7 @@ final class SmolLM2ReferenceTests: XCTestCase {
         XCTAssertEqual(texts.count, 300)
         for (text, ids) in zip(texts, object["ids"] as! [[Int]]) {
             XCTAssertEqual(tokenizer.encode(text), ids, text.debugDescription)
+            guard !text.unicodeScalars.contains("\u{04}") else { continue }
             let plain = tokenizer.encode(text, parseSpecialTokens: false)
             XCTAssertEqual(Array(tokenizer.decode(plain).utf8), Array(text.utf8), "round trip of \(text.debugDescription)")
         }
