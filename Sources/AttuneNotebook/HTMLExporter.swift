@@ -113,7 +113,7 @@ public struct HTMLExporter: Sendable {
                 case nil: text = ""
                 case .null?: text = "—"
                 case let .string(s)?: text = s
-                case let .number(d)?: text = Self.displayNumber(d)
+                case let .number(d, _)?: text = Self.displayNumber(d)
                 case let other?: text = other.compactText
                 }
                 let numeric = value?.doubleValue != nil
@@ -132,8 +132,8 @@ public struct HTMLExporter: Sendable {
     /// (`5.570394039154053` → `5.57039`, `12416.500693602879` → `12416.5`); the notebook file
     /// keeps every digit.
     static func displayNumber(_ d: Double) -> String {
-        guard d.isFinite else { return JSONValue.format(d) }
-        if d.rounded() == d, abs(d) < 1e15 { return JSONValue.format(d) }
+        guard d.isFinite else { return JSONValue.numberText(d) }
+        if d.rounded() == d, abs(d) < 1e15 { return JSONValue.numberText(d) }
         return String(format: "%.6g", d)
     }
 

@@ -65,9 +65,9 @@ extension OutputComparator {
                 compareObjects(pair.0, pair.1, path: "\(path)[\(index)]", volatile: volatile, into: &differences)
                 if differences.count > 20 { return }
             }
-        case let (.number(x), .number(y)):
+        case let (.number(x, _), .number(y, _)):
             if !NumberTokenizer.close(x, y, rtol: settings.rtol, atol: settings.atol) {
-                differences.append("\(name) \(JSONValue.format(x)) became \(JSONValue.format(y)) (beyond rtol \(settings.rtol), atol \(settings.atol))")
+                differences.append("\(name) \(JSONValue.numberText(x)) became \(JSONValue.numberText(y)) (beyond rtol \(settings.rtol), atol \(settings.atol))")
             }
         case let (.string(x), .string(y)):
             if sanitizer.apply(x) != sanitizer.apply(y), compareLine(sanitizer.apply(x), sanitizer.apply(y)) != nil {

@@ -73,12 +73,12 @@ public enum CleanedCopy {
         try rewrite(path, to: target) { bytes, line in
             report.linesRead += 1
             report.linesWritten += 1
-            guard UTF8Validation.firstInvalidOffset(bytes) == nil, let node = try? JSONScanner.parse(bytes) else {
+            guard UTF8Validation.firstInvalidOffset(bytes) == nil, let value = try? JSONValue.parse(bytes) else {
                 if !bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) { report.copiedUnparsed.append(line) }
                 return Array(bytes)
             }
             var changed = false
-            let redacted = node.value.mappingStrings { text in
+            let redacted = value.mappingStrings { text in
                 let (clean, matches) = scanner.redact(text)
                 for match in matches { report.replacements[match.kind, default: 0] += 1 }
                 if !matches.isEmpty { changed = true }
@@ -86,7 +86,7 @@ public enum CleanedCopy {
             }
             guard changed else { return Array(bytes) }
             report.changedLines.append(line)
-            return Array(redacted.jsonText.utf8)
+            return Array(redacted.text().utf8)
         }
         return report
     }

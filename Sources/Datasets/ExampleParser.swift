@@ -31,11 +31,11 @@ struct ExampleParser {
         if let bad = UTF8Validation.firstInvalidOffset(bytes) {
             return issue(.invalidUTF8, bad, String(format: "invalid UTF-8 (byte 0x%02X at byte %d); save the file as UTF-8", bytes[bad], bad + 1))
         }
-        let root: JSONNode
-        do { root = try JSONScanner.parse(bytes) } catch {
+        let root: JSONLocated
+        do { root = try JSONValue.parseLocated(bytes) } catch {
             return issue(.invalidJSON, error.offset, "invalid JSON: \(error.message)")
         }
-        guard case .object(let members) = root.value else {
+        guard let members = root.members else {
             return issue(.notAnObject, root.offset,
                          "the line is \(root.value.typeDescription), not an object; each line must be one JSON object such as {\"messages\": [...]}")
         }
@@ -59,7 +59,7 @@ struct ExampleParser {
         }
     }
 
-    private func detectFormat(_ members: [JSONMember]) -> [DataFormat] {
+    private func detectFormat(_ members: [JSONLocated.Member]) -> [DataFormat] {
         let keys = Set(members.map(\.key))
         var found = [DataFormat]()
         if keys.contains("messages") { found.append(.chat) }
@@ -70,11 +70,11 @@ struct ExampleParser {
     }
 
     /// For a missing key, the present key that looks like a misspelling of it.
-    private func misspelling(of key: String, in members: [JSONMember]) -> JSONMember? {
+    private func misspelling(of key: String, in members: [JSONLocated.Member]) -> JSONLocated.Member? {
         members.first { !DataFormat.allKnownKeys.contains($0.key) && suggest($0.key, from: [key]) != nil }
     }
 
-    private func missingKeyFailure(_ key: String, format: DataFormat, members: [JSONMember], objectOffset: Int?) -> LineFailure {
+    private func missingKeyFailure(_ key: String, format: DataFormat, members: [JSONLocated.Member], objectOffset: Int?) -> LineFailure {
         if let typo = misspelling(of: key, in: members) {
             return LineFailure(.missingKey, typo.keyOffset, "unknown key '\(typo.key)'; did you mean '\(key)'? (the \(format) format needs '\(key)')")
         }
@@ -82,7 +82,7 @@ struct ExampleParser {
         return LineFailure(.missingKey, objectOffset, "missing key '\(key)'; a \(format) line needs \(shape)")
     }
 
-    private mutating func makeExample(_ members: [JSONMember], line: Int, bytes: UnsafeBufferPointer<UInt8>) throws -> Example {
+    private mutating func makeExample(_ members: [JSONLocated.Member], line: Int, bytes: UnsafeBufferPointer<UInt8>) throws -> Example {
         let detected = detectFormat(members)
         let lineFormat: DataFormat
         if detected.count > 1 {
@@ -131,7 +131,7 @@ struct ExampleParser {
             if let member = members.member(key) {
                 switch member.node.value {
                 case .string(let text): label = text
-                case .number(let text, _): label = text
+                case .number(let value, let text): label = text ?? JSONValue.numberText(value)
                 case .bool(let flag): label = flag ? "true" : "false"
                 default: break
                 }
@@ -142,7 +142,7 @@ struct ExampleParser {
         return Example(line: line, content: content, label: label, schema: intern(schemaSignature(members)))
     }
 
-    private func string(_ member: JSONMember, allowEmpty: Bool = false, allowNull: Bool = false) throws -> String {
+    private func string(_ member: JSONLocated.Member, allowEmpty: Bool = false, allowNull: Bool = false) throws -> String {
         switch member.node.value {
         case .string(let text):
             if !allowEmpty && text.allSatisfy(\.isWhitespace) {
@@ -159,14 +159,14 @@ struct ExampleParser {
 
     private func quoteHint(_ value: JSONValue) -> String {
         switch value {
-        case .number(let text, _): return " (write \"\(text)\" in quotes)"
+        case .number(let value, let text): return " (write \"\(text ?? JSONValue.numberText(value))\" in quotes)"
         case .array, .object: return " (join the parts into one string)"
         default: return ""
         }
     }
 
-    private func messages(_ node: JSONNode) throws -> [ChatMessage] {
-        guard case .array(let elements) = node.value else {
+    private func messages(_ node: JSONLocated) throws -> [ChatMessage] {
+        guard let elements = node.elements else {
             throw LineFailure(.wrongType, node.offset,
                               "'messages' must be an array of {\"role\", \"content\"} objects, not \(node.value.typeDescription)")
         }
@@ -177,7 +177,7 @@ struct ExampleParser {
         result.reserveCapacity(elements.count)
         for (index, element) in elements.enumerated() {
             let name = "messages[\(index)]"
-            guard case .object(let fields) = element.value else {
+            guard let fields = element.members else {
                 throw LineFailure(.wrongType, element.offset,
                                   "\(name) must be an object {\"role\": …, \"content\": …}, not \(element.value.typeDescription)")
             }
@@ -213,7 +213,7 @@ struct ExampleParser {
             }
             var weight: Double?
             if let weightMember = fields.member("weight") {
-                guard case .number(_, let value) = weightMember.node.value, value >= 0, value.isFinite else {
+                guard case .number(let value, _) = weightMember.node.value, value >= 0, value.isFinite else {
                     let what = weightMember.node.value.typeDescription
                     throw LineFailure(.wrongType, weightMember.node.offset,
                                       "\(name).weight must be a number ≥ 0 (0 excludes the turn from training, 1 trains on it), not \(what == "a number" ? "a negative number" : what)")
@@ -235,14 +235,14 @@ struct ExampleParser {
 
     /// `messages[role,content]` or `instruction,input,output`: the keys in file order (and for
     /// conversations, the distinct key orders of the messages).
-    private func schemaSignature(_ members: [JSONMember]) -> String {
+    private func schemaSignature(_ members: [JSONLocated.Member]) -> String {
         var parts = [String]()
         for member in members {
             if member.key == "messages", case .array(let elements) = member.node.value {
                 var layouts = [String]()
                 for element in elements {
-                    if case .object(let fields) = element.value {
-                        let layout = fields.map(\.key).joined(separator: ",")
+                    if case .object(let fields) = element {
+                        let layout = fields.map { $0.key }.joined(separator: ",")
                         if !layouts.contains(layout) { layouts.append(layout) }
                     }
                 }

@@ -1,3 +1,5 @@
+import Essentials
+
 /// Where an example's class label comes from, for balance checks and stratified splits.
 public enum LabelSource: String, Sendable, Hashable, Codable {
     /// A `category` or `label` key on the line.
@@ -33,9 +35,8 @@ public enum LabelExtraction {
     /// `category` or `label` of a JSON object text.
     static func jsonLabel(_ text: String) -> String? {
         let trimmed = text.trimmingWhitespace
-        guard trimmed.hasPrefix("{"), let node = try? JSONScanner.parse(trimmed),
-              case .object(let members) = node.value else { return nil }
-        for key in Example.labelKeys { if let value = members.member(key)?.node.value.stringValue { return value } }
+        guard trimmed.hasPrefix("{"), let object = try? JSONValue.parse(trimmed), object.objectValue != nil else { return nil }
+        for key in Example.labelKeys { if let value = object[key]?.stringValue { return value } }
         return nil
     }
 

@@ -1,3 +1,5 @@
+import Essentials
+
 /// The recommendation at the end of `advise`, with the reasons behind it.
 public struct Recommendation: Sendable, Equatable, Codable {
     public var verdict: AdviceVerdict
@@ -94,7 +96,7 @@ public struct Advisor: Sendable, Equatable, Codable {
         case .fineTune:
             let method = method!
             let range = method.learningRateRange
-            summary = "Fine-tune with \(method.displayName): learning rate \(NumberText.short(range.lowerBound)) to \(NumberText.short(range.upperBound)), 1-3 epochs, warmup then cosine."
+            summary = "Fine-tune with \(method.displayName): learning rate \(NumberText.significant(range.lowerBound)) to \(NumberText.significant(range.upperBound)), 1-3 epochs, warmup then cosine."
             if method == .lora, answers.contains(where: { $0.question == .compute && $0.choice == "cluster" }) {
                 reasons.append("With fewer than 10,000 examples full fine-tuning rarely beats LoRA and forgets more, so LoRA it is.")
             }

@@ -1,4 +1,5 @@
 import Essentials
+
 /// Which model is shown as A on each item of a blind comparison, drawn from a seed.
 ///
 /// Item i shows the second model as A when `swapped[i]`; the draw is a fair coin per item from

@@ -1,3 +1,5 @@
+import Essentials
+
 /// A chance-corrected agreement figure and what it was computed on.
 public struct AgreementFigure: Sendable, Equatable, Codable {
     /// `cohen` (two raters) or `fleiss` (three or more).
@@ -148,7 +150,7 @@ public struct BlindComparison: Sendable, Equatable, Codable {
             warnings.append("Only \(itemsRated) items rated: the guide asks for at least \(Self.minimumItems) before trusting a win rate.")
         }
         if let kappa = preferenceAgreement?.kappa, kappa < 0.2 {
-            warnings.append("Raters barely agree on preferences (κ = \(NumberText.short(kappa, digits: 2))): sharpen the rubric or brief the raters.")
+            warnings.append("Raters barely agree on preferences (κ = \(NumberText.significant(kappa, digits: 2))): sharpen the rubric or brief the raters.")
         }
     }
 
@@ -159,11 +161,11 @@ public struct BlindComparison: Sendable, Equatable, Codable {
             lines.append("  \(models[1]) win rate \(NumberText.percent(winRate)) (95% CI \(NumberText.percent(interval.lower))-\(NumberText.percent(interval.upper))); wins \(wins), losses \(losses), ties \(ties)")
         }
         for criterion in criteria where criterion.means.contains(where: { $0 != nil }) {
-            let values = zip(models, criterion.means).map { "\($0) \($1.map { NumberText.short($0) } ?? "-")" }
+            let values = zip(models, criterion.means).map { "\($0) \($1.map { NumberText.significant($0) } ?? "-")" }
             lines.append("  \(criterion.criterion): " + values.joined(separator: ", "))
         }
         for figure in [preferenceAgreement].compactMap({ $0 }) + scoreAgreement {
-            let value = figure.kappa.map { "\(NumberText.short($0, digits: 2)) (\(Agreement.interpretation($0)))" } ?? "undefined"
+            let value = figure.kappa.map { "\(NumberText.significant($0, digits: 2)) (\(Agreement.interpretation($0)))" } ?? "undefined"
             lines.append("  agreement on \(figure.on): \(figure.statistic) κ = \(value), \(figure.subjects) subjects")
         }
         lines += warnings.map { "  warning: " + $0 }

@@ -1,3 +1,5 @@
+import Essentials
+
 /// Early stopping on validation loss with patience and a minimum improvement.
 ///
 /// A validation loss `v` improves on the best `v*` when `v < v* − minimumDelta`. After `patience`
@@ -57,8 +59,8 @@ public struct EarlyStopping: Sendable, Equatable, Codable {
     public var summary: String {
         guard let bestStep, let bestValLoss else { return "No finite validation loss yet." }
         if shouldStop {
-            return "Stopped early: validation loss has not improved for \(evaluationsWithoutImprovement) evaluations; best \(NumberText.short(bestValLoss)) at step \(bestStep) (restore that checkpoint)."
+            return "Stopped early: validation loss has not improved for \(evaluationsWithoutImprovement) evaluations; best \(NumberText.significant(bestValLoss)) at step \(bestStep) (restore that checkpoint)."
         }
-        return "Best validation loss \(NumberText.short(bestValLoss)) at step \(bestStep)."
+        return "Best validation loss \(NumberText.significant(bestValLoss)) at step \(bestStep)."
     }
 }

@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 
 /// The result of `Estimator.estimate`: parameters, memory, FLOPs and (given a throughput) time.
@@ -27,12 +28,12 @@ public struct TrainingEstimate: Sendable, Equatable, Codable {
         var lines = [
             "estimate \(shape.name), \(method), batch \(setup.batch) × \(setup.sequence) tokens"
                 + (setup.accumulation > 1 ? " × \(setup.accumulation) accumulated" : ""),
-            "  parameters \(NumberText.short(Double(totalParameters))), trainable \(NumberText.short(Double(trainableParameters))) (\(NumberText.short(share * 100))%)",
+            "  parameters \(NumberText.significant(Double(totalParameters))), trainable \(NumberText.significant(Double(trainableParameters))) (\(NumberText.significant(share * 100))%)",
             "  weights \(NumberText.bytes(memory.weights)), gradients \(NumberText.bytes(memory.gradients)), optimizer \(NumberText.bytes(memory.optimizer)), activations \(NumberText.bytes(memory.activations))"
                 + (memory.workspace > 0 ? ", workspace \(NumberText.bytes(memory.workspace))" : ""),
             "  total \(NumberText.bytes(memory.total)); guide's rule of thumb \(NumberText.bytes(ruleOfThumb.value(for: setup.method)))",
         ]
-        var time = "  \(NumberText.short(flopsPerStep)) FLOPs per step"
+        var time = "  \(NumberText.significant(flopsPerStep)) FLOPs per step"
         if let secondsPerStep { time += ", \(NumberText.duration(secondsPerStep)) per step" }
         if let secondsPerEpoch { time += ", \(NumberText.duration(secondsPerEpoch)) per epoch" }
         lines.append(time)

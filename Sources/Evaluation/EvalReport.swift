@@ -1,3 +1,5 @@
+import Essentials
+
 /// Pass counts of one group of outcomes (one check kind, or one tag).
 public struct PassCount: Sendable, Equatable, Codable {
     public var name: String

@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 
 /// A length limit on a reply, in characters or words (whitespace-separated).
@@ -77,10 +78,11 @@ public enum GenerationCheck: Sendable, Equatable, Codable {
         }
     }
 
-    private func jsonOutcome(_ reply: String, strict: Bool, violations: (JSONNode) -> [String]) -> CheckOutcome {
+    private func jsonOutcome(_ reply: String, strict: Bool, violations: (JSONValue) -> [String]) -> CheckOutcome {
         guard let found = ExtractedJSON.first(in: reply) else {
             var reason = "no JSON object in the reply"
-            do { _ = try JSONNode(parsing: reply.trimmingWhitespace) } catch { reason += " (\(error))" }
+            let trimmed = reply.trimmingWhitespace
+            do { _ = try JSONValue.parse(trimmed) } catch { reason += " (\(error.replyDescription(in: trimmed)))" }
             return outcome(false, reason)
         }
         let problems = violations(found.value)

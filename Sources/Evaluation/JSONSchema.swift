@@ -1,15 +1,17 @@
+import Essentials
+
 /// A JSON type name of JSON Schema.
 public enum JSONType: String, Sendable, Codable, CaseIterable {
     case string, number, integer, boolean, array, object, null
 
     /// Whether a value has this type (`integer` = a number with no fractional part; every
     /// integer is also a `number`).
-    func matches(_ value: JSONNode) -> Bool {
+    func matches(_ value: JSONValue) -> Bool {
         switch (self, value) {
         case (.string, .string), (.boolean, .bool), (.array, .array), (.object, .object), (.null, .null),
              (.number, .number):
             return true
-        case (.integer, .number(let x)): return x.isFinite && x == x.rounded()
+        case (.integer, .number(let x, _)): return x.isFinite && x == x.rounded()
         default: return false
         }
     }
@@ -29,7 +31,7 @@ public struct JSONSchema: Sendable, Equatable, Codable {
     /// Schemas of named object members.
     public var properties: [String: JSONSchema]
     /// Allowed values (compared as JSON values); nil means any.
-    public var enumValues: [JSONNode]?
+    public var enumValues: [JSONValue]?
     /// Whether keys outside `properties` are allowed (default true).
     public var additionalProperties: Bool
     private var itemStorage: [JSONSchema]
@@ -41,7 +43,7 @@ public struct JSONSchema: Sendable, Equatable, Codable {
     }
 
     public init(types: [JSONType] = [], required: [String] = [], properties: [String: JSONSchema] = [:],
-                enumValues: [JSONNode]? = nil, items: JSONSchema? = nil, additionalProperties: Bool = true) {
+                enumValues: [JSONValue]? = nil, items: JSONSchema? = nil, additionalProperties: Bool = true) {
         self.types = types
         self.required = required
         self.properties = properties
@@ -52,7 +54,7 @@ public struct JSONSchema: Sendable, Equatable, Codable {
 
     /// Reads a schema from JSON Schema text.
     public init(json text: String) throws {
-        try self.init(node: JSONNode(parsing: text), path: "$")
+        try self.init(node: JSONValue.parse(text), path: "$")
     }
 
     public enum ReadError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -70,14 +72,14 @@ public struct JSONSchema: Sendable, Equatable, Codable {
         }
     }
 
-    init(node: JSONNode, path: String) throws {
+    init(node: JSONValue, path: String) throws {
         guard case .object(let members) = node else { throw ReadError.notAnObject(path: path) }
         self.init()
         let ignored: Set<String> = ["$schema", "$id", "title", "description", "examples", "default"]
         for (key, value) in members {
             switch key {
             case "type":
-                let names: [JSONNode]
+                let names: [JSONValue]
                 if case .array(let list) = value { names = list } else { names = [value] }
                 types = try names.map { name in
                     guard case .string(let s) = name, let type = JSONType(rawValue: s) else {
@@ -122,15 +124,15 @@ public struct JSONSchema: Sendable, Equatable, Codable {
 
     /// Every violation of the schema by `value`, each as `path: problem` (`$` is the root);
     /// empty when it conforms.
-    public func violations(of value: JSONNode, path: String = "$") -> [String] {
+    public func violations(of value: JSONValue, path: String = "$") -> [String] {
         var problems: [String] = []
         if !types.isEmpty, !types.contains(where: { $0.matches(value) }) {
             let expected = types.map(\.rawValue).joined(separator: " or ")
             problems.append("\(path): expected \(expected), got \(Self.typeName(of: value))")
             return problems
         }
-        if let enumValues, !enumValues.contains(value) {
-            problems.append("\(path): \(value.text) is not one of \(enumValues.map(\.text).joined(separator: ", "))")
+        if let enumValues, !enumValues.contains(where: { $0.sameContent(as: value) }) {
+            problems.append("\(path): \(value.text(.minimal)) is not one of \(enumValues.map { $0.text(.minimal) }.joined(separator: ", "))")
         }
         if case .object(let members) = value {
             let keys = Set(members.map(\.key))
@@ -153,11 +155,11 @@ public struct JSONSchema: Sendable, Equatable, Codable {
         return problems
     }
 
-    static func typeName(of value: JSONNode) -> String {
+    static func typeName(of value: JSONValue) -> String {
         switch value {
         case .null: return "null"
         case .bool: return "boolean"
-        case .number(let x): return x == x.rounded() ? "integer" : "number"
+        case .number(let x, _): return x == x.rounded() ? "integer" : "number"
         case .string: return "string"
         case .array: return "array"
         case .object: return "object"

@@ -1,3 +1,5 @@
+import Essentials
+
 /// Learning rate outside the guide's range for the method (full 1e-5…5e-5, LoRA 1e-4…3e-4,
 /// QLoRA 2e-4…5e-4).
 ///
@@ -42,19 +44,19 @@ public struct LearningRateRangeDetector: WarningDetector {
     public static func check(learningRate lr: Double, method: FineTuningMethod, step: Int = 0,
                              tolerance: Double = 0.001) -> TrainingWarning? {
         let range = method.learningRateRange
-        let rangeText = "\(NumberText.short(range.lowerBound)) to \(NumberText.short(range.upperBound))"
-        let suggestion = NumberText.short(method.suggestedLearningRate)
+        let rangeText = "\(NumberText.significant(range.lowerBound)) to \(NumberText.significant(range.upperBound))"
+        let suggestion = NumberText.significant(method.suggestedLearningRate)
         let evidence = [Evidence(step: step, label: "lr", value: lr)]
         if lr > range.upperBound * (1 + tolerance) || !lr.isFinite {
             return TrainingWarning(
                 kind: .learningRateOutOfRange, step: step,
-                message: "Learning rate \(NumberText.short(lr)) is above the guide's \(method.displayName) range (\(rangeText)): expect unstable or exploding loss — try \(suggestion).",
+                message: "Learning rate \(NumberText.significant(lr)) is above the guide's \(method.displayName) range (\(rangeText)): expect unstable or exploding loss — try \(suggestion).",
                 evidence: evidence, fix: "Set lr=\(suggestion).")
         }
         if lr < range.lowerBound * (1 - tolerance) {
             return TrainingWarning(
                 kind: .learningRateOutOfRange, step: step,
-                message: "Learning rate \(NumberText.short(lr)) is below the guide's \(method.displayName) range (\(rangeText)): training will be slow or stall — try \(suggestion).",
+                message: "Learning rate \(NumberText.significant(lr)) is below the guide's \(method.displayName) range (\(rangeText)): training will be slow or stall — try \(suggestion).",
                 evidence: evidence, fix: "Set lr=\(suggestion).")
         }
         return nil

@@ -1,3 +1,5 @@
+import Essentials
+
 /// Loss exploding or becoming non-finite: the learning rate is too high.
 ///
 /// Reference level `r` = mean of the last `window` finite losses before the current step.
@@ -45,7 +47,7 @@ public struct LossExplosionDetector: WarningDetector {
             var since = ""
             if let last = recent.last {
                 evidence.insert(Evidence(step: last.step, label: "loss", value: last.loss), at: 0)
-                since = " (last finite value \(NumberText.short(last.loss)) at step \(last.step))"
+                since = " (last finite value \(NumberText.significant(last.loss)) at step \(last.step))"
             }
             return TrainingWarning(
                 kind: .lossExploding, step: record.step,
@@ -59,7 +61,7 @@ public struct LossExplosionDetector: WarningDetector {
             inEpisode = true
             return TrainingWarning(
                 kind: .lossExploding, step: record.step,
-                message: "Loss exploded at step \(record.step) (from \(NumberText.short(reference)) to \(NumberText.short(loss))): the learning rate is probably too high — try 3× lower.",
+                message: "Loss exploded at step \(record.step) (from \(NumberText.significant(reference)) to \(NumberText.significant(loss))): the learning rate is probably too high — try 3× lower.",
                 evidence: [Evidence(step: recent.last!.step, label: "mean_recent_loss", value: reference),
                            Evidence(step: record.step, label: "loss", value: loss)],
                 fix: fix)

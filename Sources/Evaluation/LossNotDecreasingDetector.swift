@@ -1,3 +1,5 @@
+import Essentials
+
 /// Loss not decreasing from the start of training: learning rate too low, or a data problem.
 ///
 /// Initial level `L₀` = mean of the first `startSize` finite losses; current level `Lₜ` = mean of
@@ -47,7 +49,7 @@ public struct LossNotDecreasingDetector: WarningDetector {
         guard stuck, !inEpisode else { return nil }
         return TrainingWarning(
             kind: .lossNotDecreasing, step: record.step,
-            message: "Loss has not decreased after \(seen) steps (\(NumberText.short(initial)) at the start, \(NumberText.short(current)) now): the learning rate may be too low or the data may have a problem — check the data, then try a 3× higher learning rate.",
+            message: "Loss has not decreased after \(seen) steps (\(NumberText.significant(initial)) at the start, \(NumberText.significant(current)) now): the learning rate may be too low or the data may have a problem — check the data, then try a 3× higher learning rate.",
             evidence: [Evidence(step: first[0].step, label: "mean_initial_loss", value: initial),
                        Evidence(step: record.step, label: "mean_recent_loss", value: current)],
             fix: "Check the data (formats, loss masks, duplicates), then raise the learning rate about 3×.")

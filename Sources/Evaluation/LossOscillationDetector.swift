@@ -1,3 +1,5 @@
+import Essentials
+
 /// Loss oscillating wildly: the batch is too small (or the learning rate a bit high).
 ///
 /// Over the last `window` finite losses: swing `s = mean |Lᵢ − Lᵢ₋₁|`, level `m = mean Lᵢ`, and the
@@ -51,7 +53,7 @@ public struct LossOscillationDetector: WarningDetector {
         let highest = recent.max { $0.loss < $1.loss }!
         return TrainingWarning(
             kind: .lossOscillating, step: record.step,
-            message: "Loss is oscillating wildly over steps \(from)-\(record.step) (between \(NumberText.short(lowest.loss)) and \(NumberText.short(highest.loss)), an average swing of \(NumberText.short(swing)) per step): the batch is probably too small — raise the batch or gradient accumulation.",
+            message: "Loss is oscillating wildly over steps \(from)-\(record.step) (between \(NumberText.significant(lowest.loss)) and \(NumberText.significant(highest.loss)), an average swing of \(NumberText.significant(swing)) per step): the batch is probably too small — raise the batch or gradient accumulation.",
             evidence: [Evidence(step: lowest.step, label: "min_loss", value: lowest.loss),
                        Evidence(step: highest.step, label: "max_loss", value: highest.loss),
                        Evidence(step: record.step, label: "mean_swing", value: swing)],

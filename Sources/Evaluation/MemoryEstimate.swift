@@ -1,3 +1,5 @@
+import Essentials
+
 /// Bytes needed to train, by kind, with the guide's rule of thumb beside them.
 public struct MemoryEstimate: Sendable, Equatable, Codable {
     /// Frozen base plus trainable weights (fp32; NF4 base for QLoRA).

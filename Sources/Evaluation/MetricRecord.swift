@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 
 /// The metrics of one logged training step (and, every N steps, of one validation pass).
@@ -166,7 +167,7 @@ public struct MetricRecord: Sendable, Equatable, Codable {
             case .integer(let n): try container.encode(n, forKey: Key(name))
             case .real(let x):
                 if x.isFinite { try container.encode(x, forKey: Key(name)) }
-                else { try container.encode(NumberText.short(x), forKey: Key(name)) }
+                else { try container.encode(NumberText.significant(x), forKey: Key(name)) }
             }
         }
     }

@@ -1,3 +1,5 @@
+import Essentials
+
 /// Validation loss rising while training loss falls: overfitting — stop early.
 ///
 /// Training loss is smoothed with an EMA (β = `trainingBeta`). On each validation record it keeps
@@ -48,7 +50,7 @@ public struct OverfittingDetector: WarningDetector {
         inEpisode = true
         return TrainingWarning(
             kind: .overfitting, step: record.step,
-            message: "Validation loss rose from \(NumberText.short(current.val)) at step \(current.step) to \(NumberText.short(val)) at step \(record.step) while training loss fell from \(NumberText.short(trainThen)) to \(NumberText.short(trainNow)): the model is overfitting — stop early and keep the step-\(current.step) checkpoint.",
+            message: "Validation loss rose from \(NumberText.significant(current.val)) at step \(current.step) to \(NumberText.significant(val)) at step \(record.step) while training loss fell from \(NumberText.significant(trainThen)) to \(NumberText.significant(trainNow)): the model is overfitting — stop early and keep the step-\(current.step) checkpoint.",
             evidence: [Evidence(step: current.step, label: "val_loss", value: current.val),
                        Evidence(step: record.step, label: "val_loss", value: val),
                        Evidence(step: current.step, label: "smoothed_loss", value: trainThen),

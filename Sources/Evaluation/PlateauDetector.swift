@@ -1,3 +1,5 @@
+import Essentials
+
 /// Loss had been falling and has flattened: converged, or underfitting.
 ///
 /// Over the last `window` finite losses, compares the mean of its first `edge` values `a` with the
@@ -53,7 +55,7 @@ public struct PlateauDetector: WarningDetector {
         let from = recent.first!.step
         return TrainingWarning(
             kind: .plateau, step: record.step,
-            message: "Loss has plateaued around \(NumberText.short(b)) over steps \(from)-\(record.step) (\(NumberText.percent(max(0, improvement))) lower in \(window) steps): the model has converged or is underfitting — stop if the outputs are good, otherwise add capacity (rank, targets) or data.",
+            message: "Loss has plateaued around \(NumberText.significant(b)) over steps \(from)-\(record.step) (\(NumberText.percent(max(0, improvement))) lower in \(window) steps): the model has converged or is underfitting — stop if the outputs are good, otherwise add capacity (rank, targets) or data.",
             evidence: [Evidence(step: from, label: "mean_loss_window_start", value: a),
                        Evidence(step: record.step, label: "mean_loss_window_end", value: b)],
             fix: "Stop here if evaluations look good; otherwise raise the LoRA rank or add target modules, or add data.")

@@ -1,3 +1,4 @@
+import Essentials
 import Models
 import TensorCore
 
@@ -12,7 +13,7 @@ public final class LoRAAdapter {
     public let layers: [(module: String, layer: LoRALinear)]
     /// Keys of `adapter_config.json` that Attune does not interpret, kept so a loaded adapter is
     /// written back with the same configuration.
-    public var preservedConfig: [String: PEFTJSON] = [:]
+    public var preservedConfig: [String: JSONValue] = [:]
     /// The base model's name or path, for `base_model_name_or_path`.
     public var baseModelName: String?
 

@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import ModelFormats
 import Models
@@ -21,7 +22,7 @@ public enum PEFTAdapter {
     public static func save(_ adapter: LoRAAdapter, model: LlamaConfiguration, to folder: URL) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let configURL = folder.appendingPathComponent(configFileName)
-        let text = configurationJSON(adapter, model: model).printed() + "\n"
+        let text = configurationJSON(adapter, model: model).text(.pretty(indent: 2, sortedKeys: true)) + "\n"
         try Data(text.utf8).write(to: configURL, options: .atomic)
         var items = [SafetensorsWriter.Item]()
         for (module, layer) in adapter.layers {
@@ -33,31 +34,39 @@ public enum PEFTAdapter {
     }
 
     /// The `adapter_config.json` object: PEFT's `LoraConfig` fields for this adapter, over any
-    /// keys preserved from a loaded file.
-    public static func configurationJSON(_ adapter: LoRAAdapter, model: LlamaConfiguration) -> PEFTJSON {
+    /// keys preserved from a loaded file (numbers spelled as they were read), keys sorted. Written
+    /// with `.pretty(indent: 2, sortedKeys: true)`, that is Python's `json.dumps(indent=2,
+    /// sort_keys=True)` as PEFT saves it.
+    public static func configurationJSON(_ adapter: LoRAAdapter, model: LlamaConfiguration) -> JSONValue {
         let c = adapter.configuration
         var o = adapter.preservedConfig
-        let defaults: [String: PEFTJSON] = [
-            "alpha_pattern": .object([:]), "auto_mapping": .null, "exclude_modules": .null, "fan_in_fan_out": .bool(false),
+        let defaults: [String: JSONValue] = [
+            "alpha_pattern": .object([]), "auto_mapping": .null, "exclude_modules": .null, "fan_in_fan_out": .bool(false),
             "inference_mode": .bool(true), "init_lora_weights": .bool(true), "layer_replication": .null, "layers_pattern": .null,
-            "loftq_config": .object([:]), "lora_bias": .bool(false), "megatron_config": .null, "megatron_core": .string("megatron.core"),
-            "modules_to_save": .null, "rank_pattern": .object([:]), "revision": .null, "task_type": .string("CAUSAL_LM"),
+            "loftq_config": .object([]), "lora_bias": .bool(false), "megatron_config": .null, "megatron_core": .string("megatron.core"),
+            "modules_to_save": .null, "rank_pattern": .object([]), "revision": .null, "task_type": .string("CAUSAL_LM"),
             "use_dora": .bool(false),
         ]
         for (key, value) in defaults where o[key] == nil { o[key] = value }
         o["peft_type"] = .string("LORA")
-        o["r"] = .int(c.rank)
-        o["lora_alpha"] = c.alpha == c.alpha.rounded() && abs(c.alpha) < 1e15 ? .int(Int(c.alpha)) : .double(c.alpha)
-        o["lora_dropout"] = .double(c.dropout)
+        o["r"] = .number(Double(c.rank))
+        o["lora_alpha"] = .number(c.alpha)
+        o["lora_dropout"] = pythonFloat(c.dropout)
         o["use_rslora"] = .bool(c.useRSLoRA)
         o["bias"] = .string("none")
         switch c.targets {
-        case .allLinear: o["target_modules"] = .array(LlamaModel.projectionNames.map(PEFTJSON.string))
-        case .modules(let names): o["target_modules"] = .array(names.map(PEFTJSON.string))
+        case .allLinear: o["target_modules"] = .array(LlamaModel.projectionNames.map { .string($0) })
+        case .modules(let names): o["target_modules"] = .array(names.map { .string($0) })
         }
-        o["layers_to_transform"] = c.layers.map { .array($0.map(PEFTJSON.int)) } ?? .null
-        o["base_model_name_or_path"] = adapter.baseModelName.map(PEFTJSON.string) ?? o["base_model_name_or_path"] ?? .null
-        return .object(o)
+        o["layers_to_transform"] = c.layers.map { .array($0.map { .number(Double($0)) }) } ?? .null
+        o["base_model_name_or_path"] = adapter.baseModelName.map { .string($0) } ?? o["base_model_name_or_path"] ?? .null
+        return .object(o.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
+    }
+
+    /// A float as Python's `repr` writes it into JSON: `0.0` and `16.0` keep their `.0`, others
+    /// print shortest (`0.05`, `1e-05`).
+    static func pythonFloat(_ d: Double) -> JSONValue {
+        d.isFinite && d == d.rounded() && abs(d) < 1e16 ? .number(d, text: String(format: "%.1f", d)) : .number(d)
     }
 
     // MARK: Loading
@@ -66,7 +75,7 @@ public enum PEFTAdapter {
     /// model it names.
     public struct Configuration: Sendable, Equatable {
         public var lora: LoRAConfiguration
-        public var preserved: [String: PEFTJSON]
+        public var preserved: [String: JSONValue]
         public var baseModelName: String?
     }
 
@@ -77,24 +86,25 @@ public enum PEFTAdapter {
         guard let data = try? Data(contentsOf: url) else {
             throw ModelFileError(file: path, "cannot read the file: a PEFT adapter folder needs \(configFileName) beside \(weightsFileName)")
         }
-        let json: PEFTJSON
-        do { json = try JSONDecoder().decode(PEFTJSON.self, from: data) } catch {
-            throw ModelFileError(file: path, "not valid JSON (\(error.localizedDescription)); the file must be one JSON object as PEFT writes it")
+        let json: JSONValue
+        do { json = try JSONValue.parse([UInt8](data)) } catch {
+            throw ModelFileError(file: path, "not valid JSON (\(error)); the file must be one JSON object as PEFT writes it")
         }
-        guard case .object(let o) = json else { throw ModelFileError(file: path, "not a JSON object") }
+        guard case .object(let pairs) = json else { throw ModelFileError(file: path, "not a JSON object") }
+        let o = [String: JSONValue](pairs.map { ($0.key, $0.value) }, uniquingKeysWith: { first, _ in first })
         func fail(_ key: String, _ problem: String) -> ModelFileError { ModelFileError(file: path, entry: key, problem) }
 
         guard case .string(let peftType)? = o["peft_type"] else { throw fail("peft_type", "missing: expected \"LORA\"") }
         guard peftType == "LORA" else { throw fail("peft_type", "is \"\(peftType)\": Attune reads LoRA adapters only") }
-        guard case .int(let rank)? = o["r"], rank > 0 else { throw fail("r", "must be a positive integer, got \(o["r"]?.printed() ?? "nothing")") }
-        guard let alpha = o["lora_alpha"]?.number, alpha > 0 else {
-            throw fail("lora_alpha", "must be a positive number, got \(o["lora_alpha"]?.printed() ?? "nothing")")
+        guard let rank = o["r"]?.intValue, rank > 0 else { throw fail("r", "must be a positive integer, got \(o["r"]?.text() ?? "nothing")") }
+        guard let alpha = o["lora_alpha"]?.doubleValue, alpha > 0 else {
+            throw fail("lora_alpha", "must be a positive number, got \(o["lora_alpha"]?.text() ?? "nothing")")
         }
         let dropout: Double
         switch o["lora_dropout"] {
         case nil, .null?: dropout = 0
         case let value?:
-            guard let d = value.number, d >= 0, d < 1 else { throw fail("lora_dropout", "must be a number in [0, 1), got \(value.printed())") }
+            guard let d = value.doubleValue, d >= 0, d < 1 else { throw fail("lora_dropout", "must be a number in [0, 1), got \(value.text())") }
             dropout = d
         }
         let targets: LoRATargets
@@ -105,7 +115,7 @@ public enum PEFTAdapter {
         case .array(let items)?:
             var names = [String]()
             for item in items {
-                guard case .string(let s) = item else { throw fail("target_modules", "entries must be strings, got \(item.printed())") }
+                guard case .string(let s) = item else { throw fail("target_modules", "entries must be strings, got \(item.text())") }
                 let short = String(s.split(separator: ".").last ?? "")
                 guard LlamaModel.projectionNames.contains(short) else {
                     let hint = closestName(to: short, in: LlamaModel.projectionNames).map { " (did you mean \($0)?)" } ?? ""
@@ -121,25 +131,28 @@ public enum PEFTAdapter {
         var layers: [Int]?
         switch o["layers_to_transform"] {
         case nil, .null?: layers = nil
-        case .int(let i)?: layers = [i]
         case .array(let items)?:
             layers = try items.map {
-                guard case .int(let i) = $0 else { throw fail("layers_to_transform", "entries must be integers, got \($0.printed())") }
+                guard let i = $0.intValue else { throw fail("layers_to_transform", "entries must be integers, got \($0.text())") }
                 return i
             }
-        case let value?: throw fail("layers_to_transform", "must be null, an integer or a list of integers, got \(value.printed())")
+        case let value?:
+            guard let i = value.intValue else {
+                throw fail("layers_to_transform", "must be null, an integer or a list of integers, got \(value.text())")
+            }
+            layers = [i]
         }
         var useRSLoRA = false
         switch o["use_rslora"] {
         case nil, .null?: break
         case .bool(let b)?: useRSLoRA = b
-        case let value?: throw fail("use_rslora", "must be true or false, got \(value.printed())")
+        case let value?: throw fail("use_rslora", "must be true or false, got \(value.text())")
         }
         // Settings Attune does not implement: refuse rather than compute something else.
         if case .bool(true)? = o["use_dora"] { throw fail("use_dora", "DoRA adapters are not supported") }
         if case .bool(true)? = o["fan_in_fan_out"] { throw fail("fan_in_fan_out", "transposed (Conv1D) layouts are not supported for Llama") }
         if let bias = o["bias"], bias != .string("none"), bias != .null {
-            throw fail("bias", "is \(bias.printed()); only \"none\" is supported (trained biases are not)")
+            throw fail("bias", "is \(bias.text()); only \"none\" is supported (trained biases are not)")
         }
         for key in ["rank_pattern", "alpha_pattern"] {
             if case .object(let pattern)? = o[key], !pattern.isEmpty { throw fail(key, "per-module ranks or alphas are not supported") }
@@ -147,7 +160,7 @@ public enum PEFTAdapter {
         switch o["modules_to_save"] {
         case nil, .null?: break
         case .array(let a)? where a.isEmpty: break
-        case let value?: throw fail("modules_to_save", "is \(value.printed()); fully trained extra modules are not supported")
+        case let value?: throw fail("modules_to_save", "is \(value.text()); fully trained extra modules are not supported")
         }
         let interpreted: Set<String> = ["r", "lora_alpha", "lora_dropout", "target_modules", "layers_to_transform", "use_rslora",
                                         "base_model_name_or_path", "peft_type", "bias"]

@@ -154,36 +154,4 @@ final class RenderingTests: XCTestCase {
         let counted = try DataChecker(tokenCounter: { $0.content.characterCount / 4 }).check(dataset)
         XCTAssertEqual(counted.lengths.unit, "tokens")
     }
-
-    /// Issue 4, done-when 3: SmolLM2's tokenizer renders the reference `chatml` case to the
-    /// reference ids, with the mask on exactly the assistant content and its `<|im_end|>`.
-    /// Needs `ATTUNE_TOKENIZER_DUMP` (see Tests/TokenizationTests/Fixtures/README.md).
-    func testSmolLM2ChatMLReference() throws {
-        guard let dump = ProcessInfo.processInfo.environment["ATTUNE_TOKENIZER_DUMP"] else {
-            throw XCTSkip("set ATTUNE_TOKENIZER_DUMP to a JSON dump of the SmolLM2 GGUF tokenizer metadata")
-        }
-        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dump))) as! [String: Any]
-        let smol = try BPETokenizer(gguf: GGUFTokenizerMetadata(
-            model: object["tokenizer.ggml.model"] as! String, pre: object["tokenizer.ggml.pre"] as? String,
-            tokens: object["tokenizer.ggml.tokens"] as! [String], tokenTypes: object["tokenizer.ggml.token_type"] as? [Int],
-            merges: object["tokenizer.ggml.merges"] as? [String] ?? [], bosID: object["tokenizer.ggml.bos_token_id"] as? Int,
-            eosID: object["tokenizer.ggml.eos_token_id"] as? Int, padID: object["tokenizer.ggml.padding_token_id"] as? Int,
-            unknownID: object["tokenizer.ggml.unknown_token_id"] as? Int, addBOS: object["tokenizer.ggml.add_bos_token"] as? Bool,
-            addSpacePrefix: object["tokenizer.ggml.add_space_prefix"] as? Bool, chatTemplate: object["tokenizer.chat_template"] as? String))
-        let referenceURL = TestData.directory.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("shared/reference/smollm2-135m-instruct.json")
-        guard let data = try? Data(contentsOf: referenceURL) else { throw XCTSkip("no reference at \(referenceURL.path)") }
-        let reference = try JSONSerialization.jsonObject(with: data) as! [String: Any]
-        let chatml = ((reference["tokenizer"] as! [String: Any])["cases"] as! [String: Any])["chatml"] as! [String: Any]
-        let expected = chatml["ids"] as! [Int]
-
-        let line = #"{"messages": [{"role": "system", "content": "You are a concise assistant."}, {"role": "user", "content": "Hi! What's 2+2?"}, {"role": "assistant", "content": "2+2 = 4."}]}"#
-        let renderer = ExampleRenderer(tokenizer: smol)
-        XCTAssertEqual(renderer.template?.name, "chatml")
-        let rendered = try renderer.render(try example(line))
-        XCTAssertEqual(rendered.ids, expected)
-        XCTAssertEqual(trained(rendered), smol.encode("2+2 = 4.") + [2])
-        let firstTrained = rendered.trainable.firstIndex(of: true)!
-        XCTAssertEqual(Array(rendered.trainable[firstTrained...]), Array(repeating: true, count: expected.count - 1 - firstTrained) + [false])
-    }
 }

@@ -1,3 +1,4 @@
+import Essentials
 import XCTest
 @testable import Evaluation
 
@@ -50,13 +51,14 @@ final class GenerationCheckTests: XCTestCase {
         XCTAssertTrue(strict.evaluate("{\"a\": }").detail.hasPrefix("no JSON object in the reply (invalid JSON at character"))
     }
 
-    func testJSONParserRejectsMalformedText() {
-        for text in ["", "{", "[1,]", "{\"a\" 1}", "01", "1.", "\"\\x\"", "tru", "{} x", "\"a\u{01}\""] {
-            XCTAssertThrowsError(try JSONNode(parsing: text), text)
-        }
-        XCTAssertEqual(try JSONNode(parsing: #""\ud83d\ude00""#), .string("😀"))
-        XCTAssertEqual(try JSONNode(parsing: "-1.5e2"), .number(-150))
-        XCTAssertEqual(try JSONNode(parsing: #"{"b":1,"a":[true,null]}"#).text, #"{"b":1,"a":[true,null]}"#)
+    func testReplyParseErrorsCountCharactersAndNameTheSurprise() {
+        let prose = GenerationCheck.validJSON(strict: true).evaluate("The ticket is about billing.")
+        XCTAssertEqual(prose.detail, "no JSON object in the reply (invalid JSON at character 1: unexpected character 'T')")
+        // Offsets count characters, not UTF-8 bytes: "é" is two bytes but one character.
+        let accented = GenerationCheck.validJSON(strict: true).evaluate(#"{"é": x}"#)
+        XCTAssertEqual(accented.detail, "no JSON object in the reply (invalid JSON at character 7: unexpected character 'x')")
+        let cut = GenerationCheck.validJSON(strict: true).evaluate(#"{"a": 1"#)
+        XCTAssertEqual(cut.detail, "no JSON object in the reply (invalid JSON at character 8: the line ends inside an object; expected ',' or '}' (is the line cut short?))")
     }
 
     let ticketSchema = """
@@ -91,7 +93,7 @@ final class GenerationCheckTests: XCTestCase {
     func testSchemaReportsEveryViolationWithPath() throws {
         let schema = try JSONSchema(json: ticketSchema)
         let reply = #"{"priority": "urgent", "score": 2.5, "tags": ["a", 7], "customer": {"name": "Ann"}, "extra": 1}"#
-        let problems = schema.violations(of: try JSONNode(parsing: reply))
+        let problems = schema.violations(of: try JSONValue.parse(reply))
         XCTAssertEqual(problems, [
             #"$.priority: "urgent" is not one of "low", "medium", "high""#,
             "$.score: expected integer, got number",
@@ -100,7 +102,7 @@ final class GenerationCheckTests: XCTestCase {
             #"$: unexpected key "extra""#,
         ])
         XCTAssertEqual(schema.violations(of: .array([])), ["$: expected object, got array"])
-        let missing = schema.violations(of: try JSONNode(parsing: #"{"priority": "low"}"#))
+        let missing = schema.violations(of: try JSONValue.parse(#"{"priority": "low"}"#))
         XCTAssertEqual(missing, [#"$: missing required key "tags""#, #"$: missing required key "customer""#])
     }
 

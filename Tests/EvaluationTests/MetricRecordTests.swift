@@ -1,3 +1,4 @@
+import Essentials
 import XCTest
 @testable import Evaluation
 
@@ -57,13 +58,4 @@ final class MetricRecordTests: XCTestCase {
         XCTAssertEqual(ExponentialMovingAverage.smooth([1, 1, 1], beta: 0.5), [1, 1, 1])
     }
 
-    func testNumberText() {
-        XCTAssertEqual(NumberText.short(2.3149), "2.31")
-        XCTAssertEqual(NumberText.short(48.21), "48.2")
-        XCTAssertEqual(NumberText.short(2e-4), "2e-4")
-        XCTAssertEqual(NumberText.short(0.000999999), "1e-3")
-        XCTAssertEqual(NumberText.short(1234.0), "1234")
-        XCTAssertEqual(NumberText.bytes(26_953_662_464), "27 GB")
-        XCTAssertEqual(NumberText.bytes(3_476_000_000), "3.48 GB")
-    }
 }

@@ -51,6 +51,26 @@ final class SmolLM2ReferenceTests: XCTestCase {
         }
     }
 
+    /// 300 seeded random strings (specials, partial markers, digits, emoji, byte 0x04 which the
+    /// vocabulary lacks) against Hugging Face `tokenizers`
+    /// (`Tests/TokenizationTests/Fixtures/smollm2-random-ids.json`); each string without that byte
+    /// (which has no token, so encoding drops it as `tokenizers` does) decodes back to itself.
+    func testRandomStringsMatchHuggingFaceTokenizers() throws {
+        let tokenizer = try loaded().tokenizer
+        XCTAssertEqual("\(tokenizer)", "byte-level BPE, pre-tokenizer smollm, 49152 tokens, 48900 merges, 17 control tokens")
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("TokenizationTests/Fixtures/smollm2-random-ids.json")
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        let texts = object["texts"] as! [String]
+        XCTAssertEqual(texts.count, 300)
+        for (text, ids) in zip(texts, object["ids"] as! [[Int]]) {
+            XCTAssertEqual(tokenizer.encode(text), ids, text.debugDescription)
+            guard !text.unicodeScalars.contains("\u{04}") else { continue }
+            let plain = tokenizer.encode(text, parseSpecialTokens: false)
+            XCTAssertEqual(Array(tokenizer.decode(plain).utf8), Array(text.utf8), "round trip of \(text.debugDescription)")
+        }
+    }
+
     /// Rendering a ChatML conversation gives the reference ids, and the loss mask covers exactly
     /// the assistant's content and its `<|im_end|>`.
     func testChatMLRenderingMatchesTheReferenceWithTheAssistantMask() throws {
@@ -115,22 +135,5 @@ final class SmolLM2ReferenceTests: XCTestCase {
         XCTAssertEqual(streamed, text)
         XCTAssertEqual(result.stopReason, .stopToken)
         print(String(format: "smollm2: prefill %.0f tokens/s (%d tokens), decode %.1f tokens/s", result.prefillTokensPerSecond, result.promptTokens, result.decodeTokensPerSecond))
-    }
-}
-
-/// Opt-in measurement for notes: `ATTUNE_BENCH=1 swift test -c release … --filter SmolLM2Benchmark`.
-final class SmolLM2Benchmark: XCTestCase {
-    func testLoadTimeMemoryPrefillAndDecode() throws {
-        guard ProcessInfo.processInfo.environment["ATTUNE_BENCH"] == "1" else { throw XCTSkip("set ATTUNE_BENCH=1") }
-        guard let url = ModelCache.default.cached(.smollm2) else { throw XCTSkip("SmolLM2 not cached") }
-        let before = Double(ProcessMemory.residentBytes ?? 0) / 1_048_576
-        let start = Date()
-        let loaded = try LoadedModel.load(gguf: url)
-        let seconds = Date().timeIntervalSince(start)
-        let after = Double(ProcessMemory.residentBytes ?? 0) / 1_048_576
-        let r = try InferenceBenchmark.run(loaded)
-        print(String(format: "smollm2 bench: load %.2f s, RSS %.0f → %.0f MiB after load, weights %.1f MiB; prefill %d tokens %.0f tokens/s; decode %.1f tokens/s; peak RSS %.0f MiB",
-                     seconds, before, after, Double(loaded.model.weightBytes) / 1_048_576, r.promptTokens, r.prefillTokensPerSecond,
-                     r.decodeTokensPerSecond, r.peakResidentMiB))
     }
 }

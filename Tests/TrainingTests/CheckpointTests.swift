@@ -65,19 +65,3 @@ final class CheckpointTests: XCTestCase {
         XCTAssertThrowsError(try TrainingCheckpoint.load(from: url))
     }
 }
-
-/// Opt-in: `ATTUNE_BENCH=lora-qv swift test -c release … --filter TrainingBenchmarkRun` (one
-/// configuration per process, for an honest peak memory).
-final class TrainingBenchmarkRun: XCTestCase {
-    func testSmolLM2TrainingThroughput() throws {
-        guard let name = ProcessInfo.processInfo.environment["ATTUNE_BENCH"],
-              let configuration = TrainingBenchmark.Configuration(rawValue: name) else { throw XCTSkip("set ATTUNE_BENCH=lora-qv|lora-all|qlora|full") }
-        guard let url = ModelCache.default.cached(.smollm2) else { throw XCTSkip("SmolLM2 not cached") }
-        let steps = Int(ProcessInfo.processInfo.environment["ATTUNE_BENCH_STEPS"] ?? "") ?? 5
-        let r = try TrainingBenchmark.run(configuration, loaded: LoadedModel.load(gguf: url), steps: steps,
-                                            gradientCheckpointing: ProcessInfo.processInfo.environment["ATTUNE_BENCH_CHECKPOINTING"] == "1")
-        print(String(format: "train bench %@: %.0f tokens/s (median step %.2f s), peak RSS %.0f MiB, trainable %d, losses %@",
-                     r.configuration, r.tokensPerSecond, r.stepSeconds.sorted()[r.stepSeconds.count / 2], r.peakResidentMiB,
-                     r.trainableParameters, r.losses.map { String(format: "%.3f", $0) }.joined(separator: " ")))
-    }
-}

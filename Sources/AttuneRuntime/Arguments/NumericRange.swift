@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 
 /// Valid values of a number, with the sentence that explains a violation:
@@ -61,53 +62,6 @@ public struct NumericRange: Sendable, Hashable {
     }
 }
 
-/// Numbers as a person writes them: `2e-4`, `0.05`, `64`, `1e+06` never; shortest round trip.
-public enum NumberText {
-    /// `2e-4`, `0.05`, `64`, `1000000`, `nan`.
-    public static func short(_ value: Double) -> String {
-        if value.isNaN { return "nan" }
-        if value.isInfinite { return value > 0 ? "inf" : "-inf" }
-        if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-        let magnitude = abs(value)
-        if magnitude < 1e-3 || magnitude >= 1e15 {
-            // Scientific with the shortest mantissa: 0.0002 → 2e-4.
-            var exponent = Int(floor(log10(magnitude)))
-            var mantissa = value / pow(10, Double(exponent))
-            if abs(mantissa) >= 10 { mantissa /= 10; exponent += 1 }
-            var rounded = (mantissa * 1e6).rounded() / 1e6
-            if abs(rounded) >= 10 { rounded /= 10; exponent += 1 }
-            var text = "\(rounded)"
-            if text.hasSuffix(".0") { text.removeLast(2) }
-            return "\(text)e\(exponent)"
-        }
-        return "\(value)"
-    }
-
-    /// Five significant digits for statistics and values (`0.019984`, `-0.079123`, `1`).
-    public static func stat(_ value: Double, digits: Int = 5) -> String {
-        if value.isNaN { return "nan" }
-        if value.isInfinite { return value > 0 ? "inf" : "-inf" }
-        if value == 0 { return "0" }
-        return String(format: "%.\(digits)g", value)
-    }
-
-    /// `109,056`.
-    public static func grouped(_ value: Int) -> String {
-        let digits = String(abs(value))
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return (value < 0 ? "-" : "") + out
-    }
-
-    /// `426.0 KiB`, `513.4 MiB`.
-    public static func bytes(_ count: Int) -> String {
-        let units = ["bytes", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(count)
-        var unit = 0
-        while value >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
-        return unit == 0 ? "\(count) bytes" : String(format: "%.1f %@", value, units[unit])
-    }
-}
+/// Numbers as a person reads them (`2e-4`, `109,056`, `513.4 MiB`): Essentials' `NumberText`,
+/// named here so AttuneRuntime's files need no extra import.
+public typealias NumberText = Essentials.NumberText

@@ -1,3 +1,4 @@
+import Essentials
 import Evaluation
 import Foundation
 
@@ -36,8 +37,8 @@ struct ReplyChecks {
     /// `schema` a schema read from a file (`schemaName` is how it is shown).
     static func choose(mode: String, targets: [String], schema given: JSONSchema?, schemaName: String?) -> ReplyChecks? {
         if mode == "none" { return ReplyChecks.none }
-        let parsed = targets.map { try? JSONNode(parsing: $0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-        let objects = parsed.compactMap { node -> JSONNode? in
+        let parsed = targets.map { try? JSONValue.parse($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let objects = parsed.compactMap { node -> JSONValue? in
             if case .object? = node { return node }
             return nil
         }
@@ -73,9 +74,9 @@ struct ReplyChecks {
     }
 
     /// A schema describing every object in `objects`, and that description in words.
-    static func inferSchema(_ objects: [JSONNode]) -> (schema: JSONSchema, description: String) {
+    static func inferSchema(_ objects: [JSONValue]) -> (schema: JSONSchema, description: String) {
         var order = [String]()
-        var values = [String: [JSONNode]]()
+        var values = [String: [JSONValue]]()
         var keySets = Set<[String]>()
         for object in objects {
             guard case .object(let members) = object else { continue }
@@ -106,8 +107,8 @@ struct ReplyChecks {
             var property = JSONSchema(types: types)
             var word = "\(key) \(types.map(\.rawValue).joined(separator: "|"))"
             if types == [.string] {
-                var distinct = [JSONNode]()
-                for value in seen where !distinct.contains(value) { distinct.append(value) }
+                var distinct = [JSONValue]()
+                for value in seen where !distinct.contains(where: { $0.sameContent(as: value) }) { distinct.append(value) }
                 if distinct.count <= 12, seen.count >= 3 * distinct.count {
                     property.enumValues = distinct
                     word = "\(key) one of \(distinct.count)"
@@ -126,10 +127,10 @@ struct ReplyChecks {
         fields.map { key in
             var matches = 0
             for (reply, target) in zip(replies, targets) {
-                guard let expected = try? JSONNode(parsing: target.trimmingCharacters(in: .whitespacesAndNewlines)),
+                guard let expected = try? JSONValue.parse(target.trimmingCharacters(in: .whitespacesAndNewlines)),
                       let found = ExtractedJSON.first(in: reply), found.isStrict,
                       let want = expected[key], let got = found.value[key] else { continue }
-                if want == got { matches += 1 }
+                if want.sameContent(as: got) { matches += 1 }
             }
             return (key, matches)
         }

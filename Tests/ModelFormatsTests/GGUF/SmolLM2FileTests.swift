@@ -96,19 +96,4 @@ final class SmolLM2FileTests: XCTestCase {
         XCTAssertEqual(norm.count, 576)
         XCTAssertTrue(norm.allSatisfy { $0.isFinite && abs($0) < 100 })
     }
-
-    /// Set ATTUNE_BENCH=1 (best with `swift test -c release`) to print dequantization throughput.
-    func testDequantizationThroughput() throws {
-        guard ProcessInfo.processInfo.environment["ATTUNE_BENCH"] != nil else { throw XCTSkip("set ATTUNE_BENCH=1") }
-        let f = try open()
-        var buffer = [Float](repeating: 0, count: 49152 * 576)
-        for name in ["token_embd.weight", "blk.0.ffn_up.weight"] {
-            let m = try f.tensor(named: name)
-            let n = m.rows * m.cols
-            let start = Date()
-            for _ in 0..<5 { buffer.withUnsafeMutableBufferPointer { m.dequantize(rows: 0..<m.rows, into: UnsafeMutableBufferPointer(rebasing: $0[0..<n])) } }
-            let s = Date().timeIntervalSince(start) / 5
-            print("dequantize \(name) (\(m.type), \(m.rows)×\(m.cols)): \(String(format: "%.2f", s * 1000)) ms, \(String(format: "%.2f", Double(n) / s / 1e9)) Gvalues/s")
-        }
-    }
 }

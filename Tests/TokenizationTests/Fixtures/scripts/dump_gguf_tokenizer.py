@@ -1,4 +1,4 @@
-"""Dump the tokenizer.* metadata of a GGUF file to JSON (for ATTUNE_TOKENIZER_DUMP).
+"""Dump the tokenizer.* metadata of a GGUF file to JSON (for the Python fixture scripts).
 
 Usage: python dump_gguf_tokenizer.py MODEL.gguf OUT.json   (needs `pip install gguf`)
 """
