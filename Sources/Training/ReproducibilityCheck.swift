@@ -29,8 +29,8 @@ public enum ReproducibilityCheck {
     }
 
     /// The runs, in order: LoRA, full fine-tuning, QLoRA on an NF4 base, LoRA on a Q4_1 base
-    /// (Q8_0 embeddings), 20 greedy tokens from that quantized model.
-    public static let runNames = ["lora", "full", "qlora-nf4", "lora-q4_1", "greedy-q4_1"]
+    /// (Q8_0 embeddings), 20 greedy tokens from that quantized model, LoRA on packed rows.
+    public static let runNames = ["lora", "full", "qlora-nf4", "lora-q4_1", "greedy-q4_1", "lora-packed"]
 
     /// The tiny model's options for these runs.
     public static var options: TinyModelOptions {
@@ -63,6 +63,7 @@ public enum ReproducibilityCheck {
             QuantizedBase.quantizeToNF4(model, doubleQuant: true)
             return try train(name, model: model, method: .lora)
         case "lora-q4_1": return try train(name, model: try quantizedModel(), method: .lora)
+        case "lora-packed": return try train(name, model: try tinyModel(), method: .lora, packed: true)
         case "greedy-q4_1":
             let model = try quantizedModel()
             var rng = RandomGenerator(seed: seed, purpose: "reproducibility.prompt")
@@ -96,7 +97,7 @@ public enum ReproducibilityCheck {
         return model
     }
 
-    static func train(_ name: String, model: LlamaModel, method: Method) throws -> Run {
+    static func train(_ name: String, model: LlamaModel, method: Method, packed: Bool = false) throws -> Run {
         var model = model
         let parameters: TrainableParameters
         let lr: Double
@@ -112,8 +113,11 @@ public enum ReproducibilityCheck {
         }
         var rng = RandomGenerator(seed: seed, purpose: "reproducibility.data")
         let batches = (0..<2).map { _ -> TrainingBatch in
-            let tokens = (0..<sequence).map { _ in Int32(rng.nextInt(below: 256)) }
-            return TrainingBatch(tokens: tokens, labels: tokens, batch: 1)
+            guard packed else {
+                let tokens = (0..<sequence).map { _ in Int32(rng.nextInt(below: 256)) }
+                return TrainingBatch(tokens: tokens, labels: tokens, batch: 1)
+            }
+            return packedBatch(&rng)
         }
         let trainer = Trainer(model: model, parameters: parameters, optimizer: AdamW(learningRate: lr),
                               schedule: LearningRateSchedule(kind: .cosine, baseLearningRate: lr, warmupSteps: 2, totalSteps: steps),
@@ -122,6 +126,26 @@ public enum ReproducibilityCheck {
         let values = UnsafeBufferPointer(start: parameters.values, count: parameters.count)
         return Run(name: name, losses: trainer.losses.map { String($0.bitPattern, radix: 16) },
                    parameterChecksum: checksum(values), tokens: [])
+    }
+
+    /// Two packed rows of `sequence` tokens: examples of 150 and 100 tokens then padding, and one
+    /// of 265 (its attention crosses a K block) then padding. An example's first token has no
+    /// label (nothing before it in its segment predicts it), nor has padding.
+    static func packedBatch(_ rng: inout RandomGenerator) -> TrainingBatch {
+        var tokens = [Int32](), labels = [Int32](), segments = [Int]()
+        for lengths in [[150, 100], [265]] {
+            for (segment, length) in lengths.enumerated() {
+                let ids = (0..<length).map { _ in Int32(rng.nextInt(below: 256)) }
+                tokens += ids
+                labels += [-100] + Array(ids.dropFirst())
+                segments += [Int](repeating: segment, count: length)
+            }
+            let padding = sequence - lengths.reduce(0, +)
+            tokens += [Int32](repeating: 0, count: padding)
+            labels += [Int32](repeating: -100, count: padding)
+            segments += [Int](repeating: -1, count: padding)
+        }
+        return TrainingBatch(tokens: tokens, labels: labels, batch: 2, packing: PackedSequences(segmentIDs: segments, rows: 2))
     }
 
     /// FNV-1a 64 over the bytes of `values`, as 16 hex digits.

@@ -64,7 +64,7 @@ public final class Trainer {
                 cursor += 1
                 let tape = Tape()
                 let (loss, _) = phaseTimings.measure(\.forward) {
-                    model.trainingLoss(tokens: batch.tokens, labels: batch.labels, batch: batch.batch, tape: tape)
+                    model.trainingLoss(tokens: batch.tokens, labels: batch.labels, batch: batch.batch, packing: batch.packing, tape: tape)
                 }
                 let value = Double(loss[flat: 0])
                 tokens += batch.tokenCount

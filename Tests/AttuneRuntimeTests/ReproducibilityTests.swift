@@ -52,7 +52,7 @@ final class ReproducibilityTests: XCTestCase {
 
     func testEveryThreadCountAndKernelPathGivesTheCommittedBits() throws {
         let expected = try JSONDecoder().decode(Fingerprint.self, from: Data(contentsOf: Self.fixture))
-        XCTAssertEqual(expected.runs.map(\.name), ["lora", "full", "qlora-nf4", "lora-q4_1", "greedy-q4_1"])
+        XCTAssertEqual(expected.runs.map(\.name), ["lora", "full", "qlora-nf4", "lora-q4_1", "greedy-q4_1", "lora-packed"])
         var settings: [[String: String]] = [["ATTUNE_THREADS": "1"], ["ATTUNE_THREADS": "2"], ["ATTUNE_THREADS": "3"],
                                             ["ATTUNE_THREADS": "5"], ["ATTUNE_KERNEL_PATH": "portable", "ATTUNE_THREADS": "2"]]
         if Numerics.KernelPath.best == .avx512 { settings.append(["ATTUNE_KERNEL_PATH": "avx2", "ATTUNE_THREADS": "2"]) }

@@ -82,14 +82,27 @@ final class TypedHyperparameterTests: XCTestCase {
         XCTAssertEqual(schedule.lr(at: 10), 1e-4, accuracy: 1e-18)
     }
 
-    /// `pack=true` is refused by the local trainer with a reason, not silently ignored.
-    func testPackIsRefusedByTheLocalTrainerWithTheReason() throws {
-        let interpreter = try interpreterWithData()
-        ok(interpreter, "set pack=true seq=768")
-        let error = failure(interpreter, "train steps=1")
-        XCTAssertEqual(error.name, "NotAvailable")
-        XCTAssertTrue(error.message.contains("pack=false"), error.message)
-        XCTAssertTrue(error.message.contains("block-diagonal"), error.message)
-        XCTAssertNil(interpreter.session.training)
+    /// `pack=true` trains in the local trainer: rows of 1,280 byte tokens hold two or so examples
+    /// (with their segments), and with all 24 examples in one micro-batch the first step's loss
+    /// (before any update) is the unpacked run's, over the same target tokens.
+    func testPackTrainsOnTheSameTargetsAsUnpacked() throws {
+        func firstStep(pack: Bool) throws -> (loss: Double, batches: [TrainingBatch]) {
+            let interpreter = try interpreterWithData()
+            ok(interpreter, "method lora r=4 alpha=8 dropout=0 targets=[q_proj, v_proj]")
+            ok(interpreter, "set pack=\(pack) batch=24 seq=1280")
+            ok(interpreter, "train steps=1")
+            let state = try XCTUnwrap(interpreter.session.training)
+            return (try XCTUnwrap(state.trainer.losses.first), state.batches)
+        }
+        let packed = try firstStep(pack: true), unpacked = try firstStep(pack: false)
+        XCTAssertEqual(packed.batches.count, 1)
+        XCTAssertEqual(unpacked.batches.count, 1)
+        let packedBatch = packed.batches[0], unpackedBatch = unpacked.batches[0]
+        XCTAssertNil(unpackedBatch.packing)
+        let packing = try XCTUnwrap(packedBatch.packing, "several examples share a row")
+        XCTAssertEqual(packing.segments.count, 24)
+        XCTAssertLessThan(packedBatch.batch, unpackedBatch.batch)
+        XCTAssertEqual(packedBatch.labels.filter { $0 != -100 }.count, unpackedBatch.labels.filter { $0 != -100 }.count)
+        XCTAssertEqual(packed.loss, unpacked.loss, accuracy: 1e-6 * unpacked.loss)
     }
 }

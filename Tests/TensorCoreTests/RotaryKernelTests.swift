@@ -55,6 +55,31 @@ final class RotaryKernelTests: XCTestCase {
         assertClose(apply(permute(x), layout: .interleaved, positions: positions), permute(apply(x, layout: .half, positions: positions)), atol: 1e-14)
     }
 
+    /// A per-token table (packed rows, positions restarting at each example) rotates each row
+    /// exactly as a shared table of that row's positions does, forward and backward.
+    func testPerTokenTableRotatesEachRowByItsOwnPositions() {
+        let x = randomDoubles(b * t * h * d, seed: 4)
+        let rowPositions = [[0, 1, 0], [2, 0, 1]]
+        let table = RotaryKernel.Table<Double>(positions: rowPositions.flatMap { $0 }, headDim: d, base: 10000, perToken: true)
+        let perRow = t * h * d
+        for layout in [RotaryLayout.half, .interleaved] {
+            let xb = Buffer(x), y = Buffer(repeating: 0.0, count: x.count), dx = Buffer(repeating: 0.0, count: x.count)
+            RotaryKernel.apply(xb.pointer, y.pointer, table: table, batch: b, tokens: t, heads: h, layout: layout)
+            RotaryKernel.backward(dy: xb.pointer, dx: dx.pointer, table: table, batch: b, tokens: t, heads: h, layout: layout)
+            for (row, positions) in rowPositions.enumerated() {
+                let own = RotaryKernel.Table<Double>(positions: positions, headDim: d, base: 10000)
+                let xr = Buffer(Array(x[(row * perRow)..<((row + 1) * perRow)]))
+                let yr = Buffer(repeating: 0.0, count: perRow), dxr = Buffer(repeating: 0.0, count: perRow)
+                RotaryKernel.apply(xr.pointer, yr.pointer, table: own, batch: 1, tokens: t, heads: h, layout: layout)
+                RotaryKernel.backward(dy: xr.pointer, dx: dxr.pointer, table: own, batch: 1, tokens: t, heads: h, layout: layout)
+                XCTAssertEqual(Array(y.array[(row * perRow)..<((row + 1) * perRow)]), yr.array, "row \(row), \(layout)")
+                XCTAssertEqual(Array(dx.array[(row * perRow)..<((row + 1) * perRow)]), dxr.array, "row \(row), \(layout)")
+            }
+            // Position 0 leaves a token as it is: row 0's token 2 restarts there.
+            XCTAssertEqual(Array(y.array[(2 * h * d)..<(3 * h * d)]), Array(x[(2 * h * d)..<(3 * h * d)]))
+        }
+    }
+
     func testBackwardMatchesFiniteDifferences() {
         for layout in [RotaryLayout.half, .interleaved] {
             let positions = [2, 3, 4]

@@ -22,7 +22,6 @@ extension TrainingState {
             throw CommandError("NoData", "`train` needs data: load it first, e.g. data load \"data/support.jsonl\"")
         }
         let h = session.hyperparameters
-        if h.pack { throw Self.packingUnavailable }
         let seq = h.seq, batch = h.batch
         let renderer = ExampleRenderer(tokenizer: tokenizer, template: loaded.engine?.chatTemplate,
                                        options: RenderOptions(loss: h.trainOn == .all ? .allTokens : .targets, sequenceLength: seq))
@@ -105,12 +104,6 @@ extension TrainingState {
         return state
     }
 
-    /// `pack=true` in the local trainer: `BatchBuilder` packs rows (positions restarting at 0 and
-    /// segment ids per example), but the model's attention has only the causal mask and its rotary
-    /// table holds one position list for every row, so a packed row would let examples attend to
-    /// each other. Refused rather than ignored; the exports carry `pack` to TRL and Axolotl.
-    static let packingUnavailable = CommandError("NotAvailable", "pack=true is not available in the local trainer yet: attention has no block-diagonal mask between packed examples and rotary positions do not restart per example; set pack=false to train here (export trl / export axolotl keep pack=true as packing / sample_packing)")
-
     /// The learning-rate schedule of a run of `plannedSteps` optimizer steps: `schedule` from 0 over
     /// `warmup` steps to `lr`, then down to `min_lr` (cosine and linear; constant stays at `lr`).
     static func schedule(_ h: HyperparameterValues, plannedSteps: Int) -> LearningRateSchedule {
@@ -141,7 +134,8 @@ extension TrainingState {
         defer { adapter?.setTraining(true) }
         var total = 0.0, count = 0
         for batch in validation {
-            let (loss, valid) = trainer.model.trainingLoss(tokens: batch.tokens, labels: batch.labels, batch: batch.batch, tape: Tape(recording: false))
+            let (loss, valid) = trainer.model.trainingLoss(tokens: batch.tokens, labels: batch.labels, batch: batch.batch, packing: batch.packing,
+                                                                 tape: Tape(recording: false))
             guard valid > 0 else { continue }
             total += Double(loss[flat: 0]) * Double(valid)
             count += valid

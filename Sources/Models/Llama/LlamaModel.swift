@@ -100,21 +100,28 @@ public final class LlamaModel {
         linears[Self.moduleName(layer: layer, projection: projection)]!
     }
 
-    /// Logits `[B·T, V]` for `tokens` (`B` rows of `T` ids, row-major), positions `0..<T`.
-    public func logits(tokens: [Int32], batch: Int, tape: Tape) -> Tensor {
-        outputHead.forward(hiddenStates(tokens: tokens, batch: batch, tape: tape), tape: tape)
+    /// Logits `[B·T, V]` for `tokens` (`B` rows of `T` ids, row-major), positions `0..<T`, or
+    /// with `packing` several sequences per row (see `hiddenStates`).
+    public func logits(tokens: [Int32], batch: Int, packing: PackedSequences? = nil, tape: Tape) -> Tensor {
+        outputHead.forward(hiddenStates(tokens: tokens, batch: batch, packing: packing, tape: tape), tape: tape)
     }
 
     /// Final-normed hidden states `[B·T, C]`. With a `cache` (batch 1), the tokens sit at
     /// positions `cache.length ..< cache.length + T`, attend to every cached position, and their
-    /// keys and values are appended to the cache.
-    public func hiddenStates(tokens: [Int32], batch: Int, cache: KVCache? = nil, tape: Tape) -> Tensor {
+    /// keys and values are appended to the cache. With `packing` (no cache), each row holds several
+    /// sequences: a token attends only within its segment and its position counts from the
+    /// segment's start, so each sequence gets the values it would get in a row of its own.
+    public func hiddenStates(tokens: [Int32], batch: Int, cache: KVCache? = nil, packing: PackedSequences? = nil, tape: Tape) -> Tensor {
         precondition(batch > 0 && tokens.count % batch == 0, "logits: \(tokens.count) tokens do not split into \(batch) rows")
         precondition(cache == nil || batch == 1, "a KV cache serves one sequence (batch 1)")
+        precondition(cache == nil || packing == nil, "a KV cache serves one sequence, not packed rows")
         let t = tokens.count / batch
+        precondition(packing == nil || (packing!.rows == batch && packing!.tokens == t),
+                     "packing of \(packing?.rows ?? 0) × \(packing?.tokens ?? 0) tokens does not fit \(batch) rows of \(t)")
         let start = cache?.length ?? 0
         let c = config
-        let rope = RotaryKernel.Table<Float>(positions: Array(start..<(start + t)), headDim: c.headDim, base: c.ropeTheta)
+        let rope = packing.map { RotaryKernel.Table<Float>(positions: $0.positions, headDim: c.headDim, base: c.ropeTheta, perToken: true) }
+            ?? RotaryKernel.Table<Float>(positions: Array(start..<(start + t)), headDim: c.headDim, base: c.ropeTheta)
         var x = embedding.forward(tokens, tape: tape)
         for i in 0..<c.layers {
             if gradientCheckpointing && cache == nil && tape.isRecording {
@@ -126,10 +133,10 @@ public final class LlamaModel {
                 }, finishRecompute: { [unowned self] in
                     self.setDropoutGenerators(afterForward, layer: i)
                 }) { [unowned self] x, tape in
-                    self.block(i, x, batch: batch, tokens: t, rope: rope, cache: nil, tape: tape)
+                    self.block(i, x, batch: batch, tokens: t, rope: rope, cache: nil, packing: packing, tape: tape)
                 }
             } else {
-                x = block(i, x, batch: batch, tokens: t, rope: rope, cache: cache, tape: tape)
+                x = block(i, x, batch: batch, tokens: t, rope: rope, cache: cache, packing: packing, tape: tape)
             }
         }
         cache?.advance(by: t)
@@ -137,7 +144,8 @@ public final class LlamaModel {
     }
 
     /// One decoder block: `x + attention(RMSNorm(x))`, then `+ mlp(RMSNorm(·))`, `[B·T, C]` → `[B·T, C]`.
-    private func block(_ i: Int, _ x: Tensor, batch: Int, tokens t: Int, rope: RotaryKernel.Table<Float>, cache: KVCache?, tape: Tape) -> Tensor {
+    private func block(_ i: Int, _ x: Tensor, batch: Int, tokens t: Int, rope: RotaryKernel.Table<Float>, cache: KVCache?,
+                       packing: PackedSequences?, tape: Tape) -> Tensor {
         let c = config
         let p = "model.layers.\(i)."
         let h = tape.rmsNorm(x, weight: parameter(p + "input_layernorm.weight"), eps: c.rmsNormEps)
@@ -148,7 +156,7 @@ public final class LlamaModel {
         var v = tape.reshape(linear(i, "v_proj").forward(h, tape: tape), [batch, t, c.kvHeads, c.headDim])
         if let cache { (k, v) = cache.append(layer: i, keys: k, values: v) }
         // With a cache this is generation (never recorded): the direct kernel, all heads in parallel.
-        let attended = tape.reshape(tape.attention(q: q, k: k, v: v, direct: cache != nil), [batch * t, c.heads * c.headDim])
+        let attended = tape.reshape(tape.attention(q: q, k: k, v: v, direct: cache != nil, packing: packing), [batch * t, c.heads * c.headDim])
         let x = tape.add(x, linear(i, "o_proj").forward(attended, tape: tape))
         let h2 = tape.rmsNorm(x, weight: parameter(p + "post_attention_layernorm.weight"), eps: c.rmsNormEps)
         let gated = tape.swiglu(gate: linear(i, "gate_proj").forward(h2, tape: tape), up: linear(i, "up_proj").forward(h2, tape: tape))
@@ -170,9 +178,9 @@ public final class LlamaModel {
     /// The training objective: the same value as `loss(...).loss`, computed through
     /// `Tape.linearCrossEntropy` so the `[B·T, V]` logits and their gradient are never whole in
     /// memory (`lossChunkRows` rows at a time).
-    public func trainingLoss(tokens: [Int32], labels: [Int32], batch: Int, tape: Tape) -> (loss: Tensor, valid: Int) {
+    public func trainingLoss(tokens: [Int32], labels: [Int32], batch: Int, packing: PackedSequences? = nil, tape: Tape) -> (loss: Tensor, valid: Int) {
         precondition(labels.count == tokens.count, "loss: \(labels.count) labels for \(tokens.count) tokens")
-        let hidden = hiddenStates(tokens: tokens, batch: batch, tape: tape)
+        let hidden = hiddenStates(tokens: tokens, batch: batch, packing: packing, tape: tape)
         let rows = lossChunkRows ?? max(16, (8 << 20) / max(config.vocabSize, 1))
         let targets = Self.shiftedTargets(labels: labels, batch: batch)
         // A plain or quantized head is expanded to float32 once for all chunks (a quantized one
@@ -189,10 +197,11 @@ public final class LlamaModel {
     }
 
     /// Causal-LM loss in the Hugging Face convention: logits at position `t` predict `labels[t+1]`
-    /// within each row; label −100 is ignored; the mean runs over the counted positions.
-    public func loss(tokens: [Int32], labels: [Int32], batch: Int, tape: Tape) -> (loss: Tensor, logits: Tensor, valid: Int) {
+    /// within each row; label −100 is ignored; the mean runs over the counted positions. Packed
+    /// rows carry no label across a segment boundary (the batch builder ignores those targets).
+    public func loss(tokens: [Int32], labels: [Int32], batch: Int, packing: PackedSequences? = nil, tape: Tape) -> (loss: Tensor, logits: Tensor, valid: Int) {
         precondition(labels.count == tokens.count, "loss: \(labels.count) labels for \(tokens.count) tokens")
-        let logits = self.logits(tokens: tokens, batch: batch, tape: tape)
+        let logits = self.logits(tokens: tokens, batch: batch, packing: packing, tape: tape)
         let targets = Self.shiftedTargets(labels: labels, batch: batch)
         let (loss, valid) = tape.crossEntropy(logits, targets: targets)
         return (loss, logits, valid)

@@ -51,24 +51,35 @@ extension Tape {
 
     /// Causal grouped-query attention: `q [B, Tq, H, D]`, `k, v [B, Tk, K, D]` → `[B, Tq, H, D]`.
     /// `direct` (inference with a KV cache) takes `AttentionKernel.directForward`, which rounds
-    /// differently from the recorded path, so it cannot be combined with a gradient.
-    public func attention(q: Tensor, k: Tensor, v: Tensor, direct: Bool = false) -> Tensor {
+    /// differently from the recorded path, so it cannot be combined with a gradient. With
+    /// `packing`, each segment attends only within itself (block-diagonal); padding gives 0.
+    public func attention(q: Tensor, k: Tensor, v: Tensor, direct: Bool = false, packing: PackedSequences? = nil) -> Tensor {
         precondition(q.rank == 4 && k.rank == 4 && v.shape == k.shape && q.shape[0] == k.shape[0] && q.shape[3] == k.shape[3],
                      "attention: q \(q.shape), k \(k.shape), v \(v.shape) must be [B, T, H, D] and [B, T, K, D]")
         let shape = AttentionKernel.Shape(batch: q.shape[0], queryTokens: q.shape[1], keyTokens: k.shape[1],
                                           heads: q.shape[2], kvHeads: k.shape[2], headDim: q.shape[3])
         let out = Tensor(zeros: q.shape)
         if direct {
+            precondition(packing == nil, "attention: the direct kernel (KV cache) serves one sequence; packed rows take the recorded path")
             precondition(!needsGrad(q, k, v), "attention: the direct kernel is for inference; a gradient needs the recorded path")
             AttentionKernel.directForward(q: q.pointer, k: k.pointer, v: v.pointer, out: out.pointer, shape: shape)
             return out
         }
-        AttentionKernel.forward(q: q.pointer, k: k.pointer, v: v.pointer, out: out.pointer, shape: shape)
+        if let packing {
+            AttentionKernel.forward(q: q.pointer, k: k.pointer, v: v.pointer, out: out.pointer, shape: shape, packing: packing)
+        } else {
+            AttentionKernel.forward(q: q.pointer, k: k.pointer, v: v.pointer, out: out.pointer, shape: shape)
+        }
         if needsGrad(q, k, v) {
             record(out) { [unowned out] in
                 guard let g = out.grad else { return }
-                AttentionKernel.backward(dout: g.pointer, q: q.pointer, k: k.pointer, v: v.pointer,
-                                         dq: q.ensureGrad().pointer, dk: k.ensureGrad().pointer, dv: v.ensureGrad().pointer, shape: shape)
+                let (dq, dk, dv) = (q.ensureGrad().pointer, k.ensureGrad().pointer, v.ensureGrad().pointer)
+                if let packing {
+                    AttentionKernel.backward(dout: g.pointer, q: q.pointer, k: k.pointer, v: v.pointer, dq: dq, dk: dk, dv: dv,
+                                             shape: shape, packing: packing)
+                } else {
+                    AttentionKernel.backward(dout: g.pointer, q: q.pointer, k: k.pointer, v: v.pointer, dq: dq, dk: dk, dv: dv, shape: shape)
+                }
             }
         }
         return out

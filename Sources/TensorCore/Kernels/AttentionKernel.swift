@@ -47,6 +47,53 @@ public enum AttentionKernel {
         }
     }
 
+    /// Forward over packed rows (`PackedSequences`): each segment attends as a sequence of its own,
+    /// `forward` on its `L` rows of `q, k, v` with `Tq = Tk = L` (the block-diagonal causal mask, at
+    /// `Σ L²` instead of `T²` per row), so its output has the bits of the same tokens in a row of
+    /// their own. Padding rows of `out` are left as they are (zeros from the caller).
+    @inlinable
+    public static func forward<T: KernelScalar>(q: UnsafePointer<T>, k: UnsafePointer<T>, v: UnsafePointer<T>,
+                                                out: UnsafeMutablePointer<T>, shape s: Shape, packing: PackedSequences) {
+        checkPacking(packing, shape: s)
+        for segment in packing.segments {
+            let (qo, ko) = segmentOffsets(segment, shape: s)
+            forward(q: q + qo, k: k + ko, v: v + ko, out: out + qo, shape: segmentShape(segment, shape: s))
+        }
+    }
+
+    /// Backward of the packed forward: `backward` per segment; segments touch disjoint rows of
+    /// `dq`, `dk`, `dv`.
+    @inlinable
+    public static func backward<T: KernelScalar>(dout: UnsafePointer<T>, q: UnsafePointer<T>, k: UnsafePointer<T>, v: UnsafePointer<T>,
+                                                 dq: UnsafeMutablePointer<T>, dk: UnsafeMutablePointer<T>,
+                                                 dv: UnsafeMutablePointer<T>, shape s: Shape, packing: PackedSequences) {
+        checkPacking(packing, shape: s)
+        for segment in packing.segments {
+            let (qo, ko) = segmentOffsets(segment, shape: s)
+            backward(dout: dout + qo, q: q + qo, k: k + ko, v: v + ko, dq: dq + qo, dk: dk + ko, dv: dv + ko,
+                     shape: segmentShape(segment, shape: s))
+        }
+    }
+
+    @inlinable
+    static func checkPacking(_ packing: PackedSequences, shape s: Shape) {
+        precondition(packing.rows == s.batch && packing.tokens == s.queryTokens && s.offset == 0,
+                     "attention: packing of \(packing.rows) × \(packing.tokens) tokens does not fit q \(s.batch) × \(s.queryTokens), k \(s.keyTokens) (no KV cache with packing)")
+    }
+
+    /// Element offsets of a segment's first row in `q`/`out` (`[B, T, H, D]`) and `k`/`v` (`[B, T, K, D]`).
+    @inlinable
+    static func segmentOffsets(_ segment: PackedSequences.Segment, shape s: Shape) -> (q: Int, kv: Int) {
+        let token = segment.row * s.queryTokens + segment.start
+        return (token * s.heads * s.headDim, token * s.kvHeads * s.headDim)
+    }
+
+    /// A segment as a batch of one sequence (the row strides stay those of the full tensors).
+    @inlinable
+    static func segmentShape(_ segment: PackedSequences.Segment, shape s: Shape) -> Shape {
+        Shape(batch: 1, queryTokens: segment.count, keyTokens: segment.count, heads: s.heads, kvHeads: s.kvHeads, headDim: s.headDim)
+    }
+
     /// Forward for inference (a KV cache, nothing recorded): every (batch, head) unit and block of
     /// `directRowBlock` query rows in parallel, each computed straight from the rows of q, k, v by
     /// `attune_attention_rows` (causal keys only, no `Tq × Tk` buffer, no BLAS): a decoded token's

@@ -13,14 +13,19 @@ public enum RotaryLayout: String, Sendable, Codable {
 /// Pair `p` of a head at position `pos` rotates by `θ = pos · base^(−2p/D)`:
 /// `y₁ = x₁ cos θ − x₂ sin θ`, `y₂ = x₂ cos θ + x₁ sin θ`. Backward rotates by `−θ`.
 public enum RotaryKernel {
-    /// Precomputed `cos`/`sin` tables `[T, D/2]` for positions `positions[t]`.
+    /// Precomputed `cos`/`sin` tables for positions `positions[i]`: `[T, D/2]`, one list for every
+    /// row of the batch, or with `perToken` `[B·T, D/2]`, one position per token (packed rows,
+    /// whose positions restart at each sequence).
     public struct Table<T: KernelScalar>: @unchecked Sendable {
         public let cos: [T], sin: [T]
         public let halfDim: Int
+        /// Whether row `b`'s token `t` reads entry `b·T + t` (else entry `t`).
+        public let perToken: Bool
 
-        public init(positions: [Int], headDim: Int, base: Double) {
+        public init(positions: [Int], headDim: Int, base: Double, perToken: Bool = false) {
             precondition(headDim % 2 == 0, "rotary: head dimension must be even, got \(headDim)")
             halfDim = headDim / 2
+            self.perToken = perToken
             var c = [T](repeating: 0, count: positions.count * halfDim), s = c
             for (t, pos) in positions.enumerated() {
                 for p in 0..<halfDim {
@@ -40,13 +45,15 @@ public enum RotaryKernel {
     public static func apply<T: KernelScalar>(_ x: UnsafePointer<T>, _ y: UnsafeMutablePointer<T>, table: Table<T>,
                                               batch: Int, tokens: Int, heads: Int, layout: RotaryLayout, direction: T = 1) {
         let half = table.halfDim, d = 2 * half
-        precondition(table.cos.count >= tokens * half, "rotary: table covers \(table.cos.count / max(half, 1)) positions, need \(tokens)")
+        let entries = table.perToken ? batch * tokens : tokens
+        precondition(table.perToken ? table.cos.count == entries * half : table.cos.count >= entries * half,
+                     "rotary: table covers \(table.cos.count / max(half, 1)) positions, need \(entries)")
         table.cos.withUnsafeBufferPointer { cosBuf in
             table.sin.withUnsafeBufferPointer { sinBuf in
                 let cosP = UncheckedSendable(cosBuf.baseAddress!), sinP = UncheckedSendable(sinBuf.baseAddress!)
                 parallelFor(batch * tokens, minChunk: 8) { bt in
-                    let t = bt % tokens
-                    let cr = cosP.value + t * half, sr = sinP.value + t * half
+                    let entry = table.perToken ? bt : bt % tokens
+                    let cr = cosP.value + entry * half, sr = sinP.value + entry * half
                     for h in 0..<heads {
                         let xo = x + (bt * heads + h) * d, yo = y + (bt * heads + h) * d
                         for p in 0..<half {

@@ -17,7 +17,7 @@ public struct Perplexity: Sendable, Equatable {
     public static func of(_ model: LlamaModel, on batches: [TrainingBatch]) -> Perplexity? {
         var total = 0.0, count = 0
         for batch in batches {
-            let (loss, _, valid) = model.loss(tokens: batch.tokens, labels: batch.labels, batch: batch.batch, tape: Tape(recording: false))
+            let (loss, _, valid) = model.loss(tokens: batch.tokens, labels: batch.labels, batch: batch.batch, packing: batch.packing, tape: Tape(recording: false))
             guard valid > 0 else { continue }
             total += Double(loss[flat: 0]) * Double(valid)
             count += valid
@@ -29,11 +29,7 @@ public struct Perplexity: Sendable, Equatable {
     public static func firstRows(_ batches: [TrainingBatch], _ rows: Int) -> [TrainingBatch] {
         var out = [TrainingBatch]()
         for batch in batches {
-            let t = batch.tokens.count / batch.batch
-            for r in 0..<batch.batch where out.count < rows {
-                out.append(TrainingBatch(tokens: Array(batch.tokens[(r * t)..<((r + 1) * t)]),
-                                         labels: Array(batch.labels[(r * t)..<((r + 1) * t)]), batch: 1))
-            }
+            for r in 0..<batch.batch where out.count < rows { out.append(batch.row(r)) }
         }
         return out
     }
