@@ -187,6 +187,17 @@ final class Evaluator {
             var resolved: [Value] = []
             for item in items { resolved.append(try resolve(item, in: scope)) }
             return Value(.tuple(resolved), range: value.range, text: value.text)
+        case .path(let path):
+            // `steps=r.steps` is a path (a word); a field of a bound record goes in parentheses.
+            if case .name(let head)? = path.components.first, !path.isPattern, let bound = scope.lookup(head) {
+                switch bound {
+                case .record, .opaque:
+                    throw fail("in a command's arguments \(value.text) is a word; to use the value of \(head)'s field write (\(value.text))",
+                               at: value.range)
+                default: break
+                }
+            }
+            return value
         default:
             return value
         }
