@@ -414,7 +414,7 @@ private struct Scanner {
             if next == "{", peek(1) != "{" {
                 if !value.isEmpty { parts.append(.text(String(value))) }
                 value = String.UnicodeScalarView()
-                if let part = interpolation() { parts.append(part) } else { isValid = false }
+                if let part = interpolation(quote: quote) { parts.append(part) } else { isValid = false }
                 continue
             }
             advance()
@@ -450,8 +450,9 @@ private struct Scanner {
     }
 
     /// `{ expression }` inside a string: the expression's tokens, lexed in place. Nil (with a
-    /// diagnostic) when it is empty, nested too deeply, or not closed on the line.
-    mutating func interpolation() -> TemplatePart? {
+    /// diagnostic) when it is empty, nested too deeply, or not closed before the string's closing
+    /// quote (inside the braces, strings take the other kind of quote: "{f('x')}").
+    mutating func interpolation(quote: Unicode.Scalar) -> TemplatePart? {
         let braceStart = position
         advance()
         guard interpolationDepth < Self.maximumInterpolationDepth else {
@@ -468,7 +469,7 @@ private struct Scanner {
         inner.atStatementStart = false
         inner.interpolationDepth = interpolationDepth + 1
         inner.spaceBefore = false
-        while let next = inner.peek(), next != "\n", !(next == "}" && inner.openings.isEmpty) {
+        while let next = inner.peek(), next != "\n", next != quote, !(next == "}" && inner.openings.isEmpty) {
             inner.tokenStart = inner.position
             inner.scanToken()
         }
@@ -477,7 +478,13 @@ private struct Scanner {
         lineStart = inner.lineStart
         diagnostics += inner.diagnostics
         guard peek() == "}" else {
-            // The string loop reports the unterminated string at the end of the line.
+            if peek() == quote {
+                report("'{' in a string is never closed: add '}', or write {{ for a literal brace",
+                       at: SourceRange(start: braceStart, end: SourcePosition(offset: braceStart.offset + 1, line: braceStart.line,
+                                                                              column: braceStart.column + 1)),
+                       suggestion: "{{")
+            }
+            // Otherwise the string loop reports the unterminated string at the end of the line.
             return nil
         }
         advance()
@@ -516,6 +523,8 @@ private struct Scanner {
             }
             report("invalid unicode escape: write \\u{…} with 1 to 8 hex digits of a valid code point, e.g. \\u{1F600}",
                    at: SourceRange(start: escapeStart, end: position))
+            // The closing brace belongs to the escape, not to the string's text.
+            if peek() == "}" { advance() }
             return nil
         default:
             report("unknown escape '\\\(letter)': use \\n \\t \\r \\0 \\\\ \\\" \\' or \\u{…}; write \\\\ for a backslash",
@@ -683,7 +692,8 @@ private struct Scanner {
         switch first {
         case ";": return "unexpected ';': write one statement per line"
         case "/", "~": return "unexpected \(shown): file paths must be quoted, e.g. \"out/model.gguf\"; in arguments a division goes in parentheses, e.g. (n / 2)"
-        case "{", "}": return "unexpected \(shown): lists are written in square brackets, e.g. [q_proj, v_proj]"
+        case "}": return "unmatched '}': there is no '{' before it"
+        case "{": return "unexpected \(shown): lists are written in square brackets, e.g. [q_proj, v_proj]"
         case "%": return "unexpected '%': a percent sign follows a number directly, e.g. 90%"
         case "-", "+": return "unexpected \(shown): a sign must touch its number, e.g. -1; in arguments arithmetic goes in parentheses, e.g. steps=(n + 1)"
         default:

@@ -57,6 +57,11 @@ final class Evaluator {
             return .normal
         case .assignment(let name, let expression, let declares):
             let value = try evaluate(expression, in: scope)
+            if !declares, scope.lookup(name.text) == nil, HyperparameterTable.spec(name.text) != nil {
+                // `lr=2e-4` typed for `set lr=2e-4` makes a variable: say so.
+                let note = "\(name.text) is now a variable, not the hyperparameter: to change it write set \(name.text)=\(name.text)"
+                outcomes.append(StatementOutcome(statement: statement, output: CommandOutput(warnings: [note]), error: nil))
+            }
             if declares { scope.define(name.text, value) } else { scope.assign(name.text, value) }
             return .normal
         case .forLoop(let name, let sequenceExpression, let body):

@@ -54,20 +54,23 @@ public enum ScriptValue: Sendable {
         }
     }
 
-    /// Numbers as a person types them: `3`, `0.25`, `2e-4`, `1.5e-7`, `nan`.
+    /// Numbers as a person types them: `3`, `0.25`, `2e-4`, `1.5e-7`, `nan`: the shortest text
+    /// that reads back to the same number, in exponent form below 0.001 and from 1e15.
     public static func numberText(_ value: Double) -> String {
         if value.isNaN { return "nan" }
         if value.isInfinite { return value > 0 ? "inf" : "-inf" }
         if value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-        var text = "\(value)"
-        // Swift writes 1e-05; people write 1e-5.
-        if let e = text.firstIndex(of: "e") {
-            var exponent = String(text[text.index(after: e)...])
-            let sign = exponent.hasPrefix("-") ? "-" : ""
-            exponent = String(exponent.drop(while: { $0 == "-" || $0 == "+" || $0 == "0" }))
-            text = String(text[..<e]) + "e" + sign + (exponent.isEmpty ? "0" : exponent)
+        let magnitude = abs(value)
+        guard magnitude < 1e-3 || magnitude >= 1e15 else { return "\(value)" }
+        for digits in 0...16 {
+            let text = String(format: "%.\(digits)e", value)
+            guard Double(text) == value else { continue }
+            // 2.5e-04 → 2.5e-4
+            let parts = text.split(separator: "e")
+            let exponent = Int(parts[1]) ?? 0
+            return "\(parts[0])e\(exponent)"
         }
-        return text
+        return "\(value)"
     }
 
     static func quoted(_ text: String) -> String {
