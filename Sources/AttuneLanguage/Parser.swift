@@ -281,6 +281,7 @@ public struct Parser: Sendable {
             expressionDepth -= 1
         }
         var statements: [Statement] = []
+        let diagnosticsBefore = diagnostics.count
         while true {
             while check(.newline) { advance() }
             if check(.rightBrace) { break }
@@ -295,6 +296,8 @@ public struct Parser: Sendable {
             }
         }
         let closing = advance()
+        // A block with an error yields no statement (its errors are reported; the block is read to its end).
+        if diagnostics.count > diagnosticsBefore { throw ParseFailure(nil, openBrackets: 0) }
         return Block(statements: statements, range: open.range.union(closing.range))
     }
 

@@ -127,7 +127,7 @@ final class ScriptingGoldenTests: XCTestCase {
             ("let a = r.", "1:10+1 after '.' write a field name, e.g. r.val_loss; found the end of the input"),
             ("let a = xs[]", "1:11+2 empty brackets: write an index or a slice, e.g. [0] or [1:3]"),
             ("}", "1:1+1 unmatched '}': there is no '{' before it"),
-            ("for x in xs {\n  trian\n  print x\n}", "(for x xs {(print x)})\n2:3+5 unknown command 'trian' — did you mean 'train'?"),
+            ("for x in xs {\n  trian\n  print x\n}", "2:3+5 unknown command 'trian' — did you mean 'train'?"),
         ])
     }
 
