@@ -38,6 +38,12 @@ public final class Scope {
         define(name, value)
     }
 
+    /// Forgets `name` in this scope (not in enclosing ones).
+    public func remove(_ name: String) {
+        guard values.removeValue(forKey: name) != nil else { return }
+        order.removeAll { $0 == name }
+    }
+
     /// Every name visible from here, innermost first, without repeats.
     public var visibleNames: [String] {
         var seen = Set<String>()

@@ -32,7 +32,7 @@ enum ValueDescription {
     /// A value in at most `limit` characters: long lists as `[12 numbers: 2.1, 2.0, …]`, text to its first line.
     static func short(_ value: ScriptValue, limit: Int) -> String {
         switch value {
-        case .list(let items) where items.count > 4:
+        case .list(let items) where items.count > 3:
             let kinds = Set(items.map(\.typeDescription))
             let what = kinds.count == 1 && kinds.first == "a number" ? "numbers" : "items"
             return "[\(items.count) \(what): " + items.prefix(3).map(\.sourceText).joined(separator: ", ") + ", …]"
