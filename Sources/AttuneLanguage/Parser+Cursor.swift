@@ -50,13 +50,35 @@ extension Parser {
                 if depth == 0 || next.startsNewStatement { break }
             }
             switch token.kind {
-            case .leftBracket, .leftParen: depth += 1
-            case .rightBracket, .rightParen: depth = max(0, depth - 1)
+            case .leftBracket, .leftParen, .leftBrace: depth += 1
+            case .rightBracket, .rightParen, .rightBrace: depth = max(0, depth - 1)
             default: break
             }
             current += 1
         }
         if tokens[current].kind == .newline { current += 1 }
+    }
+
+    /// Skips the rest of a statement inside a block: to the next line break outside brackets, or
+    /// to the `}` that closes the block (left for the block to read).
+    mutating func synchronizeInBlock() {
+        var depth = 0
+        while tokens[current].kind != .end {
+            let token = tokens[current]
+            switch token.kind {
+            case .newline where depth == 0:
+                current += 1
+                return
+            case .leftBracket, .leftParen, .leftBrace:
+                depth += 1
+            case .rightBracket, .rightParen, .rightBrace:
+                if depth == 0, token.kind == .rightBrace { return }
+                depth = max(0, depth - 1)
+            default:
+                break
+            }
+            current += 1
+        }
     }
 
     /// The value of an integer literal (`3`, `-1`, `1_000`), nil for `0.5` or `1e3`.

@@ -21,6 +21,12 @@ extension Parser {
             return failure("'?' asks for help only at the start of a line, e.g. ?lr", at: token.range)
         case .equals:
             return failure("'=' needs a name before it, e.g. lr=2e-4", at: token.range)
+        case .rightBrace:
+            return failure("unmatched '}': there is no '{' before it", at: token.range)
+        case .leftBrace:
+            return failure("unexpected '{': a block follows for, if, else or fn; records are written {name: value}", at: token.range)
+        case .symbol(let op):
+            return failure("unexpected '\(op.rawValue)': in a command's arguments put arithmetic in parentheses, e.g. steps=(n + 1)", at: token.range)
         case .invalid:
             return ParseFailure(nil, openBrackets: nesting)
         default:
@@ -39,7 +45,7 @@ extension Parser {
         switch token.kind {
         case .equals:
             return failure("'=' needs a name before it, e.g. set lr=2e-4", at: token.range)
-        case .rightBracket, .rightParen, .comma, .colon, .dot:
+        case .rightBracket, .rightParen, .rightBrace, .comma, .colon, .dot:
             return unexpected(token)
         default:
             return failure("a statement starts with a command such as train or model load, found \(token.quoted)",

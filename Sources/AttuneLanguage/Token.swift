@@ -8,8 +8,13 @@ public enum TokenKind: Sendable, Hashable {
     case percent(Double)
     /// A quoted string with its escapes decoded.
     case string(String)
+    /// A string with `{expression}` parts: `"lr {lr}"`. Plain strings (and `{{`/`}}` escapes) are `.string`.
+    case template([TemplatePart])
     /// `true` or `false`.
     case boolean(Bool)
+    /// An operator of an expression: `+ - * / % == != < <= > >=` (only in expressions; in command
+    /// arguments `*` and `-` are name characters).
+    case symbol(Operator)
     case equals        // =
     case comma         // ,
     case colon         // :
@@ -19,6 +24,8 @@ public enum TokenKind: Sendable, Hashable {
     case rightBracket  // ]
     case leftParen     // (
     case rightParen    // )
+    case leftBrace     // {  a block, a record, or (in strings) an interpolation
+    case rightBrace    // }
     /// A line break: the end of a statement, except inside brackets (the parser skips it there).
     /// A line break after a continuing `\` produces none.
     case newline
@@ -75,8 +82,11 @@ public struct Token: Sendable, Hashable, CustomStringConvertible {
         case .number(let value): return "number(\(NumberFormatting.text(value)))"
         case .percent(let value): return "percent(\(NumberFormatting.text(value)))"
         case .string(let text): return "string(\(StringEscaping.quoted(text)))"
+        case .template(let parts): return "template(" + parts.map(\.description).joined(separator: " ") + ")"
         case .boolean(let value): return "bool(\(value))"
-        case .equals, .comma, .colon, .dot, .question,
+        case .symbol(let op): return "op(\(op.rawValue))"
+        case .leftBrace, .rightBrace,
+             .equals, .comma, .colon, .dot, .question,
              .leftBracket, .rightBracket, .leftParen, .rightParen:
             return lexeme
         case .newline: return "newline"

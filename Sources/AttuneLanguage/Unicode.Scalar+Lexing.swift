@@ -13,6 +13,9 @@ extension Unicode.Scalar {
     /// What may follow the first scalar of a name (a `-` is allowed separately, between these).
     var continuesName: Bool { startsName || isDigit }
 
+    /// What a name holds in an expression: letters, digits and `_` (no `*`, no `-`).
+    var continuesPlainName: Bool { (startsName && self != "*") || isDigit }
+
     /// Blanks that separate tokens on a line (the newline is a token of its own).
     var isBlank: Bool {
         switch self {

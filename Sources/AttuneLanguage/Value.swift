@@ -18,6 +18,9 @@ public struct Value: Sendable, Hashable, CustomStringConvertible {
         case tuple([Value])
         /// A dotted, indexed or wildcard path: `layers.0.attn.q_proj.lora_B[0:4, :8]`, `val[0:5]`, `layers.*`.
         case path(TensorPath)
+        /// `(base_lr * 2)` or `"run-{lr}"`: an expression the interpreter evaluates before the
+        /// command runs.
+        case expression(Expression)
     }
 
     public let kind: Kind
@@ -112,6 +115,7 @@ public struct Value: Sendable, Hashable, CustomStringConvertible {
         case .list: return "a list"
         case .tuple: return "a tuple"
         case .path: return "a tensor path"
+        case .expression: return "an expression"
         }
     }
 
@@ -127,6 +131,7 @@ public struct Value: Sendable, Hashable, CustomStringConvertible {
         case .list(let items): return "[" + items.map(\.description).joined(separator: ", ") + "]"
         case .tuple(let items): return "(" + items.map(\.description).joined(separator: ", ") + ")"
         case .path(let path): return "path:\(path)"
+        case .expression(let expression): return "expr:\(expression)"
         }
     }
 }

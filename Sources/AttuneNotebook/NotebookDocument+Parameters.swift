@@ -47,7 +47,8 @@ extension NotebookDocument {
     }
 }
 
-/// Finds `key=value` assignments in one statement line, skipping strings and `#` comments.
+/// Finds `key=value` assignments in one statement line, skipping strings and `#` comments, and
+/// `let key = value` (the whole rest of the line up to a comment is the value).
 enum ParameterScanner {
     struct Assignment {
         var key: String
@@ -57,6 +58,7 @@ enum ParameterScanner {
 
     static func assignments(in line: String) -> [Assignment] {
         let s = Array(line.unicodeScalars)
+        if let declaration = letDeclaration(s) { return [declaration] }
         var found: [Assignment] = []
         var i = 0
         func isNameScalar(_ c: Unicode.Scalar) -> Bool { c.properties.isAlphabetic || ("0"..."9").contains(c) || c == "_" || c == "." }
@@ -95,6 +97,38 @@ enum ParameterScanner {
         return found
     }
 
+    /// `let key = value  # comment`: the value runs to the comment (strings skipped) or the end,
+    /// trailing blanks excluded.
+    static func letDeclaration(_ s: [Unicode.Scalar]) -> Assignment? {
+        var i = 0
+        func skipBlanks() { while i < s.count, s[i] == " " || s[i] == "\t" { i += 1 } }
+        skipBlanks()
+        guard i + 4 <= s.count, String(String.UnicodeScalarView(s[i..<i + 3])) == "let", s[i + 3] == " " || s[i + 3] == "\t" else { return nil }
+        i += 3
+        skipBlanks()
+        let nameStart = i
+        while i < s.count, s[i].properties.isAlphabetic || ("0"..."9").contains(s[i]) || s[i] == "_" { i += 1 }
+        guard i > nameStart else { return nil }
+        let key = String(String.UnicodeScalarView(s[nameStart..<i]))
+        skipBlanks()
+        guard i < s.count, s[i] == "=", i + 1 >= s.count || s[i + 1] != "=" else { return nil }
+        i += 1
+        skipBlanks()
+        let valueStart = i
+        var end = i
+        while i < s.count, s[i] != "#" {
+            if s[i] == "\"" || s[i] == "'" {
+                i = skipString(s, from: i)
+                end = i
+                continue
+            }
+            if s[i] != " ", s[i] != "\t" { end = i + 1 }
+            i += 1
+        }
+        guard end > valueStart else { return nil }
+        return Assignment(key: key, valueRange: valueStart..<end)
+    }
+
     /// `line` with the value of every `key=` assignment replaced by `value`.
     static func replacing(_ key: String, with value: String, in line: String) -> String {
         var s = Array(line.unicodeScalars)
@@ -106,10 +140,11 @@ enum ParameterScanner {
 
     /// Index just past the string literal starting at `start` (or the end of the line).
     static func skipString(_ s: [Unicode.Scalar], from start: Int) -> Int {
+        let quote = s[start]
         var i = start + 1
         while i < s.count {
             if s[i] == "\\" { i += 2; continue }
-            if s[i] == "\"" { return i + 1 }
+            if s[i] == quote { return i + 1 }
             i += 1
         }
         return s.count

@@ -55,11 +55,21 @@ struct Verify: ParsableCommand {
     @Flag(help: "Rewrite the outputs that differ (and record the numerics mode the replay ran in).")
     var fix = false
 
+    @Option(name: .customLong("param"), help: ArgumentHelp("Override a parameter of the notebook (may repeat); outputs that depend on it will differ, asserts must still hold.", valueName: "k=v"))
+    var parameters: [String] = []
+
     @OptionGroup var allowPaths: AllowedPathsOption
     @OptionGroup var numerics: NumericsOption
 
+    func validate() throws {
+        for text in parameters {
+            do { _ = try ParameterOverride.parse(text) } catch { throw ValidationError("--param \(text): \(error)") }
+        }
+    }
+
     func run() throws {
-        try exitIfFailed(NotebookCommands.verify(path: notebook, fix: fix, allowedPaths: allowPaths.urls, numerics: numerics.mode))
+        try exitIfFailed(NotebookCommands.verify(path: notebook, fix: fix, parameters: parameters, allowedPaths: allowPaths.urls,
+                                                 numerics: numerics.mode))
     }
 }
 
@@ -157,8 +167,16 @@ enum NotebookCommands {
     /// recorded numerics mode unless `--numerics` says otherwise) and compares every output with the
     /// notebook's tolerances; exit 0 only when all match. `--fix` rewrites the mismatched outputs and
     /// records the mode the replay ran in.
-    static func verify(path: String, fix: Bool, allowedPaths: [URL], numerics: NumericsMode?) -> Int32 {
-        guard let recorded = read(path, command: "verify") else { return 1 }
+    static func verify(path: String, fix: Bool, parameters: [String] = [], allowedPaths: [URL], numerics: NumericsMode?) throws -> Int32 {
+        guard var recorded = read(path, command: "verify") else { return 1 }
+        // --param k=v: the parameters cell's `k=…` or `let k = …` takes the new value before the replay.
+        let overrides = try parameters.map { text in
+            do { return try ParameterOverride.parse(text) } catch { throw ValidationError("--param \(text): \(error)") }
+        }
+        if !overrides.isEmpty {
+            do { recorded = try recorded.applyingParameters(overrides) } catch { throw ValidationError("\(error)") }
+            if fix { throw ValidationError("--fix cannot be combined with --param: it would record the overridden values") }
+        }
         let url = URL(fileURLWithPath: path).standardizedFileURL
         let folder = url.deletingLastPathComponent()
         let outcome = NotebookVerification.verify(recorded, folder: folder, allowedPaths: allowedPaths, numerics: numerics,

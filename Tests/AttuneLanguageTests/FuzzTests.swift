@@ -15,6 +15,80 @@ final class FuzzTests: XCTestCase {
     ]
     private static let separators = ["", " ", " ", " ", "\n", "\t", "\r\n", " \\\n"]
 
+    /// The scripting syntax: keywords, operators, blocks, records, interpolation.
+    private static let scriptFragments = [
+        "let", "x", "=", "for", "in", "if", "else", "fn", "f(", "return", "break", "continue", "print", "assert", ",",
+        "{", "}", "{a: 1}", "[1, 2]", "(", ")", "+", "-", "*", "/", "%", "==", "!=", "<", "<=", ">", ">=", "and", "or",
+        "not", "none", "r.val_loss", "xs[0]", "xs[1:]", "\"lr {lr}\"", "\"{{\"", "\"}\"", "\"{\"", "\"{x\"", "\"{\"{y}\"}\"",
+        "min(xs)", "range(3)", "n-1", "2*x", "!", "&&", "**", "train", "set lr=(x * 2)", "steps=(n", "\n", "\n}", "1e-4", "90%",
+    ]
+
+    private static let scriptingScript = """
+        let rates = [1e-4, 3e-4, 1e-3]
+        let losses = []
+        fn describe(lr, loss) {
+          if loss < 2 and not (lr > 1) {
+            return "lr {lr}: {format(loss, 3)} {{ok}}"
+          } else if loss == none {
+            return "none"
+          } else {
+            return "lr {lr}: high"
+          }
+        }
+        for lr in rates {
+          set lr=lr
+          r = train steps=(10 * 2)
+          losses = losses + [r.val_loss]
+          if len(losses) > 2 { break }
+          print describe(lr, r.val_loss)
+        }
+        assert min(losses) < 3, "best {min(losses)}"
+        print "{rates[argmin(losses)]} {losses[1:]} {{x}}"
+        """
+
+    func testScriptingTokenSoup() {
+        var generator = SplitMix64(seed: 5)
+        for _ in 0..<3_000 {
+            var source = ""
+            for _ in 0..<Int.random(in: 0...30, using: &generator) {
+                source += (Bool.random(using: &generator) ? Self.scriptFragments : Self.fragments).randomElement(using: &generator)!
+                source += Self.separators.randomElement(using: &generator)!
+            }
+            check(source)
+        }
+    }
+
+    func testMutatedScriptingScripts() {
+        var generator = SplitMix64(seed: 6)
+        let original = Array(Self.scriptingScript.unicodeScalars)
+        XCTAssertEqual(Parser.parse(source: Self.scriptingScript).diagnostics, [])
+        for _ in 0..<1_000 {
+            var scalars = original
+            for _ in 0..<Int.random(in: 1...6, using: &generator) {
+                let at = Int.random(in: 0...scalars.count, using: &generator)
+                switch Int.random(in: 0..<4, using: &generator) {
+                case 0 where at < scalars.count:
+                    scalars.remove(at: at)
+                case 1:
+                    scalars.insert(contentsOf: Self.scriptFragments.randomElement(using: &generator)!.unicodeScalars, at: at)
+                case 2 where at + 1 < scalars.count:
+                    scalars.swapAt(at, at + 1)
+                default:
+                    let end = min(scalars.count, at + Int.random(in: 1...20, using: &generator))
+                    scalars.insert(contentsOf: scalars[at..<end], at: at)
+                }
+            }
+            check(String(String.UnicodeScalarView(scalars)))
+        }
+    }
+
+    func testDeepScriptingNestingIsRefused() {
+        for opener in ["let x = -", "let x = not ", "let x = (", "let x = {a: ", "if x {\n", "let x = \"{", "let x = f("] {
+            let deep = String(repeating: opener, count: 5_000)
+            XCTAssertTrue(Parser.parse(source: deep).hasErrors, opener)
+        }
+    }
+
     private static let script = """
         model load smollm2                      # built-in name
         model new tiny layers=2 dim=64 heads=4

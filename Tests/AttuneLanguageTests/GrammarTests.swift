@@ -21,6 +21,6 @@ final class GrammarTests: XCTestCase {
         let examples = Grammar.text.components(separatedBy: "Examples:\n")[1]
         let result = Parser.parse(source: examples)
         XCTAssertEqual(result.diagnostics, [])
-        XCTAssertEqual(result.statements.count, 9)
+        XCTAssertEqual(result.statements.count, 13)
     }
 }

@@ -37,8 +37,10 @@ final class ParserErrorTests: XCTestCase {
 
     func testBindingsAndEquals() {
         assertGolden([
-            ("lr=2e-4", "1:4+4 expected a command after 'lr ='; to set a hyperparameter write 'set lr=2e-4'"),
-            ("schedule=cosine", "1:10+6 unknown command 'cosine'; to set a hyperparameter write 'set schedule=cosine'"),
+            // A name and '=' before something that is not a command assign a variable (the
+            // interpreter warns when the name is a hyperparameter's).
+            ("lr=2e-4", "(set-var lr 0.0002)"),
+            ("schedule=cosine", "(set-var schedule cosine)"),
             ("train = eval",
              "1:1+5 'train' is a command and cannot name a result; arguments follow the command, e.g. train [steps=N|epochs=N]"),
             ("*x = eval", "1:1+2 a result name cannot contain '*'"),
@@ -111,16 +113,16 @@ final class ParserErrorTests: XCTestCase {
              "1:11+3 invalid unicode escape: write \\u{…} with 1 to 8 hex digits of a valid code point, e.g. \\u{1F600}"),
             ("train steps=5 @", "1:15+1 unexpected character '@'"),
             ("train ;", "1:7+1 unexpected ';': write one statement per line"),
-            ("data load out/x.jsonl", "1:14+1 unexpected '/': file paths must be quoted, e.g. \"out/model.gguf\""),
+            ("data load out/x.jsonl", "1:14+1 unexpected '/': file paths must be quoted, e.g. \"out/model.gguf\"; in arguments a division goes in parentheses, e.g. (n / 2)"),
             ("set x={a}", "1:7+1 unexpected '{': lists are written in square brackets, e.g. [q_proj, v_proj]\n"
-                + "1:9+1 unexpected '}': lists are written in square brackets, e.g. [q_proj, v_proj]"),
+                + "1:9+1 unmatched '}': there is no '{' before it"),
             ("set a=10k", "1:7+3 '10k' is not a number: numbers look like 42, -1, 0.9, 2e-4, 1_000 or 90%"),
             ("set a=2e", "1:7+2 '2e' is not a number: numbers look like 42, -1, 0.9, 2e-4, 1_000 or 90%"),
             ("set a=1_", "1:7+2 '1_' is not a number: numbers look like 42, -1, 0.9, 2e-4, 1_000 or 90%"),
             ("set lr=1.2.3", "1:8+5 '1.2.3' is not a number: numbers look like 42, -1, 0.9, 2e-4, 1_000 or 90%"),
             ("set a=.5", "1:7+2 write a leading zero: 0.5, not .5"),
             ("set a=1e999", "1:7+5 the number 1e999 is too large"),
-            ("train - 5", "1:7+1 unexpected '-': a sign must touch its number, e.g. -1"),
+            ("train - 5", "1:7+1 unexpected '-': a sign must touch its number, e.g. -1; in arguments arithmetic goes in parentheses, e.g. steps=(n + 1)"),
             ("train --steps 5", "1:7+7 '--steps' is not an argument: write options as key=value, e.g. merge=true"),
             ("set a %", "1:7+1 unexpected '%': a percent sign follows a number directly, e.g. 90%"),
             ("generate “hello”", "1:10+7 typographic quotes: use plain quotes, e.g. \"hello\""),
@@ -166,7 +168,7 @@ final class ParserErrorTests: XCTestCase {
     func testSuggestionsAreAttachedToDiagnostics() {
         let cases: [(String, String?)] = [
             ("trian", "train"), ("model lod", "load"), ("load model", "model load"), ("set a=.5", "0.5"),
-            ("generate “hi”", "\"hi\""), ("lr=2e-4", "set lr=2e-4"), ("xyzzy", nil),
+            ("generate “hi”", "\"hi\""), ("xyzzy", nil),
         ]
         for (source, suggestion) in cases {
             let diagnostics = Parser.parse(source: source).diagnostics
@@ -177,7 +179,7 @@ final class ParserErrorTests: XCTestCase {
 
     func testErrorLinesYieldNoStatement() {
         let result = Parser.parse(source: "train steps=5 @\neval")
-        XCTAssertEqual(result.statements.map(\.command.name), ["eval"])
+        XCTAssertEqual(result.statements.map { $0.command?.name }, ["eval"])
         XCTAssertTrue(result.hasErrors)
     }
 }

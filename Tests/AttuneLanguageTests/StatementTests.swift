@@ -27,19 +27,19 @@ final class StatementTests: XCTestCase {
         let statement = try XCTUnwrap(onlyStatement("tuned = model load smollm2"))
         XCTAssertEqual(statement.binding?.text, "tuned")
         XCTAssertEqual(statement.binding?.range.start.column, 1)
-        XCTAssertEqual(statement.command.name, "model load")
-        XCTAssertEqual(statement.command.words.map(\.text), ["model", "load"])
-        XCTAssertEqual(statement.command.words.map(\.range.start.column), [9, 15])
-        XCTAssertEqual(statement.command.spec.usage, "model load NAME|PATH")
-        XCTAssertEqual(statement.command.range.start.column, 9)
+        XCTAssertEqual(statement.command!.name, "model load")
+        XCTAssertEqual(statement.command!.words.map(\.text), ["model", "load"])
+        XCTAssertEqual(statement.command!.words.map(\.range.start.column), [9, 15])
+        XCTAssertEqual(statement.command!.spec.usage, "model load NAME|PATH")
+        XCTAssertEqual(statement.command!.range.start.column, 9)
         XCTAssertEqual(statement.text, "tuned = model load smollm2")
     }
 
     func testHelpShorthandKeepsItsSource() throws {
         let statement = try XCTUnwrap(onlyStatement("?lr"))
-        XCTAssertEqual(statement.command.name, "help")
-        XCTAssertEqual(statement.command.words.map(\.text), ["?"])
-        XCTAssertEqual(statement.command.positional.first?.identifier, "lr")
+        XCTAssertEqual(statement.command!.name, "help")
+        XCTAssertEqual(statement.command!.words.map(\.text), ["?"])
+        XCTAssertEqual(statement.command!.positional.first?.identifier, "lr")
         XCTAssertEqual(statement.text, "?lr")
     }
 
@@ -48,7 +48,7 @@ final class StatementTests: XCTestCase {
             CommandSpec(["quit"], usage: "quit", summary: "Leave the REPL."),
             CommandSpec(["model", "drop"], usage: "model drop", summary: "Unload the model."),
         ])
-        XCTAssertEqual(Parser.parse(source: "quit\nmodel drop", commands: table).statements.map(\.command.name),
+        XCTAssertEqual(Parser.parse(source: "quit\nmodel drop", commands: table).statements.map { $0.command?.name },
                        ["quit", "model drop"])
         XCTAssertEqual(Parser.parse(source: "quit").diagnostics.map(\.message),
                        ["unknown command 'quit'; type help to list the commands"])

@@ -27,5 +27,5 @@ func onlyStatement(_ source: String, file: StaticString = #filePath, line: UInt 
 
 /// The value of the first argument of a one-statement source.
 func firstValue(_ source: String, file: StaticString = #filePath, line: UInt = #line) -> Value? {
-    onlyStatement(source, file: file, line: line)?.command.arguments.first?.value
+    onlyStatement(source, file: file, line: line)?.command?.arguments.first?.value
 }

@@ -29,7 +29,7 @@ final class ValueTests: XCTestCase {
         XCTAssertEqual(firstValue("data load 'a b.jsonl'")?.string, "a b.jsonl")
         XCTAssertEqual(firstValue("data load 'a b.jsonl'")?.word, "a b.jsonl")
         XCTAssertEqual(firstValue("export gguf x merge=false")?.identifier, "x")
-        XCTAssertEqual(onlyStatement("export gguf x merge=false")?.command.value(for: "merge")?.bool, false)
+        XCTAssertEqual(onlyStatement("export gguf x merge=false")?.command?.value(for: "merge")?.bool, false)
         XCTAssertEqual(firstValue("model load smollm2")?.word, "smollm2")
         XCTAssertEqual(firstValue("data load support.jsonl")?.word, "support.jsonl")
         XCTAssertNil(firstValue("model load smollm2")?.string)
@@ -64,7 +64,7 @@ final class ValueTests: XCTestCase {
         let slices = try XCTUnwrap(firstValue("show x[-1, ::2, 1:-1:3]")?.path)
         XCTAssertEqual(slices.slices, [.index(-1), .range(start: nil, end: nil, step: 2), .range(start: 1, end: -1, step: 3)])
 
-        XCTAssertEqual(onlyStatement("compare a b on=val[0:5]")?.command.value(for: "on")?.path?.tensorName, "val")
+        XCTAssertEqual(onlyStatement("compare a b on=val[0:5]")?.command?.value(for: "on")?.path?.tensorName, "val")
     }
 
     func testIdentifierReadsAsOneNamePath() {
@@ -75,12 +75,12 @@ final class ValueTests: XCTestCase {
 
     func testRangesOfValues() throws {
         let statement = try XCTUnwrap(onlyStatement("method lora targets=[q_proj, v_proj] r=16"))
-        let arguments = statement.command.arguments
+        let arguments = statement.command!.arguments
         XCTAssertEqual(arguments.map { "\($0.range.start.column)+\($0.range.length)" }, ["8+4", "13+24", "38+4"])
         XCTAssertEqual(arguments[1].key?.range.start.column, 13)
         XCTAssertEqual(arguments[1].value.range.start.column, 21)
         XCTAssertEqual(arguments[1].value.elements?.map(\.range.start.column), [22, 30])
-        XCTAssertEqual(statement.command.positional.map(\.text), ["lora"])
-        XCTAssertEqual(statement.command.keyed.map { $0.key?.text }, ["targets", "r"])
+        XCTAssertEqual(statement.command!.positional.map(\.text), ["lora"])
+        XCTAssertEqual(statement.command!.keyed.map { $0.key?.text }, ["targets", "r"])
     }
 }

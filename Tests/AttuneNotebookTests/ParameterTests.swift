@@ -25,6 +25,17 @@ final class ParameterTests: XCTestCase {
                        "method lora r=4 warmup_r=3")
     }
 
+    func testLetDeclarationsAreParameters() throws {
+        XCTAssertEqual(ParameterScanner.replacing("steps", with: "20", in: "let steps = 10   # how long"), "let steps = 20   # how long")
+        XCTAssertEqual(ParameterScanner.replacing("rates", with: "[1e-3]", in: "  let rates = [1e-4, 3e-4]"), "  let rates = [1e-3]")
+        XCTAssertEqual(ParameterScanner.replacing("name", with: "\"b\"", in: "let name = \"a # not a comment\""), "let name = \"b\"")
+        XCTAssertEqual(ParameterScanner.replacing("x", with: "2", in: "let x == 1"), "let x == 1", "not a declaration")
+        let document = NotebookDocument(blocks: [.cell(Cell(n: 1, id: "p", tags: [Cell.Tag.parameters], source: "let steps = 10\nlet lr = 2e-4\nset batch=4"))])
+        XCTAssertEqual(document.parameterNames, ["steps", "lr", "batch"])
+        let changed = try document.applyingParameters([ParameterOverride(key: "steps", value: "3")])
+        XCTAssertEqual(changed.cells.first?.source, "let steps = 3\nlet lr = 2e-4\nset batch=4")
+    }
+
     func testUnknownAndMalformedParameters() throws {
         let document = try NotebookReader.read(Fixtures.formatExample)
         XCTAssertThrowsError(try document.applyingParameters([ParameterOverride(key: "step", value: "3")])) { error in

@@ -133,6 +133,8 @@ final class CompareCommandTests: XCTestCase {
         XCTAssertEqual(live.components(separatedBy: "\n").first, "compare base vs tuned on tickets.jsonl[0:2] (2 examples)")
         let liveBase = try XCTUnwrap(interpreter.session.evaluations["base"])
         interpreter.session.evaluations = [:]
+        // The names are variables too (records that keep their evaluation): forget them as well.
+        for name in ["base", "tuned"] { interpreter.session.variables.remove(name) }
         let switched = ok(interpreter, "compare base tuned on=\"tickets.jsonl[0:2]\" max=20")
         XCTAssertTrue(switched.contains("  base   tiny, no adapter · greedy"), switched)
         XCTAssertTrue(switched.contains("  base   " + EvaluationText.clip(liveBase.replies["tickets.jsonl:1"]!, 110)), switched)

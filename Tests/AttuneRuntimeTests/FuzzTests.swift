@@ -22,6 +22,49 @@ final class FuzzTests: XCTestCase {
                          "layers.*.attn.*", "layers.0.attn.q_proj.grad", "model.norm.weight[0]", "\"\\u{1F600}\"", "[,]", "nan", "smollm2",
                          "\"<|im_start|>user\"", "\"" + String(repeating: "é", count: 300) + "\"", "lm_head", "*", "**", "embed[0:1, 0:1, 0:1]"]
 
+    /// Scripts of the scripting language with random edits run through the evaluator (fixed seed
+    /// and count): every run ends with outputs or an error that points inside its source.
+    func testMutatedScriptsNeverCrash() {
+        var generator = Generator(state: 20_261_203)
+        let script = """
+            let xs = [3, 1, 2]
+            let r = {loss: 2.5, losses: [3, 2.5]}
+            fn f(n) {
+              if n <= 1 { return 1 }
+              return n * f(n - 1)
+            }
+            for i in range(4) {
+              if i == 1 { continue } else if i > 2 { break }
+              print "i {i} {f(i)} {xs[i]} {r.losses[-1]} {{}}"
+            }
+            assert min(xs) == 1 and sum(xs) / len(xs) == 2, "mean {mean(xs)}"
+            print sort(xs), argmax(xs), round(r.loss), abs(-1), sqrt(4), exp(0), log(1), format(1 / 3, 2), xs[1:] + [str(4)]
+            """
+        let pieces = ["+", "-", "*", "/", "0", "-1", "(", ")", "[", "]", "{", "}", "\n", ".", "r.", "f(", "xs", "none", "\"", "not ",
+                      " and ", " or ", "range(", "1e308", "[]", "{}", "f(f(", "return ", "break", "= "]
+        let interpreter = makeInterpreter(tiny: false)
+        XCTAssertFalse(interpreter.run(source: script).failed)
+        for _ in 0..<400 {
+            var scalars = Array(script.unicodeScalars)
+            for _ in 0..<(1 + generator.next() % 4) {
+                let at = Int(generator.next() % UInt64(scalars.count + 1))
+                if generator.chance(50), at < scalars.count {
+                    scalars.remove(at: at)
+                } else {
+                    scalars.insert(contentsOf: generator.pick(pieces).unicodeScalars, at: at)
+                }
+            }
+            let source = String(String.UnicodeScalarView(scalars))
+            let run = interpreter.run(source: source)
+            let lines = source.split(separator: "\n", omittingEmptySubsequences: false).count
+            for error in run.outcomes.compactMap(\.error) {
+                if let range = error.range { XCTAssertTrue((1...lines).contains(range.start.line), source) }
+                XCTAssertFalse(error.message.isEmpty)
+            }
+        }
+        XCTAssertFalse(interpreter.run(source: "print 1 + 1").failed, "the session still answers")
+    }
+
     func testRandomStatementsNeverCrashAndTheSessionSurvives() {
         var generator = Generator(state: 20_261_129)
         // Confined to a temporary folder: fuzzed export and save commands must not litter the checkout.

@@ -17,7 +17,7 @@ final class HelpTests: XCTestCase {
             for example in command.help.examples {
                 let parsed = interpreter.parse(example)
                 XCTAssertFalse(parsed.hasErrors, "\(command.name) example '\(example)' does not parse: \(parsed.diagnostics)")
-                XCTAssertEqual(parsed.statements.first?.command.name, command.name, example)
+                XCTAssertEqual(parsed.statements.first?.command?.name, command.name, example)
             }
             for argument in command.schema.arguments { XCTAssertFalse(argument.help.isEmpty, "\(command.name) \(argument.name)") }
             let text = ok(interpreter, "help \(command.name)")

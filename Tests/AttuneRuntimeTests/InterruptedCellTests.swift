@@ -47,7 +47,7 @@ final class InterruptedCellTests: XCTestCase {
         _ = interpreter.run(source: "model new tiny")
         XCTAssertEqual(session.safePoints, SafePoints(), "counting starts over with every cell")
         session.safePoints.stopAt = 3
-        let command = interpreter.parse("show embed").statements[0].command
+        let command = interpreter.parse("show embed").statements[0].command!
         let context = CommandContext(command: command, arguments: try! ShowCommand().schema.bind(command),
                                      session: session, registry: interpreter.registry, binding: nil)
         XCTAssertEqual((1...4).map { _ in context.shouldStop }, [false, false, true, true])

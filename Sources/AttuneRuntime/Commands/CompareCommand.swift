@@ -125,6 +125,7 @@ struct CompareCommand: RuntimeCommand {
     /// Resolves a side's name: an evaluation, else `base`/`tuned`, else an error with the names there are.
     func side(_ name: String, argument: String, _ context: CommandContext) throws -> Side {
         let session = context.session
+        if case .record(let record)? = context.variable(name), let result = record.origin?.evaluation { return .stored(name, result) }
         if let result = session.evaluations[name] { return .stored(name, result) }
         switch name {
         case "base": return .live(name, adapterOn: false)

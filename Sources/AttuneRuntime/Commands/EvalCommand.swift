@@ -41,6 +41,32 @@ struct EvalCommand: RuntimeCommand {
                                          samples: a.integer("samples") ?? 3, measureLoss: a.bool("loss") ?? true)
         if let name = context.binding { context.session.evaluations[name.text] = result }
         context.result(result.text)
+        context.evaluation = result
+        context.value = Self.value(of: result)
+    }
+
+    /// `e.loss`, `e.perplexity`, `e.accuracy`, `e.json_rate`, `e.passed`, `e.count`,
+    /// `e.field_rates.KEY` (how often a closed-set field equals the expected value), `e.set`.
+    static func value(of result: EvaluationResult) -> ScriptRecord {
+        let metrics = result.metrics.flatMap { $0.tokens > 0 ? $0 : nil }
+        let checked = result.checkedCount
+        var rates = ScriptRecord()
+        if checked > 0 {
+            let replies = result.ids.map { result.replies[$0] ?? "" }
+            for match in result.checks.fieldMatches(replies: replies, targets: result.expected) {
+                rates.set(match.key, .number(Double(match.matches) / Double(checked)))
+            }
+        }
+        return ScriptRecord(kind: "eval result", fields: [
+            ("loss", metrics.map { .number($0.loss) } ?? .none),
+            ("perplexity", metrics.map { .number($0.perplexity) } ?? .none),
+            ("accuracy", metrics.map { .number($0.accuracy) } ?? .none),
+            ("json_rate", checked > 0 ? .number(Double(result.passed) / Double(checked)) : .none),
+            ("passed", .number(Double(result.passed))),
+            ("count", .number(Double(checked > 0 ? checked : result.ids.count))),
+            ("field_rates", .record(rates)),
+            ("set", .string(result.setName)),
+        ])
     }
 
     /// The checks `schema=` and `check=` ask for on `set` (see `ReplyChecks`).

@@ -35,6 +35,18 @@ struct HelpCommand: RuntimeCommand {
         }
         if words.count == 1 {
             let word = words[0]
+            if let value = context.variable(word) {
+                var text = ValueDescription.help(name: word, value: value)
+                if let spec = HyperparameterTable.spec(word) {
+                    text += "\n\nThe hyperparameter \(word):\n" + HyperparameterAdvice.helpText(spec, session: context.session)
+                }
+                context.result(text)
+                return
+            }
+            if Builtin.all[word] != nil || Keyword.all.contains(word) {
+                context.result(ValueDescription.help(builtinOrKeyword: word))
+                return
+            }
             if registry.table.nouns.contains(word) {
                 context.result(Self.group(word, registry))
                 return

@@ -123,6 +123,12 @@ struct ModelInfoCommand: RuntimeCommand {
         lines.append("parameters    \(NumberText.grouped(count)) (\(Self.millions(count))) · \(layout) · \(NumberText.bytes(bytes)) of weights"
                      + String(format: " (%.1f bits/weight)", Double(bytes * 8) / Double(max(count, 1))))
         context.result(lines.joined(separator: "\n"))
+        context.returns("model info", [
+            ("name", .string(loaded.name)), ("layers", .number(Double(c.layers))), ("dim", .number(Double(c.hiddenSize))),
+            ("heads", .number(Double(c.heads))), ("kv_heads", .number(Double(c.kvHeads))), ("head_dim", .number(Double(c.headDim))),
+            ("mlp", .number(Double(c.intermediateSize))), ("ctx", .number(Double(c.maxPositionEmbeddings))),
+            ("vocab", .number(Double(c.vocabSize))), ("parameters", .number(Double(count))), ("weight_bytes", .number(Double(bytes))),
+        ])
     }
 
     /// `model tiny · llama · 2 layers · width 64 · 4 heads · vocab 259 · 0.11 M parameters`.

@@ -25,6 +25,14 @@ struct ShowCommand: RuntimeCommand {
             throw CommandError.invalidValue("show takes one tensor; list \(path) lists every tensor the pattern matches", at: range)
         }
         let name = path.tensorName
+        if path.slices.isEmpty, !path.isGradient, case .record(let record)? = context.variable(name), let origin = record.origin {
+            context.result("\(name) = \(origin.statement)\n" + (origin.output.resultText ?? "(no result text)"))
+            return
+        }
+        if path.slices.isEmpty, !path.isGradient, case let value? = context.variable(name), path.components.count == 1 {
+            context.result("\(name) = \(value.sourceText)")
+            return
+        }
         if path.slices.isEmpty, !path.isGradient, let named = context.session.results[name] {
             context.result("\(name) = \(named.statement)\n" + (named.output.resultText ?? "(no result text)"))
             return

@@ -64,6 +64,7 @@ struct SweepCommand: RuntimeCommand {
         }
 
         var report = SweepReport()
+        var rows: [ScriptValue] = []
         for combination in combinations {
             if context.shouldStop { break }
             base.restore()
@@ -101,6 +102,22 @@ struct SweepCommand: RuntimeCommand {
             context.stream(line)
             for warning in outcome.warnings { context.stream("  warning at step \(warning.step): \(warning.message)") }
             report.runs.append(run)
+            var row: [(String, ScriptValue)] = [("name", .string(name))]
+            for setting in combination {
+                switch setting.value {
+                case .integer(let v): row.append((setting.key, .number(Double(v))))
+                case .number(let v), .fraction(let v): row.append((setting.key, .number(v)))
+                case .word(let v): row.append((setting.key, .string(v)))
+                case .bool(let v): row.append((setting.key, .bool(v)))
+                }
+            }
+            func number(_ x: Double?) -> ScriptValue { x.map { .number($0) } ?? .none }
+            row += [("trainable", .number(Double(run.trainable))), ("steps", .number(Double(run.steps))),
+                    ("loss", number(run.finalLoss)), ("min_loss", number(run.minLoss?.loss)),
+                    ("val_loss", number(run.finalValLoss)), ("best_val_loss", number(run.bestVal?.loss)),
+                    ("diverged", .bool(run.divergedAt != nil)),
+                    ("losses", .list(run.losses.map { .number($0.loss) }))]
+            rows.append(.record(ScriptRecord(kind: "sweep run", fields: row)))
         }
         guard !report.runs.isEmpty else { throw CommandError("Stopped", "the sweep was stopped before its first run finished") }
 
@@ -117,6 +134,8 @@ struct SweepCommand: RuntimeCommand {
         }
         result += "\nthe session is as before the sweep (" + (savedTraining.map { "\($0.runName) at step \($0.trainer.step)" } ?? "no current run") + ")"
         context.result(result)
+        let best = report.runs.indices.filter { report.runs[$0].divergedAt == nil }.min { lowest(report.runs[$0]) < lowest(report.runs[$1]) }
+        context.returns("sweep result", [("runs", .list(rows)), ("best", best.map { rows[$0] } ?? .none)])
         if context.shouldStop { context.warn("stopped (Ctrl-C) after \(report.runs.count) of \(combinations.count) runs") }
     }
 

@@ -50,13 +50,19 @@ struct TrainCommand: RuntimeCommand {
         let first = state.trainer.step
         let started = Date()
         var keepError: Error?
+        var validation: [(step: Int, loss: Double)] = []
+        var speeds: [Double] = []
         /// `checkpoint keep`: last (and best, when `val` improves) after each validation.
         func keep(_ val: Double?) {
             guard let kept = session.keptCheckpoints, keepError == nil else { return }
             do { if let line = try kept.update(state, validationLoss: val) { context.stream(line) } } catch { keepError = error }
         }
         let outcome = loop.run(steps: steps, shouldStop: { context.shouldStop }, onRecord: { record, logged in
-            if let val = record.valLoss { keep(val) }
+            if let val = record.valLoss {
+                keep(val)
+                validation.append((record.step, val))
+            }
+            if let speed = record.tokensPerSecond { speeds.append(speed) }
             guard logged, let loss = record.loss else { return }
             var line = String(format: "step %d  loss %.4f  lr %.3g  grad %.3f", record.step, loss, record.lr ?? 0, record.gradNorm ?? 0)
             if let val = record.valLoss { line += String(format: "  val %.4f", val) }
@@ -99,6 +105,21 @@ struct TrainCommand: RuntimeCommand {
         }
         context.result(summary)
         for w in warnings { context.warn(w) }
+        let best = validation.min { $0.loss < $1.loss }
+        context.returns("train result", [
+            ("loss", losses.last.map { .number(Double($0)) } ?? .none),
+            ("val_loss", finalVal.map { .number($0) } ?? .none),
+            ("best_step", (outcome.restoredBest?.step ?? best?.step).map { .number(Double($0)) } ?? .none),
+            ("best_val_loss", (outcome.restoredBest?.valLoss ?? best?.loss).map { .number($0) } ?? .none),
+            ("steps", .number(Double(state.trainer.step - first))),
+            ("step", .number(Double(state.trainer.step))),
+            ("tokens_per_s", speeds.isEmpty ? .none : .number(speeds.reduce(0, +) / Double(speeds.count))),
+            ("losses", .list(losses.map { .number(Double($0)) })),
+            ("val_losses", .list(validation.map { .number($0.loss) })),
+            ("run", .string(state.runName)),
+            ("method", .string(state.methodSummary)),
+            ("stopped", .bool(reason != .finished)),
+        ])
     }
 
     /// Steps asked for: `steps=`, else `epochs=` × batches per epoch / accumulation, else the

@@ -41,13 +41,22 @@ public struct Completer {
             let quote = String(current.first!)
             return Completion(word: current, candidates: files(matching: String(current.dropFirst())).map { quote + $0 })
         }
+        // `r.va` → the fields of the value bound to r.
+        if let dot = current.lastIndex(of: "."), let fields = fieldNames(of: String(current[..<dot])) {
+            let prefix = String(current[...dot])
+            return result(fields.map { prefix + $0 })
+        }
         if words.isEmpty {
             if current.hasPrefix("?") {
                 return result(topics().map { "?" + $0 })
             }
-            return result(registry.table.leadingWords)
+            return result(registry.table.leadingWords + Array(Keyword.statements) + session.variables.visibleNames)
         }
         let first = words[0]
+        // In an expression statement: variables, builtins and keywords.
+        if Keyword.statements.contains(first) {
+            return result(session.variables.visibleNames + Builtin.names + ["and", "or", "not", "in", "none", "true", "false"])
+        }
         if first.hasPrefix("?") { return result(topics()) }
         if words.count == 1, registry.table.nouns.contains(first) {
             return result(registry.table.verbs(of: first))
@@ -101,9 +110,24 @@ public struct Completer {
         return result(options)
     }
 
-    /// Help topics: commands (first words), nouns, hyperparameters, extra topics.
+    /// Help topics: commands (first words), nouns, hyperparameters, extra topics, variables.
     func topics() -> [String] {
-        registry.table.leadingWords + HyperparameterTable.names + HelpCommand.extraTopics
+        registry.table.leadingWords + HyperparameterTable.names + HelpCommand.extraTopics + session.variables.visibleNames
+    }
+
+    /// The fields of the value `path` names (`r`, `s.best`), if it is a record.
+    func fieldNames(of path: String) -> [String]? {
+        let parts = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard let head = parts.first, var value = session.variables.lookup(head) else { return nil }
+        for part in parts.dropFirst() {
+            guard case .record(let record) = value, let next = record[part] else { return nil }
+            value = next
+        }
+        switch value {
+        case .record(let record): return record.names
+        case .opaque(let object): return object.fieldNames
+        default: return nil
+        }
     }
 
     /// Short tensor names of the model, plus `layers.N` prefixes.

@@ -16,14 +16,31 @@ public final class CommandContext {
     public let binding: Name?
     /// Everything the command produced so far.
     public private(set) var output = CommandOutput()
+    /// The variables the statement sees (the session's, or a loop's or function's).
+    public let scope: Scope
+    /// The command's value: a record of named fields (`r.loss`, `e.json_rate`); the interpreter
+    /// adds `text`, what the command printed. Nil gives a record with `text` only.
+    public var value: ScriptRecord?
+    /// The evaluation an `eval` made, kept with its value for `compare`.
+    var evaluation: EvaluationResult?
 
-    init(command: Command, arguments: BoundArguments, session: Session, registry: CommandRegistry, binding: Name?) {
+    init(command: Command, arguments: BoundArguments, session: Session, registry: CommandRegistry, binding: Name?,
+         scope: Scope? = nil) {
         self.command = command
         self.registry = registry
         self.arguments = arguments
         self.session = session
         self.binding = binding
+        self.scope = scope ?? session.variables
     }
+
+    /// Sets the command's value: a record of `kind` ("train result") with these fields in order.
+    public func returns(_ kind: String, _ fields: [(String, ScriptValue)]) {
+        value = ScriptRecord(kind: kind, fields: fields)
+    }
+
+    /// The value of variable `name` as the statement sees it, if one is bound.
+    public func variable(_ name: String) -> ScriptValue? { scope.lookup(name) }
 
     /// Sets the compact result text (one or a few lines).
     public func result(_ text: String) { output.result = text }

@@ -24,6 +24,9 @@ public final class Session {
     public var model: SessionModel?
     /// Results named with `name = command` (`base = eval`).
     public var results: [String: NamedResult] = [:]
+    /// The variables and functions of the session (`let`, `fn`, `name = command`), shared by
+    /// every cell.
+    public let variables = Scope()
     /// Training runs, in order (filled by `train` and `sweep` once the trainer lands).
     public var runs: [RunRecord] = []
     /// The data file loaded with `data load`.

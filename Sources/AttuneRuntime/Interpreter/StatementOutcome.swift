@@ -33,7 +33,8 @@ public struct SourceRun: Sendable, Equatable {
     }
 
     /// The outputs of the cell: each statement's outputs in order (consecutive results merged
-    /// into one block), then the error.
+    /// into one block, and consecutive stream lines, such as a loop's prints, too), then the error.
+    /// A loop's commands appear in the order they ran.
     public var cellOutputs: [CellOutput] {
         var outputs: [CellOutput] = []
         if !syntaxWarnings.isEmpty {
@@ -43,6 +44,8 @@ public struct SourceRun: Sendable, Equatable {
             for output in outcome.output.cellOutputs {
                 if output.kind == .result, let last = outputs.last, last.kind == .result {
                     outputs[outputs.count - 1] = .result(last.text + "\n" + output.text)
+                } else if output.kind == .stream, let last = outputs.last, last.kind == .stream {
+                    outputs[outputs.count - 1] = .stream(last.text + "\n" + output.text)
                 } else {
                     outputs.append(output)
                 }

@@ -40,5 +40,15 @@ struct DataCheckCommand: RuntimeCommand {
             throw DataCommands.commandError(error, context: context, at: context.command.range)
         }
         context.result(report.table())
+        // d.duplicates.state, d.pii.count, …: one record per checklist row, then the totals.
+        var fields: [(String, ScriptValue)] = report.sections.map { section in
+            (section.name, .record(ScriptRecord(kind: "check", fields: [
+                ("state", .string(section.status.rawValue)), ("count", .number(Double(section.count))),
+                ("summary", .string(section.summary)),
+            ])))
+        }
+        fields += [("status", .string(report.status.rawValue)), ("examples", .number(Double(report.examples))),
+                   ("format", .string(report.format.rawValue)), ("file", .string(report.file))]
+        context.returns("data check result", fields)
     }
 }
