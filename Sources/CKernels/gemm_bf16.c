@@ -261,42 +261,53 @@ static void pack_a_rows(const bf16_path *path, const float *a, long lda, long i0
 }
 
 // ---------------------------------------------------------------------------------------------
-// Portable path: 4×16, the definition step by step. The steps of a row are computed with plain
-// `fmaf` (vectorised where the compiler can), and only a row where some result lies near the
-// underflow threshold is redone with the exact rule.
+// Portable path: 4×16, the definition step by step. Every step is a plain `fmaf` (vectorised by
+// the compiler), and a flag per element notes a result near the underflow threshold, where the
+// instruction's flushing rule may differ from fmaf's rounding; if any flag is set when the block's
+// pairs are done (rare: sums near 2^-126), the tile is computed again with the exact rule.
 
 #define PORTABLE_MR 4
 #define PORTABLE_NR 16
 
 #define PORTABLE_KERNEL_BODY                                                                       \
     float s[PORTABLE_MR][PORTABLE_NR] = {{0}};                                                     \
-    for (long q = 0; q < pairs; q++, ap += ps, bp += PORTABLE_NR) {                                \
+    int rare[PORTABLE_MR][PORTABLE_NR] = {{0}};                                                    \
+    const uint32_t *a = ap, *b = bp;                                                               \
+    for (long q = 0; q < pairs; q++, a += ps, b += PORTABLE_NR) {                                  \
         float bl[PORTABLE_NR], bh[PORTABLE_NR];                                                    \
         for (int j = 0; j < PORTABLE_NR; j++) {                                                    \
-            bl[j] = pair_low(bp[j]);                                                               \
-            bh[j] = pair_high(bp[j]);                                                              \
+            bl[j] = pair_low(b[j]);                                                                \
+            bh[j] = pair_high(b[j]);                                                               \
         }                                                                                          \
         for (int i = 0; i < PORTABLE_MR; i++) {                                                    \
-            float al = pair_low(ap[i * rs]), ah = pair_high(ap[i * rs]), t[PORTABLE_NR], u[PORTABLE_NR]; \
-            int rare = 0;                                                                          \
+            float al = pair_low(a[i * rs]), ah = pair_high(a[i * rs]);                             \
             for (int j = 0; j < PORTABLE_NR; j++) {                                                \
-                t[j] = fmaf(ah, bh[j], s[i][j]);                                                   \
-                rare |= near_underflow(t[j]);                                                      \
+                float t = fmaf(ah, bh[j], s[i][j]);                                                \
+                float u = fmaf(al, bl[j], t);                                                      \
+                rare[i][j] |= near_underflow(t) | near_underflow(u);                               \
+                s[i][j] = u;                                                                       \
             }                                                                                      \
-            if (rare)                                                                              \
-                for (int j = 0; j < PORTABLE_NR; j++) t[j] = step(s[i][j], ah, bh[j]);             \
-            rare = 0;                                                                              \
-            for (int j = 0; j < PORTABLE_NR; j++) {                                                \
-                u[j] = fmaf(al, bl[j], t[j]);                                                      \
-                rare |= near_underflow(u[j]);                                                      \
-            }                                                                                      \
-            if (rare)                                                                              \
-                for (int j = 0; j < PORTABLE_NR; j++) u[j] = step(t[j], al, bl[j]);                \
-            for (int j = 0; j < PORTABLE_NR; j++) s[i][j] = u[j];                                  \
         }                                                                                          \
     }                                                                                              \
+    int any = 0;                                                                                   \
+    for (int i = 0; i < PORTABLE_MR; i++)                                                          \
+        for (int j = 0; j < PORTABLE_NR; j++) any |= rare[i][j];                                   \
+    if (any) exact_tile(pairs, ap, rs, ps, bp, s);                                                 \
     for (int i = 0; i < PORTABLE_MR; i++)                                                          \
         for (int j = 0; j < PORTABLE_NR; j++) store_one(c + i * ldc + j, s[i][j], store);
+
+/// The tile's sums with the exact step (`step`) everywhere: the portable kernel's slow lane.
+static void exact_tile(long pairs, const uint32_t *ap, long rs, long ps, const uint32_t *bp, float s[PORTABLE_MR][PORTABLE_NR]) {
+    for (int i = 0; i < PORTABLE_MR; i++)
+        for (int j = 0; j < PORTABLE_NR; j++) {
+            float sum = 0;
+            for (long q = 0; q < pairs; q++) {
+                uint32_t a = ap[i * rs + q * ps], b = bp[q * PORTABLE_NR + j];
+                sum = step(step(sum, pair_high(a), pair_high(b)), pair_low(a), pair_low(b));
+            }
+            s[i][j] = sum;
+        }
+}
 
 static void kernel_portable_libm(long pairs, const uint32_t *ap, long rs, long ps, const uint32_t *bp, float *c, long ldc,
                                  bf16_store store) {
