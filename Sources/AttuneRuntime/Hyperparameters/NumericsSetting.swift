@@ -16,13 +16,15 @@ enum NumericsSetting {
         "doctor       `attune doctor` shows this machine's kernels, threads, both GEMMs' speed and its bf16 path",
     ]
 
-    /// How much longer a LoRA r=16 q,v training step of SmolLM2 takes in `bf16` numerics on the
-    /// portable emulation than in `reproducible` numerics (both on AVX2 kernels,
-    /// `ATTUNE_KERNEL_PATH=avx2`, 2 threads): measured with `attune bench train lora-qv` on an
-    /// AMD EPYC Zen 5, interleaved runs.
-    static let portableSlowdown = 4.0
-    /// The same step with AVX512_BF16 against `reproducible` on AVX-512 kernels, same machine and runs.
-    static let hardwareSpeedup = 1.6
+    /// How much longer a LoRA r=16 q,v training step of SmolLM2 (batch 4 × 256) takes in `bf16`
+    /// numerics on the portable emulation than in `reproducible` numerics, both on AVX2 kernels
+    /// (`ATTUNE_KERNEL_PATH=avx2`): 34.2 against 9.1 CPU seconds per step with one thread
+    /// (`attune bench train lora-qv`), on an AMD EPYC Zen 5 shared with other work (CPU time, as the
+    /// wall clock of a loaded machine says little).
+    static let portableSlowdown = 3.8
+    /// The same step with AVX512_BF16 against `reproducible` on AVX-512 kernels, same machine and
+    /// method: 3.93–4.02 against 5.47–5.84 CPU seconds per step (two interleaved pairs).
+    static let hardwareSpeedup = 1.4
 
     /// What `attune doctor` says of the bf16 paths: the path `numerics=bf16` takes and why.
     static func bf16Paths(path: Numerics.BF16Path, best: Numerics.BF16Path, amx: Bool) -> String {
@@ -47,7 +49,7 @@ enum NumericsSetting {
             : "this CPU has no AVX512_BF16, so"
         return "note: \(why) numerics=bf16 runs the portable emulation of vdpbf16ps: the same bits as on an AVX512_BF16 CPU, "
             + "but a LoRA training step takes about \(format(portableSlowdown))× as long as with numerics=reproducible "
-            + "(measured on an AMD EPYC Zen 5 with AVX2 kernels; with AVX512_BF16 the step takes 1/\(format(hardwareSpeedup)) as long)"
+            + "(measured on an AMD EPYC Zen 5 with AVX2 kernels; with AVX512_BF16 a step takes 1/\(format(hardwareSpeedup)) of the fp32 time)"
     }
 
     private static func format(_ x: Double) -> String {
