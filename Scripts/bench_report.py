@@ -99,6 +99,18 @@ if lora and bf16_speed:
     print(f"LoRA q,v against PyTorch with bf16 autocast ({bf16_source}): {bf16_speed:.1f} tokens/s, "
           f"Attune fp32 {lora['tokens_per_s']:.0f} = {lora['tokens_per_s'] / bf16_speed:.1f}×.")
     report["lora_vs_bf16"] = lora["tokens_per_s"] / bf16_speed
+bf16_run = load("train-loraqv-bf16.json")
+if lora and bf16_run:
+    r = bf16_run["result"]
+    worst = max(abs(b - a) / a for a, b in zip(lora["losses"], r["losses"]))
+    line = (f"LoRA q,v in bf16 numerics (path {bf16_run.get('bf16Path', 'see attune doctor')}): {r['tokensPerSecond']:.0f} tokens/s = "
+            f"{r['tokensPerSecond'] / lora['tokens_per_s']:.2f}× Attune fp32")
+    if bf16_speed:
+        line += f", {r['tokensPerSecond'] / bf16_speed:.2f}× PyTorch bf16 autocast ({bf16_source})"
+    print(line + f"; losses within {worst:.2%} of the fp32 run's at every one of its {len(r['losses'])} steps.")
+    report["bf16"] = {"tokens_per_s": r["tokensPerSecond"], "vs_fp32": r["tokensPerSecond"] / lora["tokens_per_s"],
+                      "vs_pytorch_bf16": r["tokensPerSecond"] / bf16_speed if bf16_speed else None,
+                      "worst_loss_difference": worst, "losses": r["losses"]}
 if qlora and lora_peak:
     best = min(qlora, key=lambda t: t["peak_mib"])
     print(f"QLoRA peak against PyTorch's LoRA fp32 peak ({lora_peak:.0f} MiB): "

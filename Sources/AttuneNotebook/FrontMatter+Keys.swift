@@ -167,7 +167,8 @@ extension FrontMatter {
             return value.objectValue == nil ? "'\(key)' must be an object" : nil
         case "numerics":
             guard let mode = value["mode"]?.stringValue, NumericsInfo.modes.contains(mode) else {
-                return "'numerics' must be an object whose 'mode' is " + NumericsInfo.modes.map { "\"\($0)\"" }.joined(separator: " or ")
+                let quoted = NumericsInfo.modes.map { "\"\($0)\"" }
+                return "'numerics' must be an object whose 'mode' is " + quoted.dropLast().joined(separator: ", ") + " or " + quoted.last!
             }
             return nil
         case "verify":

@@ -5,7 +5,7 @@
 /// other); the rest says which machine ran it. A notebook without the key was recorded before the
 /// modes existed, with OpenBLAS: what is now `fast`.
 public struct NumericsInfo: Sendable, Equatable {
-    /// `reproducible` or `fast` (kept as text: this module does not know the engine's modes).
+    /// `reproducible`, `fast` or `bf16` (kept as text: this module does not know the engine's modes).
     public var mode: String
     /// The vector path of Attune's kernels: `avx512`, `avx2` or `portable`.
     public var kernels: String?
@@ -17,7 +17,7 @@ public struct NumericsInfo: Sendable, Equatable {
     /// The mode a notebook without the key was recorded in.
     public static let modeBeforeModes = "fast"
     /// The modes a notebook may name (the engine's `NumericsMode` cases; a test keeps them equal).
-    public static let modes = ["reproducible", "fast"]
+    public static let modes = ["reproducible", "fast", "bf16"]
 
     public init(mode: String, kernels: String? = nil, threads: Int? = nil, cpu: String? = nil) {
         self.mode = mode

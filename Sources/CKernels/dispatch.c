@@ -82,3 +82,23 @@ void attune_quant_force_portable(int on) {
 }
 int attune_quant_is_vectorized(void) { return attune_kernel_path() >= ATTUNE_PATH_AVX2; }
 int attune_exp_is_vectorized(void) { return attune_kernel_path() >= ATTUNE_PATH_AVX2; }
+
+// The bf16 GEMM (gemm_bf16.c) has its own two paths: AVX512_BF16 where the CPU has it and the
+// kernel path above allows AVX-512, else the portable emulation (the same bits, slower).
+static atomic_int bf16_best = -1;
+
+int attune_bf16_best_path(void) {
+    int best = atomic_load_explicit(&bf16_best, memory_order_relaxed);
+    if (best >= 0) return best;
+    attune_cpu_info info;
+    attune_cpu_query(&info);
+    best = info.avx512f && info.avx512bw && info.avx512vl && info.avx512bf16 ? ATTUNE_BF16_AVX512BF16 : ATTUNE_BF16_PORTABLE;
+    atomic_store_explicit(&bf16_best, best, memory_order_relaxed);
+    return best;
+}
+
+int attune_bf16_path(void) {
+    return attune_kernel_path() >= ATTUNE_PATH_AVX512 ? attune_bf16_best_path() : ATTUNE_BF16_PORTABLE;
+}
+
+const char *attune_bf16_path_name(int path) { return path == ATTUNE_BF16_AVX512BF16 ? "avx512bf16" : "portable"; }

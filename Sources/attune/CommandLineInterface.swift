@@ -138,10 +138,10 @@ struct AllowedPathsOption: ParsableArguments {
     }
 }
 
-/// `--numerics reproducible|fast` for replay and verify.
+/// `--numerics reproducible|fast|bf16` for replay and verify.
 struct NumericsOption: ParsableArguments {
     @Option(name: .customLong("numerics"),
-            help: ArgumentHelp("Replay in this numerics mode instead of the notebook's.", valueName: "reproducible|fast"),
+            help: ArgumentHelp("Replay in this numerics mode instead of the notebook's.", valueName: "reproducible|fast|bf16"),
             completion: .list(NumericsMode.allCases.map(\.rawValue)))
     var text: String?
 
@@ -151,7 +151,7 @@ struct NumericsOption: ParsableArguments {
         guard let text, mode == nil else { return }
         let modes = NumericsMode.allCases.map(\.rawValue)
         let hint = suggest(text.lowercased(), from: modes).map { " — did you mean \($0)?" } ?? ""
-        throw ValidationError("--numerics must be \(modes.joined(separator: " or ")), got '\(text)'\(hint)")
+        throw ValidationError("--numerics must be \(ArgumentKind.sentenceList(modes)), got '\(text)'\(hint)")
     }
 }
 
@@ -230,6 +230,6 @@ enum CommandLineInterface {
         let modes = NumericsMode.allCases.map(\.rawValue)
         let hint = suggest(value.lowercased(), from: modes).map { " (did you mean \($0)?)" } ?? ""
         return "attune: warning: \(Numerics.environmentVariable)='\(value)' is not a numerics mode\(hint); valid values are "
-            + modes.joined(separator: " and ") + "; running in \(Numerics.initialMode.rawValue) numerics"
+            + modes.dropLast().joined(separator: ", ") + " and " + modes.last! + "; running in \(Numerics.initialMode.rawValue) numerics"
     }
 }

@@ -80,7 +80,8 @@ enum ModelBenchmarks {
             let data = try dataPath.map { try TrainingBenchmark.packedBatches(dataset: $0, loaded: loaded) }
             let label = configuration.description + (checkpointing ? ", gradient checkpointing" : "")
             print("bench train \(configuration.rawValue): \(label), batch 4 × 256, \(warmup) warm-up + \(steps) timed steps"
-                  + (dataPath.map { " on \($0) (\(data!.count) full-length batches)" } ?? " on random tokens"))
+                  + (dataPath.map { " on \($0) (\(data!.count) full-length batches)" } ?? " on random tokens")
+                  + ", \(Numerics.mode.rawValue) numerics" + (Numerics.mode == .bf16 ? " (bf16 path \(Numerics.bf16Path.name))" : ""))
             let result = try TrainingBenchmark.run(configuration, loaded: loaded, warmup: warmup, steps: steps,
                                                    gradientCheckpointing: checkpointing, data: data) { step, loss, seconds in
                 print(String(format: "  step %2d  loss %.4f  %.2f s", step + 1, loss, seconds))
@@ -122,6 +123,9 @@ enum ModelBenchmarks {
         var result: TrainingBenchmark.Result
         var gflops: Double
         var checkpointing: Bool
+        /// The numerics mode, and the path of the bf16 GEMM (used in `bf16` numerics only).
+        var numerics = Numerics.mode.rawValue
+        var bf16Path = Numerics.bf16Path.name
     }
 
     /// FLOPs of one step of `configuration` on SmolLM2-135M at batch 4 × 256, as `estimate` counts

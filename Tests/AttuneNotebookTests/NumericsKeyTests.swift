@@ -32,7 +32,7 @@ final class NumericsKeyTests: XCTestCase {
         XCTAssertThrowsError(try NotebookReader.read("---\nseed: 1\nnumerics: {\"mode\": \"fsat\"}\n---\n")) { error in
             let error = error as? NotebookReadError
             XCTAssertEqual(error?.line, 3)
-            XCTAssertEqual(error?.message, "'numerics' must be an object whose 'mode' is \"reproducible\" or \"fast\"")
+            XCTAssertEqual(error?.message, "'numerics' must be an object whose 'mode' is \"reproducible\", \"fast\" or \"bf16\"")
         }
     }
 }

@@ -198,7 +198,7 @@ final class CommandLineParserTests: XCTestCase {
             (["-c"], "Missing value for '-c <statements>'"),
             (["bench", "inference", "--prompt"], "Missing value for '--prompt <n>'"),
             (["export", "nb.attune.md"], "Missing expected argument '--to <ipynb|html>'"),
-            (["verify", "nb.attune.md", "--numerics", "fsat"], "--numerics must be reproducible or fast, got 'fsat' — did you mean fast?"),
+            (["verify", "nb.attune.md", "--numerics", "fsat"], "--numerics must be reproducible, fast or bf16, got 'fsat' — did you mean fast?"),
             (["run", "s.attune", "--seed", "x"], "--seed needs a whole number"),
             (["bench", "--repeats", "0"], "--repeats needs a positive number"),
             (["bench", "train", "lora-qx"], "lora-qv"),

@@ -77,7 +77,7 @@ final class CommandLineTests: XCTestCase {
         let bad = try runBinary(try binary(), ["-c", "?numerics"], environment: ["ATTUNE_NUMERICS": "fsat"])
         XCTAssertEqual(bad.status, 0, bad.err)
         XCTAssertTrue(bad.err.contains("attune: warning: ATTUNE_NUMERICS='fsat' is not a numerics mode (did you mean fast?);"
-                                       + " valid values are reproducible and fast; running in reproducible numerics"), bad.err)
+                                       + " valid values are reproducible, fast and bf16; running in reproducible numerics"), bad.err)
         XCTAssertTrue(bad.out.contains("current      reproducible (default)"), bad.out)
         let fast = try runBinary(try binary(), ["-c", "?numerics"], environment: ["ATTUNE_NUMERICS": "fast"])
         XCTAssertEqual(fast.err, "")

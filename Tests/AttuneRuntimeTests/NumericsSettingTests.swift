@@ -4,7 +4,7 @@ import Foundation
 import TensorCore
 import XCTest
 
-/// `set numerics=reproducible|fast`: a hyperparameter that is the process-wide `Numerics.mode`.
+/// `set numerics=reproducible|fast|bf16`: a hyperparameter that is the process-wide `Numerics.mode`.
 final class NumericsSettingTests: XCTestCase {
     var modeBefore = NumericsMode.reproducible
 
@@ -35,9 +35,10 @@ final class NumericsSettingTests: XCTestCase {
         let help = ok(interpreter, "?numerics")
         XCTAssertTrue(help.hasPrefix("numerics — how matrix products and sums are rounded: reproducible"), help)
         XCTAssertTrue(help.contains("  current      fast (default reproducible)"), help)
-        XCTAssertTrue(help.contains("  value        one of reproducible or fast"), help)
+        XCTAssertTrue(help.contains("  value        one of reproducible, fast or bf16"), help)
         XCTAssertTrue(help.contains("  reproducible " + NumericsMode.reproducible.summary), help)
         XCTAssertTrue(help.contains("  fast         " + NumericsMode.fast.summary), help)
+        XCTAssertTrue(help.contains("  bf16         " + NumericsMode.bf16.summary), help)
         XCTAssertTrue(help.contains("  starts as    the mode in ATTUNE_NUMERICS when the process started"), help)
         XCTAssertFalse(help.contains(Numerics.kernelPath + " "), "nothing machine-dependent: a recorded ?numerics verifies anywhere")
         XCTAssertTrue(ok(interpreter, "help set").contains("checkpointing, numerics."))
@@ -49,9 +50,9 @@ final class NumericsSettingTests: XCTestCase {
         let interpreter = makeInterpreter()
         ok(interpreter, "set numerics=fast")
         XCTAssertEqual(failure(interpreter, "set numerics=fsat").message,
-                       "line 1, column 14: numerics must be one of reproducible or fast (got 'fsat') — did you mean 'fast'?")
+                       "line 1, column 14: numerics must be one of reproducible, fast or bf16 (got 'fsat') — did you mean 'fast'?")
         XCTAssertEqual(failure(interpreter, "set numerics=reproducable").message,
-                       "line 1, column 14: numerics must be one of reproducible or fast (got 'reproducable') — did you mean 'reproducible'?")
+                       "line 1, column 14: numerics must be one of reproducible, fast or bf16 (got 'reproducable') — did you mean 'reproducible'?")
         XCTAssertEqual(failure(interpreter, "set numeric=fast").message, "line 1, column 5: unknown hyperparameter 'numeric' — did you mean 'numerics'?")
         XCTAssertEqual(failure(interpreter, "set determinism=fast").message,
                        "line 1, column 5: unknown hyperparameter 'determinism' — Attune calls it 'numerics'")
@@ -68,6 +69,29 @@ final class NumericsSettingTests: XCTestCase {
         XCTAssertEqual(Numerics.mode, .fast)
         interpreter.session.hyperparameters = saved
         XCTAssertEqual(Numerics.mode, .reproducible, "putting values back (as a sweep does) puts the mode back")
+    }
+
+    /// `set numerics=bf16` switches the mode; where the bf16 products run the portable emulation it
+    /// says so live (how much slower, and why), never in the recorded result, so a notebook that
+    /// sets bf16 verifies on any CPU.
+    func testSetNumericsBF16NotesThePortableEmulationLiveOnly() {
+        defer { Numerics.forceKernelPath(nil) }
+        Numerics.forceKernelPath(.avx2)  // below AVX-512: the bf16 GEMM takes the portable path
+        let interpreter = makeInterpreter()
+        var live: [String] = []
+        interpreter.session.liveStream = { live.append($0) }
+        XCTAssertEqual(ok(interpreter, "set numerics=bf16"), "numerics=bf16 (seed 42)")
+        XCTAssertEqual(Numerics.mode, .bf16)
+        XCTAssertEqual(live.count, 1, "\(live)")
+        XCTAssertTrue(live.first?.contains("runs the portable emulation of vdpbf16ps: the same bits as on an AVX512_BF16 CPU") == true, "\(live)")
+        XCTAssertTrue(live.first?.contains("× as long as with numerics=reproducible (measured on an AMD EPYC Zen 5") == true, "\(live)")
+        live = []
+        ok(interpreter, "set numerics=reproducible")
+        XCTAssertEqual(live, [], "no note for other modes")
+        XCTAssertNil(NumericsSetting.portableNote(mode: .bf16, path: .avx512bf16, best: .avx512bf16))
+        XCTAssertTrue(NumericsSetting.portableNote(mode: .bf16, path: .portable, best: .portable)!.contains("this CPU has no AVX512_BF16"))
+        XCTAssertTrue(NumericsSetting.portableNote(mode: .bf16, path: .portable, best: .avx512bf16)!.contains("ATTUNE_KERNEL_PATH=avx2"))
+        XCTAssertNil(NumericsSetting.portableNote(mode: .fast, path: .portable, best: .portable))
     }
 
     func testNotebookModesMatchTheEngines() {

@@ -45,6 +45,10 @@ struct SetCommand: RuntimeCommand {
         for warning in HyperparameterAdvice.consistencyWarnings(changed: changed, values: session.hyperparameters, model: session.model) {
             context.warn(warning)
         }
+        // Machine-dependent, so printed live and never recorded: a bf16 notebook verifies anywhere.
+        if changed.contains(.numerics), let note = NumericsSetting.portableNote(mode: session.hyperparameters.numerics) {
+            context.progress(note)
+        }
         context.result(pending.map { "\($0.0.name)=\($0.1)" }.joined(separator: " ") + " (seed \(session.seed))")
     }
 

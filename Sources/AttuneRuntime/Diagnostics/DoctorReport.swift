@@ -11,6 +11,10 @@ public struct DoctorReport: Sendable {
     public let gemm: [GEMMBenchmark.Measurement]
     /// The other mode's GEMM at the same shapes, for comparison.
     public let otherGEMM: [GEMMBenchmark.Measurement]
+    /// The bf16 GEMM (`numerics=bf16`) on the path it takes now, at the SmolLM2 shapes.
+    public let bf16GEMM: [GEMMBenchmark.Measurement]
+    /// The path the bf16 GEMM takes now, and the best this CPU has.
+    public let bf16Path: Numerics.BF16Path, bf16Best: Numerics.BF16Path
     public let numerics: NumericsMode
     public let kernelPath: String
     public let cpu: CPUFeatures
@@ -21,13 +25,15 @@ public struct DoctorReport: Sendable {
     /// Measures now (about a second on the reference machine).
     public static func measure(repeats: Int = 7) -> DoctorReport {
         let attune = GEMMBenchmark.Engine.attune(.current)
-        let (active, other) = Numerics.mode == .reproducible ? (attune, GEMMBenchmark.Engine.openBLAS) : (.openBLAS, attune)
-        func run(_ engine: GEMMBenchmark.Engine) -> [GEMMBenchmark.Measurement] {
-            GEMMBenchmark.doctorShapes.map { GEMMBenchmark.measure(m: $0.m, k: $0.k, n: $0.n, engine: engine, repeats: repeats) }
+        let (active, other) = Numerics.mode.isReproducible ? (attune, GEMMBenchmark.Engine.openBLAS) : (.openBLAS, attune)
+        func run(_ engine: GEMMBenchmark.Engine, shapes: Int = GEMMBenchmark.doctorShapes.count) -> [GEMMBenchmark.Measurement] {
+            GEMMBenchmark.doctorShapes.prefix(shapes).map { GEMMBenchmark.measure(m: $0.m, k: $0.k, n: $0.n, engine: engine, repeats: repeats) }
         }
+        let bf16Path = Numerics.bf16Path
         return DoctorReport(blasCore: BLASCore.activeCore, blasThreads: BLASCore.threads, blasConfig: BLASCore.configuration,
                      coreTypeVariable: ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"],
-                     gemm: run(active), otherGEMM: run(other), numerics: Numerics.mode, kernelPath: Numerics.kernelPath,
+                     gemm: run(active), otherGEMM: run(other), bf16GEMM: run(.bf16(bf16Path), shapes: 2),
+                     bf16Path: bf16Path, bf16Best: .best, numerics: Numerics.mode, kernelPath: Numerics.kernelPath,
                      cpu: .current, swiftVersion: Self.compilerVersion, osVersion: Self.operatingSystem, engineVersion: AttuneVersion.current)
     }
 
@@ -56,11 +62,12 @@ public struct DoctorReport: Sendable {
         func gflops(_ list: [GEMMBenchmark.Measurement]) -> [String: Double] {
             Dictionary(uniqueKeysWithValues: list.map { ($0.key, ($0.median * 10).rounded() / 10) })
         }
-        let attune = numerics == .reproducible ? gemm : otherGEMM, openBLAS = numerics == .reproducible ? otherGEMM : gemm
+        let attune = numerics.isReproducible ? gemm : otherGEMM, openBLAS = numerics.isReproducible ? otherGEMM : gemm
         return [
             "numerics": ["mode": numerics.rawValue, "kernel_path": kernelPath, "threads": Parallelism.workers],
             "gemm": ["attune": ["path": kernelPath, "gflops": gflops(attune)],
-                     "openblas": ["core": blasCore, "gflops": gflops(openBLAS)]],
+                     "openblas": ["core": blasCore, "gflops": gflops(openBLAS)],
+                     "bf16": ["path": bf16Path.name, "best_path": bf16Best.name, "gflops": gflops(bf16GEMM)]],
             "engine": ["name": "attune", "version": engineVersion],
             "blas": ["library": "OpenBLAS", "core": blasCore, "threads": blasThreads, "config": blasConfig,
                      "coretype_env": coreTypeVariable as Any? ?? NSNull()],
@@ -82,13 +89,14 @@ public struct DoctorReport: Sendable {
         func speeds(_ list: [GEMMBenchmark.Measurement]) -> String {
             list.map { String(format: "%@: %.1f", $0.key, $0.median) }.joined(separator: ", ") + " GFLOP/s (median)"
         }
-        let attune = numerics == .reproducible ? gemm : otherGEMM, openBLAS = numerics == .reproducible ? otherGEMM : gemm
+        let attune = numerics.isReproducible ? gemm : otherGEMM, openBLAS = numerics.isReproducible ? otherGEMM : gemm
         var lines = ["Attune \(engineVersion)",
                      "Numerics  \(numerics.rawValue) (set numerics=…, ATTUNE_NUMERICS): \(numerics.summary)",
                      "Kernels   \(kernelPath) path, \(Parallelism.workers) threads",
                      "BLAS      OpenBLAS, core \(blasCore), \(blasThreads) threads" + (coreTypeVariable.map { " (OPENBLAS_CORETYPE=\($0))" } ?? ""),
                      "sgemm     Attune (\(kernelPath), reproducible) \(speeds(attune))",
-                     "sgemm     OpenBLAS (\(blasCore), fast) \(speeds(openBLAS))"]
+                     "sgemm     OpenBLAS (\(blasCore), fast) \(speeds(openBLAS))",
+                     "bf16      " + NumericsSetting.bf16Paths(path: bf16Path, best: bf16Best, amx: cpu.hasAMX) + "; GEMM \(speeds(bf16GEMM))"]
         lines.append("CPU       \(cpu.vendor) family \(cpu.family) model \(cpu.model); AVX2 \(yes(cpu.avx2)), AVX-512 \(yes(cpu.hasAVX512)), AMX \(yes(cpu.hasAMX)); \(ProcessInfo.processInfo.activeProcessorCount) cores")
         lines.append("Swift     \(swiftVersion)")
         lines.append("OS        \(osVersion)")

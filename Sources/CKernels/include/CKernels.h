@@ -124,4 +124,6 @@ void attune_pool_run(long chunks, long threads, attune_chunk_fn fn, void *contex
 /// Tells idle pool workers to sleep now instead of spinning (called before multithreaded BLAS work).
 void attune_pool_park(void);
 
+#include "gemm_bf16.h"
+
 #endif

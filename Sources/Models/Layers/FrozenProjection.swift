@@ -5,14 +5,15 @@ import TensorCore
 /// float32 `[out, in]` by `dequantize` only while needed: once in forward, and again in backward
 /// for `dx += dy · W`, so a recorded step keeps no float32 copy of the weight alive. The expansion
 /// goes into a reused scratch buffer (`WeightScratch`), so the pages are not faulted in and zeroed
-/// again for every projection.
+/// again for every projection. Both products are a frozen weight's: `bf16` numerics runs them in
+/// bfloat16 (`BF16Products`).
 func frozenProjection(_ x: Tensor, outFeatures n: Int, tape: Tape,
                       dequantize: @escaping (UnsafeMutablePointer<Float>) -> Void) -> Tensor {
     let (m, k) = (x.rows, x.columns)
     let y = Tensor(uninitialized: Array(x.shape.dropLast()) + [n])
     WeightScratch.shared.withBuffer(count: n * k) { w in
         dequantize(w)
-        MatmulKernel.forward(x.pointer, w, y.pointer, m: m, n: n, k: k, transB: true)
+        MatmulKernel.forward(x.pointer, w, y.pointer, m: m, n: n, k: k, transB: true, frozenB: true)
     }
     if tape.needsGrad(x) {
         tape.record(y) { [unowned y] in
@@ -20,7 +21,7 @@ func frozenProjection(_ x: Tensor, outFeatures n: Int, tape: Tape,
             WeightScratch.shared.withBuffer(count: n * k) { w in
                 dequantize(w)
                 MatmulKernel.backward(dC: g.pointer, a: x.pointer, b: w, dA: x.ensureGrad().pointer, dB: nil,
-                                      m: m, n: n, k: k, transB: true)
+                                      m: m, n: n, k: k, transB: true, frozenB: true)
             }
         }
     }

@@ -20,20 +20,22 @@ extension Tape {
     }
 
     /// A linear layer without bias in Hugging Face layout: `y[..., out] = x[..., in] · Wᵀ` with
-    /// `W [out, in]`. Leading dimensions of `x` are kept.
+    /// `W [out, in]`. Leading dimensions of `x` are kept. A weight without `requiresGrad` is frozen:
+    /// in `bf16` numerics its products (`y` and `dx`) run in bfloat16 (`BF16Products`).
     public func linear(_ x: Tensor, _ weight: Tensor) -> Tensor {
         precondition(weight.rank == 2 && x.columns == weight.shape[1],
                      "linear: input \(x.shape) does not end in weight \(weight.shape)'s input width \(weight.shape.last ?? 0)")
         let m = x.rows, k = x.columns, n = weight.shape[0]
+        let frozen = !weight.requiresGrad
         let y = Tensor(uninitialized: Array(x.shape.dropLast()) + [n])
-        MatmulKernel.forward(x.pointer, weight.pointer, y.pointer, m: m, n: n, k: k, transB: true)
+        MatmulKernel.forward(x.pointer, weight.pointer, y.pointer, m: m, n: n, k: k, transB: true, frozenB: frozen)
         if needsGrad(x, weight) {
             record(y) { [unowned y] in
                 guard let g = y.grad else { return }
                 MatmulKernel.backward(dC: g.pointer, a: x.pointer, b: weight.pointer,
                                       dA: x.requiresGrad ? x.ensureGrad().pointer : nil,
                                       dB: weight.requiresGrad ? weight.ensureGrad().pointer : nil,
-                                      m: m, n: n, k: k, transB: true)
+                                      m: m, n: n, k: k, transB: true, frozenB: frozen)
             }
         }
         return y

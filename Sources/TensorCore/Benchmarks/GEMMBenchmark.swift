@@ -1,11 +1,13 @@
 import Foundation
 
-/// Measures sgemm throughput through the engine's GEMM entry point (`Float.gemm`), in either
-/// numerics mode: Attune's reproducible GEMM on a chosen vector path, or OpenBLAS.
+/// Measures sgemm throughput through the engine's GEMM entry point (`Float.gemm`), in each
+/// numerics mode: Attune's reproducible GEMM on a chosen vector path, OpenBLAS, or the bf16 GEMM
+/// (`numerics=bf16`'s frozen-weight products) on its AVX512_BF16 or portable path.
 public enum GEMMBenchmark {
     public struct Measurement: Sendable, Codable {
         public let m: Int, k: Int, n: Int
-        /// `"attune-avx512"`, `"attune-avx2"`, `"attune-portable"` or `"openblas-<core>"`.
+        /// `"attune-avx512"`, `"attune-avx2"`, `"attune-portable"`, `"attune-bf16-avx512bf16"`,
+        /// `"attune-bf16-portable"` or `"openblas-<core>"`.
         public let engine: String
         /// `C = A·Bᵀ` (a linear layer's forward, weights `[N, K]`) when true, `C = A·B` otherwise.
         public let transB: Bool
@@ -21,17 +23,21 @@ public enum GEMMBenchmark {
     public enum Engine: Sendable, Equatable {
         case attune(Numerics.KernelPath)
         case openBLAS
+        /// The bf16 GEMM (`numerics=bf16`) on one of its paths.
+        case bf16(Numerics.BF16Path)
 
         public var name: String {
             switch self {
             case .attune(let path): "attune-\(path.name)"
             case .openBLAS: "openblas-\(BLASCore.activeCore)"
+            case .bf16(let path): "attune-bf16-\(path.name)"
             }
         }
 
-        /// Attune's paths this CPU runs (best first) and OpenBLAS.
+        /// Attune's paths this CPU runs (best first), the bf16 GEMM's best path, and OpenBLAS (last).
         public static var available: [Engine] {
-            Numerics.KernelPath.allCases.reversed().filter { $0.rawValue <= Numerics.KernelPath.best.rawValue }.map { .attune($0) } + [.openBLAS]
+            Numerics.KernelPath.allCases.reversed().filter { $0.rawValue <= Numerics.KernelPath.best.rawValue }.map { .attune($0) }
+                + [.bf16(.best), .openBLAS]
         }
 
         /// Attune's path with the vector width of OpenBLAS's active core (AVX-512 cores: SkylakeX,
@@ -47,7 +53,7 @@ public enum GEMMBenchmark {
     /// Times `C[M,N] = A[M,K]·op(B)` `repeats` times after `warmup` untimed calls.
     public static func measure(m: Int, k: Int, n: Int, transB: Bool = true, engine: Engine? = nil,
                                repeats: Int = 7, warmup: Int = 2) -> Measurement {
-        let engine = engine ?? (Numerics.mode == .fast ? .openBLAS : .attune(.current))
+        let engine = engine ?? (Numerics.mode == .fast ? .openBLAS : Numerics.mode == .bf16 ? .bf16(Numerics.bf16Path) : .attune(.current))
         var rng = RandomGenerator(seed: 1)
         let a = Tensor(shape: [m, k]) { _ in rng.uniform(-1, 1) }
         let b = Tensor(shape: transB ? [n, k] : [k, n]) { _ in rng.uniform(-1, 1) }
@@ -56,14 +62,24 @@ public enum GEMMBenchmark {
         // OpenBLAS's threads spin for a while after a call (up to ~0.1 s): let them go to sleep so
         // they do not take a core from whatever is measured next.
         usleep(250_000)
-        let mode: NumericsMode = engine == .openBLAS ? .fast : .reproducible
-        if case .attune(let path) = engine { Numerics.forceKernelPath(path) }
+        let mode: NumericsMode
+        switch engine {
+        case .attune(let path):
+            mode = .reproducible
+            Numerics.forceKernelPath(path)
+        case .openBLAS:
+            mode = .fast
+        case .bf16(let path):
+            mode = .bf16
+            // The bf16 GEMM takes AVX512_BF16 on the AVX-512 path only (dispatch.c).
+            Numerics.forceKernelPath(path == .avx512bf16 ? .avx512 : .avx2)
+        }
         defer { Numerics.forceKernelPath(nil) }
         Numerics.with(mode) {
             withExtendedLifetime((a, b, c)) {
                 for i in 0..<(warmup + repeats) {
                     let start = DispatchTime.now().uptimeNanoseconds
-                    MatmulKernel.forward(a.pointer, b.pointer, c.pointer, m: m, n: n, k: k, transB: transB)
+                    MatmulKernel.forward(a.pointer, b.pointer, c.pointer, m: m, n: n, k: k, transB: transB, frozenB: true)
                     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
                     if i >= warmup { samples.append(2 * Double(m) * Double(k) * Double(n) / seconds / 1e9) }
                 }

@@ -13,6 +13,23 @@ public protocol KernelScalar: Real & BinaryFloatingPoint & Sendable {
                      alpha: Self, a: UnsafePointer<Self>, lda: Int,
                      b: UnsafePointer<Self>, ldb: Int,
                      beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+
+    /// The same product where one operand is a frozen weight (`BF16Products`): `Float` in `bf16`
+    /// numerics rounds both operands to bfloat16 (`attune_gemm_bf16`); otherwise exactly `gemm`.
+    static func frozenWeightGEMM(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                                 alpha: Self, a: UnsafePointer<Self>, lda: Int,
+                                 b: UnsafePointer<Self>, ldb: Int,
+                                 beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+}
+
+extension KernelScalar {
+    @inlinable
+    public static func frozenWeightGEMM(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                                        alpha: Self, a: UnsafePointer<Self>, lda: Int,
+                                        b: UnsafePointer<Self>, ldb: Int,
+                                        beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int) {
+        gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
 }
 
 extension Float: KernelScalar {
@@ -27,7 +44,7 @@ extension Float: KernelScalar {
             for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : c[i * ldc + j] * beta } }
             return
         }
-        if Numerics.mode == .reproducible {
+        if Numerics.mode.isReproducible {
             attune_sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, Parallelism.workers)
             return
         }
@@ -35,6 +52,20 @@ extension Float: KernelScalar {
         if m * n * k >= 1 << 18 { attune_pool_park() }
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
+    }
+}
+
+extension Float {
+    @inlinable
+    public static func frozenWeightGEMM(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                                        alpha: Float, a: UnsafePointer<Float>, lda: Int,
+                                        b: UnsafePointer<Float>, ldb: Int,
+                                        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        guard Numerics.mode == .bf16 else {
+            gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
+        attune_gemm_bf16(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, Parallelism.workers)
     }
 }
 

@@ -3,13 +3,21 @@
 /// Forward: `C[M,N] = op(A) · op(B)` where `op(A)` is `A[M,K]` or `Aᵀ` of `A[K,M]`, and likewise `B`.
 /// Backward (accumulating): for `C = A·B`, `dA += dC·Bᵀ`, `dB += Aᵀ·dC`; the transposed forms follow
 /// by transposing both sides.
+///
+/// `frozenB` says `B` is a frozen weight: its products (forward, and `dA`'s in backward) then go
+/// through `frozenWeightGEMM`, which `bf16` numerics runs in bfloat16 (`BF16Products`).
 public enum MatmulKernel {
     /// `c[M,N] = op(a) · op(b)` (`beta = 1` accumulates into `c`).
     @inlinable
     public static func forward<T: KernelScalar>(
         _ a: UnsafePointer<T>, _ b: UnsafePointer<T>, _ c: UnsafeMutablePointer<T>,
-        m: Int, n: Int, k: Int, transA: Bool = false, transB: Bool = false, beta: T = 0
+        m: Int, n: Int, k: Int, transA: Bool = false, transB: Bool = false, beta: T = 0, frozenB: Bool = false
     ) {
+        if frozenB {
+            T.frozenWeightGEMM(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1,
+                               a: a, lda: transA ? m : k, b: b, ldb: transB ? k : n, beta: beta, c: c, ldc: n)
+            return
+        }
         T.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1,
                a: a, lda: transA ? m : k, b: b, ldb: transB ? k : n, beta: beta, c: c, ldc: n)
     }
@@ -19,18 +27,20 @@ public enum MatmulKernel {
     public static func backward<T: KernelScalar>(
         dC: UnsafePointer<T>, a: UnsafePointer<T>, b: UnsafePointer<T>,
         dA: UnsafeMutablePointer<T>?, dB: UnsafeMutablePointer<T>?,
-        m: Int, n: Int, k: Int, transA: Bool = false, transB: Bool = false
+        m: Int, n: Int, k: Int, transA: Bool = false, transB: Bool = false, frozenB: Bool = false
     ) {
         if let dA {
+            // dA's product multiplies B: a frozen weight's product when frozenB.
+            let gemm = frozenB ? T.frozenWeightGEMM : T.gemm
             switch (transA, transB) {
             case (false, false):  // dA[M,K] += dC[M,N] · B[K,N]ᵀ
-                T.gemm(transA: false, transB: true, m: m, n: k, k: n, alpha: 1, a: dC, lda: n, b: b, ldb: n, beta: 1, c: dA, ldc: k)
+                gemm(false, true, m, k, n, 1, dC, n, b, n, 1, dA, k)
             case (false, true):   // dA[M,K] += dC[M,N] · B[N,K]
-                T.gemm(transA: false, transB: false, m: m, n: k, k: n, alpha: 1, a: dC, lda: n, b: b, ldb: k, beta: 1, c: dA, ldc: k)
+                gemm(false, false, m, k, n, 1, dC, n, b, k, 1, dA, k)
             case (true, false):   // dA[K,M] += B[K,N] · dC[M,N]ᵀ
-                T.gemm(transA: false, transB: true, m: k, n: m, k: n, alpha: 1, a: b, lda: n, b: dC, ldb: n, beta: 1, c: dA, ldc: m)
+                gemm(false, true, k, m, n, 1, b, n, dC, n, 1, dA, m)
             case (true, true):    // dA[K,M] += B[N,K]ᵀ · dC[M,N]ᵀ
-                T.gemm(transA: true, transB: true, m: k, n: m, k: n, alpha: 1, a: b, lda: k, b: dC, ldb: n, beta: 1, c: dA, ldc: m)
+                gemm(true, true, k, m, n, 1, b, k, dC, n, 1, dA, m)
             }
         }
         if let dB {

@@ -8,17 +8,27 @@ import CKernels
 /// - `fast`: OpenBLAS's sgemm with the best core for this CPU. Its kernels and its threading change
 ///   the rounding, so results differ between CPUs and core counts (in the 7th digit for a smooth
 ///   run, more after many steps at a high learning rate).
+/// - `bf16`: `reproducible`, except that every product with a frozen weight (see `BF16Products`)
+///   rounds the weight and the activations to bfloat16 and sums in fp32 as AVX512_BF16's
+///   `vdpbf16ps` does (`attune_gemm_bf16`): the same bits on every CPU, fast where the CPU has
+///   AVX512_BF16 and emulated elsewhere. Master weights, trainable parameters, their gradients,
+///   optimizer state and the loss stay fp32.
 public enum NumericsMode: String, CaseIterable, Sendable, Codable {
     case reproducible
     case fast
+    case bf16
 
     /// One line for help texts and the doctor.
     public var summary: String {
         switch self {
         case .reproducible: "Attune's GEMM and fixed chunks: the same bits on every CPU and core count"
         case .fast: "OpenBLAS sgemm with its best core: bits depend on the CPU and the core count"
+        case .bf16: "frozen weights and their inputs in bfloat16, fp32 sums in vdpbf16ps order: the same bits everywhere"
         }
     }
+
+    /// Whether results are the same bits on every CPU and core count (`reproducible` and `bf16`).
+    public var isReproducible: Bool { self != .fast }
 }
 
 /// The process-wide numerics mode: `ATTUNE_NUMERICS` at start (default `reproducible`), then
@@ -59,8 +69,19 @@ public enum Numerics {
     /// The vector path CKernels' kernels take on this machine now: `avx512`, `avx2` or `portable`.
     public static var kernelPath: String { String(cString: attune_kernel_path_name(attune_kernel_path())) }
 
+    /// The path of the bf16 GEMM now: `avx512bf16` or `portable` (the emulation, same bits).
+    public static var bf16Path: BF16Path { BF16Path(rawValue: Int(attune_bf16_path())) ?? .portable }
+
+    /// The bf16 GEMM's paths: the AVX512_BF16 instructions, or their portable emulation.
+    public enum BF16Path: Int, CaseIterable, Sendable {
+        case portable = 0, avx512bf16 = 1
+        /// The best path this CPU runs.
+        public static var best: BF16Path { BF16Path(rawValue: Int(attune_bf16_best_path())) ?? .portable }
+        public var name: String { String(cString: attune_bf16_path_name(Int32(rawValue))) }
+    }
+
     /// Forces a kernel path for the whole process (tests); `nil` restores the CPU's best (or
-    /// `ATTUNE_PORTABLE_KERNELS`).
+    /// `ATTUNE_PORTABLE_KERNELS`). The bf16 GEMM follows: AVX512_BF16 only on the AVX-512 path.
     public static func forceKernelPath(_ path: KernelPath?) { attune_kernel_force_path(path.map { Int32($0.rawValue) } ?? -1) }
 
     /// The kernel paths, slowest first.
