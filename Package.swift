@@ -17,6 +17,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // `attune serve` (AttuneServer) and its tests' HTTP client.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // System libraries (Debian packages installed by Scripts/setup).
@@ -55,7 +58,12 @@ let package = Package(
         .target(name: "AttuneRuntime",
                 dependencies: ["Essentials", "AttuneLanguage", "AttuneNotebook", "Models", "ModelFormats", "TensorCore", "Tokenization",
                                "Datasets", "Training", "Evaluation", "Plotting"]),
-        .executableTarget(name: "attune", dependencies: ["Essentials", "AttuneRuntime", "CEditLine", "TensorCore", "Models", "Training", "Evaluation",
+        // `attune serve`: the model behind an OpenAI-compatible HTTP API (its own target so the
+        // runtime and its tests do not link the server library).
+        .target(name: "AttuneServer",
+                dependencies: ["Essentials", "Models", "ModelFormats", "TensorCore", "Tokenization", "Training",
+                               .product(name: "Hummingbird", package: "hummingbird")]),
+        .executableTarget(name: "attune", dependencies: ["Essentials", "AttuneRuntime", "AttuneServer", "CEditLine", "TensorCore", "Models", "Training", "Evaluation",
                                                   .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // Tests mirror modules.
@@ -72,5 +80,7 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "AttuneLanguageTests", dependencies: ["Essentials", "AttuneLanguage"]),
         .testTarget(name: "AttuneNotebookTests", dependencies: ["Essentials", "AttuneNotebook"]),
+        .testTarget(name: "AttuneServerTests", dependencies: ["AttuneServer", "Models", "Training", "Tokenization", "Datasets",
+                                                              .product(name: "AsyncHTTPClient", package: "async-http-client")]),
     ]
 )
