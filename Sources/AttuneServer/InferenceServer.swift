@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import Models
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 /// `attune serve`: a model and its adapters behind the OpenAI HTTP API.
@@ -80,12 +81,13 @@ public final class InferenceServer: Sendable {
     public func start() async throws -> RunningServer {
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
         let app = application { port in portContinuation.yield(port); portContinuation.finish() }
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
         let task = Task {
             defer { portContinuation.finish() }
-            try await app.run()
+            try await group.run()
         }
         var iterator = ports.makeAsyncIterator()
-        if let port = await iterator.next() { return RunningServer(server: self, port: port, task: task) }
+        if let port = await iterator.next() { return RunningServer(server: self, port: port, group: group, task: task) }
         do { try await task.value } catch {
             throw ServerSetupError("cannot listen on \(configuration.host):\(configuration.port): \(Self.describe(error))")
         }
@@ -119,10 +121,11 @@ public final class RunningServer: Sendable {
     public let server: InferenceServer
     /// The bound port (the system's choice when the configuration said 0).
     public let port: Int
+    private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
-    init(server: InferenceServer, port: Int, task: Task<Void, any Error>) {
-        self.server = server; self.port = port; self.task = task
+    init(server: InferenceServer, port: Int, group: ServiceGroup, task: Task<Void, any Error>) {
+        self.server = server; self.port = port; self.group = group; self.task = task
     }
 
     /// `http://127.0.0.1:PORT`.
@@ -134,7 +137,7 @@ public final class RunningServer: Sendable {
 
     /// Stops listening, lets requests in flight finish, and closes the log.
     public func stop() async {
-        task.cancel()
+        await group.triggerGracefulShutdown()
         _ = await task.result
         server.log?.close()
     }
