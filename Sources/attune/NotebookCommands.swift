@@ -126,7 +126,7 @@ enum NotebookCommands {
             do { document = try document.applyingParameters(overrides) } catch { throw ValidationError("\(error)") }
         }
         let url = URL(fileURLWithPath: path).standardizedFileURL
-        var replayer = NotebookReplayer(folder: url.deletingLastPathComponent(), allowedPaths: allowedPaths)
+        var replayer = NotebookReplayer(folder: url.deletingLastPathComponent(), allowedPaths: allowedPaths, registry: ServeREPLCommands.registry)
         replayer.warn = { Terminal.err("attune replay: warning: \($0)") }
         replayer.numerics = numerics
         replayer.lastCell = lastCell
@@ -180,7 +180,8 @@ enum NotebookCommands {
         let url = URL(fileURLWithPath: path).standardizedFileURL
         let folder = url.deletingLastPathComponent()
         let outcome = NotebookVerification.verify(recorded, folder: folder, allowedPaths: allowedPaths, numerics: numerics,
-                                                  notebook: path, warn: { Terminal.err("attune verify: warning: \($0)") })
+                                                  notebook: path, registry: ServeREPLCommands.registry,
+                                                  warn: { Terminal.err("attune verify: warning: \($0)") })
         Terminal.out("\(path): " + outcome.report.rendered)
         // A fix also records the numerics mode when the notebook named none or another.
         guard !outcome.report.passed || (fix && outcome.numericsChanged) else { return 0 }

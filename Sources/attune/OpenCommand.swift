@@ -46,7 +46,7 @@ enum OpenCommand {
             return 1
         }
         let folder = url.deletingLastPathComponent()
-        var replayer = NotebookReplayer(folder: folder, allowedPaths: allowedPaths)
+        var replayer = NotebookReplayer(folder: folder, allowedPaths: allowedPaths, registry: ServeREPLCommands.registry)
         replayer.numerics = numerics
         replayer.warn = { Terminal.err("attune open: warning: \($0)") }
         let verifier = NotebookVerifier(recorded: document, recordedFolder: folder, replayedFolder: folder)

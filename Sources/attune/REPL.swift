@@ -19,7 +19,7 @@ struct REPL {
     static func main(notebook: String?, noNotebook: Bool, seed chosenSeed: UInt64?) -> Int32 {
         let seed = chosenSeed ?? Session.defaultSeed
         let session = Session(seed: seed, stop: StopFlag.shared)
-        let interpreter = Interpreter(session: session)
+        let interpreter = Interpreter(session: session, registry: ServeREPLCommands.registry)
         var recorder: SessionRecorder?
         if !noNotebook {
             let path = notebook ?? SessionRecorder.defaultFileName()

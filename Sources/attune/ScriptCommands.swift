@@ -46,7 +46,7 @@ enum ScriptCommands {
 
     static func runScript(_ source: String, label: String, session: Session, keepGoing: Bool, notebook: String?) -> Int32 {
         session.liveStream = { Terminal.out($0) }
-        var runner = ScriptRunner(interpreter: Interpreter(session: session)) { text, isError in
+        var runner = ScriptRunner(interpreter: Interpreter(session: session, registry: ServeREPLCommands.registry)) { text, isError in
             isError ? Terminal.err(text) : Terminal.out(text)
         }
         runner.keepGoing = keepGoing
@@ -72,7 +72,7 @@ enum ScriptCommands {
             Terminal.err("attune run: \(path): \(error)")
             return 1
         }
-        var replayer = NotebookReplayer(folder: folder, allowedPaths: allowedPaths)
+        var replayer = NotebookReplayer(folder: folder, allowedPaths: allowedPaths, registry: ServeREPLCommands.registry)
         replayer.liveStream = { Terminal.out($0) }
         replayer.warn = { Terminal.err("attune run: warning: \($0)") }
         let stops = !keepGoing

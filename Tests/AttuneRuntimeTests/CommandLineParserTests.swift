@@ -45,6 +45,9 @@ final class CommandLineParserTests: XCTestCase {
         (["bench", "train", "full", "--checkpointing", "--warmup", "2"], "BenchTrain"),
         (["bench", "inference", "--json", "i.json"], "BenchInference"),
         (["bench", "inference", "--prompt", "64", "--decode", "0", "--repeats", "20"], "BenchInference"),
+        (["serve", "--model", "smollm2", "--adapter", "triage=Notebooks/out/triage-lora", "--log", "requests.jsonl"], "Serve"),
+        (["serve", "--model", "tiny", "--host", "0.0.0.0", "--api-key", "k", "--port", "0", "--max-tokens", "512",
+          "--max-concurrent", "4", "--request-timeout", "60", "--seed", "1"], "Serve"),
     ]
 
     /// Every `attune …` command line in the README, Notebooks/README.md and Scripts, as text.
@@ -70,7 +73,7 @@ final class CommandLineParserTests: XCTestCase {
             guard let text = try? String(contentsOf: scripts.appendingPathComponent(name), encoding: .utf8) else { continue }
             segments += text.replacingOccurrences(of: "\\\n", with: " ").components(separatedBy: "\n")
         }
-        let pattern = try NSRegularExpression(pattern: #"(?:^|[\s/$"{(])attune"?\s+((?:run|replay|verify|export|doctor|fetch|bench|-c|--[a-z])[^\n]*)"#)
+        let pattern = try NSRegularExpression(pattern: #"(?:^|[\s/$"{(])attune"?\s+((?:run|replay|verify|export|doctor|fetch|bench|serve|-c|--[a-z])[^\n]*)"#)
         return segments.flatMap { segment in
             pattern.matches(in: segment, range: NSRange(segment.startIndex..., in: segment)).map {
                 String(segment[Range($0.range(at: 1), in: segment)!])
@@ -109,7 +112,7 @@ final class CommandLineParserTests: XCTestCase {
             let result = try runBinary(binary, arguments, environment: ["ATTUNE_PARSE_ONLY": "1"])
             XCTAssertEqual(result.status, 0, "\(arguments): \(result.err)")
             XCTAssertTrue(result.out.hasPrefix("attune.\(command)("), "\(arguments) parses to \(command): \(result.out)")
-            for value in arguments where !value.hasPrefix("-") && !["run", "open", "replay", "verify", "export", "doctor", "fetch", "bench", "kernels", "train", "inference", "lora-qv", "full"].contains(value) {
+            for value in arguments where !value.hasPrefix("-") && !["run", "open", "replay", "verify", "export", "doctor", "fetch", "bench", "kernels", "train", "inference", "lora-qv", "full", "serve"].contains(value) {
                 XCTAssertTrue(result.out.contains(value.debugDescription.dropFirst().dropLast()), "\(arguments): \(value) reached the command: \(result.out)")
             }
         }
@@ -117,7 +120,7 @@ final class CommandLineParserTests: XCTestCase {
 
     /// The command paths and their `--help`.
     static let commandPaths: [[String]] = [[], ["repl"], ["run"], ["open"], ["replay"], ["verify"], ["export"], ["doctor"], ["fetch"],
-                                           ["bench"], ["bench", "kernels"], ["bench", "train"], ["bench", "inference"]]
+                                           ["bench"], ["bench", "kernels"], ["bench", "train"], ["bench", "inference"], ["serve"]]
 
     /// The usage line from a `--help` text (continuation lines joined).
     static func usageLine(_ help: String) -> String? {
@@ -147,7 +150,7 @@ final class CommandLineParserTests: XCTestCase {
         for line in ["0    success", "1    a command failed", "2    a usage error", "130  interrupted"] {
             XCTAssertTrue(root.contains(line), "the exit codes are documented: \(root)")
         }
-        for command in ["run", "open", "replay", "verify", "export", "doctor", "fetch", "bench"] {
+        for command in ["run", "open", "replay", "verify", "export", "doctor", "fetch", "bench", "serve"] {
             XCTAssertTrue(root.contains("  \(command) "), "\(command) is listed: \(root)")
         }
         XCTAssertTrue(try runBinary(binary, ["replay", "--help"]).out.contains("--param <k=v>"))
@@ -201,6 +204,8 @@ final class CommandLineParserTests: XCTestCase {
             (["verify", "nb.attune.md", "--numerics", "fsat"], "--numerics must be reproducible, fast or bf16, got 'fsat' — did you mean fast?"),
             (["run", "s.attune", "--seed", "x"], "--seed needs a whole number"),
             (["bench", "--repeats", "0"], "--repeats needs a positive number"),
+            (["serve", "--model", "tiny", "--host", "0.0.0.0"], "give --api-key KEY"),
+            (["serve", "--model", "tiny", "--adapter", "triage"], "--adapter takes NAME=PATH"),
             (["bench", "train", "lora-qx"], "lora-qv"),
             (["fetch", "smollm3"], "unknown model 'smollm3'"),
             (["verify"], "Missing expected argument '<notebook>'"),

@@ -37,10 +37,14 @@ public struct NotebookReplayer {
     /// Told after each cell with the recorded cell and its replay (new outputs); returning false
     /// stops the replay there (`attune open` stops at the first output that differs).
     public var shouldContinue: ((_ recorded: Cell, _ replayed: Cell) -> Bool)?
+    /// The commands the cells may use: the executable adds the ones of modules the runtime does
+    /// not link (`serve`), so a notebook replays with what the REPL that recorded it had.
+    public var registry: CommandRegistry
 
-    public init(folder: URL, allowedPaths: [URL] = []) {
+    public init(folder: URL, allowedPaths: [URL] = [], registry: CommandRegistry = .standard) {
         self.folder = folder
         self.allowedPaths = allowedPaths
+        self.registry = registry
     }
 
     /// A cell whose outcome was not what its tags say: an error in a cell not tagged `raises`, or
@@ -69,7 +73,7 @@ public struct NotebookReplayer {
         let session = Session(seed: document.frontMatter?.seed ?? Session.defaultSeed, numerics: mode,
                               paths: .confined(to: folder, extra: allowedPaths), stop: stop)
         session.liveStream = liveStream
-        return Interpreter(session: session)
+        return Interpreter(session: session, registry: registry)
     }
 
     /// Replays `document` in a fresh session; the process's numerics mode is put back afterwards.

@@ -21,12 +21,13 @@ public enum NotebookVerification {
         public var numericsChanged: Bool
     }
 
-    /// `warn` hears about data files that changed since the recording (see `NotebookReplayer.warn`);
+    /// `registry` holds the commands cells may use (see `NotebookReplayer.registry`); `warn` hears about data files that changed since the recording (see `NotebookReplayer.warn`);
     /// `numerics` overrides the recorded mode; `notebook` names the file in the report's notes.
     public static func verify(_ recorded: NotebookDocument, folder: URL, allowedPaths: [URL] = [],
                               numerics: NumericsMode? = nil, notebook: String = "NB",
+                              registry: CommandRegistry = .standard,
                               warn: ((String) -> Void)? = nil) -> Outcome {
-        var replayer = NotebookReplayer(folder: folder, allowedPaths: allowedPaths)
+        var replayer = NotebookReplayer(folder: folder, allowedPaths: allowedPaths, registry: registry)
         replayer.warn = warn
         replayer.numerics = numerics
         let mode = numerics ?? NumericsProvenance.recordedMode(recorded)
