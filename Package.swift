@@ -42,7 +42,7 @@ let package = Package(
                 dependencies: ["Essentials", "CBLAS", "CKernels", .product(name: "RealModule", package: "swift-numerics")]),
         .target(name: "Tokenization"),
         .target(name: "ModelFormats", dependencies: ["Essentials", "TensorCore", "Tokenization"]),
-        .target(name: "Models", dependencies: ["TensorCore", "ModelFormats", "Tokenization",
+        .target(name: "Models", dependencies: ["Essentials", "TensorCore", "ModelFormats", "Tokenization",
                                                .product(name: "Crypto", package: "swift-crypto"), "CZlib"]),
         .target(name: "Datasets", dependencies: ["Essentials", "Tokenization"]),
         .target(name: "Training", dependencies: ["Essentials", "Models", "ModelFormats", "TensorCore", "Datasets"]),

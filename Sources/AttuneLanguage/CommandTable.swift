@@ -80,6 +80,8 @@ extension CommandTable {
                     summary: "Remove duplicate examples."),
         CommandSpec(["data", "redact"], usage: "data redact",
                     summary: "Mask personal data (emails, phone numbers, keys) in the examples."),
+        CommandSpec(["data", "compare"], usage: "data compare A [B] [near=] [words=]",
+                    summary: "Leakage and drift between two sets: shared examples, length, label and word shifts (PSI)."),
         CommandSpec(["method"], usage: "method full|lora|qlora [r= alpha= dropout= targets=[…] rslora=]",
                     summary: "Choose full fine-tuning, LoRA or QLoRA and their settings."),
         CommandSpec(["set"], usage: "set KEY=VALUE …",

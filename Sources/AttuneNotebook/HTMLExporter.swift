@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 
 /// Exports a notebook to one standalone HTML page: inline CSS, every text escaped, plot images
@@ -137,22 +138,8 @@ public struct HTMLExporter: Sendable {
         return String(format: "%.6g", d)
     }
 
-    /// Escapes `& < > " '` for text and attribute values.
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for c in text.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    /// Escapes `& < > " '` for text and attribute values (`MarkupEscaping`, shared with the plots).
+    public static func escape(_ text: String) -> String { MarkupEscaping.escape(text) }
 
     static let css = """
     body{margin:0;background:#fafafa;color:#1f2328;font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif}

@@ -28,7 +28,7 @@ public struct SVGRenderer: Sendable {
         svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" "
                    + "font-family=\"DejaVu Sans Mono, Menlo, Consolas, monospace\" font-size=\"\(n(fontSize))\">")
         let description = chart.title.isEmpty ? (chart.yLabel.isEmpty ? "chart" : chart.yLabel) : chart.title
-        svg.append("<title>\(XMLEscaping.escape(description))</title>")
+        svg.append("<title>\(MarkupEscaping.escape(description))</title>")
         svg.append("<defs><clipPath id=\"\(clipID)\"><rect x=\"\(n(p.x))\" y=\"\(n(p.y))\" width=\"\(n(p.width))\" height=\"\(n(p.height))\"/></clipPath></defs>")
         svg.append("<rect width=\"\(width)\" height=\"\(height)\" fill=\"#ffffff\"/>")
 
@@ -55,7 +55,7 @@ public struct SVGRenderer: Sendable {
             if drawn.count == 1 {
                 svg.append("<circle cx=\"\(n(layout.px(drawn[0].x)))\" cy=\"\(n(layout.py(drawn[0].t)))\" r=\"2.5\" fill=\"\(color)\" stroke=\"none\"/>")
             } else if drawn.count > 1 {
-                svg.append("<polyline class=\"series\" data-name=\"\(XMLEscaping.escape(line.name))\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(points(drawn, layout))\"/>")
+                svg.append("<polyline class=\"series\" data-name=\"\(MarkupEscaping.escape(line.name))\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(points(drawn, layout))\"/>")
             }
         }
         svg.append("</g>")
@@ -101,11 +101,11 @@ public struct SVGRenderer: Sendable {
         if !chart.yLabel.isEmpty {
             let x = p.x - layout.tickLength - layout.yTickLabelWidth - layout.lineHeight
             let y = p.y + p.height / 2
-            svg.append("<text x=\"\(n(x))\" y=\"\(n(y))\" text-anchor=\"middle\" transform=\"rotate(-90 \(n(x)) \(n(y)))\">\(XMLEscaping.escape(chart.yLabel))</text>")
+            svg.append("<text x=\"\(n(x))\" y=\"\(n(y))\" text-anchor=\"middle\" transform=\"rotate(-90 \(n(x)) \(n(y)))\">\(MarkupEscaping.escape(chart.yLabel))</text>")
         }
         if let titleY = layout.titleY {
             svg.append("<text x=\"\(n(Double(width) / 2))\" y=\"\(n(titleY))\" text-anchor=\"middle\" dominant-baseline=\"hanging\" "
-                       + "font-size=\"\(n(fontSize * 1.2))\" font-weight=\"bold\">\(XMLEscaping.escape(chart.title))</text>")
+                       + "font-size=\"\(n(fontSize * 1.2))\" font-weight=\"bold\">\(MarkupEscaping.escape(chart.title))</text>")
         }
         svg.append("</g>")
 
@@ -129,12 +129,12 @@ public struct SVGRenderer: Sendable {
 
     private func text(_ s: String, x: Double, y: Double, anchor: String, baseline: String, fill: String? = nil) -> String {
         let fillAttribute = fill.map { " fill=\"\($0)\"" } ?? ""
-        return "<text x=\"\(n(x))\" y=\"\(n(y))\" text-anchor=\"\(anchor)\" dominant-baseline=\"\(baseline)\"\(fillAttribute)>\(XMLEscaping.escape(s))</text>"
+        return "<text x=\"\(n(x))\" y=\"\(n(y))\" text-anchor=\"\(anchor)\" dominant-baseline=\"\(baseline)\"\(fillAttribute)>\(MarkupEscaping.escape(s))</text>"
     }
 
     private func cross(x: Double, y: Double, size: Double, color: String, note: String) -> String {
         let d = "M\(n(x - size)) \(n(y - size))L\(n(x + size)) \(n(y + size))M\(n(x - size)) \(n(y + size))L\(n(x + size)) \(n(y - size))"
-        return "<path class=\"marker\" d=\"\(d)\" stroke=\"\(color)\" stroke-width=\"2.5\" stroke-linecap=\"round\"><title>\(XMLEscaping.escape(note))</title></path>"
+        return "<path class=\"marker\" d=\"\(d)\" stroke=\"\(color)\" stroke-width=\"2.5\" stroke-linecap=\"round\"><title>\(MarkupEscaping.escape(note))</title></path>"
     }
 
     /// A number with at most two decimals and no trailing zeros.

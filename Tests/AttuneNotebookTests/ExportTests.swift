@@ -120,7 +120,7 @@ final class ExportTests: XCTestCase {
         XCTAssertTrue(html.contains("<figcaption>training loss by learning rate</figcaption><details><summary>as text</summary><pre class=\"chart\">"),
                       "with an image, the terminal chart folds away under it")
         XCTAssertFalse(html.contains("<script>"), "text is escaped")
-        XCTAssertTrue(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; more"))
+        XCTAssertTrue(html.contains("&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt; &amp; more"))
         XCTAssertTrue(html.contains("&lt;b&gt;not bold&lt;/b&gt; &amp; &quot;quoted&quot;"))
         // Metrics as a table: header from the fields, one row per record.
         XCTAssertTrue(html.contains("<table><thead><tr><th>run</th><th>step</th><th>loss</th><th>val_loss</th><th>tokens_per_s</th><th>diverged</th></tr></thead>"), html)

@@ -72,6 +72,8 @@ final class ModelSummaryTests: XCTestCase {
         XCTAssertTrue(summary.tokenizer.hasPrefix("byte-level, 256 bytes"), summary.tokenizer)
         XCTAssertTrue(summary.text.contains("2 layers · width 64"), summary.text)
         XCTAssertTrue(summary.text.contains("4 heads (2 kv, head dim 16)"), summary.text)
+        // 109,056 float32 weights: 436,224 bytes, in binary units as everywhere.
+        XCTAssertTrue(summary.text.contains("weights 426.0 KiB in memory (32.0 bits/weight)"), summary.text)
     }
 }
 

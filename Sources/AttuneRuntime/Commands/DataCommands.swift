@@ -10,6 +10,7 @@ import Tokenization
 enum DataCommands {
     static let all: [any RuntimeCommand] = [
         DataLoadCommand(), DataCheckCommand(), DataSplitCommand(), DataShowCommand(), DataDedupCommand(), DataRedactCommand(),
+        DataCompareCommand(),
     ]
 
     /// The loaded data set, or a `NoData` error naming the command and the fix.

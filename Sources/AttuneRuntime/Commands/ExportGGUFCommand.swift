@@ -1,4 +1,5 @@
 import AttuneLanguage
+import Essentials
 import Foundation
 import ModelFormats
 import Models
@@ -121,7 +122,7 @@ struct ExportGGUFCommand: RuntimeCommand {
     }
 
     static func size(_ bytes: Int) -> String {
-        bytes >= 1 << 20 ? String(format: "%.1f MiB", Double(bytes) / 1_048_576) : String(format: "%.1f KiB", Double(bytes) / 1024)
+        NumberText.bytes(bytes)
     }
 }
 

@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import TensorCore
 import Tokenization
@@ -36,12 +37,11 @@ public struct ModelSummary: Sendable, Codable, Equatable {
     /// The compact text `model info` prints.
     public var text: String {
         let params = parameters >= 1_000_000 ? String(format: "%.1f M", Double(parameters) / 1e6) : String(format: "%.2f M", Double(parameters) / 1e6)
-        let mib = Double(weightBytes) / 1_048_576
         let bitsPerWeight = Double(weightBytes * 8) / Double(max(parameters, 1))
         return """
         model \(name) · \(architecture) · \(layers) layers · width \(hiddenSize) · MLP \(intermediateSize) · \(heads) heads (\(kvHeads) kv, head dim \(headDim))
         vocabulary \(vocabSize) · context \(context) · rope θ \(ropeTheta.formatted()) · embeddings \(tiedEmbeddings ? "tied" : "untied")
-        parameters \(params) · weights \(String(format: "%.1f", mib)) MiB in memory (\(String(format: "%.1f", bitsPerWeight)) bits/weight) · \(storage.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+        parameters \(params) · weights \(NumberText.bytes(weightBytes)) in memory (\(String(format: "%.1f", bitsPerWeight)) bits/weight) · \(storage.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
         tokenizer \(tokenizer) · chat template \(chatTemplate ?? "none")\(source.map { "\nsource \($0)" } ?? "")
         """
     }

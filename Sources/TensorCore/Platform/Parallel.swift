@@ -1,4 +1,5 @@
 import CKernels
+import Foundation
 
 /// Runs `body` over `0..<count` split into contiguous chunks, about one per worker, on the
 /// machine's cores. For work whose items are independent (each output written from its own item):
@@ -113,8 +114,6 @@ public struct UncheckedSendable<Value>: @unchecked Sendable {
     public let value: Value
     @inlinable public init(_ value: Value) { self.value = value }
 }
-
-import Foundation
 
 func getenvString(_ name: String) -> String? {
     guard let raw = getenv(name) else { return nil }

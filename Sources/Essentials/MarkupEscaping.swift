@@ -1,8 +1,8 @@
-/// Text made safe for XML content and attribute values.
-enum XMLEscaping {
-    /// `&`, `<`, `>`, `"` and `'` as entities; control characters other than tab/newline dropped
-    /// (XML 1.0 cannot hold them).
-    static func escape(_ text: String) -> String {
+/// Text made safe for XML, SVG and HTML content and attribute values (plots, HTML export).
+public enum MarkupEscaping {
+    /// `&`, `<`, `>`, `"` and `'` as entities (`&apos;` is XML's and HTML5's); control characters
+    /// other than tab/newline dropped (XML 1.0 cannot hold them, and a page shows nothing for them).
+    public static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
