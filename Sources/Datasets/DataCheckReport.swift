@@ -15,6 +15,9 @@ public struct DataCheckReport: Sendable, Hashable, Codable {
     public var lengths: LengthReport
     public var size: SizeReport
     public var signal: SignalReport
+    /// How the `tags` lists cover the set (nil when no example has tags; the `tags` row then
+    /// is left out).
+    public var tags: TagCoverage? = nil
 
     /// One row per checklist item, in the guide's order.
     public var sections: [CheckSection]

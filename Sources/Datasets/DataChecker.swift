@@ -66,6 +66,7 @@ public struct DataChecker: Sendable {
         let signal = SignalReport(zeroTrainableLines: zero, missingEndLines: missingEnd,
                                   trainableTokens: renderer == nil ? nil : trainedTokens, tokenized: renderer != nil)
         let size = SizeReport(examples: dataset.count, goal: goal)
+        let tags = TagCoverage(dataset: dataset)
         let sections = [
             duplicates.section(file: file, listed: listed),
             pii.section(file: file, listed: listed),
@@ -74,10 +75,10 @@ public struct DataChecker: Sendable {
             lengthReport.section(file: file, listed: listed),
             size.section(file: file),
             signal.section(file: file, listed: listed),
-        ]
+        ] + (tags.map { [$0.section(file: file, listed: listed)] } ?? [])
         return DataCheckReport(file: file, format: dataset.format, examples: dataset.count, skippedLines: dataset.skipped.count,
                                goal: goal, duplicates: duplicates, pii: pii, formatting: formatting, balance: balance,
-                               lengths: lengthReport, size: size, signal: signal, sections: sections)
+                               lengths: lengthReport, size: size, signal: signal, tags: tags, sections: sections)
     }
 
     /// `rendered` cut to `limit` tokens, with the end-of-turn accounting redone on the cut.

@@ -11,9 +11,12 @@ public struct Example: Sendable, Hashable {
     public var label: String?
     /// Index into `Dataset.schemas`: the line's key layout (order of keys), for consistency checks.
     public var schema: Int
+    /// The strings of the line's `tags` list (`"tags": ["edge", "long"]`), in order, without
+    /// repeats: evaluation results per tag, tag coverage in `data check`.
+    public var tags: [String]
 
-    public init(line: Int, content: ExampleContent, label: String? = nil, schema: Int = 0) {
-        self.line = line; self.content = content; self.label = label; self.schema = schema
+    public init(line: Int, content: ExampleContent, label: String? = nil, schema: Int = 0, tags: [String] = []) {
+        self.line = line; self.content = content; self.label = label; self.schema = schema; self.tags = tags
     }
 
     /// Keys read as the example's label.

@@ -138,8 +138,12 @@ struct ExampleParser {
                 break
             }
         }
+        var tags = [String]()
+        if case .array(let items)? = members.member("tags")?.node.value {
+            for case .string(let tag) in items where !tag.isEmpty && !tags.contains(tag) { tags.append(tag) }
+        }
         if format == nil { format = lineFormat; formatLine = line }
-        return Example(line: line, content: content, label: label, schema: intern(schemaSignature(members)))
+        return Example(line: line, content: content, label: label, schema: intern(schemaSignature(members)), tags: tags)
     }
 
     private func string(_ member: JSONLocated.Member, allowEmpty: Bool = false, allowNull: Bool = false) throws -> String {

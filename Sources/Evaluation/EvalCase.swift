@@ -4,19 +4,23 @@ public struct EvalCase: Sendable, Equatable, Codable {
     public var id: String
     public var prompt: String
     public var checks: [GenerationCheck]
-    /// Categories, e.g. `edge:empty-input`, `edge:non-english`, `regression`.
+    /// Tags from the record's `tags` list, e.g. `edge`, `non-english`, `long`.
     public var tags: [String]
+    /// The record's category (its `category` field, or the field `eval by=` names).
+    public var category: String?
 
-    public init(id: String, prompt: String, checks: [GenerationCheck], tags: [String] = []) {
+    public init(id: String, prompt: String, checks: [GenerationCheck], tags: [String] = [], category: String? = nil) {
         self.id = id
         self.prompt = prompt
         self.checks = checks
         self.tags = tags
+        self.category = category
     }
 
     /// Runs every check on a reply.
     public func evaluate(reply: String) -> ExampleResult {
-        ExampleResult(id: id, prompt: prompt, reply: reply, tags: tags, outcomes: checks.map { $0.evaluate(reply) })
+        ExampleResult(id: id, prompt: prompt, reply: reply, tags: tags, category: category,
+                      outcomes: checks.map { $0.evaluate(reply) })
     }
 }
 
@@ -26,13 +30,15 @@ public struct ExampleResult: Sendable, Equatable, Codable {
     public var prompt: String
     public var reply: String
     public var tags: [String]
+    public var category: String?
     public var outcomes: [CheckOutcome]
 
-    public init(id: String, prompt: String, reply: String, tags: [String] = [], outcomes: [CheckOutcome]) {
+    public init(id: String, prompt: String, reply: String, tags: [String] = [], category: String? = nil, outcomes: [CheckOutcome]) {
         self.id = id
         self.prompt = prompt
         self.reply = reply
         self.tags = tags
+        self.category = category
         self.outcomes = outcomes
     }
 

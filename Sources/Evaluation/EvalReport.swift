@@ -6,6 +6,8 @@ public struct PassCount: Sendable, Equatable, Codable {
     public var passed: Int
     public var total: Int
     public var rate: Double { total == 0 ? 0 : Double(passed) / Double(total) }
+    /// The rate's 95% Wilson interval (nil when there is nothing to count).
+    public var interval: WilsonInterval? { WilsonInterval(successes: Double(passed), trials: total) }
 
     public init(name: String, passed: Int, total: Int) {
         self.name = name
@@ -40,6 +42,9 @@ public struct EvalReport: Sendable, Equatable, Codable {
     public var byTag: [PassCount] {
         group(results.flatMap { result in result.tags.map { ($0, result.passed) } })
     }
+
+    /// Examples grouped by category, sorted by name, each with its rates per check.
+    public var byCategory: [GroupRates] { GroupRates.byCategory(results) }
 
     /// JSON replies that were extracted from prose or fences rather than strictly valid.
     public var wrappedJSONCount: Int {

@@ -31,8 +31,11 @@ public enum GenerationCheck: Sendable, Equatable, Codable {
     case jsonSchema(JSONSchema, strict: Bool = true)
     /// The reply's length lies within the limit.
     case length(LengthLimit)
+    /// The label the reply names (see ``ReplyLabel``: a JSON key's value with `field`, else the
+    /// first line) equals the expected label, ignoring case and surrounding whitespace.
+    case label(String, field: String? = nil)
 
-    /// Short name for tables: `exact`, `contains`, `regex`, `json`, `schema`, `length`.
+    /// Short name for tables: `exact`, `contains`, `regex`, `json`, `schema`, `length`, `label`.
     public var name: String {
         switch self {
         case .exactMatch: return "exact"
@@ -41,6 +44,7 @@ public enum GenerationCheck: Sendable, Equatable, Codable {
         case .validJSON: return "json"
         case .jsonSchema: return "schema"
         case .length: return "length"
+        case .label: return "label"
         }
     }
 
@@ -75,6 +79,14 @@ public enum GenerationCheck: Sendable, Equatable, Codable {
                 return outcome(false, "\(count) \(unit), more than \(maximum)")
             }
             return outcome(true, "\(count) \(unit)")
+        case let .label(expected, field):
+            let what = field.map { "\($0) " } ?? "label "
+            guard let got = ReplyLabel.read(reply, field: field) else {
+                return outcome(false, field == nil ? "no label in the reply (it is empty)"
+                               : "no \(field!) in the reply (it must be one JSON object holding the key)")
+            }
+            let passed = ClassificationMetrics.canonical(got) == ClassificationMetrics.canonical(expected)
+            return outcome(passed, passed ? what + Self.quote(got) : "expected \(what)\(Self.quote(expected)), got \(Self.quote(got))")
         }
     }
 

@@ -19,9 +19,12 @@ public struct Chart: Sendable, Equatable, Codable {
     public var smoothing: Double
     /// Span of the y axis.
     public var yRange: YRange
+    /// A table of counts drawn as a heatmap in place of the curves (a confusion matrix); nil
+    /// for a line chart. Kept in the series JSON under `table`.
+    public var table: CountTable?
 
     public init(title: String = "", xLabel: String = "step", yLabel: String = "", series: [Series],
-                yScale: YScale = .linear, smoothing: Double = 0, yRange: YRange = .automatic) {
+                yScale: YScale = .linear, smoothing: Double = 0, yRange: YRange = .automatic, table: CountTable? = nil) {
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
@@ -29,10 +32,11 @@ public struct Chart: Sendable, Equatable, Codable {
         self.yScale = yScale
         self.smoothing = smoothing
         self.yRange = yRange
+        self.table = table
     }
 
     private enum CodingKeys: String, CodingKey {
-        case title, xLabel = "x_label", yLabel = "y_label", series, yScale = "y_scale", smoothing, yRange = "y_range"
+        case title, xLabel = "x_label", yLabel = "y_label", series, yScale = "y_scale", smoothing, yRange = "y_range", table
     }
 
     public init(from decoder: any Decoder) throws {
@@ -43,6 +47,7 @@ public struct Chart: Sendable, Equatable, Codable {
                   series: try c.decode([Series].self, forKey: .series),
                   yScale: try c.decodeIfPresent(YScale.self, forKey: .yScale) ?? .linear,
                   smoothing: try c.decodeIfPresent(Double.self, forKey: .smoothing) ?? 0,
-                  yRange: try c.decodeIfPresent(YRange.self, forKey: .yRange) ?? .automatic)
+                  yRange: try c.decodeIfPresent(YRange.self, forKey: .yRange) ?? .automatic,
+                  table: try c.decodeIfPresent(CountTable.self, forKey: .table))
     }
 }

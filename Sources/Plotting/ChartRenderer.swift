@@ -4,16 +4,19 @@ import Foundation
 public enum ChartRenderer {
     /// Braille text in at most `width` columns and about `height` lines (``TerminalRenderer``).
     public static func terminal(_ chart: Chart, width: Int = 80, height: Int = 16, color: Bool = false) -> String {
-        TerminalRenderer(width: width, height: height, color: color).render(chart)
+        if let table = chart.table { return HeatmapRenderer.terminal(table, title: chart.title) }
+        return TerminalRenderer(width: width, height: height, color: color).render(chart)
     }
 
     /// A standalone SVG document (``SVGRenderer``).
     public static func svg(_ chart: Chart, width: Int = 800, height: Int = 400) -> String {
-        SVGRenderer(width: width, height: height).render(chart)
+        if let table = chart.table { return HeatmapRenderer.svg(table, title: chart.title) }
+        return SVGRenderer(width: width, height: height).render(chart)
     }
 
     /// A PNG file (``PNGRenderer``).
     public static func png(_ chart: Chart, width: Int = 800, height: Int = 400) -> Data {
-        PNGRenderer(width: width, height: height).render(chart)
+        if let table = chart.table { return HeatmapRenderer.png(table, title: chart.title) }
+        return PNGRenderer(width: width, height: height).render(chart)
     }
 }

@@ -64,10 +64,14 @@ struct CompareCommand: RuntimeCommand {
         let prompts: [String], expected: [String]
         var setName = set?.name ?? ""
         var sameSets = false
+        let groupField = stored.first?.groupField ?? "category"
+        var categories = [String?](), tags = [[String]]()
         if let set {
             ids = set.ids
             prompts = set.examples.map { ModelEvaluator.shortPrompt($0) }
             expected = set.examples.map(ModelEvaluator.expected)
+            categories = set.values(of: groupField)
+            tags = set.tags
         } else {
             let shared = stored[0].ids.indices.filter { stored[0].replies[stored[0].ids[$0]] != nil && stored[1].replies[stored[0].ids[$0]] != nil }
             guard !shared.isEmpty else {
@@ -80,6 +84,8 @@ struct CompareCommand: RuntimeCommand {
                 : "the \(ids.count) examples both answered"
             prompts = shared.map { stored[0].prompts[$0] }
             expected = shared.map { stored[0].expected[$0] }
+            categories = shared.map { stored[0].categories.indices.contains($0) ? stored[0].categories[$0] : nil }
+            tags = shared.map { stored[0].tags.indices.contains($0) ? stored[0].tags[$0] : [] }
         }
         let checks: ReplyChecks
         if let withChecks = stored.first(where: { !$0.checks.isEmpty }) {
@@ -119,7 +125,7 @@ struct CompareCommand: RuntimeCommand {
         }
         context.result(report(sides: sides, labels: labels, setName: setName, ids: ids, prompts: prompts,
                               expected: expected, replies: replies, checks: checks, wholeSets: sameSets,
-                              samples: a.integer("samples") ?? 5))
+                              samples: a.integer("samples") ?? 5, categories: categories, tags: tags, groupField: groupField))
     }
 
     /// Resolves a side's name: an evaluation, else `base`/`tuned`, else an error with the names there are.
@@ -146,7 +152,8 @@ struct CompareCommand: RuntimeCommand {
 
     /// The side-by-side text.
     func report(sides: [Side], labels: [String], setName: String, ids: [String], prompts: [String], expected: [String],
-                replies: [[String]], checks: ReplyChecks, wholeSets: Bool, samples: Int) -> String {
+                replies: [[String]], checks: ReplyChecks, wholeSets: Bool, samples: Int,
+                categories: [String?] = [], tags: [[String]] = [], groupField: String = "category") -> String {
         let names = sides.map(\.name)
         let counted = setName.hasSuffix(" examples)") || setName.hasSuffix(" example)") || setName.hasSuffix(" answered")
         var lines = ["compare \(names[0]) vs \(names[1]) on \(setName)" + (counted ? "" : " (\(ids.count) example\(ids.count == 1 ? "" : "s"))")]
@@ -170,15 +177,46 @@ struct CompareCommand: RuntimeCommand {
         if !checks.isEmpty {
             for list in replies {
                 results.append(ids.indices.map { i in
-                    EvalCase(id: ids[i], prompt: prompts[i], checks: checks.checks).evaluate(reply: list[i])
+                    EvalCase(id: ids[i], prompt: prompts[i], checks: checks.checks(expected: expected[i]),
+                             tags: tags.indices.contains(i) ? tags[i] : [], category: categories.indices.contains(i) ? categories[i] : nil)
+                        .evaluate(reply: list[i])
                 })
             }
-            let what = checks.schema != nil ? "schema-valid JSON" : "valid JSON"
-            let passed = results.map { $0.filter(\.passed).count }
-            rows.append((what, EvaluationText.rate(passed[0], ids.count), EvaluationText.rate(passed[1], ids.count)))
-            let matches = replies.map { checks.fieldMatches(replies: $0, targets: expected) }
-            for (first, second) in zip(matches[0], matches[1]) {
-                rows.append(("\(first.key) as expected", EvaluationText.rate(first.matches, ids.count), EvaluationText.rate(second.matches, ids.count)))
+            func jsonPassed(_ list: [ExampleResult]) -> Int {
+                list.filter { $0.outcomes.filter { $0.check == "json" || $0.check == "schema" }.allSatisfy(\.passed) }.count
+            }
+            if checks.checksJSON {
+                let what = checks.schema != nil ? "schema-valid JSON" : "valid JSON"
+                let passed = results.map(jsonPassed)
+                rows.append((what, EvaluationText.rate(passed[0], ids.count), EvaluationText.rate(passed[1], ids.count)))
+                let matches = replies.map { checks.fieldMatches(replies: $0, targets: expected) }
+                for (first, second) in zip(matches[0], matches[1]) {
+                    rows.append(("\(first.key) as expected", EvaluationText.rate(first.matches, ids.count), EvaluationText.rate(second.matches, ids.count)))
+                }
+            }
+            let counts = results.map { EvalReport(results: $0).byCheck.filter { $0.name != "json" && $0.name != "schema" } }
+            for (x, y) in zip(counts[0], counts[1]) {
+                let label = ["label": "label accuracy", "exact": "exact match", "contains": "contains expected", "regex": "matches the pattern"][x.name] ?? x.name
+                rows.append((label, EvaluationText.rate(x.passed, x.total), EvaluationText.rate(y.passed, y.total)))
+                if x.name == "label" {
+                    let f1 = replies.map { list in
+                        ClassificationMetrics(expected: expected.map { ReplyLabel.expected($0, field: checks.labelField) ?? "" },
+                                              predicted: list.map { ReplyLabel.read($0, field: checks.labelField) }).macroF1
+                    }
+                    rows.append(("macro-F1", String(format: "%.3f", f1[0]), String(format: "%.3f", f1[1])))
+                }
+            }
+            if (checks.checksJSON ? 1 : 0) + counts[0].count > 1 {
+                rows.append(("every check", EvaluationText.rate(results[0].filter(\.passed).count, ids.count),
+                             EvaluationText.rate(results[1].filter(\.passed).count, ids.count)))
+            }
+            let groups = results.map { GroupRates.byCategory($0) }
+            for (x, y) in zip(groups[0], groups[1]) {
+                rows.append(("\(groupField) \(x.name)", EvaluationText.rate(x.all.passed, x.all.total), EvaluationText.rate(y.all.passed, y.all.total)))
+            }
+            let tagGroups = results.map { GroupRates.byTag($0) }
+            for (x, y) in zip(tagGroups[0], tagGroups[1]) {
+                rows.append(("tag \(x.name)", EvaluationText.rate(x.all.passed, x.all.total), EvaluationText.rate(y.all.passed, y.all.total)))
             }
         }
         if !rows.isEmpty {
@@ -194,8 +232,16 @@ struct CompareCommand: RuntimeCommand {
             var text = "\(names[1]) vs \(names[0]): \(regression.worsened.count) worse, \(regression.improved.count) better, \(regression.unchanged) unchanged"
             if regression.worsened.isEmpty { text += " (nothing regressed)" }
             lines.append(text)
+            let categoryOf = Dictionary(results[1].map { ($0.id, $0.category) }, uniquingKeysWith: { a, _ in a })
+            let worseByCategory = GroupRates.group(results[1].filter { r in regression.worsened.contains { $0.id == r.id } }) {
+                $0.category.map { [$0] } ?? []
+            }.sorted { $0.name < $1.name }
+            if !worseByCategory.isEmpty {
+                lines.append("  worse by \(groupField): " + worseByCategory.map { "\($0.name) \($0.count)" }.joined(separator: ", "))
+            }
             for change in regression.worsened.prefix(10) {
-                lines.append("  worse \(change.id): \(change.basePassed)/\(change.checks) → \(change.tunedPassed)/\(change.checks) checks"
+                let category = (categoryOf[change.id] ?? nil).map { " [\($0)]" } ?? ""
+                lines.append("  worse \(change.id)\(category): \(change.basePassed)/\(change.checks) → \(change.tunedPassed)/\(change.checks) checks"
                              + (change.tunedDetails.isEmpty ? "" : " (" + EvaluationText.clip(change.tunedDetails.joined(separator: "; "), 90) + ")"))
             }
             if regression.worsened.count > 10 { lines.append("  … and \(regression.worsened.count - 10) more") }

@@ -30,12 +30,33 @@ public struct EvaluationResult {
     var maxTokens: Int
     /// Examples shown in full.
     var samples: Int
+    /// Each example's category (its `category` field, or the field `by=` names) and tags.
+    var categories: [String?] = []
+    var tags: [[String]] = []
+    /// The field the categories come from (`category`).
+    var groupField = "category"
 
     /// Replies that passed every check.
     var passed: Int { report?.passed ?? 0 }
     var checkedCount: Int { report?.total ?? 0 }
-    /// The pass rate's 95% Wilson interval.
-    var interval: WilsonInterval? { WilsonInterval(successes: Double(passed), trials: checkedCount) }
+    /// Replies that passed the JSON checks (`json`, `schema`): the schema-valid count.
+    var jsonPassed: Int {
+        report?.results.filter { $0.outcomes.filter { $0.check == "json" || $0.check == "schema" }.allSatisfy(\.passed) }.count ?? 0
+    }
+    /// The JSON rate's 95% Wilson interval.
+    var interval: WilsonInterval? { WilsonInterval(successes: Double(jsonPassed), trials: checkedCount) }
+
+    /// Accuracy, per-class scores and the confusion matrix of the labels (nil without a label check).
+    var classification: ClassificationMetrics? {
+        guard checks.checksLabel, report != nil else { return nil }
+        return ClassificationMetrics(expected: expected.map { ReplyLabel.expected($0, field: checks.labelField) ?? "" },
+                                     predicted: ids.map { ReplyLabel.read(replies[$0] ?? "", field: checks.labelField) })
+    }
+
+    /// Pass rates per check kind other than the JSON ones (`label`, `exact`, `contains`, `regex`).
+    var otherChecks: [PassCount] {
+        report?.byCheck.filter { $0.name != "json" && $0.name != "schema" } ?? []
+    }
 
     /// `loss 0.4123 · perplexity 1.51 · token accuracy 88.2% (3,456 target tokens)`.
     var metricsLine: String? {
@@ -48,7 +69,7 @@ public struct EvaluationResult {
     var rateLine: String? {
         guard let report, report.total > 0 else { return nil }
         let what = checks.schema != nil ? "schema-valid JSON" : "valid JSON"
-        var line = "\(what) \(EvaluationText.rate(report.passed, report.total))"
+        var line = "\(what) \(EvaluationText.rate(jsonPassed, report.total))"
         if let interval { line += " (95% CI \(EvaluationText.percent(interval.lower).dropLast())–\(EvaluationText.percent(interval.upper)))" }
         return line
     }
@@ -57,7 +78,7 @@ public struct EvaluationResult {
     var text: String {
         var lines = ["eval on \(setName) · \(modelLabel)"]
         if let line = metricsLine { lines.append(line) }
-        if let report, let rate = rateLine {
+        if let report, checks.checksJSON, let rate = rateLine {
             lines.append(rate)
             var detail = "  "
             if checks.schema != nil, let json = report.byCheck.first(where: { $0.name == "json" }) {
@@ -70,6 +91,7 @@ public struct EvaluationResult {
                 lines.append("  same value as expected: " + matches.map { "\($0.key) \($0.matches)/\(ids.count)" }.joined(separator: " · "))
             }
         }
+        if let report, report.total > 0 { lines += checkLines(report) }
         let shown = min(samples, ids.count)
         if shown > 0 {
             lines.append("samples (greedy, up to \(maxTokens) tokens):")
@@ -100,5 +122,39 @@ public struct EvaluationResult {
             lines.append("\(stoppedEarly) repl\(stoppedEarly == 1 ? "y" : "ies") stopped at a first character that cannot begin JSON")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// The lines of the checks other than JSON: label accuracy with per-class scores and the
+    /// confusion matrix, exact / contains / regex rates, the all-checks rate when several kinds
+    /// ran, and the rates per category and per tag.
+    func checkLines(_ report: EvalReport) -> [String] {
+        var lines = [String]()
+        for count in otherChecks {
+            switch count.name {
+            case "label":
+                guard let metrics = classification else { continue }
+                let field = checks.labelField.map { " (\($0))" } ?? ""
+                lines.append("label accuracy\(field) \(EvaluationText.rateWithInterval(count.passed, count.total)) · macro-F1 "
+                             + String(format: "%.3f", metrics.macroF1))
+                lines += EvaluationText.classTable(metrics).map { "  " + $0 }
+                lines.append("confusion matrix (rows expected, columns predicted; other: a reply naming no class):")
+                lines += metrics.matrixTable.split(separator: "\n").map { "  " + $0 }
+                if !metrics.others.isEmpty {
+                    lines.append("  other: " + metrics.others.prefix(6).map { "\(EvaluationText.clip($0.label, 24)) \($0.count)" }.joined(separator: ", ")
+                                 + (metrics.others.count > 6 ? ", …" : ""))
+                }
+            case "exact": lines.append("exact match \(EvaluationText.rateWithInterval(count.passed, count.total))")
+            case "contains": lines.append("contains the expected answer \(EvaluationText.rateWithInterval(count.passed, count.total))")
+            case "regex":
+                let pattern = checks.checks.compactMap { if case .regex(let p) = $0 { p } else { nil } }.first ?? ""
+                lines.append("matches /\(EvaluationText.clip(pattern, 40))/ \(EvaluationText.rateWithInterval(count.passed, count.total))")
+            default: break
+            }
+        }
+        let kinds = (checks.checksJSON ? 1 : 0) + otherChecks.count
+        if kinds > 1 { lines.append("every check (\(checks.names.joined(separator: ", "))) \(EvaluationText.rateWithInterval(report.passed, report.total))") }
+        lines += EvaluationText.groupLines("by \(groupField)", report.byCategory, checkNames: checks.names)
+        lines += EvaluationText.groupLines("by tag", GroupRates.byTag(report.results), checkNames: checks.names)
+        return lines
     }
 }

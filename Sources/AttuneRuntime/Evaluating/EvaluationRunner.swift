@@ -38,8 +38,9 @@ struct EvaluationRunner {
     /// Evaluates `set` with the adapter on or off. With checks every example is answered (replies
     /// that a first character rules out stop there, except the samples, shown in full); without,
     /// only the samples.
+    /// `groupBy` names the record field whose values group the results (`category`).
     func evaluate(_ set: EvaluationSet, adapterOn: Bool, checks: ReplyChecks, maxTokens: Int, samples: Int,
-                  measureLoss: Bool) throws -> EvaluationResult {
+                  measureLoss: Bool, groupBy: String = "category") throws -> EvaluationResult {
         let session = context.session
         let adapter = session.adapter
         let training = session.training?.adapter
@@ -48,14 +49,14 @@ struct EvaluationRunner {
         let model = loaded.model
         let body = { () throws -> EvaluationResult in
             try run(set, checks: checks, maxTokens: maxTokens, samples: samples, measureLoss: measureLoss,
-                    label: modelLabel(adapterOn: adapterOn))
+                    label: modelLabel(adapterOn: adapterOn), groupBy: groupBy)
         }
         if !adapterOn, let adapter { return try adapter.withoutAdapter(on: model, body) }
         return try body()
     }
 
     private func run(_ set: EvaluationSet, checks: ReplyChecks, maxTokens: Int, samples: Int, measureLoss: Bool,
-                     label: String) throws -> EvaluationResult {
+                     label: String, groupBy: String) throws -> EvaluationResult {
         let evaluator = ModelEvaluator(engine: engine, sequenceLength: context.session.hyperparameters.seq)
         var metrics: ModelEvaluator.TokenMetrics?
         if measureLoss {
@@ -89,19 +90,27 @@ struct EvaluationRunner {
             replies[set.ids[index]] = reply.text
             context.progress("  reply \(index + 1)/\(answered): \(EvaluationText.clip(reply.text, 60))")
         }
+        let expected = set.examples.map(ModelEvaluator.expected)
+        let categories = set.values(of: groupBy)
+        let tags = set.tags
         var report: EvalReport?
         if !checks.isEmpty {
             let results = set.ids.indices.map { i in
-                EvalCase(id: set.ids[i], prompt: ModelEvaluator.shortPrompt(set.examples[i]), checks: checks.checks)
+                EvalCase(id: set.ids[i], prompt: ModelEvaluator.shortPrompt(set.examples[i]), checks: checks.checks(expected: expected[i]),
+                         tags: tags[i], category: categories[i])
                     .evaluate(reply: replies[set.ids[i]] ?? "")
             }
             report = EvalReport(results: results)
         }
-        return EvaluationResult(setName: set.count == 1 ? "\(set.name) (1 example)" : "\(set.name) (\(set.count) examples)",
+        var result = EvaluationResult(setName: set.count == 1 ? "\(set.name) (1 example)" : "\(set.name) (\(set.count) examples)",
                                 modelLabel: label, ids: set.ids,
                                 prompts: set.examples.map { ModelEvaluator.shortPrompt($0) },
-                                expected: set.examples.map(ModelEvaluator.expected), metrics: metrics, checks: checks,
+                                expected: expected, metrics: metrics, checks: checks,
                                 replies: replies, report: report, cut: cut, tooLong: tooLong, maxTokens: maxTokens,
                                 samples: min(samples, set.count))
+        result.categories = categories
+        result.tags = tags
+        result.groupField = groupBy
+        return result
     }
 }

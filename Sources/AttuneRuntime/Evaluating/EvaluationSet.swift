@@ -1,6 +1,7 @@
 import Essentials
 import AttuneLanguage
 import Datasets
+import Evaluation
 import Foundation
 
 /// The examples `eval` and `compare` run on, from their `on=` argument:
@@ -21,8 +22,26 @@ struct EvaluationSet {
     var fileName: String
     /// `triage_heldout.jsonl:12` per example.
     var ids: [String]
+    /// The data set's file, to read record fields the loader does not keep (`by=FIELD`).
+    var path: String = ""
 
     var count: Int { examples.count }
+    /// Each example's `tags` list.
+    var tags: [[String]] { examples.map(\.tags) }
+
+    /// Each example's value of the top-level `field` of its record (`category` by default): text
+    /// as is, numbers and booleans as written; nil when the record has no such field (or the file
+    /// can no longer be read).
+    func values(of field: String) -> [String?] {
+        guard let data = FileManager.default.contents(atPath: path) else { return examples.map { _ in nil } }
+        let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        return examples.map { example in
+            guard example.line >= 1, example.line <= lines.count,
+                  let record = try? JSONValue.parse(String(decoding: lines[example.line - 1], as: UTF8.self)),
+                  let value = record[field] else { return nil }
+            return ReplyLabel.text(of: value)
+        }
+    }
 
     /// The split parts `on=` names.
     static let parts = ["val", "validation", "train", "test", "all"]
@@ -79,7 +98,7 @@ struct EvaluationSet {
         let name = slice.map { "\(label)[\($0)]" } ?? label
         let fileName = dataset.fileName
         return EvaluationSet(name: name, examples: indices.map { dataset.examples[$0] }, fileName: fileName,
-                             ids: indices.map { "\(fileName):\(dataset.examples[$0].line)" })
+                             ids: indices.map { "\(fileName):\(dataset.examples[$0].line)" }, path: dataset.path)
     }
 
     /// `val[0:5]` → (`val`, 0:5); `data/x.jsonl` → (`data/x.jsonl`, nil).

@@ -1,22 +1,39 @@
 import Essentials
+import Datasets
 import Evaluation
 import Foundation
 
-/// The automatic checks `eval` and `compare` run on every generated reply of a set, chosen from
-/// what the set expects:
+/// The checks `eval` and `compare` run on every generated reply of a set, from `check=` (several
+/// allowed: `check=[json, schema]`) and what the set expects. The expected answer of an example is
+/// its completion / output / last assistant message, trimmed.
 ///
-/// - when every expected output is a JSON object, the reply must be strictly valid JSON (nothing
-///   around the object) matching a schema: the file given with `schema=`, or one inferred from the
-///   expected outputs (their keys, all required, no others when they all share them; each key's
-///   type; a list of allowed values for a text key with few distinct values, at most 12 and each
-///   seen three times on average);
-/// - otherwise no check: the command reports loss, perplexity, token accuracy and samples.
+/// - `label`: the label the reply names equals the expected one (see ``ReplyLabel``): the first
+///   line of the reply, or with `label=KEY` (or JSON answers with a `category`/`label` key) that
+///   key of the reply's JSON object. Adds accuracy, per-class precision/recall/F1, macro-F1 and
+///   the confusion matrix.
+/// - `exact`: the reply equals the expected answer (whitespace runs and ends ignored).
+/// - `contains`: the reply contains the expected answer (case ignored).
+/// - `regex`: the pattern given with `regex="…"` matches somewhere in the reply.
+/// - `json`: the whole reply is one JSON value.
+/// - `schema`: json, and the object matches the schema: the file given with `schema=`, or one
+///   inferred from the expected outputs (their keys, all required, no others when they all share
+///   them; each key's type; a list of allowed values for a text key with few distinct values, at
+///   most 12 and each seen three times on average).
+/// - `auto` (the default): `schema` when every expected output is a JSON object (or `schema=` is
+///   given), else no check: the command reports loss, perplexity, token accuracy and samples.
 ///
 /// Keys with a closed set of values (an enum, or true/false) are also compared with the expected
-/// output: "category 55/80 match".
+/// output: "category 55/80 match" (field accuracy).
 struct ReplyChecks {
-    /// The checks of each reply (`json`, then `schema`).
+    /// The check names `check=` accepts.
+    static let names = ["auto", "none", "label", "exact", "contains", "regex", "json", "schema"]
+
+    /// The checks that do not depend on the expected answer (`json`, `schema`, `regex`, in order).
     var checks: [GenerationCheck]
+    /// Checks against each example's expected answer: `label`, `exact`, `contains`.
+    var answerChecks: [String] = []
+    /// The key holding the label of JSON answers (`category`), nil for plain-text labels.
+    var labelField: String?
     /// The schema the replies must match, if any.
     var schema: JSONSchema?
     /// One line on what is checked and where the schema came from.
@@ -27,14 +44,103 @@ struct ReplyChecks {
     /// No checks.
     static let none = ReplyChecks(checks: [], schema: nil, summary: "", fields: [])
 
-    var isEmpty: Bool { checks.isEmpty }
+    var isEmpty: Bool { checks.isEmpty && answerChecks.isEmpty }
+    /// True when a `json` or `schema` check runs.
+    var checksJSON: Bool { checks.contains { $0.name == "json" || $0.name == "schema" } }
+    var checksLabel: Bool { answerChecks.contains("label") }
+    /// Check names in the order they run on each reply.
+    var names: [String] { checks.map(\.name) + answerChecks }
 
-    /// True when a reply whose first visible character is not `{` already fails (strict JSON):
-    /// generation may stop there.
-    var decidedByFirstCharacter: Bool { checks.contains { if case .validJSON(strict: true) = $0 { return true } else { return false } } }
+    /// Every check of the reply to an example whose expected answer is `expected`.
+    func checks(expected: String) -> [GenerationCheck] {
+        let answer = expected.trimmingCharacters(in: .whitespacesAndNewlines)
+        return checks + answerChecks.map { name -> GenerationCheck in
+            switch name {
+            case "label": return .label(ReplyLabel.expected(answer, field: labelField) ?? "", field: labelField)
+            case "exact": return .exactMatch(answer)
+            default: return .contains(answer)
+            }
+        }
+    }
 
-    /// Checks for `targets` (the expected outputs): `mode` is `auto`, `json`, `schema` or `none`;
-    /// `schema` a schema read from a file (`schemaName` is how it is shown).
+    /// True when a reply whose first visible character is not `{` already fails every check
+    /// (strict JSON, and no check that reads plain text): generation may stop there.
+    var decidedByFirstCharacter: Bool {
+        checks.contains { if case .validJSON(strict: true) = $0 { return true } else { return false } }
+            && !checks.contains { $0.name == "regex" } && answerChecks.allSatisfy { $0 == "label" && labelField != nil }
+    }
+
+    /// Why `check=`, `regex=` or `label=` cannot be honoured on a set: the message and the
+    /// argument to point at.
+    struct Problem: Error {
+        var argument: String
+        var message: String
+    }
+
+    /// The checks for `targets` (the expected outputs): `modes` as `check=` lists them (`auto`
+    /// alone by default), `schema` a schema read from a file (`schemaName` is how it is shown),
+    /// `pattern` the `regex=` text, `labelField` the `label=` key. `ids` name the examples in
+    /// messages.
+    static func make(modes: [String], targets: [String], ids: [String], schema given: JSONSchema?, schemaName: String?,
+                     pattern: String?, labelField: String?) throws(Problem) -> ReplyChecks {
+        for mode in modes where !names.contains(mode) {
+            let guess = suggest(mode, from: names)
+            throw Problem(argument: "check", message: "unknown check '\(mode)'" + (guess.map { " — did you mean '\($0)'?" } ?? "")
+                          + "; checks: label, exact, contains, regex, json, schema (several as check=[json, label]), auto or none")
+        }
+        if modes.contains("none") {
+            guard modes == ["none"] else { throw Problem(argument: "check", message: "check=none runs no check, so it cannot be listed with others") }
+            return .none
+        }
+        var jsonPart = ReplyChecks.none
+        let wantsSchema = modes.contains("schema") || (modes.contains("auto") && given != nil)
+        if modes.contains("auto") || wantsSchema || modes.contains("json") {
+            let mode = wantsSchema ? "schema" : modes.contains("json") ? "json" : "auto"
+            guard let chosen = choose(mode: mode, targets: targets, schema: given, schemaName: schemaName) else {
+                throw Problem(argument: "check", message: "check=schema needs a schema: the expected replies are not all JSON objects, so give schema=\"FILE\"")
+            }
+            jsonPart = chosen
+        }
+        var result = jsonPart
+        if let pattern {
+            do { _ = try NSRegularExpression(pattern: pattern) } catch {
+                throw Problem(argument: "regex", message: "regex=\"\(pattern)\" is not a valid regular expression (NSRegularExpression syntax): "
+                              + "check its brackets, parentheses and escapes")
+            }
+            result.checks.append(.regex(pattern))
+        } else if modes.contains("regex") {
+            throw Problem(argument: "check", message: "check=regex needs the pattern: give regex=\"…\", e.g. regex=\"^(positive|negative)$\"")
+        }
+        let parsed = targets.map { try? JSONValue.parse($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        let allObjects = !targets.isEmpty && parsed.allSatisfy { $0?.objectValue != nil }
+        for name in ["label", "exact", "contains"] where modes.contains(name) || (name == "label" && labelField != nil) {
+            result.answerChecks.append(name)
+        }
+        if result.checksLabel {
+            var field = labelField
+            if field == nil, allObjects {
+                field = Example.labelKeys.first { key in parsed.allSatisfy { $0?[key] != nil } }
+                guard field != nil else {
+                    throw Problem(argument: "check", message: "check=label on JSON answers needs the key that holds the class: give label=KEY (e.g. label=category)")
+                }
+            }
+            let missing = targets.indices.filter { (ReplyLabel.expected(targets[$0], field: field) ?? "").isEmpty }
+            if !missing.isEmpty {
+                let what = field.map { "no \($0) key" } ?? "an empty expected answer"
+                throw Problem(argument: labelField != nil ? "label" : "check",
+                              message: "check=label needs a label on every example: \(missing.count) of \(targets.count) have \(what) "
+                              + "(first: \(ids.indices.contains(missing[0]) ? ids[missing[0]] : "#\(missing[0] + 1)"))"
+                              + (field == nil ? "; give each example its label as the completion/output" : "; give label= a key every expected answer has"))
+            }
+            result.labelField = field
+        }
+        if result.summary.isEmpty { result.summary = result.names.joined(separator: ", ") }
+        return result
+    }
+
+    /// The JSON checks for `targets`: `mode` is `auto`, `json`, `schema` or `none`; `schema` a
+    /// schema read from a file (`schemaName` is how it is shown). Nil when `schema` is asked for
+    /// and there is none to give or infer.
     static func choose(mode: String, targets: [String], schema given: JSONSchema?, schemaName: String?) -> ReplyChecks? {
         if mode == "none" { return ReplyChecks.none }
         let parsed = targets.map { try? JSONValue.parse($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
