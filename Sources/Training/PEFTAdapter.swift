@@ -87,7 +87,7 @@ public enum PEFTAdapter {
             throw ModelFileError(file: path, "cannot read the file: a PEFT adapter folder needs \(configFileName) beside \(weightsFileName)")
         }
         let data: Data
-        do { data = try RegularFile.read(path, limit: 16 << 20) } catch let error as RegularFile.Refusal {
+        do { data = try RegularFile.read(path, limit: 16 << 20) } catch {
             throw ModelFileError(file: path, error.reason)
         }
         let json: JSONValue

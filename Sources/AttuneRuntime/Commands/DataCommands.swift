@@ -39,7 +39,7 @@ enum DataCommands {
         // Only a regular file of at most `maxFileBytes`: a device would read until memory runs out,
         // a FIFO would block forever.
         do { _ = try RegularFile.size(of: url.path, limit: maxFileBytes) } catch {
-            throw CommandError("FileError", "\(displayPath(url, context)) \((error as? RegularFile.Refusal)?.reason ?? "\(error)")", at: range)
+            throw CommandError("FileError", "\(displayPath(url, context)) \(error.reason)", at: range)
         }
         let dataset: Dataset
         do { dataset = try DatasetLoader.load(path: url.path, format: format, mode: mode) } catch {

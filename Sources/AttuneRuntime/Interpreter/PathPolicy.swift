@@ -79,7 +79,7 @@ public struct PathPolicy: Sendable, Equatable {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: resolved.path, isDirectory: &isDirectory), !isDirectory.boolValue {
                 do { _ = try RegularFile.size(of: resolved.path, limit: .max) } catch {
-                    throw CommandError("FileError", "'\(url.path)' \((error as? RegularFile.Refusal)?.reason ?? "\(error)")")
+                    throw CommandError("FileError", "'\(url.path)' \(error.reason)")
                 }
             }
         }

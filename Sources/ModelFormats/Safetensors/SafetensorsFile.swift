@@ -33,7 +33,7 @@ public struct SafetensorsFile: Sendable {
     /// Opens (memory-maps) the file at `url`.
     public init(url: URL) throws {
         // Only a regular file is mapped: a FIFO or device would block or never end.
-        do { _ = try RegularFile.size(of: url.path, limit: .max) } catch let error as RegularFile.Refusal {
+        do { _ = try RegularFile.size(of: url.path, limit: .max) } catch {
             throw ModelFileError(file: url.path, error.reason)
         }
         let data: Data

@@ -21,7 +21,7 @@ extension LlamaModel {
         let files = try shardFiles(folder: folder)
         var located: [String: (file: SafetensorsFile, entry: SafetensorsFile.Entry)] = [:]
         for url in files {
-            do { _ = try RegularFile.size(of: url.path, limit: .max) } catch let error as RegularFile.Refusal {
+            do { _ = try RegularFile.size(of: url.path, limit: .max) } catch {
                 throw ModelFileError(file: url.path, error.reason)
             }
             let file = try SafetensorsFile(url: url)
@@ -63,7 +63,7 @@ extension LlamaModel {
     /// checked against `LlamaConfiguration.bounds` before anything is allocated.
     static func readConfiguration(_ url: URL) throws -> LlamaConfiguration {
         let data: Data
-        do { data = try RegularFile.read(url.path, limit: maxConfigBytes) } catch let error as RegularFile.Refusal {
+        do { data = try RegularFile.read(url.path, limit: maxConfigBytes) } catch {
             if !FileManager.default.fileExists(atPath: url.path) {
                 throw ModelFileError(file: url.path, "missing config.json: a Hugging Face model folder needs it")
             }
@@ -74,7 +74,7 @@ extension LlamaModel {
 
     /// Decodes and validates a `config.json` image (`file` names it in errors).
     public static func configuration(fromJSON data: Data, file: String) throws -> LlamaConfiguration {
-        do { _ = try JSONParser.parse([UInt8](data)) } catch {
+        do { _ = try JSONValue.parse([UInt8](data)) } catch {
             throw ModelFileError(file: file, "not valid JSON: \(error)")
         }
         let config: LlamaConfiguration
@@ -115,7 +115,7 @@ extension LlamaModel {
             throw ModelFileError(file: folder.path, "no model.safetensors or model.safetensors.index.json")
         }
         let data: Data
-        do { data = try RegularFile.read(indexURL.path, limit: maxConfigBytes) } catch let error as RegularFile.Refusal {
+        do { data = try RegularFile.read(indexURL.path, limit: maxConfigBytes) } catch {
             throw ModelFileError(file: indexURL.path, error.reason)
         }
         guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
