@@ -74,8 +74,17 @@ extension LlamaModel {
 
     /// Decodes and validates a `config.json` image (`file` names it in errors).
     public static func configuration(fromJSON data: Data, file: String) throws -> LlamaConfiguration {
-        do { _ = try JSONValue.parse([UInt8](data)) } catch {
+        let json: JSONValue
+        do { json = try JSONValue.parse([UInt8](data)) } catch {
             throw ModelFileError(file: file, "not valid JSON: \(error)")
+        }
+        // Valid JSON whose sizes are not whole numbers (1e30, -3.5, "wide"): name the key.
+        if case .object(let pairs) = json {
+            let sizes: Set<String> = ["vocab_size", "hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads",
+                                      "num_key_value_heads", "head_dim", "max_position_embeddings"]
+            for (key, value) in pairs where sizes.contains(key) && value != .null && value.intValue == nil {
+                throw ModelFileError(file: file, "key '\(key)' is \(value.text()), not a whole number a model size can be")
+            }
         }
         let config: LlamaConfiguration
         do { config = try JSONDecoder().decode(LlamaConfiguration.self, from: data) } catch let error as DecodingError {
