@@ -67,6 +67,12 @@ let package = Package(
         .executableTarget(name: "attune", dependencies: ["Essentials", "AttuneRuntime", "AttuneServer", "CEditLine", "TensorCore", "Models", "Training", "Evaluation",
                                                   .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 
+        // Coverage-guided fuzz targets for every parser of untrusted input, in one binary
+        // (Scripts/fuzz builds it with -sanitize=fuzzer; built normally it replays inputs).
+        .executableTarget(name: "attune-fuzz", dependencies: ["Essentials", "ModelFormats", "Models", "Tokenization", "Datasets",
+                                                           "AttuneLanguage", "AttuneNotebook"],
+                          path: "Sources/AttuneFuzz"),
+
         // Tests mirror modules.
         .testTarget(name: "EssentialsTests", dependencies: ["Essentials"]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CKernels"]),

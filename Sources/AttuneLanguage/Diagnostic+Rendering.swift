@@ -9,7 +9,7 @@ extension Diagnostic {
     ///         ^^^^^
     ///
     /// Tabs in the line are kept in the underline's indentation so the carets line up;
-    /// unprintable characters are shown as `�`; a span running past the end of its line is
+    /// unprintable and invisible characters (U+202E, zero-width) are shown as `�`; a span running past the end of its line is
     /// underlined to the end of the line; very long lines are cut to a window marked with `…`.
     public func render(source: String) -> String {
         let indent = "    "
@@ -30,7 +30,7 @@ extension Diagnostic {
         var shown = String.UnicodeScalarView()
         var padding = lead.isEmpty ? "" : " "
         for (index, scalar) in lineScalars.enumerated() {
-            let printable: Unicode.Scalar = scalar.isUnprintable ? "\u{FFFD}" : scalar
+            let printable: Unicode.Scalar = scalar.isUnprintable || scalar.isInvisible ? "\u{FFFD}" : scalar
             shown.append(printable)
             if index < start { padding += scalar == "\t" ? "\t" : " " }
         }

@@ -574,6 +574,11 @@ private struct Scanner {
             invalid("the number \(text) is too large")
             return
         }
+        // `1e-400` would silently become 0: the digits before the exponent say it is not zero.
+        if value == 0, text.unicodeScalars.prefix(while: { $0 != "e" && $0 != "E" }).contains(where: { ("1"..."9").contains($0) }) {
+            invalid("the number \(text) is too small: it rounds to 0 (the smallest positive number is about 5e-324)")
+            return
+        }
         if !inPath, peek() == "%", mode == .command || !(peek(1).map { $0.continuesPlainName || $0 == "(" } ?? false) {
             advance()
             emit(.percent(value))
@@ -702,7 +707,7 @@ private struct Scanner {
     }
 
     func quotedRun(_ run: String) -> String {
-        let printable = run.unicodeScalars.allSatisfy { !$0.isUnprintable }
+        let printable = run.unicodeScalars.allSatisfy { !$0.isUnprintable && !$0.isInvisible }
         if printable { return "'\(run)'" }
         return run.unicodeScalars.prefix(8).map { $0.quotedForMessage }.joined(separator: " ")
             + (run.unicodeScalars.count > 8 ? " …" : "")

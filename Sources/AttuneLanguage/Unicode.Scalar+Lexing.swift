@@ -29,9 +29,19 @@ extension Unicode.Scalar {
         (value < 0x20 && self != "\t") || (0x7F...0x9F).contains(value)
     }
 
-    /// How to show the scalar inside a message: `'@'`, or `U+0007` when it is unprintable.
+    /// Characters that show nothing but change how text around them looks: format characters
+    /// (bidirectional overrides like U+202E, zero-width spaces and joiners, U+FEFF) and the
+    /// line/paragraph separators. Messages name them as `U+202E` instead of echoing them.
+    var isInvisible: Bool {
+        switch properties.generalCategory {
+        case .format, .lineSeparator, .paragraphSeparator: return true
+        default: return false
+        }
+    }
+
+    /// How to show the scalar inside a message: `'@'`, or `U+0007` when it is unprintable or invisible.
     var quotedForMessage: String {
-        if isUnprintable || isBlank && self != " " {
+        if isUnprintable || isInvisible || isBlank && self != " " {
             let hex = String(value, radix: 16, uppercase: true)
             return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
         }

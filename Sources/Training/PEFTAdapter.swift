@@ -83,8 +83,12 @@ public enum PEFTAdapter {
     public static func readConfiguration(folder: URL) throws -> Configuration {
         let url = folder.appendingPathComponent(configFileName)
         let path = url.path
-        guard let data = try? Data(contentsOf: url) else {
+        guard FileManager.default.fileExists(atPath: path) else {
             throw ModelFileError(file: path, "cannot read the file: a PEFT adapter folder needs \(configFileName) beside \(weightsFileName)")
+        }
+        let data: Data
+        do { data = try RegularFile.read(path, limit: 16 << 20) } catch {
+            throw ModelFileError(file: path, error.reason)
         }
         let json: JSONValue
         do { json = try JSONValue.parse([UInt8](data)) } catch {

@@ -123,8 +123,12 @@ struct SeedOption: ParsableArguments {
     }
 }
 
-/// `--allow-paths DIR[,DIR]` (may repeat), for run, replay and verify.
+/// `--allow-paths DIR[,DIR]` (may repeat) and `--allow-network`, for run, replay, verify and open.
 struct AllowedPathsOption: ParsableArguments {
+    @Flag(name: .customLong("allow-network"),
+          help: "Let the notebook's commands use the network (serve start); without it they are refused.")
+    var network = false
+
     @Option(name: .customLong("allow-paths"),
             help: ArgumentHelp("More folders that commands may read and write (comma-separated; may repeat).", valueName: "dir[,dir]"),
             completion: .directory)

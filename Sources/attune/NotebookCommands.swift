@@ -39,7 +39,7 @@ struct Replay: ParsableCommand {
 
     func run() throws {
         try exitIfFailed(NotebookCommands.replay(path: notebook, output: output, parameters: parameters, lastCell: lastCell,
-                                                 allowedPaths: allowPaths.urls, numerics: numerics.mode, quiet: quiet))
+                                                 allowedPaths: allowPaths.urls, allowsNetwork: allowPaths.network, numerics: numerics.mode, quiet: quiet))
     }
 }
 
@@ -68,7 +68,7 @@ struct Verify: ParsableCommand {
     }
 
     func run() throws {
-        try exitIfFailed(NotebookCommands.verify(path: notebook, fix: fix, parameters: parameters, allowedPaths: allowPaths.urls,
+        try exitIfFailed(NotebookCommands.verify(path: notebook, fix: fix, parameters: parameters, allowedPaths: allowPaths.urls, allowsNetwork: allowPaths.network,
                                                  numerics: numerics.mode))
     }
 }
@@ -110,7 +110,7 @@ enum NotebookCommands {
     /// re-runs every cell (up to cell N with `--to`) in a fresh session, in the numerics mode the
     /// notebook was recorded in unless `--numerics` says otherwise, and writes the new notebook
     /// (default: `NAME.replay.attune.md` beside it).
-    static func replay(path: String, output: String?, parameters: [String], lastCell: Int? = nil, allowedPaths: [URL],
+    static func replay(path: String, output: String?, parameters: [String], lastCell: Int? = nil, allowedPaths: [URL], allowsNetwork: Bool = false,
                        numerics: NumericsMode?, quiet: Bool) throws -> Int32 {
         guard var document = read(path, command: "replay") else { return 1 }
         if let lastCell, !document.cells.contains(where: { $0.n == lastCell }) {
@@ -128,6 +128,7 @@ enum NotebookCommands {
         let url = URL(fileURLWithPath: path).standardizedFileURL
         var replayer = NotebookReplayer(folder: url.deletingLastPathComponent(), allowedPaths: allowedPaths, registry: ServeREPLCommands.registry)
         replayer.warn = { Terminal.err("attune replay: warning: \($0)") }
+        replayer.allowsNetwork = allowsNetwork
         replayer.numerics = numerics
         replayer.lastCell = lastCell
         if !quiet {
@@ -135,8 +136,12 @@ enum NotebookCommands {
                 Terminal.out("[\(cell.n)] " + (run.failed ? "error" : "ok") + (cell.hasTag(Cell.Tag.raises) ? " (raises)" : ""))
             }
         }
-        let result = replayer.replay(document)
         let output = output ?? defaultReplayPath(url)
+        if let problem = OutputPathCheck.problem(writing: output) {
+            Terminal.err("attune replay: cannot write \(output): \(problem); nothing was run")
+            return 1
+        }
+        let result = replayer.replay(document)
         do {
             var replayed = result.document
             try PlotAssets.store(in: &replayed, notebook: URL(fileURLWithPath: output))
@@ -167,7 +172,7 @@ enum NotebookCommands {
     /// recorded numerics mode unless `--numerics` says otherwise) and compares every output with the
     /// notebook's tolerances; exit 0 only when all match. `--fix` rewrites the mismatched outputs and
     /// records the mode the replay ran in.
-    static func verify(path: String, fix: Bool, parameters: [String] = [], allowedPaths: [URL], numerics: NumericsMode?) throws -> Int32 {
+    static func verify(path: String, fix: Bool, parameters: [String] = [], allowedPaths: [URL], allowsNetwork: Bool = false, numerics: NumericsMode?) throws -> Int32 {
         guard var recorded = read(path, command: "verify") else { return 1 }
         // --param k=v: the parameters cell's `k=…` or `let k = …` takes the new value before the replay.
         let overrides = try parameters.map { text in
@@ -180,7 +185,7 @@ enum NotebookCommands {
         let url = URL(fileURLWithPath: path).standardizedFileURL
         let folder = url.deletingLastPathComponent()
         let outcome = NotebookVerification.verify(recorded, folder: folder, allowedPaths: allowedPaths, numerics: numerics,
-                                                  notebook: path, registry: ServeREPLCommands.registry,
+                                                  notebook: path, registry: ServeREPLCommands.registry, allowsNetwork: allowsNetwork,
                                                   warn: { Terminal.err("attune verify: warning: \($0)") })
         Terminal.out("\(path): " + outcome.report.rendered)
         // A fix also records the numerics mode when the notebook named none or another.

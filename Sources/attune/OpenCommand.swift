@@ -26,14 +26,14 @@ struct Open: ParsableCommand {
     @OptionGroup var numerics: NumericsOption
 
     func run() throws {
-        try exitIfFailed(OpenCommand.open(path: notebook, allowedPaths: allowPaths.urls, numerics: numerics.mode))
+        try exitIfFailed(OpenCommand.open(path: notebook, allowedPaths: allowPaths.urls, allowsNetwork: allowPaths.network, numerics: numerics.mode))
     }
 }
 
 enum OpenCommand {
     /// Replays and verifies `path`, then runs the REPL recording into it; the exit status of the
     /// REPL, or 1 when the notebook cannot be read, differs from its replay, or cannot be appended to.
-    static func open(path: String, allowedPaths: [URL], numerics: NumericsMode?) -> Int32 {
+    static func open(path: String, allowedPaths: [URL], allowsNetwork: Bool = false, numerics: NumericsMode?) -> Int32 {
         let url = URL(fileURLWithPath: path).standardizedFileURL
         let document: NotebookDocument
         do {
@@ -48,6 +48,7 @@ enum OpenCommand {
         let folder = url.deletingLastPathComponent()
         var replayer = NotebookReplayer(folder: folder, allowedPaths: allowedPaths, registry: ServeREPLCommands.registry)
         replayer.numerics = numerics
+        replayer.allowsNetwork = allowsNetwork
         replayer.warn = { Terminal.err("attune open: warning: \($0)") }
         let verifier = NotebookVerifier(recorded: document, recordedFolder: folder, replayedFolder: folder)
         var differences: [Mismatch] = []

@@ -23,13 +23,13 @@ struct Run: ParsableCommand {
 
     func run() throws {
         try exitIfFailed(ScriptCommands.run(path: file, notebook: notebook, keepGoing: keepGoing,
-                                            allowedPaths: allowPaths.urls, seed: seed.value))
+                                            allowedPaths: allowPaths.urls, allowsNetwork: allowPaths.network, seed: seed.value))
     }
 }
 
 /// Running scripts (`attune run`, `attune -c`) and notebooks (`attune run NB`).
 enum ScriptCommands {
-    static func run(path: String, notebook: String?, keepGoing: Bool, allowedPaths: [URL], seed: UInt64?) -> Int32 {
+    static func run(path: String, notebook: String?, keepGoing: Bool, allowedPaths: [URL], allowsNetwork: Bool = false, seed: UInt64?) -> Int32 {
         let url = URL(fileURLWithPath: path).standardizedFileURL
         let folder = url.deletingLastPathComponent()
         guard let data = FileManager.default.contents(atPath: url.path) else {
@@ -38,9 +38,9 @@ enum ScriptCommands {
         }
         let text = String(decoding: data, as: UTF8.self)
         if path.hasSuffix(".md") {
-            return runNotebook(text, path: path, folder: folder, allowedPaths: allowedPaths, keepGoing: keepGoing)
+            return runNotebook(text, path: path, folder: folder, allowedPaths: allowedPaths, allowsNetwork: allowsNetwork, keepGoing: keepGoing)
         }
-        let session = Session(seed: seed ?? Session.defaultSeed, paths: .confined(to: folder, extra: allowedPaths))
+        let session = Session(seed: seed ?? Session.defaultSeed, paths: .confined(to: folder, extra: allowedPaths, allowsNetwork: allowsNetwork))
         return runScript(text, label: url.lastPathComponent, session: session, keepGoing: keepGoing, notebook: notebook)
     }
 
@@ -66,7 +66,7 @@ enum ScriptCommands {
 
     /// Runs a notebook's cells in order and prints their outputs; an error in a cell not tagged
     /// `raises` stops it (unless --keep-going) and makes the exit status 1.
-    static func runNotebook(_ text: String, path: String, folder: URL, allowedPaths: [URL], keepGoing: Bool) -> Int32 {
+    static func runNotebook(_ text: String, path: String, folder: URL, allowedPaths: [URL], allowsNetwork: Bool = false, keepGoing: Bool) -> Int32 {
         let document: NotebookDocument
         do { document = try NotebookReader.read(text) } catch {
             Terminal.err("attune run: \(path): \(error)")
@@ -74,6 +74,7 @@ enum ScriptCommands {
         }
         var replayer = NotebookReplayer(folder: folder, allowedPaths: allowedPaths, registry: ServeREPLCommands.registry)
         replayer.liveStream = { Terminal.out($0) }
+        replayer.allowsNetwork = allowsNetwork
         replayer.warn = { Terminal.err("attune run: warning: \($0)") }
         let stops = !keepGoing
         replayer.stopsAtUnexpectedError = stops

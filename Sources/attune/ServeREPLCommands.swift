@@ -144,6 +144,7 @@ struct ServeStartCommand: RuntimeCommand {
         """, examples: ["serve start port=8080 log=\"requests.jsonl\"", "serve start port=0 adapter=triage"])
 
     func run(_ context: CommandContext) throws {
+        try context.session.paths.requireNetwork(for: "serve start")
         if let running = ServeREPLCommands.current.withLock({ $0?.running }) {
             throw CommandError("AlreadyServing", "a server is already running on \(running.baseURL): `serve stop` first, or `serve reload` to serve the current model")
         }

@@ -22,7 +22,7 @@ final class CommandLineParserTests: XCTestCase {
         (["-c", "model new tiny\nmodel info"], "REPLCommand"),
         (["-c", "model load smollm2", "--notebook", "out.attune.md", "--keep-going", "--seed", "3"], "REPLCommand"),
         (["run", "Notebooks/tiny-model.attune.md"], "Run"),
-        (["run", "s.attune", "--notebook", "o.attune.md", "--keep-going", "--allow-paths", "a,b", "--allow-paths", "c", "--seed", "1"], "Run"),
+        (["run", "s.attune", "--notebook", "o.attune.md", "--keep-going", "--allow-network", "--allow-paths", "a,b", "--allow-paths", "c", "--seed", "1"], "Run"),
         (["replay", "Notebooks/quickstart.attune.md", "-o", "out/quickstart.attune.md"], "Replay"),
         (["replay", "nb.attune.md", "--param", "lr=1e-3", "--param", "steps=5", "--allow-paths", "x", "--numerics", "fast", "--quiet"], "Replay"),
         (["replay", "nb.attune.md", "--to", "3", "-o", "out.attune.md"], "Replay"),

@@ -45,6 +45,7 @@ struct AdapterLoadCommand: RuntimeCommand {
             throw CommandError.invalidValue("\(written) is a file; adapter load takes the folder that holds "
                                             + "\(PEFTAdapter.configFileName) and \(PEFTAdapter.weightsFileName)", at: pathRange)
         }
+        do { try session.paths.checkContents(of: folder) } catch { throw error.located(default: pathRange) }
         let configuration: PEFTAdapter.Configuration
         do { configuration = try PEFTAdapter.readConfiguration(folder: folder) } catch {
             throw adapterError(error, written: written, folder: folder, at: pathRange)

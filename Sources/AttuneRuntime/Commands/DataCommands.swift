@@ -1,6 +1,7 @@
 import AttuneLanguage
 import AttuneNotebook
 import Datasets
+import Essentials
 import Foundation
 import Tokenization
 
@@ -21,6 +22,9 @@ enum DataCommands {
         return dataset
     }
 
+    /// The largest data file `data load` reads (the examples are held in memory).
+    public static let maxFileBytes = 4 << 30
+
     /// Loads `url` and makes it the session's data set: the path, the examples, no split (the
     /// next `train` rebuilds its batches). Returns the loaded set. Changes nothing when it throws.
     @discardableResult
@@ -32,6 +36,11 @@ enum DataCommands {
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
             throw CommandError.invalidValue("\(displayPath(url, context)) is a folder; data load takes a JSONL file", at: range)
+        }
+        // Only a regular file of at most `maxFileBytes`: a device would read until memory runs out,
+        // a FIFO would block forever.
+        do { _ = try RegularFile.size(of: url.path, limit: maxFileBytes) } catch {
+            throw CommandError("FileError", "\(displayPath(url, context)) \(error.reason)", at: range)
         }
         let dataset: Dataset
         do { dataset = try DatasetLoader.load(path: url.path, format: format, mode: mode) } catch {
@@ -72,7 +81,8 @@ enum DataCommands {
 
     /// The file's SHA-256 as hex, or nil when it cannot be read.
     static func sha256(_ url: URL) -> String? {
-        guard let data = try? Data(contentsOf: url, options: .alwaysMapped) else { return nil }
+        guard (try? RegularFile.size(of: url.path, limit: maxFileBytes)) != nil,
+              let data = try? Data(contentsOf: url, options: .alwaysMapped) else { return nil }
         return ContentHash.sha256Hex(data)
     }
 

@@ -85,6 +85,8 @@ struct ModelLoadCommand: RuntimeCommand {
             source = try ModelSource.locate(written) { (path: String) throws(CommandError) -> URL in
                 try context.resolvePath(path, argument: "source")
             }
+            // Links inside an allowed folder are checked too (an untrusted notebook's model folder).
+            if case .huggingFace(let folder) = source { try context.session.paths.checkContents(of: folder) }
         } catch {
             throw error.located(default: context.range(of: "source"))
         }

@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 
 /// Where commands may read and write files, and what relative paths mean.
@@ -13,9 +14,15 @@ public struct PathPolicy: Sendable, Equatable {
     /// Folders under which files may be used; nil allows every path.
     public var allowedRoots: [URL]?
 
-    public init(base: URL, allowedRoots: [URL]?) {
+    /// Whether commands may listen on or talk to the network (`serve start`, `serve send`): always
+    /// in the REPL and `-c`; for a file someone else wrote only with `--allow-network`. (Fetching
+    /// the pinned built-in model into the cache is always allowed.)
+    public var allowsNetwork: Bool
+
+    public init(base: URL, allowedRoots: [URL]?, allowsNetwork: Bool? = nil) {
         self.base = base.standardizedFileURL
         self.allowedRoots = allowedRoots?.map(\.standardizedFileURL)
+        self.allowsNetwork = allowsNetwork ?? (allowedRoots == nil)
     }
 
     /// Every path allowed, relative to the current directory (REPL, `-c`).
@@ -23,9 +30,17 @@ public struct PathPolicy: Sendable, Equatable {
         PathPolicy(base: base, allowedRoots: nil)
     }
 
-    /// Only the file's folder, the cache and `extra` folders (`run`, `replay`, `verify`).
-    public static func confined(to folder: URL, extra: [URL] = []) -> PathPolicy {
-        PathPolicy(base: folder, allowedRoots: [folder, AttunePaths.cache] + extra)
+    /// Only the file's folder, the cache and `extra` folders (`run`, `replay`, `verify`); no
+    /// network unless `allowsNetwork` (`--allow-network`).
+    public static func confined(to folder: URL, extra: [URL] = [], allowsNetwork: Bool = false) -> PathPolicy {
+        PathPolicy(base: folder, allowedRoots: [folder, AttunePaths.cache] + extra, allowsNetwork: allowsNetwork)
+    }
+
+    /// Throws `NetworkNotAllowed` naming `command` and `--allow-network` unless the policy allows the network.
+    public func requireNetwork(for command: String) throws(CommandError) {
+        guard !allowsNetwork else { return }
+        throw CommandError("NetworkNotAllowed", "`\(command)` uses the network, which a notebook or script run with run, replay or verify "
+                           + "may not do unless run with --allow-network")
     }
 
     /// The absolute URL of `path` if the policy allows it.
@@ -40,6 +55,34 @@ public struct PathPolicy: Sendable, Equatable {
         throw CommandError("PathNotAllowed",
                            "'\(path)' is outside the notebook's folder (\(base.path)) and the cache (\(AttunePaths.cache.path)); "
                            + "a notebook may only use files there unless run with --allow-paths DIR")
+    }
+
+    /// True when every path is allowed (the REPL and `-c`).
+    public var isUnrestricted: Bool { allowedRoots == nil }
+
+    /// Checks every file directly inside `folder` (a model or adapter folder the policy allowed):
+    /// each must, with its symbolic links resolved, still lie under an allowed root, and be a
+    /// regular file or a folder, so a link inside an allowed folder cannot reach elsewhere and a
+    /// FIFO cannot block a load. Nothing is checked when every path is allowed.
+    public func checkContents(of folder: URL) throws(CommandError) {
+        guard let roots = allowedRoots else { return }
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        let canonicalRoots = roots.map(Self.canonical)
+        for name in names.sorted() {
+            let url = folder.appendingPathComponent(name)
+            let resolved = Self.canonical(url)
+            guard canonicalRoots.contains(where: { Self.isInside(resolved, $0) }) else {
+                throw CommandError("PathNotAllowed",
+                                   "'\(url.path)' is a link to \(resolved.path), outside the notebook's folder (\(base.path)) and the cache; "
+                                   + "a notebook may only use files there unless run with --allow-paths DIR")
+            }
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: resolved.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                do { _ = try RegularFile.size(of: resolved.path, limit: .max) } catch {
+                    throw CommandError("FileError", "'\(url.path)' \(error.reason)")
+                }
+            }
+        }
     }
 
     /// The path with `..` and symbolic links resolved (as far as the path exists).

@@ -1,4 +1,5 @@
 import AttuneNotebook
+import Essentials
 import Foundation
 import TensorCore
 
@@ -17,6 +18,8 @@ public struct NotebookReplayer {
     public var folder: URL
     /// Folders beyond the notebook's and the cache that commands may use (`--allow-paths`).
     public var allowedPaths: [URL] = []
+    /// Commands may use the network (`serve start`; `--allow-network`).
+    public var allowsNetwork = false
     /// Called before each cell runs (to print progress).
     public var willRun: ((Cell) -> Void)?
     /// Called after each cell with what it gave.
@@ -71,7 +74,7 @@ public struct NotebookReplayer {
     public func makeInterpreter(for document: NotebookDocument, stop: StopFlag = StopFlag()) -> Interpreter {
         let mode = numerics ?? NumericsProvenance.recordedMode(document)
         let session = Session(seed: document.frontMatter?.seed ?? Session.defaultSeed, numerics: mode,
-                              paths: .confined(to: folder, extra: allowedPaths), stop: stop)
+                              paths: .confined(to: folder, extra: allowedPaths, allowsNetwork: allowsNetwork), stop: stop)
         session.liveStream = liveStream
         return Interpreter(session: session, registry: registry)
     }
@@ -130,10 +133,18 @@ public struct NotebookReplayer {
     /// recorded one: the replay then runs on other data, and outputs may differ.
     public func dataChanges(_ document: NotebookDocument) -> [String] {
         guard let files = document.frontMatter?.data else { return [] }
+        let policy = PathPolicy.confined(to: folder, extra: allowedPaths)
         return files.compactMap { file in
             guard !file.sha256.isEmpty else { return nil }
-            let url = file.path.hasPrefix("/") ? URL(fileURLWithPath: file.path) : folder.appendingPathComponent(file.path)
-            guard let data = try? Data(contentsOf: url, options: .alwaysMapped) else {
+            // The front matter is the notebook author's text: its paths obey the same policy as the
+            // cells' (links resolved), so no file elsewhere is opened, hashed or said to exist.
+            let url: URL
+            do { url = try policy.resolve(file.path) } catch {
+                return "data file \(file.path) is outside the notebook's folder and the cache; it was not read "
+                    + "(run with --allow-paths DIR to let the notebook use it)"
+            }
+            guard (try? RegularFile.size(of: url.path, limit: DataCommands.maxFileBytes)) != nil,
+                  let data = try? Data(contentsOf: url, options: .alwaysMapped) else {
                 return "data file \(file.path) (recorded with sha256 \(file.sha256.prefix(12))) cannot be read; the cells that load it will fail"
             }
             let now = ContentHash.sha256Hex(data)

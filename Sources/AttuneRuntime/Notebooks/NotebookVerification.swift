@@ -22,12 +22,13 @@ public enum NotebookVerification {
     }
 
     /// `registry` holds the commands cells may use (see `NotebookReplayer.registry`); `warn` hears about data files that changed since the recording (see `NotebookReplayer.warn`);
-    /// `numerics` overrides the recorded mode; `notebook` names the file in the report's notes.
+    /// `numerics` overrides the recorded mode; `allowsNetwork` lets cells use the network (`--allow-network`); `notebook` names the file in the report's notes.
     public static func verify(_ recorded: NotebookDocument, folder: URL, allowedPaths: [URL] = [],
                               numerics: NumericsMode? = nil, notebook: String = "NB",
-                              registry: CommandRegistry = .standard,
+                              registry: CommandRegistry = .standard, allowsNetwork: Bool = false,
                               warn: ((String) -> Void)? = nil) -> Outcome {
         var replayer = NotebookReplayer(folder: folder, allowedPaths: allowedPaths, registry: registry)
+        replayer.allowsNetwork = allowsNetwork
         replayer.warn = warn
         replayer.numerics = numerics
         let mode = numerics ?? NumericsProvenance.recordedMode(recorded)

@@ -3,7 +3,8 @@ import AttuneNotebook
 import Foundation
 
 /// Runs a script (`attune run FILE.attune`, `attune -c`): the whole text is parsed first (a
-/// syntax error anywhere runs nothing), then each statement runs as its own cell, so a recording
+/// syntax error anywhere runs nothing, except with `keepGoing`, when the statements that parsed run
+/// and each error is reported at its place), then each statement runs as its own cell, so a recording
 /// replays the same way. Errors print with the script's own line numbers and a caret.
 public struct ScriptRunner {
     public let interpreter: Interpreter
@@ -23,6 +24,9 @@ public struct ScriptRunner {
     public func run(source: String, fileLabel: String) -> Bool {
         let parsed = interpreter.parse(source)
         let errors = parsed.diagnostics.filter { $0.severity == .error }
+        if keepGoing, !errors.isEmpty, !parsed.isIncomplete {
+            return runAround(errors, parsed.statements, source: source)
+        }
         if !errors.isEmpty || parsed.isIncomplete {
             var text = errors.render(source: source)
             if errors.isEmpty { text = "\(fileLabel): the last statement is not finished (an open bracket or a trailing \\)" }
@@ -42,6 +46,25 @@ public struct ScriptRunner {
             }
         }
         return succeeded
+    }
+
+    /// `--keep-going` with syntax errors: the statements that parsed run in order, and each syntax
+    /// error is reported at its place as a failed statement (it runs nothing and is not recorded).
+    private func runAround(_ errors: [Diagnostic], _ statements: [Statement], source: String) -> Bool {
+        var pending = errors[...]
+        for statement in statements {
+            while let error = pending.first, error.range.start.offset < statement.range.start.offset {
+                print(error.render(source: source), true)
+                pending = pending.dropFirst()
+            }
+            let run = interpreter.run(source: statement.text)
+            recorder?.record(source: statement.text, run: run)
+            let text = run.terminalText(streamShown: interpreter.session.liveStream != nil)
+            if !text.stdout.isEmpty { print(text.stdout, false) }
+            if run.failed { print(Self.relocated(run, statement: statement, in: source), true) }
+        }
+        for error in pending { print(error.render(source: source), true) }
+        return false
     }
 
     /// The run's error rendered against the whole script, with the script's line numbers.

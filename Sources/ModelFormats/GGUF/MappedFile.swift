@@ -13,7 +13,7 @@ final class MappedFile: @unchecked Sendable {
 
     init(url: URL) throws {
         let file = url.lastPathComponent
-        let fd = open(url.path, O_RDONLY)
+        let fd = open(url.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)   // a FIFO must not block the open
         guard fd >= 0 else {
             throw GGUFError(file: file, .io("cannot open \(url.path): \(String(cString: strerror(errno)))"))
         }

@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import TensorCore
 
@@ -31,6 +32,10 @@ public struct SafetensorsFile: Sendable {
 
     /// Opens (memory-maps) the file at `url`.
     public init(url: URL) throws {
+        // Only a regular file is mapped: a FIFO or device would block or never end.
+        do { _ = try RegularFile.size(of: url.path, limit: .max) } catch {
+            throw ModelFileError(file: url.path, error.reason)
+        }
         let data: Data
         do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
             throw ModelFileError(file: url.path, "cannot read the file (\(error.localizedDescription))")

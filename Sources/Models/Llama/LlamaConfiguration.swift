@@ -100,16 +100,68 @@ public struct LlamaConfiguration: Codable, Sendable, Equatable {
         try c.encode(attentionBias, forKey: .attentionBias)
     }
 
-    /// Checks the numbers fit together; throws a message naming the field.
-    public func validate() throws {
+    /// Upper bounds for each size, far above any published Llama-family model (Llama 3 405B has
+    /// 126 layers, width 16,384, MLP 53,248, 128 heads, vocabulary 128,256) and low enough that
+    /// the shapes they imply cannot overflow: a file claiming more is refused before anything is
+    /// allocated.
+    public static let bounds: [(key: String, limit: Int)] = [
+        ("vocab_size", 1 << 21), ("hidden_size", 65_536), ("intermediate_size", 262_144),
+        ("num_hidden_layers", 1_024), ("num_attention_heads", 1_024), ("num_key_value_heads", 1_024),
+        ("head_dim", 4_096), ("max_position_embeddings", 1 << 24),
+    ]
+
+    /// The Hugging Face key names; a GGUF loader passes its own (`llama.block_count`, …) so the
+    /// message names the key that is in the file.
+    public static let huggingFaceKeys: [String: String] = Dictionary(uniqueKeysWithValues: bounds.map { ($0.key, $0.key) })
+
+    /// Checks the numbers fit together and lie within `bounds`; throws a message naming the key,
+    /// its value and the bound, e.g. "num_hidden_layers is 100000, above the bound 1024".
+    /// `keys` maps Hugging Face names to the names the file uses.
+    public func validate(keys: [String: String] = LlamaConfiguration.huggingFaceKeys) throws {
         func fail(_ message: String) -> Error { TensorError.invalidArgument("model configuration: \(message)") }
-        for (name, value) in [("vocab_size", vocabSize), ("hidden_size", hiddenSize), ("intermediate_size", intermediateSize),
-                              ("num_hidden_layers", layers), ("num_attention_heads", heads), ("num_key_value_heads", kvHeads), ("head_dim", headDim)] {
-            guard value > 0 else { throw fail("\(name) must be positive, got \(value)") }
+        func name(_ key: String) -> String { keys[key] ?? key }
+        let values: [String: Int] = ["vocab_size": vocabSize, "hidden_size": hiddenSize, "intermediate_size": intermediateSize,
+                                     "num_hidden_layers": layers, "num_attention_heads": heads, "num_key_value_heads": kvHeads,
+                                     "head_dim": headDim, "max_position_embeddings": maxPositionEmbeddings]
+        for (key, limit) in Self.bounds {
+            let value = values[key]!
+            guard value > 0 else { throw fail("\(name(key)) must be positive, got \(value)") }
+            guard value <= limit else {
+                throw fail("\(name(key)) is \(value), above the bound \(limit) for a Llama-family model (a corrupted or hostile file?)")
+            }
         }
-        guard heads % kvHeads == 0 else { throw fail("num_attention_heads \(heads) is not a multiple of num_key_value_heads \(kvHeads)") }
-        guard headDim % 2 == 0 else { throw fail("head_dim \(headDim) must be even for rotary embeddings") }
-        guard rmsNormEps > 0, ropeTheta > 0 else { throw fail("rms_norm_eps and rope_theta must be positive") }
+        guard heads % kvHeads == 0 else { throw fail("\(name("num_attention_heads")) \(heads) is not a multiple of \(name("num_key_value_heads")) \(kvHeads)") }
+        guard headDim % 2 == 0 else { throw fail("\(name("head_dim")) \(headDim) must be even for rotary embeddings") }
+        guard rmsNormEps > 0, rmsNormEps.isFinite, ropeTheta > 0, ropeTheta.isFinite else {
+            throw fail("rms_norm_eps (\(rmsNormEps)) and rope_theta (\(ropeTheta)) must be positive and finite")
+        }
+        guard checkedParameterCount != nil else { throw fail("the shapes imply more parameters than can be counted") }
+    }
+
+    /// The parameter count with overflow-checked arithmetic (nil on overflow); sizes within
+    /// `bounds` never overflow, so this is a second line of defence.
+    public var checkedParameterCount: Int? {
+        func product(_ a: Int, _ b: Int) -> Int? {
+            let (p, o) = a.multipliedReportingOverflow(by: b)
+            return o ? nil : p
+        }
+        func sum(_ values: [Int?]) -> Int? {
+            var total = 0
+            for v in values {
+                guard let v else { return nil }
+                let (s, o) = total.addingReportingOverflow(v)
+                if o { return nil }
+                total = s
+            }
+            return total
+        }
+        guard let q = product(heads, headDim), let kv = product(kvHeads, headDim) else { return nil }
+        let perLayer = sum([product(q, hiddenSize), product(kv, hiddenSize), product(kv, hiddenSize), product(hiddenSize, q),
+                            product(intermediateSize, hiddenSize), product(intermediateSize, hiddenSize),
+                            product(hiddenSize, intermediateSize), product(hiddenSize, 2),
+                            attentionBias ? sum([q, kv, kv]) : 0])
+        let embedding = product(vocabSize, hiddenSize)
+        return sum([embedding, tieWordEmbeddings ? 0 : embedding, hiddenSize, perLayer.flatMap { product($0, layers) }])
     }
 
     /// Every parameter with its Hugging Face name and shape, in checkpoint order.

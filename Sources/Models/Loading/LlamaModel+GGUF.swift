@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import ModelFormats
 import TensorCore
@@ -27,8 +28,36 @@ extension LlamaModel {
             tieWordEmbeddings: file.tensorInfo(named: "output.weight") == nil,
             maxPositionEmbeddings: meta.contextLength, attentionBias: file.tensorInfo(named: "blk.0.attn_q.bias") != nil,
             ropeLayout: .half)
-        try config.validate()
+        let a = meta.architecture + "."
+        do {
+            try config.validate(keys: ["vocab_size": a + "vocab_size (or the rows of token_embd.weight)", "hidden_size": a + "embedding_length",
+                                       "intermediate_size": a + "feed_forward_length", "num_hidden_layers": a + "block_count",
+                                       "num_attention_heads": a + "attention.head_count", "num_key_value_heads": a + "attention.head_count_kv",
+                                       "head_dim": a + "rope.dimension_count (or embedding_length / head_count)",
+                                       "max_position_embeddings": a + "context_length"])
+        } catch TensorError.invalidArgument(let message) {
+            throw ModelFileError(file: file.name, message)
+        }
         let expected = Dictionary(uniqueKeysWithValues: config.parameterShapes.map { ($0.name, $0.shape) })
+        // Before anything is allocated: every parameter the metadata implies is in the file with its
+        // shape (so the sizes are bounded by the file's), and the float32 copies fit in memory.
+        var stored = [String: GGUFTensorInfo]()
+        for info in file.tensors {
+            if let name = GGUFTensorNames.huggingFace(fromGGUF: info.name), expected[name] != nil { stored[name] = info }
+        }
+        var floatCount = 0
+        for (name, shape) in config.parameterShapes {
+            guard let info = stored[name] else {
+                throw ModelFileError(file: file.name, entry: GGUFTensorNames.gguf(fromHuggingFace: name) ?? name, "missing tensor")
+            }
+            let storedShape = info.dims.count == 1 ? [info.cols] : info.shape
+            guard storedShape == shape else {
+                throw ModelFileError(file: file.name, entry: info.name, "shape \(storedShape) does not match the metadata's \(shape) for \(name)")
+            }
+            if shape.count != 2 || info.type == .f32 { floatCount += shape.reduce(1, *) }
+        }
+        try MemoryBudget.require(floatCount.multipliedReportingOverflow(by: 4).overflow ? .max : floatCount * 4,
+                                 for: "\(NumberText.grouped(floatCount)) float32 weights", file: file.name)
 
         var quantized = [String: QuantizedMatrix]()
         var dense = [String: [Float]]()
