@@ -42,7 +42,7 @@ extension DataCommandTests {
     func testCompareNamesTheProblemWithBadInput() throws {
         let (interpreter, root) = try makeDataInterpreter()
         XCTAssertEqual(failure(interpreter, "data compare \"data/missing.jsonl\" \"data/triage.jsonl\"").name, "NotFound")
-        XCTAssertTrue(failure(interpreter, "data compare \"data\" \"data/triage.jsonl\"").message.contains("is a folder; data compare takes JSONL files"))
+        XCTAssertTrue(failure(interpreter, "data compare \"data\" \"data/triage.jsonl\"").message.contains("is a folder; data compare takes a JSONL file"))
         XCTAssertTrue(failure(interpreter, "data compare \"data/triage.jsonl\"").message.contains("needs data: load a JSONL file first"))
         XCTAssertEqual(failure(interpreter, "data compare \"data/triage.jsonl\" \"data/sentiment.jsonl\" near=1.5").name, "InvalidValue")
         try write("", to: "data/empty.jsonl", in: root)

@@ -30,28 +30,33 @@ enum DataCommands {
     @discardableResult
     static func load(_ url: URL, format: DataFormat?, mode: LoadMode, context: CommandContext,
                      at range: SourceRange) throws -> Dataset {
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw CommandError.notFound("no such file: \(displayPath(url, context)); check the name (relative paths start at the notebook's folder, or the current directory in the REPL)", at: range)
-        }
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw CommandError.invalidValue("\(displayPath(url, context)) is a folder; data load takes a JSONL file", at: range)
-        }
-        // Only a regular file of at most `maxFileBytes`: a device would read until memory runs out,
-        // a FIFO would block forever.
-        do { _ = try RegularFile.size(of: url.path, limit: maxFileBytes) } catch {
-            throw CommandError("FileError", "\(displayPath(url, context)) \(error.reason)", at: range)
-        }
-        let dataset: Dataset
-        do { dataset = try DatasetLoader.load(path: url.path, format: format, mode: mode) } catch {
-            throw commandError(error, context: context, at: range)
-        }
+        let dataset = try read(url, format: format, mode: mode, command: "data load", context: context, at: range)
         let session = context.session
         session.dataPath = url
         session.dataset = dataset
         session.split = nil
         dropTraining(session)
         return dataset
+    }
+
+    /// Reads the JSONL file at `url` without touching the session: it must exist, be a regular
+    /// file (a device would read until memory runs out, a FIFO would block forever) of at most
+    /// `maxFileBytes`, and parse. `command` names the command in the folder message.
+    static func read(_ url: URL, format: DataFormat?, mode: LoadMode, command: String, context: CommandContext,
+                     at range: SourceRange) throws -> Dataset {
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw CommandError.notFound("no such file: \(displayPath(url, context)); check the name (relative paths start at the notebook's folder, or the current directory in the REPL)", at: range)
+        }
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw CommandError.invalidValue("\(displayPath(url, context)) is a folder; \(command) takes a JSONL file", at: range)
+        }
+        do { _ = try RegularFile.size(of: url.path, limit: maxFileBytes) } catch {
+            throw CommandError("FileError", "\(displayPath(url, context)) \(error.reason)", at: range)
+        }
+        do { return try DatasetLoader.load(path: url.path, format: format, mode: mode) } catch {
+            throw commandError(error, context: context, at: range)
+        }
     }
 
     /// New data or a new split: the current run ends (its adapter comes off the model, as after

@@ -72,18 +72,8 @@ struct DataCompareCommand: RuntimeCommand {
     /// a cut line), and tells the notebook which file was read.
     private func read(_ path: String, argument: String, _ context: CommandContext) throws -> (url: URL, dataset: Dataset) {
         let url = try context.resolvePath(path, argument: argument)
-        let range = context.range(of: argument)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw CommandError.notFound("no such file: \(DataCommands.displayPath(url, context)); check the name (relative paths start at the notebook's folder, or the current directory in the REPL)", at: range)
-        }
-        if isDirectory.boolValue {
-            throw CommandError.invalidValue("\(DataCommands.displayPath(url, context)) is a folder; data compare takes JSONL files", at: range)
-        }
-        let dataset: Dataset
-        do { dataset = try DatasetLoader.load(path: url.path, format: nil, mode: .lenient) } catch {
-            throw DataCommands.commandError(error, context: context, at: range)
-        }
+        let dataset = try DataCommands.read(url, format: nil, mode: .lenient, command: "data compare", context: context,
+                                            at: context.range(of: argument))
         if !dataset.skipped.isEmpty {
             context.warn("\(DataCommands.displayPath(url, context)): \(dataset.skipped.count) invalid line\(dataset.skipped.count == 1 ? "" : "s") skipped (first: \(dataset.skipped[0]))")
         }
