@@ -66,25 +66,25 @@ public enum HeatmapRenderer {
         var svg = ["<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(layout.width)\" height=\"\(layout.height)\" "
                    + "viewBox=\"0 0 \(layout.width) \(layout.height)\" font-family=\"DejaVu Sans Mono, Menlo, Consolas, monospace\" "
                    + "font-size=\"\(Int(font))\">",
-                   "<title>\(XMLEscaping.escape(title.isEmpty ? "counts" : title))</title>",
+                   "<title>\(MarkupEscaping.escape(title.isEmpty ? "counts" : title))</title>",
                    "<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>"]
         if !title.isEmpty {
-            svg.append("<text x=\"\(layout.width / 2)\" y=\"16\" text-anchor=\"middle\" font-weight=\"bold\">\(XMLEscaping.escape(title))</text>")
+            svg.append("<text x=\"\(layout.width / 2)\" y=\"16\" text-anchor=\"middle\" font-weight=\"bold\">\(MarkupEscaping.escape(title))</text>")
         }
         if !table.columnLabel.isEmpty {
             svg.append("<text x=\"\(layout.left + layout.cellWidth * table.columns.count / 2)\" y=\"\(layout.top - 26)\" "
-                       + "text-anchor=\"middle\" fill=\"\(RGBColor.muted.hex)\">\(XMLEscaping.escape(table.columnLabel))</text>")
+                       + "text-anchor=\"middle\" fill=\"\(RGBColor.muted.hex)\">\(MarkupEscaping.escape(table.columnLabel))</text>")
         }
         if !table.rowLabel.isEmpty {
-            svg.append("<text x=\"4\" y=\"\(layout.top - 8)\" fill=\"\(RGBColor.muted.hex)\">\(XMLEscaping.escape(table.rowLabel))</text>")
+            svg.append("<text x=\"4\" y=\"\(layout.top - 8)\" fill=\"\(RGBColor.muted.hex)\">\(MarkupEscaping.escape(table.rowLabel))</text>")
         }
         for (c, column) in table.columns.enumerated() {
             svg.append("<text x=\"\(layout.left + c * layout.cellWidth + layout.cellWidth / 2)\" y=\"\(layout.top - 8)\" "
-                       + "text-anchor=\"middle\">\(XMLEscaping.escape(clip(column)))</text>")
+                       + "text-anchor=\"middle\">\(MarkupEscaping.escape(clip(column)))</text>")
         }
         for (r, row) in table.rows.enumerated() {
             let y = layout.top + r * layout.cellHeight
-            svg.append("<text x=\"\(layout.left - 8)\" y=\"\(y + layout.cellHeight / 2 + 4)\" text-anchor=\"end\">\(XMLEscaping.escape(clip(row)))</text>")
+            svg.append("<text x=\"\(layout.left - 8)\" y=\"\(y + layout.cellHeight / 2 + 4)\" text-anchor=\"end\">\(MarkupEscaping.escape(clip(row)))</text>")
             for c in table.columns.indices {
                 let x = layout.left + c * layout.cellWidth
                 let shade = table.shade(r, c)
