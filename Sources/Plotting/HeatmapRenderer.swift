@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 
 /// Draws a ``CountTable`` (a confusion matrix) as a grid of shaded cells with their counts: in
