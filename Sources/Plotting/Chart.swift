@@ -1,4 +1,4 @@
-/// A line chart of one or more series: what `plot` shows and what a notebook's `series=` file
+/// A chart of one or more series (lines, or bars), or a heatmap (``ChartKind``): what `plot` shows and what a notebook's `series=` file
 /// stores. The same chart renders to the terminal, SVG and PNG (``ChartRenderer``), and
 /// verification compares charts by their data (``Chart/differences(from:rtol:atol:)``), never
 /// by pixels.
@@ -19,6 +19,10 @@ public struct Chart: Sendable, Equatable, Codable {
     public var smoothing: Double
     /// Span of the y axis.
     public var yRange: YRange
+    /// Bars or a heatmap; nil for lines (left out of the JSON, so line charts keep their bytes).
+    public var kind: ChartKind?
+    /// A heatmap's values.
+    public var grid: HeatmapGrid?
 
     public init(title: String = "", xLabel: String = "step", yLabel: String = "", series: [Series],
                 yScale: YScale = .linear, smoothing: Double = 0, yRange: YRange = .automatic) {
@@ -32,7 +36,7 @@ public struct Chart: Sendable, Equatable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case title, xLabel = "x_label", yLabel = "y_label", series, yScale = "y_scale", smoothing, yRange = "y_range"
+        case title, xLabel = "x_label", yLabel = "y_label", series, yScale = "y_scale", smoothing, yRange = "y_range", kind, grid
     }
 
     public init(from decoder: any Decoder) throws {
@@ -44,5 +48,7 @@ public struct Chart: Sendable, Equatable, Codable {
                   yScale: try c.decodeIfPresent(YScale.self, forKey: .yScale) ?? .linear,
                   smoothing: try c.decodeIfPresent(Double.self, forKey: .smoothing) ?? 0,
                   yRange: try c.decodeIfPresent(YRange.self, forKey: .yRange) ?? .automatic)
+        kind = try c.decodeIfPresent(ChartKind.self, forKey: .kind)
+        grid = try c.decodeIfPresent(HeatmapGrid.self, forKey: .grid)
     }
 }
