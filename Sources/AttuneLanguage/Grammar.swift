@@ -53,7 +53,7 @@
 ///     product    = unary { ( "*" | "/" | "%" ) unary } ;
 ///     unary      = "-" unary | postfix ;
 ///     postfix    = primary { "." ( NAME | INTEGER ) | "[" subscript "]" | "(" [ expression { "," expression } ] ")" } ;
-//////     subscript  = item { "," item } ;                  xs[-1], xs[1:3], w[0:4, :8]
+///     subscript  = item { "," item } ;                  xs[-1], xs[1:3], w[0:4, :8]
 ///     item       = expression | [ expression ] ":" [ expression ] ;
 ///     primary    = NUMBER | PERCENT | STRING | BOOL | "none" | NAME
 ///                | "[" [ expression { "," expression } ] "]"

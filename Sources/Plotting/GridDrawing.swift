@@ -179,8 +179,9 @@ extension PNGRenderer {
 }
 
 extension TerminalRenderer {
-    /// Bars as columns of eighth blocks (▁▂▃…█), or a heatmap as shaded cells (` ░▒▓█`) with
-    /// the row labels at the left, in at most `width` columns.
+    /// Bars as columns of eighth blocks (▁▂▃…█), or a heatmap as shaded cells (` ░▒▓█`: blank at
+    /// the lowest value, then four equal steps up to the highest) with the row labels at the
+    /// left, in at most `width` columns.
     func renderGridLines(_ chart: Chart) -> [String] {
         var lines: [String] = []
         if !chart.title.isEmpty { lines.append(String(chart.title.prefix(width))) }
@@ -195,9 +196,11 @@ extension TerminalRenderer {
                 var line = String(repeating: " ", count: labelWidth - min(labelWidth, rowText[r].count)) + rowText[r].prefix(labelWidth) + " │"
                 for c in 0..<shownColumns {
                     guard let v = grid.values[r * grid.columns + c] else { line.append("?"); continue }
-                    line.append(shades[min(4, Int((grid.fraction(v) * 5).rounded(.down)))])
+                    // Blank only at the lowest value: any more shows (small attention included).
+                    let fraction = grid.fraction(v)
+                    line.append(shades[fraction <= 0 ? 0 : min(4, 1 + Int(fraction * 4))])
                 }
-                lines.append(line)
+                lines.append(trimmedRight(line))
             }
             if grid.rows > shownRows { lines.append("… \(grid.rows - shownRows) more rows") }
             if grid.columns > shownColumns { lines.append("… \(grid.columns - shownColumns) more columns") }

@@ -126,24 +126,30 @@ final class TensorValueTests: XCTestCase {
     }
 
     func testGradientsAndLoRAMatrices() throws {
-        let interpreter = makeInterpreter(tiny: true)
+        let interpreter = makeInterpreter()
         ok(interpreter, """
+            model new tiny ctx=1024
             data load "\(Self.supportData)"
             data split train=0.9 val=0.1
             method lora r=4 alpha=8 targets=[q_proj, v_proj]
-            set batch=2 seq=128 steps=1
-            let before = layers.0.attn.q_proj.lora_B.norm
+            set batch=2 seq=1024
             train steps=1
             g = layers.0.attn.q_proj.lora_B.grad
             let after = layers.0.attn.q_proj.lora_B.norm
             let gnorm = layers.0.attn.q_proj.lora_B.grad.norm
             """)
-        XCTAssertEqual(number(interpreter, "before"), 0)
         XCTAssertGreaterThan(number(interpreter, "after") ?? 0, 0)
-        let grad = interpreter.session.model!.catalog.entry("layers.0.attn.q_proj.lora_B")!.tensor.grad!
+        guard let grad = interpreter.session.tensorEntry("layers.0.attn.q_proj.lora_B")?.tensor.grad else { return XCTFail("no gradient of lora_B") }
         let want = grad.values.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
         XCTAssertEqual(number(interpreter, "gnorm")!, want, accuracy: 1e-12 * max(1, want))
         XCTAssertEqual(tensor(interpreter, "g")?.shape, grad.shape)
+        XCTAssertEqual(tensor(interpreter, "g")?.name, "layers.0.attn.q_proj.lora_B.grad")
+        // Before training there is no adapter yet, and the message says when there will be one.
+        let fresh = makeInterpreter(tiny: true)
+        ok(fresh, "method lora r=4 alpha=8 targets=[q_proj, v_proj]")
+        XCTAssertEqual(failure(fresh, "b = layers.0.attn.q_proj.lora_B").message,
+                       "line 1, column 5: no tensor 'layers.0.attn.q_proj.lora_B' yet: LoRA matrices exist once training has started (train) "
+                       + "or an adapter is loaded (adapter load PATH)")
     }
 
     static var supportData: String {
@@ -215,9 +221,9 @@ final class TensorValueTests: XCTestCase {
              "line 1, column 5: matmul needs the inner sizes to agree: layers.0.mlp.up_proj is [176, 64] and layers.0.mlp.up_proj is [176, 64] (64 ≠ 176); transpose one with .T"),
             ("let x = layers.0.attn.q_proj < 1", "TypeError",
              "line 1, column 9: '<' does not apply to tensors (they take + - * /); compare a statistic instead, e.g. layers.0.attn.q_proj.max < 1"),
-            ("x = layers.0.attn.q_proj[64]", "InvalidValue", "line 1, column 5: index 64 is outside dimension 0 of layers.0.attn.q_proj, which has size 64"),
+            ("x = layers.0.attn.q_proj[64]", "InvalidValue", "line 1, column 26: index 64 is outside dimension 0 of layers.0.attn.q_proj, which has size 64"),
             ("x = layers.0.attn.q_proj[0, 0, 0]", "InvalidValue", "line 1, column 5: layers.0.attn.q_proj has 2 dimensions [64, 64], the slice has 3 items"),
-            ("x = layers.0.attn_norm.T", "ShapeError", "line 1, column 23: layers.0.attn_norm.T needs a matrix (2 dimensions); layers.0.attn_norm has shape [64]"),
+            ("x = layers.0.attn_norm.T", "ShapeError", "line 1, column 24: layers.0.attn_norm.T needs a matrix (2 dimensions); layers.0.attn_norm has shape [64]"),
             ("x = layers.0.attn.q_proj / 0", "TypeError", "line 1, column 5: division by zero: layers.0.attn.q_proj / 0"),
             ("x = layers.0.attn.q_proj.sum", "NameError",
              "line 1, column 26: a tensor has no field 'sum' (fields: shape, dtype, count, mean, std, norm, min, max, nonfinite, labels, T, rows)"),
@@ -225,7 +231,7 @@ final class TensorValueTests: XCTestCase {
             ("c = cosine(layers.0.attn.q_proj, 3)", "TypeError", "line 1, column 34: cosine needs a tensor, not a number; name one, e.g. layers.0.attn.q_proj"),
             ("c = cosine(layers.0.attn.q_proj, layers.0.mlp.up_proj)", "ShapeError",
              "line 1, column 5: cosine compares tensors of one shape: layers.0.attn.q_proj is [64, 64], layers.0.mlp.up_proj is [176, 64]"),
-            ("r = layers.0.attn.q_proj.rows(1)", "TypeError", "line 1, column 5: rows takes 2 arguments, got 1: w.rows(i, j)"),
+            ("r = layers.0.attn.q_proj.rows(1)", "TypeError", "line 1, column 5: rows takes 2 arguments, got 1: layers.0.attn.q_proj.rows(i, j)"),
             ("h = hist(layers.0.attn.q_proj, 0)", "TypeError", "line 1, column 32: hist takes 1 to 200 bins, not 0"),
             ("h = heatmap(layers.0.attn_norm)", "TypeError",
              "line 1, column 13: heatmap draws a matrix (2 dimensions); layers.0.attn_norm has shape [64]: index it, e.g. layers.0.attn_norm[0]"),

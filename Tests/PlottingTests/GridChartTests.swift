@@ -43,7 +43,7 @@ final class GridChartTests: XCTestCase {
         let grid = HeatmapGrid(rows: 2, columns: 3, values: [0, 0.5, 1, 1, 0.2, .nan], rowLabels: ["x", "yy"], columnLabels: ["a", "b", "c"])
         XCTAssertEqual(TerminalRenderer(width: 40, height: 9).renderLines(.heatmap(title: "map", xLabel: "", yLabel: "", grid: grid)), [
             "map",
-            " x │ ▒█",
+            " x │ ▓█",
             "yy │█░?",
             "shade: ' ' 0 … '█' 1",
         ])

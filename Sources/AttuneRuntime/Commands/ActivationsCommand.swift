@@ -25,8 +25,8 @@ struct ActivationsCommand: RuntimeCommand {
         labels, so heatmap(a.layers[1].attention[0]) draws an attention map with the tokens on both \
         axes. With compare=base every tensor is tuned minus base: the adapter's effect on that layer. \
         Use the value as a = activations "…", then a.tokens, a.layers[N].attention[h], a.layers[N].residual.
-        """, examples: ["a = activations \"My API calls return 429\" layers=[0, 1]", "print a.layers[1].attention[0]",
-                        "plot heatmap(a.layers[1].attention[0])", "d = activations \"My API calls return 429\" compare=base"])
+        """, examples: ["a = activations \"My API calls return 429\" layers=[0, 1]", "activations \"hello\"",
+                        "d = activations \"My API calls return 429\" compare=base"])
 
     func run(_ context: CommandContext) throws {
         guard let loaded = context.session.model else { throw CommandError.noModel("activations") }
@@ -66,7 +66,10 @@ struct ActivationsCommand: RuntimeCommand {
             }
         }
         let labels = ids.map { Self.label(tokenizer.token(for: $0) ?? "?") }
-        let table = LayerActivations(blocks: kept, tokens: labels, heads: config.heads, width: config.hiddenSize, suffix: compare ? " (tuned − base)" : "")
+        // Tensors are named after the result (`before.layers[15].attention`) so arithmetic on two
+        // runs says which is which.
+        let table = LayerActivations(blocks: kept, tokens: labels, heads: config.heads, width: config.hiddenSize,
+                                     prefix: context.binding?.text ?? "activations")
         let t = ids.count
         var lines = ["activations of \(t) token\(t == 1 ? "" : "s") through \(loaded.name)\(compare ? ", tuned minus base" : "") · "
                      + "layers \(layers.map(String.init).joined(separator: ", ")) · residual [\(t), \(config.hiddenSize)], "
@@ -111,18 +114,18 @@ final class LayerActivations: OpaqueScriptValue, @unchecked Sendable {
     let records: [Int: ScriptRecord]
     let numbers: [Int]
 
-    init(blocks: [BlockActivations], tokens: [String], heads: Int, width: Int, suffix: String) {
+    init(blocks: [BlockActivations], tokens: [String], heads: Int, width: Int, prefix: String) {
         let t = tokens.count
         var records: [Int: ScriptRecord] = [:]
         for block in blocks {
-            let name = "layers[\(block.layer)]"
+            let name = "\(prefix).layers[\(block.layer)]"
             func stream(_ field: String, _ values: [Float]) -> ScriptValue {
-                .opaque(TensorValue(name: "\(name).\(field)\(suffix.isEmpty ? "" : " Δ")", shape: [t, width], values: values, labels: [tokens, nil]))
+                .opaque(TensorValue(name: "\(name).\(field)", shape: [t, width], values: values, labels: [tokens, nil]))
             }
             records[block.layer] = ScriptRecord(kind: "layer activations", fields: [
                 ("layer", .number(Double(block.layer))),
                 ("residual", stream("residual", block.residual)),
-                ("attention", .opaque(TensorValue(name: "\(name).attention\(suffix.isEmpty ? "" : " Δ")", shape: [heads, t, t], values: block.attention,
+                ("attention", .opaque(TensorValue(name: "\(name).attention", shape: [heads, t, t], values: block.attention,
                                                   labels: [(0..<heads).map { "head \($0)" }, tokens, tokens]))),
                 ("attn_output", stream("attn_output", block.attentionOutput)),
                 ("mlp", stream("mlp", block.mlpOutput)),

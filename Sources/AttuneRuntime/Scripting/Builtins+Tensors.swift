@@ -8,15 +8,14 @@ extension Builtin {
             guard case .string(let written) = args[0] else {
                 throw at.error("tensor takes a name in quotes, e.g. tensor(\"layers.0.attn.q_proj\"), not \(args[0].typeDescription)", argument: 0)
             }
-            guard let catalog = at.session?.model?.catalog else {
+            guard let session = at.session, session.model != nil else {
                 throw CommandError("NoModel", "tensor needs a model: create one with model new tiny or load one with model load PATH", at: at.range)
             }
-            let gradient = written.hasSuffix(".grad") && catalog.entry(written) == nil
+            let gradient = written.hasSuffix(".grad") && session.tensorEntry(written) == nil
             let name = gradient ? String(written.dropLast(".grad".count)) : written
-            guard let entry = catalog.entry(name) else {
-                let guess = catalog.suggestion(for: name)
-                throw CommandError("NameError", "no tensor '\(name.clippedForMessage)'" + (guess.map { " — did you mean '\($0)'?" } ?? "; list shows the names"),
-                                   at: at.argumentRanges.first ?? at.range, suggestion: guess.map { "\"\($0)\"" })
+            guard let entry = session.tensorEntry(name) else {
+                let (message, guess) = session.unknownTensorMessage(name)
+                throw CommandError("NameError", message, at: at.argumentRanges.first ?? at.range, suggestion: guess.map { "\"\($0)\"" })
             }
             do throws(CommandError) { return .opaque(try TensorValue.parameter(entry, gradient: gradient)) } catch { throw error.located(default: at.range) }
         },

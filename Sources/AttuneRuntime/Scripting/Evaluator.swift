@@ -536,10 +536,10 @@ final class Evaluator {
             current = base
         }
         guard case .variable(let head) = current.kind, scope.lookup(head) == nil, Builtin.all[head] == nil,
-              let catalog = session.model?.catalog else { return nil }
+              session.model != nil else { return nil }
         let names = [head] + parts.map(\.text)
         for length in stride(from: names.count, through: 1, by: -1) {
-            guard let entry = catalog.entry(names[0..<length].joined(separator: ".")) else { continue }
+            guard let entry = session.tensorEntry(names[0..<length].joined(separator: ".")) else { continue }
             let gradient = length < names.count && names[length] == "grad"
             let used = gradient ? length + 1 : length
             let tensorRange = used == 1 ? current.range : current.range.union(parts[used - 2].range)
@@ -555,14 +555,13 @@ final class Evaluator {
             return value
         }
         let dotted = names.joined(separator: ".")
-        // `rr.loss` with a typo in a variable's name is an unknown name, not a tensor.
-        guard !parts.isEmpty, catalog.entries.contains(where: { $0.short.hasPrefix(head + ".") || $0.huggingFace.hasPrefix(head + ".") }) else {
+        // `rr.loss` with a typo in a variable's name is an unknown name, not a tensor. The longest
+        // name wins, so `layers.0.attn.q_proj.lora_B` is the adapter matrix, not a field of q_proj.
+        guard !parts.isEmpty, session.tensorNames.contains(where: { $0.hasPrefix(head + ".") }) || head == "model" else {
             return nil
         }
-        let guess = catalog.suggestion(for: dotted)
-        throw .failed(CommandError("NameError", "no tensor or variable '\(dotted.clippedForMessage)'"
-                                   + (guess.map { " — did you mean '\($0)'?" } ?? "; list shows the tensor names"),
-                                   at: expression.range, suggestion: guess), recorded: false)
+        let (message, guess) = session.unknownTensorMessage(dotted)
+        throw .failed(CommandError("NameError", message, at: expression.range, suggestion: guess), recorded: false)
     }
 
     // MARK: Errors

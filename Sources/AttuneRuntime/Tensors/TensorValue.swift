@@ -153,7 +153,7 @@ public final class TensorValue: OpaqueScriptValue, @unchecked Sendable {
     /// `w.rows(i, j)`: rows `i ..< j` of the first dimension, as `w[i:j]`.
     private var rowsFunction: ScriptFunction {
         let builtin = Builtin(name: "rows", usage: "w.rows(i, j)", summary: "rows i up to, not including, j of the first dimension") { [self] args, at throws(CommandError) in
-            try at.count(args, 2...2)
+            guard args.count == 2 else { throw at.error("rows takes 2 arguments, got \(args.count): \(name).rows(i, j)") }
             let start = try at.integer(args, 0), end = try at.integer(args, 1)
             do throws(CommandError) { return try subscripted([.range(start: start, end: end)]) ?? .none } catch { throw error.located(default: at.range) }
         }
