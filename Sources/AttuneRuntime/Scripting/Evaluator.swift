@@ -538,6 +538,11 @@ final class Evaluator {
         guard case .variable(let head) = current.kind, scope.lookup(head) == nil, Builtin.all[head] == nil,
               session.model != nil else { return nil }
         let names = [head] + parts.map(\.text)
+        if session.adapter == nil, let lora = names.firstIndex(where: { $0.hasPrefix("lora_") }) {
+            // `layers.0.attn.q_proj.lora_B` before training: not a field of q_proj, a matrix to come.
+            let (message, guess) = session.unknownTensorMessage(names[0...lora].joined(separator: "."))
+            throw .failed(CommandError("NameError", message, at: expression.range, suggestion: guess), recorded: false)
+        }
         for length in stride(from: names.count, through: 1, by: -1) {
             guard let entry = session.tensorEntry(names[0..<length].joined(separator: ".")) else { continue }
             let gradient = length < names.count && names[length] == "grad"
