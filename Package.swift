@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CKernels"]),
         .testTarget(name: "ModelFormatsTests", dependencies: ["Essentials", "ModelFormats", "TensorCore", "Tokenization"]),
         .testTarget(name: "TokenizationTests", dependencies: ["Tokenization"], exclude: ["Fixtures"]),
-        .testTarget(name: "ModelsTests", dependencies: ["Models", "ModelFormats", "TensorCore", "Tokenization"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "ModelFormats", "TensorCore", "Tokenization"], exclude: ["Fixtures"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Essentials", "Datasets", "Tokenization"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "ModelFormats", "TensorCore"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Essentials", "Evaluation"]),

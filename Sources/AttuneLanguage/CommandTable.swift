@@ -104,6 +104,8 @@ extension CommandTable {
                     summary: "Show the token ids and pieces of a text."),
         CommandSpec(["logits"], usage: "logits \"TEXT\" [top=N]",
                     summary: "Show the next-token distribution after a text."),
+        CommandSpec(["activations"], usage: "activations \"TEXT\" [layers=[…]] [compare=base]",
+                    summary: "Run one forward pass and keep each layer's residual stream, attention per head and MLP output as tensors."),
         CommandSpec(["show"], usage: "show PATH",
                     summary: "Inspect a tensor: shape, dtype, statistics and a slice; .grad for gradients."),
         CommandSpec(["list"], usage: "list PATTERN",

@@ -27,6 +27,8 @@ public struct Expression: Sendable, Hashable, CustomStringConvertible {
         case slice(Expression, start: Expression?, end: Expression?)
         /// `min(xs)`, `best(rates)`.
         case call(Expression, [Expression])
+        /// `w[0:4, :8]`, `a[3, 0]`: two or more items, one per dimension of a tensor.
+        case subscripts(Expression, [SubscriptItem])
     }
 
     public let kind: Kind
@@ -56,6 +58,8 @@ public struct Expression: Sendable, Hashable, CustomStringConvertible {
             return "(slice \(base) \(start?.description ?? "_") \(end?.description ?? "_"))"
         case .call(let callee, let arguments):
             return "(call \(callee)" + arguments.map { " \($0)" }.joined() + ")"
+        case .subscripts(let base, let items):
+            return "(subscripts \(base)" + items.map { " \($0)" }.joined() + ")"
         }
     }
 }
@@ -110,6 +114,25 @@ public enum BinaryOperator: String, Sendable, Hashable {
         case .lessOrEqual: self = .lessOrEqual
         case .greater: self = .greater
         case .greaterOrEqual: self = .greaterOrEqual
+        }
+    }
+}
+
+/// One item of a multi-dimensional subscript: an index, or a `start:end` range (either bound may
+/// be left out).
+public enum SubscriptItem: Sendable, Hashable, CustomStringConvertible {
+    case index(Expression)
+    case range(start: Expression?, end: Expression?)
+
+    public var isIndex: Bool {
+        if case .index = self { return true }
+        return false
+    }
+
+    public var description: String {
+        switch self {
+        case .index(let index): return "\(index)"
+        case .range(let start, let end): return "\(start?.description ?? "_"):\(end?.description ?? "_")"
         }
     }
 }

@@ -18,7 +18,8 @@
 ///     binding    = NAME "=" ;                         base = eval, then compare base tuned
 ///     command    = NAME [ NAME ] { argument } ;       one verb (train) or noun verb (model load)
 ///     argument   = NAME "=" value | value ;           positional or key=value, space-separated
-///     value      = NUMBER | PERCENT | STRING | BOOL | path | list | group ;
+///     value      = NUMBER | PERCENT | STRING | BOOL | path | list | group | postfix ;
+///                                                  postfix only as NAME "(" …: plot hist(w)
 ///     path       = NAME { "." ( NAME | INTEGER ) | indexing } ;    no spaces inside
 ///     indexing   = "[" slice { "," slice } [ "," ] "]" ;
 ///     slice      = INTEGER | [ INTEGER ] ":" [ INTEGER ] [ ":" [ INTEGER ] ] ;
@@ -51,8 +52,9 @@
 ///     sum        = product { ( "+" | "-" ) product } ;
 ///     product    = unary { ( "*" | "/" | "%" ) unary } ;
 ///     unary      = "-" unary | postfix ;
-///     postfix    = primary { "." NAME | "[" subscript "]" | "(" [ expression { "," expression } ] ")" } ;
-///     subscript  = expression | [ expression ] ":" [ expression ] ;    xs[-1], xs[1:3]
+///     postfix    = primary { "." ( NAME | INTEGER ) | "[" subscript "]" | "(" [ expression { "," expression } ] ")" } ;
+///     subscript  = item { "," item } ;                  xs[-1], xs[1:3], w[0:4, :8]
+///     item       = expression | [ expression ] ":" [ expression ] ;
 ///     primary    = NUMBER | PERCENT | STRING | BOOL | "none" | NAME
 ///                | "[" [ expression { "," expression } ] "]"
 ///                | "{" [ field { "," field } ] "}" | "(" expression ")" ;
@@ -106,7 +108,8 @@ public enum Grammar {
         binding    = NAME "=" ;                         base = eval, then compare base tuned
         command    = NAME [ NAME ] { argument } ;       one verb (train) or noun verb (model load)
         argument   = NAME "=" value | value ;           positional or key=value, space-separated
-        value      = NUMBER | PERCENT | STRING | BOOL | path | list | group ;
+        value      = NUMBER | PERCENT | STRING | BOOL | path | list | group | postfix ;
+                                                     postfix only as NAME "(" …: plot hist(w)
         path       = NAME { "." ( NAME | INTEGER ) | indexing } ;    no spaces inside
         indexing   = "[" slice { "," slice } [ "," ] "]" ;
         slice      = INTEGER | [ INTEGER ] ":" [ INTEGER ] [ ":" [ INTEGER ] ] ;
@@ -139,8 +142,9 @@ public enum Grammar {
         sum        = product { ( "+" | "-" ) product } ;
         product    = unary { ( "*" | "/" | "%" ) unary } ;
         unary      = "-" unary | postfix ;
-        postfix    = primary { "." NAME | "[" subscript "]" | "(" [ expression { "," expression } ] ")" } ;
-        subscript  = expression | [ expression ] ":" [ expression ] ;    xs[-1], xs[1:3]
+        postfix    = primary { "." ( NAME | INTEGER ) | "[" subscript "]" | "(" [ expression { "," expression } ] ")" } ;
+        subscript  = item { "," item } ;                  xs[-1], xs[1:3], w[0:4, :8]
+        item       = expression | [ expression ] ":" [ expression ] ;
         primary    = NUMBER | PERCENT | STRING | BOOL | "none" | NAME
                    | "[" [ expression { "," expression } ] "]"
                    | "{" [ field { "," field } ] "}" | "(" expression ")" ;

@@ -114,7 +114,9 @@ extension Parser {
             if check(.dot) {
                 let dot = advance()
                 let field = peek()
-                guard let name = field.name ?? (field.kind == .boolean(true) || field.kind == .boolean(false) ? field.lexeme : nil) else {
+                // `layers.0.attn`: a whole number after the dot is a field name too (tensor paths).
+                let index = field.hasLeadingSpace ? nil : wholeNumber(field).flatMap { $0 >= 0 ? String($0) : nil }
+                guard let name = field.name ?? index ?? (field.kind == .boolean(true) || field.kind == .boolean(false) ? field.lexeme : nil) else {
                     if field.kind == .invalid { throw ParseFailure(nil, openBrackets: nesting) }
                     throw failure("after '.' write a field name, e.g. r.val_loss; found \(field.quoted)", at: field.range.union(dot.range))
                 }
@@ -130,7 +132,9 @@ extension Parser {
         }
     }
 
-    /// `subscript = expression | [ expression ] ":" [ expression ] ;` — between `[` and `]`.
+    /// `subscript = item { "," item } ;`, `item = expression | [ expression ] ":" [ expression ] ;`
+    /// — between `[` and `]`. One item is an index or a slice; several (`w[0:4, :8]`, a tensor's
+    /// dimensions) make one multi-dimensional subscript.
     mutating func subscriptRule(of base: Expression) throws(ParseFailure) -> Expression {
         let open = advance()
         try enterNesting(open)
@@ -138,14 +142,25 @@ extension Parser {
         if check(.rightBracket) {
             throw failure("empty brackets: write an index or a slice, e.g. [0] or [1:3]", at: open.range.union(peek().range))
         }
-        let start = check(.colon) ? nil : try expression()
-        if match(.colon) {
-            let end = check(.rightBracket) ? nil : try expression()
-            try close(.rightBracket, opening: open, after: "a slice")
-            return Expression(.slice(base, start: start, end: end), range: base.range.union(previous().range))
+        var items: [SubscriptItem] = []
+        while true {
+            if check(.comma) { throw failure("unexpected ',': an index or a slice is missing before it", at: peek().range) }
+            let start = check(.colon) ? nil : try expression()
+            if match(.colon) {
+                let end = check(.rightBracket) || check(.comma) ? nil : try expression()
+                items.append(.range(start: start, end: end))
+            } else {
+                items.append(.index(start!))
+            }
+            if !match(.comma) || check(.rightBracket) { break }
         }
-        try close(.rightBracket, opening: open, after: "an index")
-        return Expression(.index(base, start!), range: base.range.union(previous().range))
+        try close(.rightBracket, opening: open, after: items.count == 1 ? (items[0].isIndex ? "an index" : "a slice") : "a subscript")
+        let range = base.range.union(previous().range)
+        if items.count > 1 { return Expression(.subscripts(base, items), range: range) }
+        switch items[0] {
+        case .index(let index): return Expression(.index(base, index), range: range)
+        case .range(let start, let end): return Expression(.slice(base, start: start, end: end), range: range)
+        }
     }
 
     /// The arguments of a call, `(a, b)`.

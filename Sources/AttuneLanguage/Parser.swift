@@ -459,6 +459,10 @@ public struct Parser: Sendable {
         case .template:
             let expression = try primary()
             return Value(.expression(expression), range: token.range, text: token.lexeme)
+        case .name where peek(1).kind == .leftParen && !peek(1).hasLeadingSpace:
+            // `plot hist(w)`: a call is an expression the interpreter evaluates.
+            let expression = try postfix()
+            return Value(.expression(expression), range: expression.range, text: text(of: expression.range))
         case .name:
             return try path()
         case .leftBracket:

@@ -6,6 +6,24 @@ extension Chart {
     public func differences(from other: Chart, rtol: Double = 1e-4, atol: Double = 1e-6) -> [String] {
         func close(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= atol + rtol * abs(b) }
         var out: [String] = []
+        if drawnKind != other.drawnKind { out.append("a \(other.drawnKind.rawValue) chart became a \(drawnKind.rawValue) chart") }
+        if let a = grid, let b = other.grid {
+            if (a.rows, a.columns) != (b.rows, b.columns) {
+                out.append("the \(b.rows) × \(b.columns) heatmap became \(a.rows) × \(a.columns)")
+            } else {
+                if a.rowLabels != b.rowLabels || a.columnLabels != b.columnLabels { out.append("the heatmap's labels changed") }
+                for (i, (p, q)) in zip(a.values, b.values).enumerated() {
+                    switch (p, q) {
+                    case (nil, nil): continue
+                    case let (y?, z?) where close(y, z): continue
+                    default:
+                        out.append("heatmap[\(i / b.columns), \(i % b.columns)] \(q.map { "\($0)" } ?? "missing") became \(p.map { "\($0)" } ?? "missing")")
+                    }
+                }
+            }
+        } else if (grid == nil) != (other.grid == nil) {
+            out.append(grid == nil ? "the heatmap's values are gone" : "a heatmap's values appeared")
+        }
         if series.count != other.series.count {
             out.append("\(other.series.count) series became \(series.count)")
         }

@@ -1,4 +1,4 @@
-/// A line chart of one or more series: what `plot` shows and what a notebook's `series=` file
+/// A chart of one or more series (lines, or bars), or a heatmap (``ChartKind``): what `plot` shows and what a notebook's `series=` file
 /// stores. The same chart renders to the terminal, SVG and PNG (``ChartRenderer``), and
 /// verification compares charts by their data (``Chart/differences(from:rtol:atol:)``), never
 /// by pixels.
@@ -22,6 +22,10 @@ public struct Chart: Sendable, Equatable, Codable {
     /// A table of counts drawn as a heatmap in place of the curves (a confusion matrix); nil
     /// for a line chart. Kept in the series JSON under `table`.
     public var table: CountTable?
+    /// Bars or a heatmap; nil for lines (left out of the JSON, so line charts keep their bytes).
+    public var kind: ChartKind?
+    /// A heatmap's values.
+    public var grid: HeatmapGrid?
 
     public init(title: String = "", xLabel: String = "step", yLabel: String = "", series: [Series],
                 yScale: YScale = .linear, smoothing: Double = 0, yRange: YRange = .automatic, table: CountTable? = nil) {
@@ -36,7 +40,7 @@ public struct Chart: Sendable, Equatable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case title, xLabel = "x_label", yLabel = "y_label", series, yScale = "y_scale", smoothing, yRange = "y_range", table
+        case title, xLabel = "x_label", yLabel = "y_label", series, yScale = "y_scale", smoothing, yRange = "y_range", table, kind, grid
     }
 
     public init(from decoder: any Decoder) throws {
@@ -49,5 +53,7 @@ public struct Chart: Sendable, Equatable, Codable {
                   smoothing: try c.decodeIfPresent(Double.self, forKey: .smoothing) ?? 0,
                   yRange: try c.decodeIfPresent(YRange.self, forKey: .yRange) ?? .automatic,
                   table: try c.decodeIfPresent(CountTable.self, forKey: .table))
+        kind = try c.decodeIfPresent(ChartKind.self, forKey: .kind)
+        grid = try c.decodeIfPresent(HeatmapGrid.self, forKey: .grid)
     }
 }

@@ -18,6 +18,7 @@ public struct PNGRenderer: Sendable {
 
     /// The chart as pixels.
     public func rasterize(_ chart: Chart) -> RasterCanvas {
+        if chart.drawnKind != .line { return rasterizeGrid(chart) }
         let s = textScale
         let plan = ChartPlan(chart)
         let layout = FrameLayout(plan: plan, chart: chart, width: width, height: height,

@@ -19,6 +19,7 @@ public struct SVGRenderer: Sendable {
     }
 
     public func render(_ chart: Chart) -> String {
+        if chart.drawnKind != .line { return renderGrid(chart) }
         let plan = ChartPlan(chart)
         let layout = FrameLayout(plan: plan, chart: chart, width: width, height: height,
                                  charWidth: fontSize * 0.6, lineHeight: fontSize * 1.2)

@@ -34,6 +34,7 @@ public struct TerminalRenderer: Sendable {
 
     /// The chart line by line, each at most `width` columns.
     public func renderLines(_ chart: Chart) -> [String] {
+        if chart.drawnKind != .line { return renderGridLines(chart) }
         let width = max(self.width, 8)
         let plan = ChartPlan(chart)
 

@@ -7,7 +7,7 @@ final class CommandTableTests: XCTestCase {
         let expected = [
             "model load", "model new", "model info", "data load", "data check", "data split", "data show", "data dedup",
             "data redact", "method", "set", "train", "checkpoint save", "checkpoint keep", "resume", "eval", "compare", "generate",
-            "tokenize", "logits", "show", "list", "plot", "sweep", "estimate", "advise", "help", "adapter save",
+            "tokenize", "logits", "activations", "show", "list", "plot", "sweep", "estimate", "advise", "help", "adapter save",
             "adapter load", "export gguf", "export merged", "export trl", "export axolotl",
         ]
         XCTAssertEqual(CommandTable.standard.commands.map(\.name), expected)

@@ -34,6 +34,12 @@ final class ScriptingGoldenTests: XCTestCase {
             ("let a = 1 in xs", "(let a (in 1 xs))"),
             ("let a = 1 not in xs", "(let a (not (in 1 xs)))"),
             ("let a = r.val_loss", "(let a (. r val_loss))"),
+            // Tensor names and multi-dimensional subscripts (issue #20).
+            ("let w = layers.0.attn.q_proj", "(let w (. (. (. layers 0) attn) q_proj))"),
+            ("let s = w[0:4, :8]", "(let s (subscripts w 0:4 _:8))"),
+            ("let s = w[1, 2:, :]", "(let s (subscripts w 1 2:_ _:_))"),
+            ("let s = w[0, ]", "(let s (index w 0))"),
+            ("let s = w[, 1]", "1:11+1 unexpected ',': an index or a slice is missing before it"),
             ("let a = xs[0].loss", "(let a (. (index xs 0) loss))"),
             ("let a = xs[-1]", "(let a (index xs -1))"),
             ("let a = xs[1:3] + xs[:2] + xs[1:] + xs[:]", "(let a (+ (+ (+ (slice xs 1 3) (slice xs _ 2)) (slice xs 1 _)) (slice xs _ _)))"),
@@ -97,6 +103,9 @@ final class ScriptingGoldenTests: XCTestCase {
             ("set lr=base_lr * 2", "(set lr=id:base_lr path:* num:2)"),
             ("train steps=n + 1", "1:15+1 unexpected '+': a sign must touch its number, e.g. -1; in arguments arithmetic goes in parentheses, e.g. steps=(n + 1)"),
             ("data load \"runs/{name}.jsonl\"", "(data load expr:(template \"runs/\" {name} \".jsonl\"))"),
+            // A call touching its name is an expression argument (issue #20: plot hist(w)).
+            ("plot hist(w) bar(xs, 2)", "(plot expr:(call hist w) expr:(call bar xs 2))"),
+            ("plot hist (w)", "(plot id:hist expr:w)"),
         ])
     }
 

@@ -23,6 +23,9 @@ public enum ArgumentKind: Sendable, Hashable {
     case tensorPath
     /// A list of values (for `sweep`).
     case list
+    /// A logged series name, or a chart an expression made (`plot hist(w)`): the word, or the
+    /// expression's text (its value is in `Session.argumentValues`).
+    case series
 
     /// "a whole number at least 1", "one of cosine, linear or constant", …
     public var phrase: String {
@@ -37,6 +40,7 @@ public enum ArgumentKind: Sendable, Hashable {
         case .names: return "a list of names such as [q_proj, v_proj]"
         case .tensorPath: return "a tensor path such as layers.0.attn.q_proj"
         case .list: return "a list such as [1e-4, 3e-4]"
+        case .series: return "a series name such as loss, or a chart such as hist(w)"
         }
     }
 
@@ -52,6 +56,7 @@ public enum ArgumentKind: Sendable, Hashable {
         case .names: return "[A, B]"
         case .tensorPath: return "PATH"
         case .list: return "[…]"
+        case .series: return "SERIES"
         }
     }
 
@@ -91,6 +96,10 @@ public enum ArgumentKind: Sendable, Hashable {
             guard let flag = value.bool else { throw wrongKind() }
             return .bool(flag)
         case .text:
+            guard let text = value.string ?? value.identifier else { throw wrongKind() }
+            return .word(text)
+        case .series:
+            if case .expression = value.kind { return .word(value.text) }
             guard let text = value.string ?? value.identifier else { throw wrongKind() }
             return .word(text)
         case .path:

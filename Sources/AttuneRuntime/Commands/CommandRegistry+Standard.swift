@@ -5,6 +5,6 @@ extension CommandRegistry {
     ] + DataCommands.all + [
         MethodCommand(), SetCommand(),
     ] + TrainingCommands.all + EvaluationCommands.all + [
-        TokenizeCommand(), LogitsCommand(), ShowCommand(), ListCommand(), HelpCommand(),
+        TokenizeCommand(), LogitsCommand(), ActivationsCommand(), ShowCommand(), ListCommand(), HelpCommand(),
     ] + ExportCommands.all)
 }

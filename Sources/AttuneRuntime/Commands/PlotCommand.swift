@@ -12,13 +12,44 @@ struct PlotCommand: RuntimeCommand {
         .keyed("by", .choice(["run", "none"]), default: "run", "one curve per run, or only the current run"),
         .keyed("smooth", .number(NumericRange(lower: 0, upper: 1, upperInclusive: false)), default: "0", "exponential smoothing weight (0.6 to 0.9 calms noisy curves)"),
         .keyed("log", .bool, default: "false", "logarithmic y axis"),
-    ], rest: .positional("series", .text, required: false, "a logged series: loss, val_loss, lr, grad_norm, tokens_per_s"))
+    ], rest: .positional("series", .series, required: false, "a logged series (loss, val_loss, lr, grad_norm, tokens_per_s), or a chart: hist(w), heatmap(t), bar(xs)"))
     let help = CommandHelp("""
         Charts logged series of the session's training runs in the terminal (braille dots, 80 columns), \
         one curve per run and series, so runs with different settings overlay on one chart; a notebook \
         also keeps the chart as a PNG and SVG beside it, and its series for verification. Without a \
-        series it plots loss. Series: loss, smoothed_loss, val_loss, lr, grad_norm, tokens_per_s.
-        """, examples: ["plot loss", "plot loss val_loss", "plot lr by=none", "plot loss smooth=0.8 log=true"])
+        series it plots loss. Series: loss, smoothed_loss, val_loss, lr, grad_norm, tokens_per_s. \
+        It also draws a chart made by hist(w) (a histogram of a tensor's values or a list of numbers), \
+        heatmap(t) (a matrix such as an attention map, with its token labels) or bar(xs) (one bar per \
+        number, e.g. LoRA B norms per layer), or a variable holding one.
+        """, examples: ["plot loss", "plot loss val_loss", "plot lr by=none", "plot loss smooth=0.8 log=true",
+                        "plot hist(layers.0.attn.q_proj)", "plot heatmap(a.layers[1].attention[0])", "plot bar(norms)"])
+
+    /// The charts the arguments name (`hist(w)`, a variable holding a chart), or nil when they
+    /// name logged series.
+    static func charts(_ context: CommandContext) throws(CommandError) -> [Chart]? {
+        let a = context.arguments
+        var charts: [Chart] = []
+        for (index, range) in a.restRanges.enumerated() {
+            var value = context.session.argumentValues[range]
+            if value == nil, case .word(let word) = a.rest[index], case let bound? = context.variable(word) { value = bound }
+            guard let value else { continue }
+            guard case .opaque(let object) = value, let chart = object as? ChartValue else {
+                throw CommandError("TypeError", "plot draws logged series or a chart such as hist(w), heatmap(t) or bar(xs); "
+                                   + "this is \(value.typeDescription)" + (Self.isTensor(value) ? ": wrap it, e.g. plot hist(w)" : ""), at: range)
+            }
+            charts.append(chart.chart)
+        }
+        guard !charts.isEmpty else { return nil }
+        guard charts.count == a.rest.count else {
+            throw CommandError("InvalidValue", "plot draws either logged series or charts, not both in one line", at: context.command.range)
+        }
+        return charts
+    }
+
+    private static func isTensor(_ value: ScriptValue) -> Bool {
+        if case .opaque(let object) = value { return object is TensorValue }
+        return false
+    }
 
     static let known = ["loss", "smoothed_loss", "val_loss", "lr", "grad_norm", "tokens_per_s", "val_ppl"]
 
@@ -34,6 +65,10 @@ struct PlotCommand: RuntimeCommand {
 
     func run(_ context: CommandContext) throws {
         let a = context.arguments
+        if let charts = try Self.charts(context) {
+            for chart in charts { context.plot(chart) }
+            return
+        }
         let history = context.session.metrics
         let names: [String] = a.rest.compactMap { if case .word(let w) = $0 { w } else { nil } }
         let metrics = names.isEmpty ? ["loss"] : names

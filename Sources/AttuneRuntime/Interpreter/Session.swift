@@ -24,6 +24,9 @@ public final class Session {
     public var model: SessionModel?
     /// Results named with `name = command` (`base = eval`).
     public var results: [String: NamedResult] = [:]
+    /// Engine values (tensors, charts) that expression arguments of the running statement gave,
+    /// by the argument's span: `plot hist(w)` reads its chart here.
+    public var argumentValues: [SourceRange: ScriptValue] = [:]
     /// The variables and functions of the session (`let`, `fn`, `name = command`), shared by
     /// every cell.
     public let variables = Scope()

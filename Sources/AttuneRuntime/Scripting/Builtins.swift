@@ -2,7 +2,9 @@ import AttuneLanguage
 import Foundation
 
 /// A function the language provides: `min`, `max`, `sum`, `mean`, `abs`, `round`, `len`, `log`,
-/// `exp`, `sqrt`, `range`, `sort`, `argmin`, `argmax`, `format`, `str`.
+/// `exp`, `sqrt`, `range`, `sort`, `argmin`, `argmax`, `format`, `str`; for tensors `matmul`,
+/// `cosine`, `topk` (`Builtins+Tensors.swift`); for charts `hist`, `heatmap`, `bar`
+/// (`Builtins+Charts.swift`).
 public struct Builtin: Sendable {
     public let name: String
     /// `min(xs)` or `min(a, b, …)`, for help and messages.
@@ -16,7 +18,9 @@ public struct Builtin: Sendable {
     /// The names in help order.
     public static var names: [String] { list.map(\.name) }
 
-    static let list: [Builtin] = [
+    static let list: [Builtin] = coreList + tensorList + chartList
+
+    static let coreList: [Builtin] = [
         Builtin(name: "min", usage: "min(xs) or min(a, b, …)", summary: "the smallest number") { args, at throws(CommandError) in
             .number(try at.numbers(args).min()!)
         },
@@ -108,6 +112,8 @@ struct BuiltinCall {
     let name: String
     let range: SourceRange
     let argumentRanges: [SourceRange]
+    /// The session, for builtins that read the model (`tensor`).
+    var session: Session? = nil
 
     func error(_ message: String, argument: Int? = nil) -> CommandError {
         let at = argument.flatMap { $0 < argumentRanges.count ? argumentRanges[$0] : nil } ?? range

@@ -161,6 +161,7 @@ final class Evaluator {
     /// written (`layers.*`, `all-linear`, `cosine`, an unbound `base`).
     func resolveArguments(of command: Command, in scope: Scope) throws(Stop) -> Command {
         // `help lr` asks about the word, whatever a variable of that name holds.
+        session.argumentValues = [:]
         if command.name == "help" { return command }
         var changed = false
         var arguments: [Argument] = []
@@ -179,6 +180,11 @@ final class Evaluator {
             return literal(bound, for: value) ?? value
         case .expression(let expression):
             let result = try evaluate(expression, in: scope)
+            if case .opaque = result {
+                // A tensor or a chart stays as written; the command reads its value (`plot hist(w)`).
+                session.argumentValues[value.range] = result
+                return value
+            }
             guard let converted = literal(result, for: value) else {
                 throw fail("\(text(of: value.range)) gives \(result.typeDescription); a command takes numbers, text, true or false, words and lists",
                            at: value.range)
@@ -250,6 +256,7 @@ final class Evaluator {
             if let builtin = Builtin.all[name] {
                 return .function(ScriptFunction(name: name, parameters: [], body: .builtin(builtin)))
             }
+            if let tensor = try tensorReference(expression, in: scope) { return tensor }
             throw unknownName(name, at: expression.range, scope: scope)
         case .list(let items):
             var values: [ScriptValue] = []
@@ -264,6 +271,12 @@ final class Evaluator {
             switch (op, operand) {
             case (.negate, .number(let value)): return .number(-value)
             case (.not, .bool(let value)): return .bool(!value)
+            case (.negate, .opaque(let object)):
+                guard let negated = try opaque({ () throws(CommandError) in try object.combined(.subtract, with: .number(0), selfOnLeft: false) },
+                                               at: expression.range) else {
+                    throw fail("'-' needs a number or a tensor, not \(operand.typeDescription)", at: expression.range)
+                }
+                return negated
             case (.negate, _):
                 throw fail("'-' needs a number, not \(operand.typeDescription)", at: expression.range)
             case (.not, _):
@@ -272,6 +285,7 @@ final class Evaluator {
         case .binary(let op, let left, let right):
             return try binary(op, left, right, expression: expression, in: scope)
         case .field(let baseExpression, let name):
+            if let tensor = try tensorReference(expression, in: scope) { return tensor }
             let base = try evaluate(baseExpression, in: scope)
             return try field(name, of: base, baseExpression: baseExpression)
         case .index(let baseExpression, let indexExpression):
@@ -288,9 +302,33 @@ final class Evaluator {
             case .string(let text):
                 let characters = Array(text)
                 return .string(String(characters[Self.sliceRange(count: characters.count, start: start, end: end)]))
+            case .opaque(let object):
+                if let value = try opaque({ () throws(CommandError) in try object.subscripted([.range(start: start, end: end)]) }, at: expression.range) {
+                    return value
+                }
+                throw fail("\(base.typeDescription) cannot be sliced", at: baseExpression.range)
             default:
-                throw fail("only lists and strings can be sliced, not \(base.typeDescription)", at: baseExpression.range)
+                throw fail("only lists, strings and tensors can be sliced, not \(base.typeDescription)", at: baseExpression.range)
             }
+        case .subscripts(let baseExpression, let items):
+            let base = try evaluate(baseExpression, in: scope)
+            var subscripts: [ScriptSubscript] = []
+            for item in items {
+                switch item {
+                case .index(let index):
+                    subscripts.append(.index(try wholeNumber(index, in: scope, role: "an index")))
+                case .range(let startExpression, let endExpression):
+                    let start = try startExpression.map { e throws(Stop) in try wholeNumber(e, in: scope, role: "a slice bound") }
+                    let end = try endExpression.map { e throws(Stop) in try wholeNumber(e, in: scope, role: "a slice bound") }
+                    subscripts.append(.range(start: start, end: end))
+                }
+            }
+            guard case .opaque(let object) = base,
+                  let value = try opaque({ () throws(CommandError) in try object.subscripted(subscripts) }, at: expression.range) else {
+                throw fail("[…, …] with several items indexes a tensor's dimensions; \(text(of: baseExpression.range)) is \(base.typeDescription)",
+                           at: expression.range)
+            }
+            return value
         case .call(let calleeExpression, let argumentExpressions):
             let callee = try evaluate(calleeExpression, in: scope)
             var arguments: [ScriptValue] = []
@@ -316,6 +354,15 @@ final class Evaluator {
         switch (op, left, right) {
         case (.equal, _, _): return .bool(left == right)
         case (.notEqual, _, _): return .bool(left != right)
+        case (_, .opaque(let object), _) where op != .contains,
+             (_, _, .opaque(let object)) where op != .contains:
+            let selfOnLeft: Bool
+            if case .opaque(let leftObject) = left, leftObject === object { selfOnLeft = true } else { selfOnLeft = false }
+            if let value = try opaque({ () throws(CommandError) in try object.combined(op, with: selfOnLeft ? right : left, selfOnLeft: selfOnLeft) },
+                                      at: expression.range) {
+                return value
+            }
+            throw fail("cannot apply '\(op.rawValue)' to \(left.typeDescription) and \(right.typeDescription)", at: expression.range)
         case let (.add, .number(a), .number(b)): return .number(a + b)
         case let (.add, .string(a), .string(b)): return .string(a + b)
         case let (.add, .list(a), .list(b)): return .list(a + b)
@@ -355,7 +402,7 @@ final class Evaluator {
             if let value = record[name.text] { return value }
             fields = record.names
         case .opaque(let object):
-            if let value = object.field(name.text) { return value }
+            if let value = try opaque({ () throws(CommandError) in try object.fieldValue(name.text) }, at: name.range) { return value }
             fields = object.fieldNames
         default:
             throw fail("\(text(of: baseExpression.range)) is \(base.typeDescription), which has no fields", at: baseExpression.range)
@@ -374,6 +421,12 @@ final class Evaluator {
         case let (.string(text), .number(number)):
             let characters = Array(text)
             return .string(String(characters[try position(number, count: characters.count, at: range)]))
+        case let (.opaque(object), .number(number)):
+            guard number == number.rounded(), abs(number) < 1e15 else {
+                throw fail("an index must be a whole number, not \(ScriptValue.numberText(number))", at: range)
+            }
+            if let value = try opaque({ () throws(CommandError) in try object.subscripted([.index(Int(number))]) }, at: range) { return value }
+            throw fail("cannot index \(base.typeDescription) with \(index.typeDescription)", at: whole)
         case let (.record(record), .string(name)):
             if let value = record[name] { return value }
             let guess = suggest(name, from: record.names)
@@ -424,7 +477,7 @@ final class Evaluator {
         switch function.body {
         case .builtin(let builtin):
             do {
-                return try builtin.call(arguments, BuiltinCall(name: builtin.name, range: range, argumentRanges: argumentRanges))
+                return try builtin.call(arguments, BuiltinCall(name: builtin.name, range: range, argumentRanges: argumentRanges, session: session))
             } catch {
                 throw .failed(error, recorded: false)
             }
@@ -464,12 +517,68 @@ final class Evaluator {
         }
     }
 
+    // MARK: Engine values
+
+    /// Runs an operation of an engine value, its errors pointing at `range` unless they point somewhere.
+    private func opaque(_ body: () throws(CommandError) -> ScriptValue?, at range: SourceRange) throws(Stop) -> ScriptValue? {
+        do { return try body() } catch { throw .failed(error.located(default: range), recorded: false) }
+    }
+
+    /// A model tensor named by a dotted chain whose head is no variable or builtin:
+    /// `layers.0.attn.q_proj.lora_B`, with `.grad` and then any fields (`….lora_B.grad.norm`).
+    /// Nil when the head is bound or no model is loaded; a chain that names no tensor is a
+    /// `NameError` with the nearest name.
+    private func tensorReference(_ expression: Expression, in scope: Scope) throws(Stop) -> ScriptValue? {
+        var parts: [Name] = []
+        var current = expression
+        while case .field(let base, let name) = current.kind {
+            parts.insert(name, at: 0)
+            current = base
+        }
+        guard case .variable(let head) = current.kind, scope.lookup(head) == nil, Builtin.all[head] == nil,
+              session.model != nil else { return nil }
+        let names = [head] + parts.map(\.text)
+        if session.adapter == nil, let lora = names.firstIndex(where: { $0.hasPrefix("lora_") }) {
+            // `layers.0.attn.q_proj.lora_B` before training: not a field of q_proj, a matrix to come.
+            let (message, guess) = session.unknownTensorMessage(names[0...lora].joined(separator: "."))
+            throw .failed(CommandError("NameError", message, at: expression.range, suggestion: guess), recorded: false)
+        }
+        for length in stride(from: names.count, through: 1, by: -1) {
+            guard let entry = session.tensorEntry(names[0..<length].joined(separator: ".")) else { continue }
+            let gradient = length < names.count && names[length] == "grad"
+            let used = gradient ? length + 1 : length
+            let tensorRange = used == 1 ? current.range : current.range.union(parts[used - 2].range)
+            var value: ScriptValue
+            do { value = .opaque(try TensorValue.parameter(entry, gradient: gradient)) } catch {
+                throw .failed(error.located(default: tensorRange), recorded: false)
+            }
+            var baseExpression = Expression(.variable(names[0..<used].joined(separator: ".")), range: tensorRange)
+            for part in parts.dropFirst(used - 1) {
+                value = try field(part, of: value, baseExpression: baseExpression)
+                baseExpression = Expression(.field(baseExpression, part), range: baseExpression.range.union(part.range))
+            }
+            return value
+        }
+        let dotted = names.joined(separator: ".")
+        // `rr.loss` with a typo in a variable's name is an unknown name, not a tensor. The longest
+        // name wins, so `layers.0.attn.q_proj.lora_B` is the adapter matrix, not a field of q_proj.
+        guard !parts.isEmpty, session.tensorNames.contains(where: { $0.hasPrefix(head + ".") }) || head == "model" else {
+            return nil
+        }
+        let (message, guess) = session.unknownTensorMessage(dotted)
+        throw .failed(CommandError("NameError", message, at: expression.range, suggestion: guess), recorded: false)
+    }
+
     // MARK: Errors
 
     private func unknownName(_ name: String, at range: SourceRange, scope: Scope) -> Stop {
         if interpreter.registry.table.isLeadingWord(name) {
             return .failed(CommandError("NameError", "'\(name)' is a command, not a value: run it on its own line, or bind its result, "
                                         + "e.g. r = \(name) …", at: range), recorded: false)
+        }
+        if session.model == nil, ["layers", "embed", "norm", "lm_head"].contains(name) {
+            return .failed(CommandError("NameError", "'\(name)' names a model tensor, and no model is loaded: create one with model new tiny "
+                                        + "or load one with model load PATH", at: range), recorded: false)
         }
         let candidates = scope.visibleNames + Builtin.names
         let guess = suggest(name, from: candidates)

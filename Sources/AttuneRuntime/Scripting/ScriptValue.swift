@@ -1,3 +1,4 @@
+import AttuneLanguage
 import Foundation
 
 /// A value of the scripting language: what variables hold, expressions give and commands return.
@@ -108,7 +109,7 @@ extension ScriptValue: Equatable {
     }
 }
 
-/// An engine object held by a variable (a tensor, later): shared, never copied.
+/// An engine object held by a variable (a tensor, a chart): shared, never copied.
 public protocol OpaqueScriptValue: AnyObject, Sendable {
     /// "tensor".
     var typeName: String { get }
@@ -117,4 +118,23 @@ public protocol OpaqueScriptValue: AnyObject, Sendable {
     /// Its fields (`t.shape`), in order.
     func field(_ name: String) -> ScriptValue?
     var fieldNames: [String] { get }
+    /// A field that may fail (`w.T` of a tensor above the size limit); `field` by default.
+    func fieldValue(_ name: String) throws(CommandError) -> ScriptValue?
+    /// `x[3]`, `x[0:4, :8]`; nil when the value cannot be indexed.
+    func subscripted(_ items: [ScriptSubscript]) throws(CommandError) -> ScriptValue?
+    /// `x + y`, `2 * x`, `-x` (`.subtract` from 0 on the left); nil when the operator does not apply.
+    func combined(_ op: BinaryOperator, with other: ScriptValue, selfOnLeft: Bool) throws(CommandError) -> ScriptValue?
+}
+
+/// One item between brackets after an engine value: an index or a `start:end` range
+/// (negative counts from the end, a missing bound is the start or the end).
+public enum ScriptSubscript: Sendable, Hashable {
+    case index(Int)
+    case range(start: Int?, end: Int?)
+}
+
+extension OpaqueScriptValue {
+    public func fieldValue(_ name: String) throws(CommandError) -> ScriptValue? { field(name) }
+    public func subscripted(_ items: [ScriptSubscript]) throws(CommandError) -> ScriptValue? { nil }
+    public func combined(_ op: BinaryOperator, with other: ScriptValue, selfOnLeft: Bool) throws(CommandError) -> ScriptValue? { nil }
 }

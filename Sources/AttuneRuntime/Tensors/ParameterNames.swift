@@ -51,5 +51,12 @@ public enum ParameterNames {
           lm_head                 lm_head.weight (absent when tied to embed)
         Add .grad for a gradient, and [rows, cols] to slice: show layers.0.attn.q_proj[0:4, :8]
         Patterns use * within one part and match everything below: list layers.*.attn.q_proj, list layers.0
+        In expressions a name is a tensor value: w = layers.0.attn.q_proj.lora_B (or tensor("layers.{i}.…")
+        for a name made in a loop), with w.shape, w.dtype, w.count, w.mean, w.std, w.norm, w.min, w.max,
+        w.nonfinite, w.labels, slices w[0:4, :8], w.rows(i, j), w.T, + - * / with numbers and tensors of
+        the same shape, matmul(a, b), cosine(a, b), topk(w, k). A weight kept quantized is dequantized
+        only for the rows read; a result above 64 MiB asks for a slice. activations "TEXT" gives each
+        layer's residual stream, attention per head and MLP output as tensors; plot hist(w),
+        plot heatmap(t) and plot bar(xs) draw them.
         """
 }

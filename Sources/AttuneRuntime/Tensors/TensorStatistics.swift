@@ -40,3 +40,39 @@ public struct TensorStatistics: Sendable, Equatable {
             + "  norm \(NumberText.stat(norm))  non-finite \(nonFinite)"
     }
 }
+
+extension TensorStatistics {
+    /// The same statistics gathered in pieces (rows of a quantized weight dequantized a chunk at
+    /// a time), in index order, with the same formulas as `init(_:)`.
+    struct Accumulator {
+        private var n = 0, bad = 0, total = 0
+        private var sum = 0.0, sumSquares = 0.0
+        private var low = Double.infinity, high = -Double.infinity
+
+        mutating func add(_ values: [Float]) {
+            total += values.count
+            for value in values {
+                guard value.isFinite else { bad += 1; continue }
+                let v = Double(value)
+                n += 1
+                sum += v
+                sumSquares += v * v
+                low = Swift.min(low, v)
+                high = Swift.max(high, v)
+            }
+        }
+
+        var statistics: TensorStatistics {
+            var result = TensorStatistics([Float]())
+            result.count = total
+            result.nonFinite = bad
+            result.mean = n > 0 ? sum / Double(n) : .nan
+            let variance = n > 0 ? Swift.max(0, sumSquares / Double(n) - result.mean * result.mean) : .nan
+            result.std = variance.squareRoot()
+            result.min = n > 0 ? low : .nan
+            result.max = n > 0 ? high : .nan
+            result.norm = sumSquares.squareRoot()
+            return result
+        }
+    }
+}
