@@ -212,7 +212,7 @@ final class RolloutTests: XCTestCase {
         }
         var metrics = try await server.get("/metrics").body
         XCTAssertTrue(metrics.contains("attune_rollout_rolled_back 0\n"), metrics)
-        XCTAssertFalse(metrics.contains("attune_rollout_rule_value"), "no value before the window is full")
+        XCTAssertFalse(metrics.contains("attune_rollout_rule_value{"), "no value before the window is full")
         let third = try await ask(canaryUser)
         XCTAssertEqual(third, tuned)
         // The rule fired on the third canary reply: everyone is back on the primary.

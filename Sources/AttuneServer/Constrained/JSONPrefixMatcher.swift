@@ -294,11 +294,10 @@ struct JSONPrefixMatcher {
             missing.filter { $0 != index }.reduce(0) { $0 + 1 + node.members[$1].minLength } + 1
         }
         var best = Int.max / 4
-        if !escape {
-            for index in node.members.indices where !used[index] && node.members[index].key.starts(with: typed) {
-                let member = node.members[index]
-                best = min(best, member.key.count - typed.count + 1 + 1 + member.schema.minLength + rest(excluding: index))
-            }
+        // A declared key is matched on its escaped bytes, so a pending escape is part of `typed`.
+        for index in node.members.indices where !used[index] && node.members[index].key.starts(with: typed) {
+            let member = node.members[index]
+            best = min(best, member.key.count - typed.count + 1 + 1 + member.schema.minLength + rest(excluding: index))
         }
         if node.additionalProperties {
             let clash = !escape && node.members.indices.contains { used[$0] && node.members[$0].key == typed }
