@@ -62,8 +62,10 @@ let package = Package(
         // `attune serve`: the model behind an OpenAI-compatible HTTP API (its own target so the
         // runtime and its tests do not link the server library).
         .target(name: "AttuneServer",
-                dependencies: ["Essentials", "Models", "ModelFormats", "TensorCore", "Tokenization", "Training",
-                               .product(name: "Hummingbird", package: "hummingbird")]),
+                dependencies: ["Essentials", "Models", "ModelFormats", "TensorCore", "Tokenization", "Training", "Evaluation",
+                               .product(name: "Hummingbird", package: "hummingbird"),
+                               // `serve send`'s client (ChatClient).
+                               .product(name: "AsyncHTTPClient", package: "async-http-client")]),
         .executableTarget(name: "attune", dependencies: ["Essentials", "AttuneRuntime", "AttuneServer", "CEditLine", "TensorCore", "Models", "Training", "Evaluation",
                                                   .product(name: "ArgumentParser", package: "swift-argument-parser")]),
 

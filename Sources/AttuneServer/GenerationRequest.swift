@@ -1,3 +1,5 @@
+import Essentials
+import Evaluation
 import Foundation
 import Tokenization
 
@@ -25,6 +27,26 @@ public struct GenerationRequest: Sendable {
     public var stream = false
     /// `stream_options.include_usage`: a last chunk with the token counts.
     public var streamUsage = false
+    /// OpenAI's `user`: who asked (a canary keeps one user on one side by it).
+    public var user: String?
+    /// `response_format`: nil or `text` for free text; JSON kinds are enforced while decoding.
+    public var responseFormat: ResponseFormat?
+
+    /// What shape the reply must have (`response_format`).
+    public enum ResponseFormat: Sendable, Equatable {
+        /// `{"type": "json_object"}`: one JSON object.
+        case jsonObject
+        /// `{"type": "json_schema", "json_schema": {"name", "schema"}}`: JSON matching the schema.
+        case jsonSchema(name: String, schema: JSONSchema)
+
+        /// The schema replies are decoded against (`json_object`: any object).
+        public var schema: JSONSchema {
+            switch self {
+            case .jsonObject: return JSONSchema(types: [.object])
+            case .jsonSchema(_, let schema): return schema
+            }
+        }
+    }
 
     /// Roles the chat template takes; OpenAI's `developer` is read as `system`.
     static let roles = ["system", "user", "assistant"]
@@ -146,6 +168,8 @@ public struct GenerationRequest: Sendable {
             throw APIError.invalid("'n' must be 1 (got \(n)): one choice per request", param: "n", code: "unsupported_parameter")
         }
         stream = try fields.bool("stream") ?? false
+        user = try fields.string("user")
+        responseFormat = try Self.responseFormat(fields["response_format"])
         if let options = fields["stream_options"], options != .null {
             guard case .object = options else { throw APIError.invalid("'stream_options' must be an object", param: "stream_options") }
             if case .bool(let include)? = options["include_usage"] { streamUsage = include }
@@ -162,6 +186,38 @@ public struct GenerationRequest: Sendable {
         }
         if let logprobs = fields["logprobs"], logprobs != .null, logprobs != .bool(false) {
             throw APIError.invalid("'logprobs' is not supported", param: "logprobs", code: "unsupported_parameter")
+        }
+    }
+}
+
+extension GenerationRequest {
+    /// Reads `response_format`: `{"type": "text"}`, `{"type": "json_object"}` or
+    /// `{"type": "json_schema", "json_schema": {"name": …, "schema": {…}}}` (the schema in the
+    /// subset `eval` checks: type, required, properties, enum, items, additionalProperties).
+    static func responseFormat(_ value: JSONText?) throws -> ResponseFormat? {
+        let param = "response_format"
+        guard let value, value != .null else { return nil }
+        guard case .object = value, case .string(let type)? = value["type"] else {
+            throw APIError.invalid("'response_format' must be an object with a 'type': text, json_object or json_schema", param: param)
+        }
+        switch type {
+        case "text": return nil
+        case "json_object": return .jsonObject
+        case "json_schema":
+            guard let spec = value["json_schema"], case .object = spec else {
+                throw APIError.invalid("'response_format.json_schema' is missing: give {\"name\": …, \"schema\": {…}}", param: "\(param).json_schema")
+            }
+            var name = "schema"
+            if case .string(let n)? = spec["name"] { name = n }
+            guard let schemaValue = spec["schema"], case .object = schemaValue else {
+                throw APIError.invalid("'response_format.json_schema.schema' must be a JSON Schema object", param: "\(param).json_schema.schema")
+            }
+            do { return .jsonSchema(name: name, schema: try JSONSchema(json: schemaValue.text)) } catch {
+                throw APIError.invalid("'response_format.json_schema.schema': \(error)", param: "\(param).json_schema.schema",
+                                       code: "invalid_schema")
+            }
+        default:
+            throw APIError.invalid("'response_format.type' is '\(type)'; it is text, json_object or json_schema", param: "\(param).type")
         }
     }
 }

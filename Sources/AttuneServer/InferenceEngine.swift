@@ -111,8 +111,7 @@ final class InferenceEngine: Sendable {
             var decoder = StreamingDecoder(tokenizer: tokenizer, skipSpecialTokens: true)
             var matcher = StopSequenceMatcher(stops: job.stop)
             var interrupted: GenerationOutcome.FinishReason?
-            let result = try served.base.model.generate(prompt: job.promptIDs, maxTokens: job.maxTokens, sampling: job.sampling,
-                                                        stopTokens: stopTokens) { token in
+            let onToken = { (token: Int) -> Bool in
                 hooks.afterToken?()
                 let piece = decoder.push(token)
                 if !piece.isEmpty {
@@ -123,6 +122,20 @@ final class InferenceEngine: Sendable {
                 if job.cancellation.isCancelled { interrupted = .disconnected; return false }
                 if Date() >= job.deadline { interrupted = .timeout; return false }
                 return true
+            }
+            let result: (tokens: [Int], stopReason: StopReason)
+            if let schema = job.schema {
+                let table = served.tokenTable ?? TokenByteTable(tokenizer: tokenizer, vocabularySize: served.base.model.config.vocabSize)
+                served.tokenTable = table
+                let constrained = try ConstrainedDecoding.generate(model: served.base.model, prompt: job.promptIDs, maxTokens: job.maxTokens,
+                                                                   sampling: job.sampling, stopTokens: stopTokens, schema: schema,
+                                                                   table: table, onToken: onToken)
+                result = (constrained.tokens, constrained.stopReason)
+                outcome.maskSeconds = constrained.maskSeconds
+            } else {
+                let generated = try served.base.model.generate(prompt: job.promptIDs, maxTokens: job.maxTokens, sampling: job.sampling,
+                                                               stopTokens: stopTokens, onToken: onToken)
+                result = (generated.tokens, generated.stopReason)
             }
             if !matcher.stopped {
                 let tail = decoder.finish()
@@ -182,6 +195,8 @@ struct GenerationJob: Sendable {
     var stop: [String]
     /// After this the generation stops with `timeout` (checked before it starts and per token).
     var deadline: Date
+    /// `response_format`'s schema: only tokens that keep the reply a prefix of matching JSON (nil: free text).
+    var schema: SchemaNode?
     var cancellation = CancellationFlag()
 }
 
@@ -202,4 +217,6 @@ struct GenerationOutcome: Sendable {
     var finishReason = FinishReason.stop
     var promptTokens: Int
     var completionTokens = 0
+    /// Seconds spent masking tokens under `response_format` (0 without).
+    var maskSeconds = 0.0
 }

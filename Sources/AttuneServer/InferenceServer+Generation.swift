@@ -19,31 +19,49 @@ extension InferenceServer {
         let limits = configuration.limits
         let body = try await RequestBodyReader.json(request, limit: limits.maxBodyBytes)
         let parsed = route == .chat ? try GenerationRequest.chat(body) : try GenerationRequest.completion(body)
-        let adapter = try engine.resolve(parsed.model)
+        let requested = try engine.resolve(parsed.model)
         let ids = try engine.renderer.ids(for: parsed.input)
         let maxTokens = try engine.renderer.maxNewTokens(requested: parsed.maxTokens, promptTokens: ids.count, limits: limits)
         let seed = parsed.seed ?? nextSeed()
+        let schema = try Self.compiledSchema(parsed.responseFormat, maxTokens: maxTokens)
         let ticket = try engine.admit(limit: limits.maxConcurrentRequests)
+        let id = route.idPrefix + Self.randomID()
+        // A rollout may send the request to the candidate (canary) or shadow it after the reply.
+        var adapter = requested, role: ReplyContext.Role?, shadow: String?
+        switch rollout.route(model: requested, key: parsed.user ?? id, loaded: { self.engine.adapters[$0] != nil }) {
+        case .asked: break
+        case .primary(let candidate): role = .primary; shadow = candidate
+        case .canary(let candidate): role = .canary; adapter = candidate
+        }
+        // Stop sequences would cut a JSON reply short: under response_format the document's end stops it.
         let job = GenerationJob(promptIDs: ids, adapter: adapter, maxTokens: maxTokens,
                                 sampling: SamplingOptions(temperature: Float(parsed.temperature), topP: Float(parsed.topP), seed: seed),
-                                stop: parsed.stop, deadline: arrival.addingTimeInterval(limits.requestTimeout))
+                                stop: schema == nil ? parsed.stop : [], deadline: arrival.addingTimeInterval(limits.requestTimeout),
+                                schema: schema)
         // A client that closes its connection frees its slot at the next token.
         let cancellation = job.cancellation, counters = self.metrics
         context.channel.closeFuture.whenComplete { _ in
             if !cancellation.isFinished { counters.recordDisconnect(); cancellation.cancel() }
         }
-        let reply = ReplyContext(id: route.idPrefix + Self.randomID(), created: Int(arrival.timeIntervalSince1970), route: route,
-                                 request: parsed, seed: seed, arrival: arrival)
+        let reply = ReplyContext(id: id, created: Int(arrival.timeIntervalSince1970), route: route,
+                                 request: parsed, seed: seed, arrival: arrival, role: role, served: adapter ?? AdapterName.base)
         if parsed.stream {
+            let shadow = shadow
             return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
                             body: ResponseBody { writer in
                                 defer { ticket.release() }
                                 try await self.stream(job, reply: reply, to: &writer)
+                                if let shadow { self.runShadow(shadow, of: job, reply: reply) }
                             })
         }
         defer { ticket.release(); job.cancellation.finish() }
-        let outcome = try await engine.generate(job)
+        let outcome: GenerationOutcome
+        do { outcome = try await engine.generate(job) } catch {
+            failed(reply)
+            throw error
+        }
         finish(reply, outcome: outcome)
+        if let shadow { runShadow(shadow, of: job, reply: reply) }
         if outcome.finishReason == .timeout { throw APIError.timedOut(seconds: limits.requestTimeout) }
         let usage = Self.usage(outcome)
         let choice: JSONText = route == .chat
@@ -54,6 +72,40 @@ extension InferenceServer {
                           "model": .string(parsed.model), "choices": [choice], "usage": usage])
     }
 
+    /// The `response_format` schema compiled for decoding; 400 when no reply could match it or
+    /// `max_tokens` cannot hold the shortest one.
+    static func compiledSchema(_ format: GenerationRequest.ResponseFormat?, maxTokens: Int) throws -> SchemaNode? {
+        guard let format else { return nil }
+        let node: SchemaNode
+        do { node = try SchemaNode(format.schema) } catch {
+            throw APIError.invalid("'response_format' schema: \(error)", param: "response_format", code: "invalid_schema")
+        }
+        if node.minLength > maxTokens {
+            throw APIError.invalid("max_tokens is \(maxTokens), but the shortest JSON matching the response_format schema takes "
+                                   + "\(node.minLength) tokens; raise max_tokens", param: "max_tokens")
+        }
+        return node
+    }
+
+    /// Runs the shadow candidate on the request the primary just answered, after everything queued
+    /// before it; its reply goes to the log only (marked `shadow`, with the primary's request id).
+    func runShadow(_ candidate: String, of job: GenerationJob, reply: ReplyContext) {
+        guard rollout.claimShadow(limit: configuration.limits.maxConcurrentRequests) else { return }
+        let start = Date()
+        let shadowJob = GenerationJob(promptIDs: job.promptIDs, adapter: candidate, maxTokens: job.maxTokens, sampling: job.sampling,
+                                      stop: job.stop, deadline: start.addingTimeInterval(configuration.limits.requestTimeout),
+                                      schema: job.schema)
+        var shadowReply = reply
+        shadowReply.role = .shadow
+        shadowReply.served = candidate
+        shadowReply.arrival = start
+        let engine = engine
+        Task {
+            defer { self.rollout.shadowDone() }
+            do { self.finish(shadowReply, outcome: try await engine.generate(shadowJob)) } catch { self.failed(shadowReply) }
+        }
+    }
+
     /// What every chunk and the log line of one request repeat.
     struct ReplyContext: Sendable {
         var id: String
@@ -62,6 +114,12 @@ extension InferenceServer {
         var request: GenerationRequest
         var seed: UInt64
         var arrival: Date
+        /// The request's part in a rollout (nil without one).
+        var role: Role?
+        /// What answered: `base` or the adapter's name.
+        var served: String
+
+        enum Role: String, Sendable { case primary, canary, shadow }
     }
 
     /// Streams the reply: a first chunk (the assistant role), one chunk per piece of text, a last
@@ -90,6 +148,7 @@ extension InferenceServer {
         let outcome: GenerationOutcome
         defer { job.cancellation.finish() }
         do { outcome = try await generation.value } catch {
+            failed(reply)
             let api = error as? APIError ?? APIError(.internalServerError, "generation failed: \(error)", type: "server_error")
             metrics.recordStreamFailure("error")
             await send(ServerSentEvents.data(api.json))
@@ -137,21 +196,56 @@ extension InferenceServer {
          "total_tokens": .int(outcome.promptTokens + outcome.completionTokens)]
     }
 
-    /// Counts the generation and writes its log line.
+    /// Counts the generation (a shadow's only in the rollout's counts), feeds a candidate's reply to
+    /// the rollback rules, and writes its log line (with the rule, when this reply made one fire).
     func finish(_ reply: ReplyContext, outcome: GenerationOutcome) {
         let seconds = Date().timeIntervalSince(reply.arrival)
-        metrics.recordGeneration(promptTokens: outcome.promptTokens, completionTokens: outcome.completionTokens, seconds: seconds)
+        if reply.role != .shadow {
+            metrics.recordGeneration(promptTokens: outcome.promptTokens, completionTokens: outcome.completionTokens, seconds: seconds)
+            if reply.request.responseFormat != nil {
+                metrics.recordConstrained(tokens: outcome.completionTokens, maskSeconds: outcome.maskSeconds)
+            }
+        }
+        var fired: RolloutController.Rollback?
+        if reply.role == .canary || reply.role == .shadow, outcome.finishReason != .disconnected {
+            let schema = rollout.plan?.schema ?? reply.request.responseFormat?.schema
+            fired = observe(reply, RolloutObservation(schemaValid: RolloutController.isSchemaValid(outcome.text, schema: schema),
+                                                      failed: outcome.finishReason == .timeout,
+                                                      refusal: RefusalDetector.isRefusal(outcome.text), latencySeconds: seconds))
+        }
         guard let log else { return }
         let messages: [(role: String, content: String)]
         switch reply.request.input {
         case .chat(let turns): messages = turns.map { ($0.role, $0.content) }
         case .text(let prompt): messages = [("user", prompt)]
         }
-        let entry = RequestLogEntry(time: reply.arrival, id: reply.id, route: reply.route.rawValue, model: reply.request.model,
+        var entry = RequestLogEntry(time: reply.arrival, id: reply.id, route: reply.route.rawValue,
+                                    model: reply.role == nil ? reply.request.model : reply.served,
                                     messages: messages, reply: outcome.text, finishReason: outcome.finishReason.rawValue,
                                     promptTokens: outcome.promptTokens, completionTokens: outcome.completionTokens,
                                     latencySeconds: seconds, temperature: reply.request.temperature, seed: reply.seed)
+        entry.role = reply.role?.rawValue
+        entry.rollback = fired
         do { try log.append(entry.json) } catch { logger.error("\(error)") }
+    }
+
+    /// A candidate's request that failed (an error instead of a reply) counts against it.
+    func failed(_ reply: ReplyContext) {
+        guard reply.role == .canary || reply.role == .shadow else { return }
+        if let fired = observe(reply, RolloutObservation(schemaValid: false, failed: true, refusal: false,
+                                                          latencySeconds: Date().timeIntervalSince(reply.arrival))),
+           let log {
+            let line: JSONText = ["time": .string(RequestLogEntry.timeText(Date())), "id": .string(reply.id), "event": "rollback",
+                                  "role": .string(reply.role!.rawValue), "rollback": RequestLogEntry.rollbackJSON(fired)]
+            try? log.append(line)
+        }
+    }
+
+    /// Feeds one observation to the rollback rules; says so in the server's log when a rule fires.
+    private func observe(_ reply: ReplyContext, _ observation: RolloutObservation) -> RolloutController.Rollback? {
+        guard let fired = rollout.observe(observation) else { return nil }
+        logger.warning("rollout: rollback — \(fired.text); every request goes to the primary again")
+        return fired
     }
 
     /// 24 random hexadecimal digits.

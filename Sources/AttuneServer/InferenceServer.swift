@@ -18,6 +18,8 @@ public final class InferenceServer: Sendable {
     public let configuration: ServerConfiguration
     let engine: InferenceEngine
     let metrics = ServerMetrics()
+    /// Shadow, canary and rollback (`setRollout`).
+    let rollout = RolloutController()
     let log: RequestLog?
     let logger: Logger
     /// Requests without a `seed` draw seeds from this counter.
@@ -59,6 +61,26 @@ public final class InferenceServer: Sendable {
     }
 
     public func unloadAdapter(name: String) async throws { try await engine.unloadAdapter(name: name) }
+
+    /// Puts `plan` in force (nil: no rollout); its candidate and primary must be loaded. The
+    /// candidate's observations and any rollback start afresh.
+    public func setRollout(_ plan: RolloutPlan?) throws {
+        if let plan {
+            let loaded = adapters
+            for (role, name) in [("candidate", plan.candidate), ("primary", plan.primary)] where name != AdapterName.base && loaded[name] == nil {
+                throw RolloutError("the rollout's \(role) '\(name)' is not an adapter of this server; loaded: "
+                                   + ([AdapterName.base] + loaded.keys.sorted()).joined(separator: ", "))
+            }
+        }
+        rollout.set(plan)
+        if let plan { logger.notice("rollout: \(plan.summary)") }
+    }
+
+    /// The rollout in force, and the rule that fired (`schema_valid < 0.8 over 50 fired at 0.74`), if one did.
+    public var rolloutStatus: (plan: RolloutPlan?, rollback: String?) { (rollout.plan, rollout.rollback?.text) }
+
+    /// Shadow generations still queued or running.
+    public var pendingShadows: Int { rollout.pendingShadows }
 
     /// The seed for the next request that gives none.
     func nextSeed() -> UInt64 {

@@ -133,16 +133,30 @@ struct RequestLogEntry {
     var latencySeconds: Double
     var temperature: Double
     var seed: UInt64
+    /// `primary`, `canary` or `shadow` under a rollout.
+    var role: String?
+    /// The rollback rule this reply made fire.
+    var rollback: RolloutController.Rollback?
 
     var json: JSONText {
         let turns = (messages + [(role: "assistant", content: reply)]).map { m -> JSONText in
             ["role": .string(m.role), "content": .string(m.content)]
         }
-        return ["time": .string(Self.timeText(time)), "id": .string(id), "route": .string(route), "model": .string(model),
-                "messages": .array(turns), "reply": .string(reply), "finish_reason": .string(finishReason),
-                "prompt_tokens": .int(promptTokens), "completion_tokens": .int(completionTokens),
-                "latency_ms": .number((latencySeconds * 10_000).rounded() / 10), "temperature": .number(temperature),
-                "seed": .string(String(seed))]
+        var fields: [(String, JSONText)] = [
+            ("time", .string(Self.timeText(time))), ("id", .string(id)), ("route", .string(route)), ("model", .string(model))]
+        if let role { fields.append(("role", .string(role))) }
+        fields += [("messages", .array(turns)), ("reply", .string(reply)), ("finish_reason", .string(finishReason)),
+                   ("prompt_tokens", .int(promptTokens)), ("completion_tokens", .int(completionTokens)),
+                   ("latency_ms", .number((latencySeconds * 10_000).rounded() / 10)), ("temperature", .number(temperature)),
+                   ("seed", .string(String(seed)))]
+        if let rollback { fields.append(("rollback", Self.rollbackJSON(rollback))) }
+        return .object(fields)
+    }
+
+    /// `{"rule": "schema_valid < 0.8 over 50", "metric": "schema_valid", "value": 0.74, "window": 50}`.
+    static func rollbackJSON(_ rollback: RolloutController.Rollback) -> JSONText {
+        ["rule": .string(rollback.rule.description), "metric": .string(rollback.rule.metric.rawValue),
+         "value": .number(rollback.value), "threshold": .number(rollback.rule.threshold), "window": .int(rollback.rule.window)]
     }
 
     /// `2026-11-20T16:30:07.123Z`.

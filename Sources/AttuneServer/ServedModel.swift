@@ -12,6 +12,8 @@ final class ServedModel {
     private(set) var adapters: [String: ServedAdapter] = [:]
     /// The adapter whose layers are on the model now.
     private var attached: ServedAdapter?
+    /// Token bytes for `response_format` masks, built by the first request that needs them.
+    var tokenTable: TokenByteTable?
 
     init(base: LoadedModel) { self.base = base }
 

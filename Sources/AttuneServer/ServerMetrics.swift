@@ -17,6 +17,8 @@ final class ServerMetrics: Sendable {
         var bucketCounts = [Int](repeating: 0, count: ServerMetrics.latencyBuckets.count)
         var latencyCount = 0
         var latencySum = 0.0
+        var constrainedTokens = 0
+        var maskSeconds = 0.0
     }
 
     struct RouteStatus: Hashable { var route: String; var status: Int }
@@ -38,6 +40,14 @@ final class ServerMetrics: Sendable {
             s.latencyCount += 1
             s.latencySum += seconds
             for (i, bound) in Self.latencyBuckets.enumerated() where seconds <= bound { s.bucketCounts[i] += 1 }
+        }
+    }
+
+    /// Tokens generated under `response_format` and the seconds their masks took.
+    func recordConstrained(tokens: Int, maskSeconds: Double) {
+        state.withLock { s in
+            s.constrainedTokens += tokens
+            s.maskSeconds += maskSeconds
         }
     }
 
@@ -86,6 +96,10 @@ final class ServerMetrics: Sendable {
         out += "attune_request_duration_seconds_bucket{le=\"+Inf\"} \(s.latencyCount)\n"
         out += "attune_request_duration_seconds_sum \(s.latencySum)\n"
         out += "attune_request_duration_seconds_count \(s.latencyCount)\n"
+        header("attune_constrained_tokens_total", "counter", "Tokens generated under response_format (JSON enforced while decoding).")
+        out += "attune_constrained_tokens_total \(s.constrainedTokens)\n"
+        header("attune_constrained_mask_seconds_total", "counter", "Seconds spent choosing the tokens response_format allows.")
+        out += "attune_constrained_mask_seconds_total \(s.maskSeconds)\n"
         header("attune_queue_length", "gauge", "Engine work items waiting for the model.")
         out += "attune_queue_length \(waiting)\n"
         header("attune_active_requests", "gauge", "Generation requests admitted (queued or running).")

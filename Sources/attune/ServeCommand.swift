@@ -5,7 +5,7 @@ import Foundation
 import Models
 
 /// `attune serve --model NAME|PATH [--adapter NAME=PATH …] [--host H] [--port N] [--log FILE]
-/// [--api-key KEY]`: the model and its adapters behind an OpenAI-compatible API until Ctrl-C.
+/// [--api-key KEY] [--rollout FILE]`: the model and its adapters behind an OpenAI-compatible API until Ctrl-C.
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve a model and its adapters over an OpenAI-compatible HTTP API.",
@@ -14,7 +14,9 @@ struct Serve: ParsableCommand {
         ending with data: [DONE]), GET /v1/models, POST /v1/adapters {"name", "path"}, DELETE \
         /v1/adapters/NAME, GET /health, GET /metrics (Prometheus). A request's "model" is "base" or \
         an adapter name. One generation runs at a time; the others queue. Every request is appended \
-        to --log as a JSON line that `data load` reads as a chat example. Ctrl-C (or SIGTERM) stops \
+        to --log as a JSON line that `data load` reads as a chat example. response_format json_object \
+        and json_schema are enforced while decoding (the reply is always matching JSON). --rollout FILE \
+        shadows or canaries a candidate adapter with rollback rules. Ctrl-C (or SIGTERM) stops \
         after the requests in flight.
         """)
 
@@ -49,6 +51,10 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("request-timeout"), help: ArgumentHelp("Seconds a request may take, queueing included (504 after).", valueName: "s"))
     var requestTimeout = 300.0
 
+    @Option(help: ArgumentHelp("A rollout JSON file: {\"mode\": \"shadow\"|\"canary\", \"candidate\": NAME, \"share\": \"5%\", \"rollback\": [\"schema_valid < 0.8 over 50\"]}.",
+                               valueName: "file"), completion: .file(extensions: ["json"]))
+    var rollout: String?
+
     @OptionGroup var seed: SeedOption
 
     /// `NAME=PATH` pairs.
@@ -76,6 +82,9 @@ struct Serve: ParsableCommand {
             }
         }
         do { try serverConfiguration().validate() } catch { throw ValidationError("\(error)") }
+        if let rollout {
+            do { _ = try RolloutPlan.read(path: rollout) } catch { throw ValidationError("--rollout \(error)") }
+        }
     }
 
     func run() throws {
@@ -88,6 +97,12 @@ struct Serve: ParsableCommand {
             throw ExitCode(1)
         }
         let pairs = adapterPairs
+        let plan = try rollout.map { path in
+            do { return try RolloutPlan.read(path: path) } catch {
+                Terminal.err("attune serve: --rollout \(error)")
+                throw ExitCode(1)
+            }
+        }
         let server: InferenceServer
         do { server = try InferenceServer(model: loaded, configuration: configuration, logLevel: .warning) } catch {
             Terminal.err("attune serve: \(Self.message(error))")
@@ -96,6 +111,7 @@ struct Serve: ParsableCommand {
         let status = Self.blocking {
             do {
                 for (name, path) in pairs { try await server.loadAdapter(name: name, path: path) }
+                try server.setRollout(plan)
             } catch {
                 Terminal.err("attune serve: \(Self.message(error))")
                 return Int32(1)
@@ -107,6 +123,7 @@ struct Serve: ParsableCommand {
                     if !pairs.isEmpty { line += " + adapters \(pairs.map(\.name).joined(separator: ", "))" }
                     line += " on http://\(shown):\(port)"
                     if let log = configuration.logPath { line += " · log \(log)" }
+                    if let plan { line += " · rollout \(plan.summary)" }
                     Terminal.out(line + " · Ctrl-C stops")  // unbuffered: scripts wait for this line
                 }
             } catch {

@@ -17,7 +17,8 @@ import Training
 /// PEFT folder and loaded from there. Training afterwards changes nothing served until
 /// `serve reload`.
 enum ServeREPLCommands {
-    static let commands: [any RuntimeCommand] = [ServeStartCommand(), ServeStopCommand(), ServeStatusCommand(), ServeReloadCommand()]
+    static let commands: [any RuntimeCommand] = [ServeStartCommand(), ServeStopCommand(), ServeStatusCommand(), ServeReloadCommand(),
+                                                 ServeSendCommand(), ServeRolloutCommand()]
 
     /// The standard commands plus these.
     static var registry: CommandRegistry { CommandRegistry(CommandRegistry.standard.commands + commands) }
@@ -91,8 +92,10 @@ enum ServeREPLCommands {
     static func statusLine(_ running: RunningServer, options: StartOptions) -> String {
         let adapters = running.server.adapters.keys.sorted()
         let load = running.server.load
+        let rollout = running.server.rolloutStatus
         return "serving \(running.server.modelName) as base" + (adapters.isEmpty ? "" : " + \(adapters.joined(separator: ", "))")
             + " on \(running.baseURL) · \(load.admitted) active, \(load.waiting) queued" + (options.log.map { " · log \($0)" } ?? "")
+            + (rollout.plan.map { " · rollout \($0.summary)" } ?? "") + (rollout.rollback.map { " · ROLLED BACK: \($0)" } ?? "")
     }
 
     /// Runs async work from a synchronous command and waits for it.

@@ -1,0 +1,142 @@
+import Essentials
+import Evaluation
+import Foundation
+import Synchronization
+
+/// The live state of a rollout: the plan, the candidate's recent observations, and whether a
+/// rollback rule fired. Handlers ask it where a request goes (`route`) and report what came of the
+/// candidate's requests (`observe`); it counts both for `/metrics`.
+final class RolloutController: Sendable {
+    /// Where one request goes.
+    enum Route: Equatable, Sendable {
+        /// No rollout applies: as the request asked.
+        case asked
+        /// The primary answers; with `shadow`, the candidate answers after it, for the log only.
+        case primary(shadow: String?)
+        /// The candidate answers (canary).
+        case canary(String)
+    }
+
+    /// A rule that fired: the rule, its value, and when.
+    struct Rollback: Sendable, Equatable {
+        var rule: RollbackRule
+        var value: Double
+        var time: Date
+        /// `schema_valid < 0.8 over 50 fired at 0.74`.
+        var text: String { "\(rule) fired at \(JSONText.numberText((value * 10_000).rounded() / 10_000))" }
+    }
+
+    private struct State {
+        var plan: RolloutPlan?
+        var observations: [RolloutObservation] = []
+        var rollback: Rollback?
+        var requests: [String: Int] = [:]
+        var shadowSkipped = 0
+        var pendingShadows = 0
+    }
+
+    private let state = Mutex(State())
+
+    init() {}
+
+    /// Replaces the plan (nil: no rollout); observations and any rollback start afresh.
+    func set(_ plan: RolloutPlan?) {
+        state.withLock { s in
+            s.plan = plan
+            s.observations = []
+            s.rollback = nil
+        }
+    }
+
+    var plan: RolloutPlan? { state.withLock { $0.plan } }
+    var rollback: Rollback? { state.withLock { $0.rollback } }
+
+    /// Where a request naming `model` (already resolved: nil is the base model) goes. `key` is its
+    /// `user` field, else its id. `loaded` tells whether an adapter is on the server.
+    func route(model: String?, key: String, loaded: (String) -> Bool) -> Route {
+        state.withLock { s in
+            guard let plan = s.plan else { return .asked }
+            let primary: String? = plan.primary == AdapterName.base ? nil : plan.primary
+            guard model == primary else { return .asked }
+            func count(_ role: String) { s.requests[role, default: 0] += 1 }
+            guard s.rollback == nil, loaded(plan.candidate) else { count("primary"); return .primary(shadow: nil) }
+            switch plan.mode {
+            case .shadow:
+                count("primary")
+                return .primary(shadow: plan.candidate)
+            case .canary:
+                if RolloutPlan.isCanary(key: key, share: plan.share) { count("canary"); return .canary(plan.candidate) }
+                count("primary")
+                return .primary(shadow: nil)
+            }
+        }
+    }
+
+    /// Claims a place for one shadow generation (at most `limit` wait at once; beyond, the shadow
+    /// is skipped and counted). Call `shadowDone()` after it ran.
+    func claimShadow(limit: Int) -> Bool {
+        state.withLock { s in
+            guard s.pendingShadows < limit else { s.shadowSkipped += 1; return false }
+            s.pendingShadows += 1
+            s.requests["shadow", default: 0] += 1
+            return true
+        }
+    }
+
+    func shadowDone() { state.withLock { $0.pendingShadows -= 1 } }
+
+    /// Shadows queued or running.
+    var pendingShadows: Int { state.withLock { $0.pendingShadows } }
+
+    /// Records one candidate request; returns the rollback when this observation made a rule fire.
+    func observe(_ observation: RolloutObservation, now: Date = Date()) -> Rollback? {
+        state.withLock { s in
+            guard let plan = s.plan, s.rollback == nil else { return nil }
+            s.observations.append(observation)
+            let longest = plan.rules.map(\.window).max() ?? 0
+            if s.observations.count > 2 * max(longest, 1) { s.observations.removeFirst(s.observations.count - longest) }
+            for rule in plan.rules {
+                if let value = rule.fires(on: s.observations) {
+                    s.rollback = Rollback(rule: rule, value: value, time: now)
+                    return s.rollback
+                }
+            }
+            return nil
+        }
+    }
+
+    /// Whether `reply` counts as schema-valid: JSON matching the plan's schema, else `requested`
+    /// (the request's `response_format` schema), else any JSON object.
+    static func isSchemaValid(_ reply: String, schema: JSONSchema?) -> Bool {
+        guard let value = try? JSONValue.parse(reply.trimmingCharacters(in: .whitespacesAndNewlines)) else { return false }
+        if let schema { return schema.violations(of: value).isEmpty }
+        if case .object = value { return true }
+        return false
+    }
+
+    /// The `/metrics` lines of the rollout (empty without one).
+    func prometheusText() -> String {
+        let s = state.withLock { $0 }
+        guard let plan = s.plan else { return "" }
+        func label(_ t: String) -> String { t.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") }
+        var out = "# HELP attune_rollout_info The rollout in force (mode, candidate, primary).\n# TYPE attune_rollout_info gauge\n"
+        out += "attune_rollout_info{mode=\"\(plan.mode.rawValue)\",candidate=\"\(label(plan.candidate))\",primary=\"\(label(plan.primary))\"} 1\n"
+        out += "# HELP attune_rollout_requests_total Requests of the rollout by role (primary, canary, shadow).\n# TYPE attune_rollout_requests_total counter\n"
+        for role in ["primary", "canary", "shadow"] { out += "attune_rollout_requests_total{role=\"\(role)\"} \(s.requests[role] ?? 0)\n" }
+        out += "# HELP attune_rollout_shadow_skipped_total Shadow generations skipped because too many were waiting.\n"
+        out += "# TYPE attune_rollout_shadow_skipped_total counter\nattune_rollout_shadow_skipped_total \(s.shadowSkipped)\n"
+        out += "# HELP attune_rollout_rule_value Each rollback rule's metric over its window (absent until the window is full).\n"
+        out += "# TYPE attune_rollout_rule_value gauge\n"
+        for rule in plan.rules {
+            let value = s.rollback?.rule == rule ? s.rollback?.value : rule.value(over: s.observations)
+            if let value { out += "attune_rollout_rule_value{rule=\"\(label(rule.description))\"} \(JSONText.numberText(value))\n" }
+        }
+        out += "# HELP attune_rollout_rolled_back 1 once a rollback rule fired: every request goes to the primary.\n"
+        out += "# TYPE attune_rollout_rolled_back gauge\nattune_rollout_rolled_back \(s.rollback == nil ? 0 : 1)\n"
+        if let rollback = s.rollback {
+            out += "# HELP attune_rollout_rollback The rule that fired and its value.\n# TYPE attune_rollout_rollback gauge\n"
+            out += "attune_rollout_rollback{rule=\"\(label(rollback.rule.description))\",value=\"\(JSONText.numberText(rollback.value))\"} 1\n"
+        }
+        return out
+    }
+}

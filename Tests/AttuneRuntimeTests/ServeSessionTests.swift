@@ -1,0 +1,68 @@
+import Foundation
+import XCTest
+
+/// The REPL's serve commands in one session through the built `attune` (`-c`): start on a free
+/// port, status, `serve send` (an evaluation value that `compare` takes beside `eval`'s), a
+/// rollout, stop; and `serve send`'s errors.
+final class ServeSessionTests: XCTestCase {
+    func binary() throws -> URL {
+        guard let url = attuneBinary() else { throw XCTSkip("the attune executable is not built next to the tests") }
+        return url
+    }
+
+    /// Three chat examples whose expected replies are JSON objects (so replies are checked).
+    func writeTickets(in folder: URL) throws {
+        let lines = ["My invoice is wrong", "The app crashes", "Where is my parcel?"].enumerated().map { i, text in
+            #"{"messages": [{"role": "user", "content": "\#(text)"}, {"role": "assistant", "content": "{\"category\": \"c\#(i % 2)\"}"}]}"#
+        }
+        try (lines.joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("tickets.jsonl"), atomically: true, encoding: .utf8)
+    }
+
+    func testStartStatusSendRolloutStopInOneSession() throws {
+        let folder = temporaryFolder()
+        try writeTickets(in: folder)
+        let script = """
+            model new tiny
+            serve start port=0 log="requests.jsonl"
+            serve status
+            base = eval on="tickets.jsonl" max=8 loss=false
+            live = serve send "tickets.jsonl" max=8
+            print "sent {live.count}, valid {live.passed}"
+            compare base live
+            serve rollout canary share=50% candidate=base
+            serve stop
+            serve status
+            """
+        let result = try runBinary(try binary(), ["-c", script, "--keep-going"], in: folder)
+        XCTAssertEqual(result.status, 1, "only the rollout line fails (the session has no adapter to try):\n\(result.out)\n\(result.err)")
+        let out = result.out
+        XCTAssertTrue(out.range(of: #"serving tiny as base on http://127\.0\.0\.1:\d+ · 0 active, 0 queued · log "#, options: .regularExpression) != nil, out)
+        XCTAssertTrue(out.contains("eval on tickets.jsonl (3 examples) · base at http://127.0.0.1:"), out)
+        XCTAssertTrue(out.contains("schema-valid JSON 0/3"), out)
+        XCTAssertTrue(out.contains("sent 3, valid 0"), "the value has eval's fields:\n\(out)")
+        XCTAssertTrue(out.contains("identical replies: 3/3"), "the server's replies equal eval's at temperature 0:\n\(out)")
+        XCTAssertTrue(result.err.contains("the candidate and the primary are both 'base'"), result.err)
+        XCTAssertTrue(out.contains("stopped the server on http://127.0.0.1:"), out)
+        XCTAssertTrue(out.contains("not serving (serve start begins)"), out)
+        let log = try String(contentsOf: folder.appendingPathComponent("requests.jsonl"), encoding: .utf8)
+        XCTAssertEqual(log.split(separator: "\n").count, 3, "one log line per example sent")
+    }
+
+    func testSendErrorsNameTheFix() throws {
+        let folder = temporaryFolder()
+        try writeTickets(in: folder)
+        let none = try runBinary(try binary(), ["-c", "serve send \"tickets.jsonl\""], in: folder)
+        XCTAssertEqual(none.status, 1)
+        XCTAssertTrue(none.err.contains("no server to send to: start one with `serve start`, or give its address as to=\"http://HOST:PORT\""), none.err)
+        let bad = try runBinary(try binary(), ["-c", "serve send \"tickets.jsonl\" to=\"localhost:8080\""], in: folder)
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.err.contains("'localhost:8080' is not a server address: write it as http://HOST:PORT"), bad.err)
+        // Port 1 (tcpmux) is not served on a test machine: the connection is refused.
+        let refused = try runBinary(try binary(), ["-c", "serve send \"tickets.jsonl\" to=\"http://127.0.0.1:1\" max=4"], in: folder)
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.err.contains("tickets.jsonl:1: cannot reach http://127.0.0.1:1: nothing listens there (connection refused)"), refused.err)
+        let missing = try runBinary(try binary(), ["-c", "serve send \"nope.jsonl\" to=\"http://127.0.0.1:1\""], in: folder)
+        XCTAssertEqual(missing.status, 1)
+        XCTAssertTrue(missing.err.contains("nope.jsonl is neither a part of the split"), missing.err)
+    }
+}
