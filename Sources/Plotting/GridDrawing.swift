@@ -126,7 +126,7 @@ extension SVGRenderer {
         func n(_ v: Double) -> String { NumberLabel.trimmed(NumberLabel.fixed(v.isFinite ? v : 0, decimals: 2)) }
         var svg = ["<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(width)\" height=\"\(height)\" viewBox=\"0 0 \(width) \(height)\" "
                    + "font-family=\"DejaVu Sans Mono, Menlo, Consolas, monospace\" font-size=\"\(n(fontSize))\">"]
-        svg.append("<title>\(XMLEscaping.escape(chart.title.isEmpty ? chart.drawnKind.rawValue : chart.title))</title>")
+        svg.append("<title>\(MarkupEscaping.escape(chart.title.isEmpty ? chart.drawnKind.rawValue : chart.title))</title>")
         svg.append("<rect width=\"\(width)\" height=\"\(height)\" fill=\"#ffffff\"/>")
         for box in drawing.boxes {
             svg.append("<rect x=\"\(n(box.x))\" y=\"\(n(box.y))\" width=\"\(n(box.width))\" height=\"\(n(box.height))\" fill=\"\(box.color.hex)\"/>")
@@ -142,7 +142,7 @@ extension SVGRenderer {
             let rotate = label.upward ? " transform=\"rotate(-90 \(n(label.x + fontSize * 0.85)) \(n(label.y)))\"" : ""
             let x = label.upward ? label.x + fontSize * 0.85 : label.x
             let place = label.upward ? "x=\"\(n(x))\" y=\"\(n(label.y))\" text-anchor=\"end\"" : "x=\"\(n(x))\" y=\"\(n(y))\" text-anchor=\"\(anchor)\""
-            svg.append("<text \(place) fill=\"\(RGBColor.ink.hex)\"\(rotate)>\(XMLEscaping.escape(label.text))</text>")
+            svg.append("<text \(place) fill=\"\(RGBColor.ink.hex)\"\(rotate)>\(MarkupEscaping.escape(label.text))</text>")
         }
         svg.append("</svg>")
         return svg.joined(separator: "\n") + "\n"
