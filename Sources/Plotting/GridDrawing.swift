@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 
 /// The picture of a bar chart or a heatmap as rectangles and text, laid out once for both the
