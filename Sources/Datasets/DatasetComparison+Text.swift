@@ -65,6 +65,9 @@ extension DatasetComparison {
         case .moderate: parts.append("\(b) has shifted moderately from \(a) (a PSI between 0.1 and 0.25): check the bins that moved")
         case .major: parts.append("\(b) has shifted from \(a) (a PSI of 0.25 or more): results on \(a)'s distribution may not carry over; refresh the training data with examples like \(b)'s")
         }
+        if band != .stable, candidateCount < 200 {
+            parts.append("with \(candidateCount) examples in \(b) a PSI near 0.1 can be sampling noise alone (PSI grows as samples shrink)")
+        }
         return parts.joined(separator: "; ")
     }
 

@@ -75,7 +75,8 @@ public struct DatasetComparison: Sendable {
         let edges = DistributionShift.decileEdges(lengthsA)
         var lengthBins: [String] = []
         for (i, edge) in edges.enumerated() {
-            lengthBins.append(i == 0 ? "≤ \(edge) words" : "\(edges[i - 1] + 1)–\(edge) words")
+            let lower = i == 0 ? nil : edges[i - 1] + 1
+            lengthBins.append(lower.map { $0 == edge ? "\(edge) words" : "\($0)–\(edge) words" } ?? "≤ \(edge) words")
         }
         lengthBins.append(edges.last.map { "> \($0) words" } ?? "all lengths")
         lengths = Self.shift(bins: lengthBins, DistributionShift.histogram(lengthsA, edges: edges),

@@ -54,16 +54,19 @@ public enum DistributionShift {
         return raised.map { $0 / total }
     }
 
-    /// Bin edges for `values`: the distinct deciles of the reference values, so each bin holds
-    /// about a tenth of the reference. Bin i is `edges[i-1] < v ≤ edges[i]` (first from -∞, last to +∞).
+    /// Bin edges for comparing with `reference`: one below its smallest value, its distinct
+    /// deciles, and its largest value, so each inner bin holds about a tenth of the reference and
+    /// the outer two catch values outside its range (empty for the reference itself). Bin i is
+    /// `edges[i-1] < v ≤ edges[i]` (the first from -∞, the last above the largest value).
     public static func decileEdges(_ reference: [Int], bins: Int = 10) -> [Int] {
         let sorted = reference.sorted()
-        guard !sorted.isEmpty, bins > 1 else { return [] }
-        var edges: [Int] = []
+        guard let smallest = sorted.first, let largest = sorted.last, bins > 1 else { return [] }
+        var edges = [smallest - 1]
         for k in 1..<bins {
             let value = sorted[min(sorted.count - 1, (k * sorted.count) / bins)]
-            if edges.last != value, value != sorted.last { edges.append(value) }
+            if edges.last != value, value != largest { edges.append(value) }
         }
+        edges.append(largest)
         return edges
     }
 

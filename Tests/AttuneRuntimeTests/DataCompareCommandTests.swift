@@ -12,14 +12,14 @@ extension DataCommandTests {
         let new1 = #"{"instruction": "Classify the ticket.", "input": "The hamster ate my invoice and the printer sings at night.", "output": "{\"category\": \"other\"}"}"#
         let new2 = #"{"instruction": "Classify the ticket.", "input": "Quarterly compliance audit needs the archived ledgers from 2019.", "output": "{\"category\": \"other\"}"}"#
         try write([lines[0], new1, lines[4], changed, new2].joined(separator: "\n") + "\n", to: "data/held.jsonl", in: root)
-        let text = ok(interpreter, "c = data compare \"data/triage.jsonl\" \"data/held.jsonl\"\nc")
+        let text = ok(interpreter, "data compare \"data/triage.jsonl\" \"data/held.jsonl\"")
         XCTAssertTrue(text.hasPrefix("data compare: data/triage.jsonl (480 examples) vs data/held.jsonl (5 examples)"), text)
         XCTAssertTrue(text.contains("leakage   3 of 5 (60.0%): 2 exact, 1 same prompt, 0 near"), text)
         XCTAssertTrue(text.contains("line 1 of data/held.jsonl exact as line 1 of data/triage.jsonl"), text)
         XCTAssertTrue(text.contains("line 4 of data/held.jsonl same prompt as line 10 of data/triage.jsonl"), text)
-        XCTAssertEqual(ok(interpreter, "c.exact"), "2")
-        XCTAssertEqual(ok(interpreter, "c.same_prompt"), "1")
-        XCTAssertEqual(ok(interpreter, "c.candidate"), "5")
+        let run = interpreter.run(source: "c = data compare \"data/triage.jsonl\" \"data/held.jsonl\"\nprint c.leaks, c.exact, c.same_prompt, c.near, c.candidate, c.reference")
+        XCTAssertNil(run.firstError.map { "\($0)" })
+        XCTAssertEqual(run.outcomes.flatMap(\.output.stream).last, "3 2 1 0 5 480")
         // The loaded data is untouched (none was loaded).
         XCTAssertNil(interpreter.session.dataset)
     }
@@ -46,6 +46,6 @@ extension DataCommandTests {
         XCTAssertTrue(failure(interpreter, "data compare \"data/triage.jsonl\"").message.contains("needs data: load a JSONL file first"))
         XCTAssertEqual(failure(interpreter, "data compare \"data/triage.jsonl\" \"data/sentiment.jsonl\" near=1.5").name, "InvalidValue")
         try write("", to: "data/empty.jsonl", in: root)
-        XCTAssertTrue(failure(interpreter, "data compare \"data/triage.jsonl\" \"data/empty.jsonl\"").message.contains("has no examples to compare"))
+        XCTAssertTrue(failure(interpreter, "data compare \"data/triage.jsonl\" \"data/empty.jsonl\"").message.contains("empty.jsonl: the file has no examples"))
     }
 }

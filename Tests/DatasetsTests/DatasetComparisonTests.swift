@@ -36,12 +36,14 @@ final class DistributionShiftTests: XCTestCase {
     func testDecileBinsHoldATenthOfTheReferenceEach() {
         let values = Array(1...100)
         let edges = DistributionShift.decileEdges(values)
-        XCTAssertEqual(edges, [11, 21, 31, 41, 51, 61, 71, 81, 91])
-        XCTAssertEqual(DistributionShift.histogram(values, edges: edges), [11, 10, 10, 10, 10, 10, 10, 10, 10, 9])
-        // Repeated values give fewer, distinct edges; one value gives one bin.
-        XCTAssertEqual(DistributionShift.decileEdges([5, 5, 5, 5, 9]), [5])
-        XCTAssertEqual(DistributionShift.decileEdges([7, 7, 7]), [])
-        XCTAssertEqual(DistributionShift.histogram([1, 7, 30], edges: []), [3])
+        XCTAssertEqual(edges, [0, 11, 21, 31, 41, 51, 61, 71, 81, 91, 100])
+        XCTAssertEqual(DistributionShift.histogram(values, edges: edges), [0, 11, 10, 10, 10, 10, 10, 10, 10, 10, 9, 0])
+        // Repeated values give fewer, distinct edges; values outside the reference's range get
+        // bins of their own, so a set of one length still tells shorter and longer apart.
+        XCTAssertEqual(DistributionShift.decileEdges([5, 5, 5, 5, 9]), [4, 5, 9])
+        XCTAssertEqual(DistributionShift.decileEdges([7, 7, 7]), [6, 7])
+        XCTAssertEqual(DistributionShift.histogram([1, 7, 30], edges: [6, 7]), [1, 1, 1])
+        XCTAssertEqual(DistributionShift.decileEdges([]), [])
     }
 }
 
@@ -49,9 +51,10 @@ final class DatasetComparisonTests: XCTestCase {
     static let topics = ["billing", "shipping", "login", "refund", "warranty", "address", "invoice", "password", "delivery", "coupon"]
 
     /// A completion example about topic `i` with a distinctive long prompt.
-    static func example(_ i: Int, line: Int, answer: String? = nil, label: String? = nil, extra: String = "") -> Example {
+    static func example(_ i: Int, line: Int, answer: String? = nil, label: String? = nil, extra: String = "", codes count: Int = 20) -> Example {
         let topic = topics[i % topics.count]
-        let prompt = "Ticket \(i): customer number \(i * 7919) writes about \(topic) issue \(i) with order \(i * 104729) placed on day \(i % 28 + 1)\(extra)"
+        let codes = (0..<count).map { String(i * 1000 + $0 * 37) }.joined(separator: " ")
+        let prompt = "Ticket \(i): customer number \(i * 7919) writes about \(topic) issue \(i) with order \(i * 104729) placed on day \(i % 28 + 1), reference codes \(codes)\(extra)"
         return Example(line: line, content: .completion(prompt: prompt, completion: answer ?? "{\"category\": \"\(topic)\"}"), label: label)
     }
 
@@ -61,10 +64,11 @@ final class DatasetComparisonTests: XCTestCase {
         b[2] = Self.example(5, line: 3)                                      // exact copy of A's line 6
         b[7] = Self.example(17, line: 8)                                     // exact copy of A's line 18
         b[9] = Self.example(23, line: 10, answer: "{\"category\": \"other\"}") // same prompt, other answer
-        b[12] = Self.example(41, line: 13, extra: " and again")              // near copy: two words added
+        b[12] = Self.example(41, line: 13, extra: " again")                  // near copy: one word added (Jaccard about 0.89)
         let comparison = DatasetComparison(reference: a, candidate: b)
         let found = comparison.leaks.map { "\($0.candidate)>\($0.reference) \($0.kind.rawValue)" }
         XCTAssertEqual(found, ["2>5 exact", "7>17 exact", "9>23 same prompt", "12>41 near"])
+        guard comparison.leaks.count == 4 else { return }
         XCTAssertGreaterThanOrEqual(comparison.leaks[3].similarity, 0.8)
         XCTAssertLessThan(comparison.leaks[3].similarity, 1)
         // Without the planted copies nothing leaks.
@@ -77,8 +81,8 @@ final class DatasetComparisonTests: XCTestCase {
     }
 
     func testTheSameDistributionIsStableAndAnotherIsNot() {
-        let a = (0..<200).map { Self.example($0, line: $0 + 1, label: Self.topics[$0 % 10]) }
-        let similar = (200..<300).map { Self.example($0, line: $0, label: Self.topics[$0 % 10]) }
+        let a = (0..<200).map { Self.example($0, line: $0 + 1, label: Self.topics[$0 % 10], codes: 0) }
+        let similar = (200..<300).map { Self.example($0, line: $0, label: Self.topics[$0 % 10], codes: 0) }
         let same = DatasetComparison(reference: a, candidate: similar)
         XCTAssertEqual(same.labels?.psi ?? -1, 0, accuracy: 1e-12, "labels in the same proportions")
         XCTAssertEqual(same.band, .stable, "lengths \(same.lengths.psi), words \(same.words.psi)")
@@ -95,7 +99,7 @@ final class DatasetComparisonTests: XCTestCase {
         XCTAssertEqual(moved.labels?.band, .major)
         XCTAssertEqual(moved.labels?.bins.contains("legal"), true)
         XCTAssertGreaterThan(moved.wordKL, 1)
-        XCTAssertEqual(moved.unusual.first?.index, 0, "ties keep the earliest example first")
+        XCTAssertEqual(moved.unusual.first?.index, 1, "the odd examples' label word (legal) is new too; ties keep the earliest")
         XCTAssertGreaterThan(moved.unusual.first?.unseenShare ?? 0, 0.9)
         let text = moved.text(referenceName: "a", candidateName: "b", reference: a, candidate: shifted)
         XCTAssertTrue(text.contains("verdict   b has shifted from a (a PSI of 0.25 or more)"), text)
