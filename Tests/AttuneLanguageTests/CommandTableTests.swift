@@ -6,7 +6,7 @@ final class CommandTableTests: XCTestCase {
     func testSurfaceOfDesign3a() {
         let expected = [
             "model load", "model new", "model info", "data load", "data check", "data split", "data show", "data dedup",
-            "data redact", "method", "set", "train", "checkpoint save", "checkpoint keep", "resume", "eval", "compare", "generate",
+            "data redact", "data compare", "method", "set", "train", "checkpoint save", "checkpoint keep", "resume", "eval", "compare", "generate",
             "tokenize", "logits", "activations", "show", "list", "plot", "sweep", "estimate", "advise", "help", "adapter save",
             "adapter load", "export gguf", "export merged", "export trl", "export axolotl",
         ]
