@@ -6,7 +6,9 @@ import Essentials
 /// Fires when `loss > ratio · r` (with at least `minimumHistory` losses seen), or at once when the
 /// loss is NaN or infinite. While the episode lasts, exploded values do not enter the window, so
 /// `r` stays the pre-explosion level; the episode ends when a finite loss is back at or below
-/// `recoveryRatio · r`.
+/// `recoveryRatio · r`. A loss of exactly 0 is a step whose batch had no target tokens (the mean
+/// over zero tokens; a real cross-entropy is never exactly 0): it says nothing about the level and
+/// is skipped, so a later real loss is not reported as an explosion "from 0".
 public struct LossExplosionDetector: WarningDetector {
     /// Number of recent losses averaged into the reference level (default 10).
     public var window: Int
@@ -37,7 +39,7 @@ public struct LossExplosionDetector: WarningDetector {
     }
 
     public mutating func observe(_ record: MetricRecord) -> TrainingWarning? {
-        guard let loss = record.loss else { return nil }
+        guard let loss = record.loss, loss != 0 else { return nil }
         let fix = "Lower the learning rate about 3× (keep warmup and gradient clipping on)."
         if !loss.isFinite {
             defer { inEpisode = true }

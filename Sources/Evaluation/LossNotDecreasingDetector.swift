@@ -49,9 +49,18 @@ public struct LossNotDecreasingDetector: WarningDetector {
         guard stuck, !inEpisode else { return nil }
         return TrainingWarning(
             kind: .lossNotDecreasing, step: record.step,
-            message: "Loss has not decreased after \(seen) steps (\(NumberText.significant(initial)) at the start, \(NumberText.significant(current)) now): the learning rate may be too low or the data may have a problem — check the data, then try a 3× higher learning rate.",
+            message: "Loss has barely moved in \(seen) steps: \(NumberText.significant(initial)) at the start, \(NumberText.significant(current)) now (\(Self.changeText(from: initial, to: current)), less than the \(NumberText.significant(minimumDrop * 100))% drop expected by now): the learning rate may be too low or the data may have a problem — check the data, then try a 3× higher learning rate.",
             evidence: [Evidence(step: first[0].step, label: "mean_initial_loss", value: initial),
                        Evidence(step: record.step, label: "mean_recent_loss", value: current)],
             fix: "Check the data (formats, loss masks, duplicates), then raise the learning rate about 3×.")
+    }
+
+    /// The relative change as a signed percentage with one decimal, truncated toward zero so a
+    /// change just short of the threshold never prints as the threshold itself (`−4.9%`, not `−5.0%`).
+    static func changeText(from initial: Double, to current: Double) -> String {
+        guard initial != 0 else { return "no change" }
+        let percent = (current - initial) / abs(initial) * 100
+        let tenths = (abs(percent) * 10).rounded(.down) / 10
+        return (percent < 0 ? "−" : "+") + String(format: "%.1f", tenths) + "%"
     }
 }

@@ -84,6 +84,16 @@ final class WarningDetectorTests: XCTestCase {
                        "Loss became NaN at step 4 (last finite value 2.31 at step 3): the learning rate is probably too high — try 3× lower.")
     }
 
+    /// Steps with no target tokens report a loss of exactly 0; they are no reference level, so the
+    /// first real loss after them is not an explosion "from 0 to 5.41".
+    func testZeroLossStepsAreNoReferenceLevel() {
+        XCTAssertEqual(feed(LossExplosionDetector(), losses([0, 0, 0, 0, 5.41, 5.3, 5.2])), [])
+        // A real explosion after them still fires, judged against the real losses only.
+        let warnings = feed(LossExplosionDetector(), losses([0, 0, 2.0, 2.0, 0, 2.0, 9.0]))
+        XCTAssertEqual(warnings.map(\.step), [7])
+        XCTAssertEqual(warnings.first?.evidence.first?.value, 2.0)
+    }
+
     func testNoisySpikeBelowRatioIsNotAnExplosion() {
         let values = [2.0, 2.1, 1.9, 2.0, 4.5, 2.0, 1.9]  // 4.5 < 3 × 2.0
         XCTAssertEqual(feed(LossExplosionDetector(), losses(values)), [])
@@ -100,7 +110,19 @@ final class WarningDetectorTests: XCTestCase {
         XCTAssertEqual(warnings[0].evidence.map(\.value)[0], 2.312, accuracy: 1e-9)
         XCTAssertEqual(warnings[0].evidence.map(\.value)[1], 2.308, accuracy: 1e-9)
         XCTAssertEqual(warnings[0].message,
-                       "Loss has not decreased after 30 steps (2.31 at the start, 2.31 now): the learning rate may be too low or the data may have a problem — check the data, then try a 3× higher learning rate.")
+                       "Loss has barely moved in 30 steps: 2.31 at the start, 2.31 now (−0.1%, less than the 5% drop expected by now): the learning rate may be too low or the data may have a problem — check the data, then try a 3× higher learning rate.")
+    }
+
+    /// A loss that fell, but by less than the threshold, is described as a small drop, not as "not
+    /// decreased" (5.57 → 5.2916 is −4.998%: shown as −4.9%, never rounded up to the 5% bar).
+    func testASmallDropIsShownAsADropJustShortOfTheBar() {
+        let values = Array(repeating: 5.57, count: 5) + Array(repeating: 5.43, count: 20) + Array(repeating: 5.2916, count: 5)
+        let warnings = feed(LossNotDecreasingDetector(), losses(values))
+        XCTAssertEqual(warnings.map(\.step), [30])
+        XCTAssertTrue(warnings[0].message.hasPrefix("Loss has barely moved in 30 steps: 5.57 at the start, 5.29 now (−4.9%, less than the 5% drop"),
+                      warnings[0].message)
+        XCTAssertEqual(LossNotDecreasingDetector.changeText(from: 2, to: 2.5), "+25.0%")
+        XCTAssertEqual(LossNotDecreasingDetector.changeText(from: 4, to: 4), "+0.0%")
     }
 
     func testDecreasingLossIsNotFlagged() {
