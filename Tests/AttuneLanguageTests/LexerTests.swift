@@ -56,6 +56,17 @@ final class LexerTests: XCTestCase {
         }
     }
 
+    /// `StringEscaping.quoted` writes literals the lexer reads back to the same text, braces included
+    /// (a lone `{` would otherwise start an interpolation).
+    func testQuotedLiteralsReadBackToTheSameText() {
+        let texts = ["plain", "a {b} c", "{{", "}", "tab\there", "line\nbreak", "quote \" and \\", "\u{7F}\u{1}x", "é😀 {x}", ""]
+        for text in texts {
+            let literal = StringEscaping.quoted(text)
+            XCTAssertEqual(Lexer(literal).tokens().first?.kind, .string(text), literal)
+        }
+        XCTAssertEqual(StringEscaping.quoted("lr {lr}"), "\"lr {{lr}}\"")
+    }
+
     func testIncompleteInput() {
         XCTAssertTrue(Lexer("method lora targets=[q_proj,").scan().isIncomplete)
         XCTAssertTrue(Lexer("set shape=(4,").scan().isIncomplete)

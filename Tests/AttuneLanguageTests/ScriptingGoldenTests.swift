@@ -53,8 +53,8 @@ final class ScriptingGoldenTests: XCTestCase {
         assertGolden([
             ("print \"lr {lr}\"", "(print (template \"lr \" {lr}))"),
             ("print \"{a.b * 2}!\"", "(print (template {(* (. a b) 2)} \"!\"))"),
-            ("print \"{{literal}} {x}\"", "(print (template \"{literal} \" {x}))"),
-            ("print \"{{}}\"", "(print \"{}\")"),
+            ("print \"{{literal}} {x}\"", "(print (template \"{{literal}} \" {x}))"),
+            ("print \"{{}}\"", "(print \"{{}}\")"),
             ("print \"{f('x')}\"", "(print (template {(call f \"x\")}))"),
             ("print \"a } b\"", "1:10+1 a lone '}' in a string: write }} for a literal brace"),
             ("print \"a {} b\"", "1:10+2 empty {} in a string: put an expression inside, or write {{}} for literal braces"),

@@ -45,7 +45,7 @@ public enum ScriptValue: Sendable {
         switch self {
         case .none: return "none"
         case .number(let value): return Self.numberText(value)
-        case .string(let text): return Self.quoted(text)
+        case .string(let text): return StringEscaping.quoted(text)
         case .bool(let value): return value ? "true" : "false"
         case .list(let items): return "[" + items.map(\.sourceText).joined(separator: ", ") + "]"
         case .record(let record):
@@ -72,22 +72,6 @@ public enum ScriptValue: Sendable {
             return "\(parts[0])e\(exponent)"
         }
         return "\(value)"
-    }
-
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "{": out += "{{"
-            case "}": out += "}}"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
 
