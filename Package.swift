@@ -40,7 +40,7 @@ let package = Package(
         // Engine.
         .target(name: "TensorCore",
                 dependencies: ["Essentials", "CBLAS", "CKernels", .product(name: "RealModule", package: "swift-numerics")]),
-        .target(name: "Tokenization"),
+        .target(name: "Tokenization", dependencies: ["Essentials"]),
         .target(name: "ModelFormats", dependencies: ["Essentials", "TensorCore", "Tokenization"]),
         .target(name: "Models", dependencies: ["Essentials", "TensorCore", "ModelFormats", "Tokenization",
                                                .product(name: "Crypto", package: "swift-crypto"), "CZlib"]),

@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 
 /// Loading Hugging Face `tokenizer.json` (+ `tokenizer_config.json`) files.
@@ -17,83 +18,102 @@ extension BPETokenizer {
     /// fallback). `config` (`tokenizer_config.json`) supplies the chat template, bos/eos/pad
     /// and `add_bos_token`.
     public convenience init(huggingFaceTokenizerJSON data: Data, config configData: Data? = nil) throws {
-        guard let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw TokenizationError.invalidTokenizer("tokenizer.json is not a JSON object")
+        let root = try Self.parseObject(data, file: "tokenizer.json")
+        // A tokenizer_config.json that is missing or not JSON gives no chat template or special tokens.
+        let config = configData.flatMap { try? Self.parseObject($0, file: "tokenizer_config.json") } ?? .object([])
+        guard let model = root["model"], model.objectValue != nil else {
+            throw TokenizationError.invalidTokenizer("tokenizer.json has no \"model\" object")
         }
-        let config = configData.flatMap { try? JSONSerialization.jsonObject(with: $0) as? [String: Any] } ?? [:]
-        guard let model = root["model"] as? [String: Any] else {
-            throw TokenizationError.invalidTokenizer("tokenizer.json has no \"model\"")
-        }
-        let modelType = model["type"] as? String ?? "BPE"
+        let modelType = model["type"]?.stringValue ?? "BPE"
         guard modelType == "BPE" else { throw TokenizationError.unsupportedModel(modelType) }
-        guard let vocab = model["vocab"] as? [String: Int] else {
+        guard let vocabPairs = model["vocab"]?.objectValue else {
             throw TokenizationError.invalidTokenizer("model.vocab is not an object of token → id")
+        }
+        var vocab: [(token: String, id: Int)] = []
+        vocab.reserveCapacity(vocabPairs.count)
+        for (token, value) in vocabPairs {
+            guard let id = value.intValue else {
+                throw TokenizationError.invalidTokenizer("model.vocab[\(JSONValue.quoted(token))] is \(value.typeDescription), not a token id")
+            }
+            vocab.append((token, id))
         }
 
         // Vocabulary: model entries plus added tokens (which may extend it).
-        let added = root["added_tokens"] as? [[String: Any]] ?? []
-        var size = (vocab.values.max() ?? -1) + 1
-        for token in added { if let id = token["id"] as? Int { size = max(size, id + 1) } }
+        let added = root["added_tokens"]?.arrayValue ?? []
+        var size = (vocab.map(\.id).max() ?? -1) + 1
+        for token in added { if let id = token["id"]?.intValue { size = max(size, id + 1) } }
         guard size <= 10_000_000 else { throw TokenizationError.invalidTokenizer("vocabulary of \(size) ids") }
         var vocabulary = [String](repeating: "", count: size)
         var types = [Int](repeating: TokenKind.unused.rawValue, count: size)
+        let byteFallback = model["byte_fallback"]?.boolValue ?? false
         for (token, id) in vocab where id >= 0 {
             vocabulary[id] = token
-            types[id] = Self.byteFallbackValue(token) != nil && (model["byte_fallback"] as? Bool ?? false)
-                ? TokenKind.byte.rawValue : TokenKind.normal.rawValue
+            types[id] = Self.byteFallbackValue(token) != nil && byteFallback ? TokenKind.byte.rawValue : TokenKind.normal.rawValue
         }
         for token in added {
-            guard let id = token["id"] as? Int, id >= 0, let content = token["content"] as? String else {
+            guard let id = token["id"]?.intValue, id >= 0, let content = token["content"]?.stringValue else {
                 throw TokenizationError.invalidTokenizer("an added token lacks id or content")
             }
             vocabulary[id] = content
-            types[id] = (token["special"] as? Bool ?? false) ? TokenKind.control.rawValue : TokenKind.userDefined.rawValue
+            types[id] = (token["special"]?.boolValue ?? false) ? TokenKind.control.rawValue : TokenKind.userDefined.rawValue
         }
 
         // Merges: "a b" strings or ["a", "b"] pairs.
         var merges = [String]()
-        for item in model["merges"] as? [Any] ?? [] {
-            if let rule = item as? String { merges.append(rule) }
-            else if let pair = item as? [String], pair.count == 2 { merges.append(pair[0] + " " + pair[1]) }
-            else { throw TokenizationError.invalidTokenizer("merge \(merges.count) is neither \"a b\" nor [a, b]") }
+        for item in model["merges"]?.arrayValue ?? [] {
+            if let rule = item.stringValue { merges.append(rule) }
+            else if let pair = item.arrayValue?.compactMap(\.stringValue), pair.count == 2, item.arrayValue?.count == 2 {
+                merges.append(pair[0] + " " + pair[1])
+            } else { throw TokenizationError.invalidTokenizer("merge \(merges.count) is neither \"a b\" nor [a, b]") }
         }
 
-        let layout = try HuggingFaceLayout(normalizer: root["normalizer"] as? [String: Any],
-                                           preTokenizer: root["pre_tokenizer"] as? [String: Any])
+        let layout = try HuggingFaceLayout(normalizer: root["normalizer"], preTokenizer: root["pre_tokenizer"])
         func id(of key: String) -> Int? {
             let value = config[key]
-            let text = value as? String ?? (value as? [String: Any])?["content"] as? String
+            let text = value?.stringValue ?? value?["content"]?.stringValue
             return text.flatMap { t in vocabulary.firstIndex(of: t) }
         }
         // A post-processor that writes a special token first means "add BOS" (Llama 2, Llama 3).
-        var bos = id(of: "bos_token"), addBOS = config["add_bos_token"] as? Bool
-        if let processor = root["post_processor"] as? [String: Any],
-           let first = (Self.templateProcessors(processor).first?["single"] as? [[String: Any]])?.first,
-           let special = first["SpecialToken"] as? [String: Any], let name = special["id"] as? String {
+        var bos = id(of: "bos_token"), addBOS = config["add_bos_token"]?.boolValue
+        if let processor = root["post_processor"],
+           let first = Self.templateProcessors(processor).first?["single"]?.arrayValue?.first,
+           let name = first["SpecialToken"]?["id"]?.stringValue {
             bos = bos ?? vocabulary.firstIndex(of: name)
             addBOS = addBOS ?? true
         }
-        let unknown = (model["unk_token"] as? String).flatMap { vocabulary.firstIndex(of: $0) }
+        let unknown = model["unk_token"]?.stringValue.flatMap { vocabulary.firstIndex(of: $0) }
         if let unknown, types[unknown] == TokenKind.normal.rawValue { types[unknown] = TokenKind.unknown.rawValue }
         let special = SpecialTokenIDs(bos: bos, eos: id(of: "eos_token"), pad: id(of: "pad_token"), unknown: unknown)
 
         try self.init(vocabulary: vocabulary, merges: merges, tokenTypes: types, specialTokens: special,
                       preTokenizer: layout.preTokenizer, variant: layout.variant, addBOS: addBOS ?? false,
-                      ignoreMerges: model["ignore_merges"] as? Bool ?? false, normalizeNFC: layout.nfc,
+                      ignoreMerges: model["ignore_merges"]?.boolValue ?? false, normalizeNFC: layout.nfc,
                       chatTemplate: Self.chatTemplate(in: config))
     }
 
+    /// The top-level object of a JSON file, or an error naming the file and the byte where it breaks.
+    static func parseObject(_ data: Data, file: String) throws -> JSONValue {
+        let value: JSONValue
+        do { value = try JSONValue.parse([UInt8](data)) } catch {
+            throw TokenizationError.invalidTokenizer("\(file) is not valid JSON: \(error.message) at byte \(error.offset)")
+        }
+        guard value.objectValue != nil else {
+            throw TokenizationError.invalidTokenizer("\(file) is \(value.typeDescription), not a JSON object")
+        }
+        return value
+    }
+
     /// `TemplateProcessing` post-processors, alone or inside a `Sequence`.
-    private static func templateProcessors(_ processor: [String: Any]) -> [[String: Any]] {
-        if processor["type"] as? String == "TemplateProcessing" { return [processor] }
-        return (processor["processors"] as? [[String: Any]] ?? []).flatMap(templateProcessors)
+    private static func templateProcessors(_ processor: JSONValue) -> [JSONValue] {
+        if processor["type"]?.stringValue == "TemplateProcessing" { return [processor] }
+        return (processor["processors"]?.arrayValue ?? []).flatMap(templateProcessors)
     }
 
     /// `chat_template` as a string, or the `default` entry of a list of named templates.
-    private static func chatTemplate(in config: [String: Any]) -> String? {
-        if let text = config["chat_template"] as? String { return text }
-        let named = config["chat_template"] as? [[String: Any]] ?? []
-        return (named.first { $0["name"] as? String == "default" } ?? named.first)?["template"] as? String
+    private static func chatTemplate(in config: JSONValue) -> String? {
+        if let text = config["chat_template"]?.stringValue { return text }
+        let named = config["chat_template"]?.arrayValue ?? []
+        return (named.first { $0["name"]?.stringValue == "default" } ?? named.first)?["template"]?.stringValue
     }
 }
 
@@ -103,42 +123,41 @@ struct HuggingFaceLayout {
     var variant = BPEVariant.byteLevel
     var nfc = false
 
-    init(normalizer: [String: Any]?, preTokenizer: [String: Any]?) throws {
+    init(normalizer: JSONValue?, preTokenizer: JSONValue?) throws {
         var sentencePiece: SpacePrefix?
         for step in Self.flatten(normalizer, key: "normalizers") {
-            switch step["type"] as? String {
+            switch step["type"]?.stringValue {
             case "NFC": nfc = true
-            case "Prepend" where step["prepend"] as? String == "\u{2581}": sentencePiece = .always
-            case "Replace" where (step["pattern"] as? [String: Any])?["String"] as? String == " "
-                                 && step["content"] as? String == "\u{2581}":
+            case "Prepend" where step["prepend"]?.stringValue == "\u{2581}": sentencePiece = .always
+            case "Replace" where step["pattern"]?["String"]?.stringValue == " " && step["content"]?.stringValue == "\u{2581}":
                 sentencePiece = sentencePiece ?? .never
             default:
-                throw TokenizationError.invalidTokenizer("unsupported normalizer \(step["type"] ?? "?")")
+                throw TokenizationError.invalidTokenizer("unsupported normalizer \(step["type"]?.stringValue ?? "?")")
             }
         }
         var digits = false, byteLevel = false, regex: PreTokenizer?
         for step in Self.flatten(preTokenizer, key: "pretokenizers") {
-            switch step["type"] as? String {
+            switch step["type"]?.stringValue {
             case "ByteLevel":
                 byteLevel = true
-                if step["add_prefix_space"] as? Bool == true {
+                if step["add_prefix_space"]?.boolValue == true {
                     throw TokenizationError.unsupportedPreTokenizer("ByteLevel with add_prefix_space")
                 }
-                if step["use_regex"] as? Bool ?? true { regex = regex ?? .gpt2 }
-            case "Digits" where step["individual_digits"] as? Bool == true:
+                if step["use_regex"]?.boolValue ?? true { regex = regex ?? .gpt2 }
+            case "Digits" where step["individual_digits"]?.boolValue == true:
                 digits = true
             case "Split":
-                let pattern = (step["pattern"] as? [String: Any])?["Regex"] as? String ?? ""
-                guard let known = PreTokenizer(regex: pattern), step["behavior"] as? String == "Isolated" else {
+                let pattern = step["pattern"]?["Regex"]?.stringValue ?? ""
+                guard let known = PreTokenizer(regex: pattern), step["behavior"]?.stringValue == "Isolated" else {
                     throw TokenizationError.unsupportedPreTokenizer("Split \(pattern.debugDescription)")
                 }
                 regex = known
             case "Metaspace":
-                let scheme = step["prepend_scheme"] as? String
-                    ?? ((step["add_prefix_space"] as? Bool ?? true) ? "always" : "never")
+                let scheme = step["prepend_scheme"]?.stringValue
+                    ?? ((step["add_prefix_space"]?.boolValue ?? true) ? "always" : "never")
                 sentencePiece = scheme == "never" ? .never : scheme == "first" ? .firstUnlessSpaced : .alwaysUnlessSpaced
             default:
-                throw TokenizationError.unsupportedPreTokenizer("\(step["type"] ?? "?") in tokenizer.json")
+                throw TokenizationError.unsupportedPreTokenizer("\(step["type"]?.stringValue ?? "?") in tokenizer.json")
             }
         }
         if let sentencePiece, !byteLevel {
@@ -156,10 +175,10 @@ struct HuggingFaceLayout {
     }
 
     /// The steps of a component that may be a `Sequence` of steps.
-    private static func flatten(_ component: [String: Any]?, key: String) -> [[String: Any]] {
-        guard let component else { return [] }
-        if component["type"] as? String == "Sequence" {
-            return (component[key] as? [[String: Any]] ?? []).flatMap { flatten($0, key: key) }
+    private static func flatten(_ component: JSONValue?, key: String) -> [JSONValue] {
+        guard let component, component.objectValue != nil else { return [] }
+        if component["type"]?.stringValue == "Sequence" {
+            return (component[key]?.arrayValue ?? []).flatMap { flatten($0, key: key) }
         }
         return [component]
     }

@@ -1,4 +1,5 @@
 import AttuneLanguage
+import Essentials
 import Foundation
 import ModelFormats
 import Training
@@ -26,10 +27,10 @@ struct ExportMergedCommand: RuntimeCommand {
         let source = try ExportSource(context, command: "export merged")
         try ExportSource.checkTarget(url, written: written, folder: true)
         let dtype: SafetensorsDType = switch context.arguments.word("dtype") { case "f16": .f16; case "bf16": .bf16; default: .f32 }
-        var extra: [String: Any] = [:]
+        var extra: [String: JSONValue] = [:]
         if let special = context.session.model?.tokenizer?.specialTokens {
-            if let bos = special.bos { extra["bos_token_id"] = bos }
-            if let eos = special.eos { extra["eos_token_id"] = eos }
+            if let bos = special.bos { extra["bos_token_id"] = .number(Double(bos)) }
+            if let eos = special.eos { extra["eos_token_id"] = .number(Double(eos)) }
         }
         // A GGUF base carries its tokenizer in its metadata: written out as tokenizer.json.
         let tokenizerFiles = (try? source.sourceGGUF()?.tokenizerMetadata().huggingFaceFiles()) ?? [:]

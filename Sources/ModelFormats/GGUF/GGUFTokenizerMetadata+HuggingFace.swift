@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import Tokenization
 
@@ -20,36 +21,42 @@ extension GGUFTokenizerMetadata {
     public func huggingFaceFiles() throws -> [String: Data]? {
         guard model == "gpt2", let preTokenizer = PreTokenizer(ggufName: pre ?? "default"),
               preTokenizer == .smollm || preTokenizer == .gpt2 else { return nil }
-        let byteLevel: [String: Any] = ["type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true]
-        let pre: [String: Any] = preTokenizer == .smollm
-            ? ["type": "Sequence", "pretokenizers": [["type": "Digits", "individual_digits": true], byteLevel]]
-            : byteLevel
-        var vocab = [String: Int]()
-        var added = [[String: Any]]()
+        func byteLevel(trimOffsets: Bool) -> JSONValue {
+            .object([("type", .string("ByteLevel")), ("add_prefix_space", .bool(false)), ("trim_offsets", .bool(trimOffsets)),
+                     ("use_regex", .bool(true))])
+        }
+        let pre: JSONValue = preTokenizer == .smollm
+            ? .object([("type", .string("Sequence")), ("pretokenizers", .array([
+                .object([("type", .string("Digits")), ("individual_digits", .bool(true))]), byteLevel(trimOffsets: true)]))])
+            : byteLevel(trimOffsets: true)
+        // model.vocab: the first id of each token text, in id order.
+        var vocab: [(key: String, value: JSONValue)] = []
+        var seen = Set<String>()
+        var added: [JSONValue] = []
         for (id, token) in tokens.enumerated() {
             let kind = tokenTypes.flatMap { id < $0.count ? TokenKind(rawValue: $0[id]) : nil } ?? .normal
             if kind == .control || kind == .userDefined {
-                added.append(["id": id, "content": token, "single_word": false, "lstrip": false, "rstrip": false,
-                              "normalized": kind == .userDefined, "special": kind == .control])
+                added.append(.object([("id", .number(Double(id))), ("content", .string(token)), ("single_word", .bool(false)),
+                                      ("lstrip", .bool(false)), ("rstrip", .bool(false)), ("normalized", .bool(kind == .userDefined)),
+                                      ("special", .bool(kind == .control))]))
             }
-            vocab[token] = vocab[token] ?? id
+            if seen.insert(token).inserted { vocab.append((token, .number(Double(id)))) }
         }
-        let tokenizer: [String: Any] = [
-            "version": "1.0", "truncation": NSNull(), "padding": NSNull(), "added_tokens": added,
-            "normalizer": NSNull(), "pre_tokenizer": pre, "post_processor": byteLevel.merging(["trim_offsets": false]) { $1 },
-            "decoder": byteLevel,
-            "model": ["type": "BPE", "dropout": NSNull(), "unk_token": NSNull(), "continuing_subword_prefix": NSNull(),
-                      "end_of_word_suffix": NSNull(), "fuse_unk": false, "byte_fallback": false, "ignore_merges": false,
-                      "vocab": vocab, "merges": merges] as [String: Any],
-        ]
-        var config: [String: Any] = ["tokenizer_class": "GPT2Tokenizer", "clean_up_tokenization_spaces": false,
-                                     "add_bos_token": addBOS ?? false, "model_max_length": 1_000_000_000]
+        let tokenizer: JSONValue = .object([
+            ("version", .string("1.0")), ("truncation", .null), ("padding", .null), ("added_tokens", .array(added)),
+            ("normalizer", .null), ("pre_tokenizer", pre), ("post_processor", byteLevel(trimOffsets: false)),
+            ("decoder", byteLevel(trimOffsets: true)),
+            ("model", .object([("type", .string("BPE")), ("dropout", .null), ("unk_token", .null), ("continuing_subword_prefix", .null),
+                               ("end_of_word_suffix", .null), ("fuse_unk", .bool(false)), ("byte_fallback", .bool(false)),
+                               ("ignore_merges", .bool(false)), ("vocab", .object(vocab)), ("merges", .array(merges.map(JSONValue.string)))])),
+        ])
+        var config: JSONValue = .object([("tokenizer_class", .string("GPT2Tokenizer")), ("clean_up_tokenization_spaces", .bool(false)),
+                                         ("add_bos_token", .bool(addBOS ?? false)), ("model_max_length", .number(1_000_000_000))])
         for (key, id) in [("bos_token", bosID), ("eos_token", eosID), ("pad_token", padID), ("unk_token", unknownID)] {
-            if let id, id < tokens.count { config[key] = tokens[id] }
+            if let id, id < tokens.count { config = config.setting(key, to: .string(tokens[id])) }
         }
-        if let chatTemplate { config["chat_template"] = chatTemplate }
-        let options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes]
-        return ["tokenizer.json": try JSONSerialization.data(withJSONObject: tokenizer, options: options),
-                "tokenizer_config.json": try JSONSerialization.data(withJSONObject: config, options: options.union(.prettyPrinted))]
+        if let chatTemplate { config = config.setting("chat_template", to: .string(chatTemplate)) }
+        return ["tokenizer.json": Data(tokenizer.text(JSONStyle(spaced: false, sortedKeys: true)).utf8),
+                "tokenizer_config.json": Data((config.text(.pretty(indent: 2, sortedKeys: true)) + "\n").utf8)]
     }
 }

@@ -54,18 +54,23 @@ public struct SafetensorsFile: Sendable {
         }
         dataStart = 8 + Int(headerLength)
         let dataSize = data.count - dataStart
-        let json: Any
-        do { json = try JSONSerialization.jsonObject(with: data.subdata(in: 8..<dataStart)) } catch {
-            throw ModelFileError(file: path, "header is not valid JSON")
+        let header: [(key: String, value: JSONValue)]
+        do {
+            let json = try JSONValue.parse([UInt8](data.subdata(in: 8..<(8 + Int(headerLength)))))
+            guard let pairs = json.objectValue else { throw ModelFileError(file: path, "header is \(json.typeDescription), not a JSON object") }
+            header = pairs
+        } catch let error as JSONParseError {
+            throw ModelFileError(file: path, "header is not valid JSON: \(error.message) at byte \(8 + error.offset)")
         }
-        guard let header = json as? [String: Any] else { throw ModelFileError(file: path, "header is not a JSON object") }
         var metadata = [String: String]()
         var entries = [Entry]()
+        var seen = Set<String>()
         for (name, value) in header {
+            guard seen.insert(name).inserted else { throw ModelFileError(file: path, entry: name, "appears twice in the header") }
             if name == "__metadata__" {
-                guard let meta = value as? [String: Any] else { throw ModelFileError(file: path, entry: name, "metadata is not an object") }
+                guard let meta = value.objectValue else { throw ModelFileError(file: path, entry: name, "metadata is not an object") }
                 for (k, v) in meta {
-                    guard let s = v as? String else { throw ModelFileError(file: path, entry: "__metadata__.\(k)", "metadata values must be strings") }
+                    guard let s = v.stringValue else { throw ModelFileError(file: path, entry: "__metadata__.\(k)", "metadata values must be strings") }
                     metadata[k] = s
                 }
                 continue
@@ -78,26 +83,26 @@ public struct SafetensorsFile: Sendable {
         self.index = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($0.element.name, $0.offset) })
     }
 
-    private static func parseEntry(name: String, value: Any, dataSize: Int, path: String) throws -> Entry {
-        guard let info = value as? [String: Any] else { throw ModelFileError(file: path, entry: name, "entry is not an object") }
-        guard let dtypeName = info["dtype"] as? String else { throw ModelFileError(file: path, entry: name, "missing dtype") }
+    private static func parseEntry(name: String, value: JSONValue, dataSize: Int, path: String) throws -> Entry {
+        guard value.objectValue != nil else { throw ModelFileError(file: path, entry: name, "entry is not an object") }
+        guard let dtypeName = value["dtype"]?.stringValue else { throw ModelFileError(file: path, entry: name, "missing dtype") }
         guard let dtype = SafetensorsDType(rawValue: dtypeName) else {
             throw ModelFileError(file: path, entry: name, "unsupported dtype \(dtypeName) (supported: \(SafetensorsDType.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
-        guard let shapeValues = info["shape"] as? [Any] else { throw ModelFileError(file: path, entry: name, "missing shape") }
+        guard let shapeValues = value["shape"]?.arrayValue else { throw ModelFileError(file: path, entry: name, "missing shape") }
         var shape = [Int]()
         var count = 1
         for dim in shapeValues {
-            guard let n = (dim as? NSNumber)?.intValue, n >= 0, (dim as? NSNumber)?.doubleValue == Double(n) else {
-                throw ModelFileError(file: path, entry: name, "shape \(shapeValues) has an invalid dimension")
+            guard let d = dim.doubleValue, d >= 0, d.rounded() == d else {
+                throw ModelFileError(file: path, entry: name, "shape \(JSONValue.array(shapeValues).text()) has an invalid dimension")
             }
-            let (product, overflow) = count.multipliedReportingOverflow(by: n)
-            guard !overflow else { throw ModelFileError(file: path, entry: name, "shape \(shapeValues) is too large") }
+            let (product, overflow) = dim.intValue.map { count.multipliedReportingOverflow(by: $0) } ?? (0, true)
+            guard !overflow, let n = dim.intValue else { throw ModelFileError(file: path, entry: name, "shape \(JSONValue.array(shapeValues).text()) is too large") }
             shape.append(n)
             count = product
         }
-        guard let offsets = info["data_offsets"] as? [Any], offsets.count == 2,
-              let begin = (offsets[0] as? NSNumber)?.intValue, let end = (offsets[1] as? NSNumber)?.intValue else {
+        guard let offsets = value["data_offsets"]?.arrayValue, offsets.count == 2,
+              let begin = offsets[0].intValue, let end = offsets[1].intValue else {
             throw ModelFileError(file: path, entry: name, "data_offsets must be [begin, end]")
         }
         guard begin >= 0, begin <= end, end <= dataSize else {

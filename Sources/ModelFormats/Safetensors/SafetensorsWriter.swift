@@ -40,7 +40,7 @@ public struct SafetensorsWriter {
     public static func encode(_ items: [Item], metadata: [String: String] = [:]) throws -> Data {
         var header = [(String, String)]()
         if !metadata.isEmpty {
-            header.append(("__metadata__", try jsonText(metadata.sorted { $0.key < $1.key }.map { "\(try jsonText($0.key)):\(try jsonText($0.value))" })))
+            header.append(("__metadata__", jsonText(metadata.sorted { $0.key < $1.key }.map { "\(jsonText($0.key)):\(jsonText($0.value))" })))
         }
         var offset = 0
         for item in items {
@@ -49,7 +49,7 @@ public struct SafetensorsWriter {
             header.append((item.name, entry))
             offset += item.bytes.count
         }
-        var json = "{" + (try header.map { "\(try jsonText($0.0)):\($0.1)" }.joined(separator: ",")) + "}"
+        var json = "{" + header.map { "\(jsonText($0.0)):\($0.1)" }.joined(separator: ",") + "}"
         while (8 + json.utf8.count) % 8 != 0 { json += " " }
         var data = Data()
         withUnsafeBytes(of: UInt64(json.utf8.count).littleEndian) { data.append(contentsOf: $0) }
@@ -63,11 +63,7 @@ public struct SafetensorsWriter {
         try AtomicFile.write(encode(items, metadata: metadata), to: url)
     }
 
-    private static func jsonText(_ string: String) throws -> String {
-        let data = try JSONSerialization.data(withJSONObject: [string], options: [.withoutEscapingSlashes])
-        let text = String(decoding: data, as: UTF8.self)
-        return String(text.dropFirst().dropLast())
-    }
+    private static func jsonText(_ string: String) -> String { JSONValue.quoted(string) }
 
-    private static func jsonText(_ members: [String]) throws -> String { "{" + members.joined(separator: ",") + "}" }
+    private static func jsonText(_ members: [String]) -> String { "{" + members.joined(separator: ",") + "}" }
 }

@@ -127,11 +127,21 @@ extension LlamaModel {
         do { data = try RegularFile.read(indexURL.path, limit: maxConfigBytes) } catch {
             throw ModelFileError(file: indexURL.path, error.reason)
         }
-        guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let map = json["weight_map"] as? [String: String] else {
-            throw ModelFileError(file: indexURL.path, "weight_map missing or malformed")
+        let json: JSONValue
+        do { json = try JSONValue.parse([UInt8](data)) } catch {
+            throw ModelFileError(file: indexURL.path, "not valid JSON: \(error.message) at byte \(error.offset)")
         }
-        return try Set(map.values).sorted().map { name in
+        guard let map = json["weight_map"]?.objectValue else {
+            throw ModelFileError(file: indexURL.path, "weight_map missing: expected {\"weight_map\": {\"tensor name\": \"shard file\", …}}")
+        }
+        var shards = Set<String>()
+        for (tensor, shard) in map {
+            guard let name = shard.stringValue else {
+                throw ModelFileError(file: indexURL.path, entry: "weight_map.\(tensor.clippedForModelMessage)", "is \(shard.typeDescription), expected a shard file name")
+            }
+            shards.insert(name)
+        }
+        return try shards.sorted().map { name in
             guard !name.contains("/"), !name.hasPrefix("."), !name.isEmpty else {
                 throw ModelFileError(file: indexURL.path, entry: "weight_map", "shard name '\(name.clippedForModelMessage)' must be a file name inside the folder")
             }

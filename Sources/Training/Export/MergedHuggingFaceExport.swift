@@ -28,16 +28,15 @@ public enum MergedHuggingFaceExport {
 
     /// The `config.json` object: the configuration's own keys plus what `transformers` needs to
     /// pick the class, then `extra` (e.g. `bos_token_id`, `eos_token_id`).
-    public static func configJSON(_ config: LlamaConfiguration, dtype: SafetensorsDType, extra: [String: Any] = [:]) throws -> Data {
-        let encoded = try JSONEncoder().encode(config)
-        var object = (try JSONSerialization.jsonObject(with: encoded) as? [String: Any]) ?? [:]
-        object["architectures"] = [config.attentionBias ? "Qwen2ForCausalLM" : "LlamaForCausalLM"]
-        object["model_type"] = config.attentionBias ? "qwen2" : "llama"
-        object["hidden_act"] = "silu"
+    public static func configJSON(_ config: LlamaConfiguration, dtype: SafetensorsDType, extra: [String: JSONValue] = [:]) throws -> Data {
+        var object = try JSONValue.parse([UInt8](JSONEncoder().encode(config)))
+        object = object.setting("architectures", to: .array([.string(config.attentionBias ? "Qwen2ForCausalLM" : "LlamaForCausalLM")]))
+        object = object.setting("model_type", to: .string(config.attentionBias ? "qwen2" : "llama"))
+        object = object.setting("hidden_act", to: .string("silu"))
         let dtypeName: String = switch dtype { case .f16: "float16"; case .bf16: "bfloat16"; default: "float32" }
-        object["torch_dtype"] = dtypeName
-        for (key, value) in extra { object[key] = value }
-        return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        object = object.setting("torch_dtype", to: .string(dtypeName))
+        for (key, value) in extra { object = object.setting(key, to: value) }
+        return Data((object.text(.pretty(indent: 2, sortedKeys: true)) + "\n").utf8)
     }
 
     /// Writes the folder (created if needed).
@@ -48,7 +47,7 @@ public enum MergedHuggingFaceExport {
     ///   - extraFiles: more files to write, by name (a `tokenizer.json` built from GGUF metadata).
     @discardableResult
     public static func write(_ weights: MergedWeights, dtype: SafetensorsDType = .f32, tokenizerFolder: URL? = nil,
-                             extraFiles: [String: Data] = [:], extraConfig: [String: Any] = [:], to folder: URL) throws -> Summary {
+                             extraFiles: [String: Data] = [:], extraConfig: [String: JSONValue] = [:], to folder: URL) throws -> Summary {
         precondition([.f32, .f16, .bf16].contains(dtype), "merged export writes F32, F16 or BF16, not \(dtype.rawValue)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var summary = Summary()

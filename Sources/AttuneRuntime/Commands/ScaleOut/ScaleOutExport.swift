@@ -1,5 +1,6 @@
 import AttuneLanguage
 import Datasets
+import Essentials
 import Foundation
 import ModelFormats
 import Models
@@ -105,10 +106,10 @@ struct ScaleOutExport {
         if case .included = base {
             let source = try ExportSource(context, command: command)
             let tokenizerFiles = (try? source.sourceGGUF()?.tokenizerMetadata().huggingFaceFiles()) ?? [:]
-            var extra: [String: Any] = [:]
+            var extra: [String: JSONValue] = [:]
             if let special = loaded.tokenizer?.specialTokens {
-                if let bos = special.bos { extra["bos_token_id"] = bos }
-                if let eos = special.eos { extra["eos_token_id"] = eos }
+                if let bos = special.bos { extra["bos_token_id"] = .number(Double(bos)) }
+                if let eos = special.eos { extra["eos_token_id"] = .number(Double(eos)) }
             }
             do {
                 // The base as loaded: a LoRA run's adapter is not folded in (TRL trains its own).
@@ -158,31 +159,30 @@ struct ScaleOutExport {
 
     /// One JSONL line of `content` in TRL's dataset formats.
     static func jsonLine(_ content: ExampleContent, throughTemplate: Bool) throws -> String {
-        let object: [String: Any]
-        func message(_ m: ChatMessage) -> [String: Any] {
-            var out: [String: Any] = ["role": m.role, "content": m.content]
-            if let weight = m.weight { out["weight"] = weight }
+        let object: JSONValue
+        func message(_ role: String, _ content: String, weight: Double? = nil) -> JSONValue {
+            var out: JSONValue = .object([("role", .string(role)), ("content", .string(content))])
+            if let weight { out = out.setting("weight", to: .number(weight)) }
             return out
         }
         switch content {
         case .chat(let messages):
-            object = ["messages": messages.map(message)]
+            object = .object([("messages", .array(messages.map { message($0.role, $0.content, weight: $0.weight) }))])
         case .instruction(let instruction, let input, let output):
             let prompt = input.isEmpty ? instruction : instruction + "\n\n" + input
             if throughTemplate {
-                object = ["messages": [["role": "user", "content": prompt], ["role": "assistant", "content": output]]]
+                object = .object([("messages", .array([message("user", prompt), message("assistant", output)]))])
             } else {
                 var plain = ExampleRenderer.instructionHeader + instruction + "\n\n"
                 if !input.isEmpty { plain += ExampleRenderer.inputHeader + input + "\n\n" }
-                object = ["prompt": plain + ExampleRenderer.responseHeader, "completion": output]
+                object = .object([("prompt", .string(plain + ExampleRenderer.responseHeader)), ("completion", .string(output))])
             }
         case .completion(let prompt, let completion):
-            object = ["prompt": prompt, "completion": completion]
+            object = .object([("prompt", .string(prompt)), ("completion", .string(completion))])
         case .text(let text):
-            object = ["text": text]
+            object = .object([("text", .string(text))])
         }
-        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-        return String(decoding: data, as: UTF8.self)
+        return object.text(JSONStyle(spaced: false, sortedKeys: true))
     }
 
     /// A Jinja chat template that renders exactly as Attune's, with `{% generation %}` around
@@ -192,8 +192,7 @@ struct ScaleOutExport {
         guard case .chatML(let defaultSystemPrompt) = template else { return nil }
         var text = ""
         if let prompt = defaultSystemPrompt {
-            let quoted = String(decoding: (try? JSONSerialization.data(withJSONObject: [prompt], options: [.withoutEscapingSlashes])) ?? Data(), as: UTF8.self)
-            text += "{%- if messages and messages[0]['role'] != 'system' %}{{ '<|im_start|>system\\n' + \(quoted.dropFirst().dropLast()) + '<|im_end|>\\n' }}{%- endif %}"
+            text += "{%- if messages and messages[0]['role'] != 'system' %}{{ '<|im_start|>system\\n' + \(JSONValue.quoted(prompt)) + '<|im_end|>\\n' }}{%- endif %}"
         }
         text += "{%- for message in messages %}"
         text += "{%- if message['role'] == 'assistant' %}{{ '<|im_start|>assistant\\n' }}{% generation %}{{ message['content'] + '<|im_end|>' }}{% endgeneration %}{{ '\\n' }}"
