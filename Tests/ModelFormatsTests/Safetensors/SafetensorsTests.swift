@@ -57,6 +57,9 @@ final class SafetensorsTests: XCTestCase {
             (#"{"t": {"dtype": "F32", "shape": [2], "data_offsets": [8, 0]}}"#, 8, "outside"),
             (#"[1, 2]"#, 0, "not a JSON object"),
             (#"{"t": "#, 0, "not valid JSON"),
+            (#"{"t": {"dtype": "F32", "shape": [1], "data_offsets": [0, 4]}, "t": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}}"#, 8,
+             "t: appears twice in the header"),
+            (#"{"t": {"dtype": "F32", "shape": [true], "data_offsets": [0, 4]}}"#, 4, "invalid dimension"),
         ]
         for (header, size, message) in cases {
             XCTAssertThrowsError(try SafetensorsFile(data: file(header: header, data: size), path: "m.safetensors")) { error in
