@@ -76,7 +76,10 @@ final class NoveltyCalibrationTests: XCTestCase {
         }
         let calibration = (0..<1000).map { _ in draw() }
         let c = try NoveltyCalibration(perplexities: calibration.map(\.0), distances: calibration.map(\.1), falseAlarmTarget: 0.05)
-        XCTAssertEqual(c.flagged, 50, "continuous draws have no ties: exactly ⌊0.05·1000⌋ flagged")
+        // At most ⌊0.05·1000⌋ = 50; a score is a multiple of 1/1000, so two examples can share the
+        // threshold's score (one through each measure) and leave fewer flagged.
+        XCTAssertLessThanOrEqual(c.flagged, 50)
+        XCTAssertGreaterThanOrEqual(c.flagged, 45)
         let heldOut = (0..<4000).map { _ in draw() }
         let flagged = heldOut.filter { c.isNovel(c.score(perplexity: $0.0, distance: $0.1)) }.count
         let rate = Double(flagged) / 4000
