@@ -62,7 +62,7 @@ let package = Package(
         // `attune serve`: the model behind an OpenAI-compatible HTTP API (its own target so the
         // runtime and its tests do not link the server library).
         .target(name: "AttuneServer",
-                dependencies: ["Essentials", "Models", "ModelFormats", "TensorCore", "Tokenization", "Training", "Evaluation",
+                dependencies: ["Essentials", "Models", "ModelFormats", "TensorCore", "Tokenization", "Datasets", "Training", "Evaluation",
                                .product(name: "Hummingbird", package: "hummingbird"),
                                // `serve send`'s client (ChatClient).
                                .product(name: "AsyncHTTPClient", package: "async-http-client")]),

@@ -97,6 +97,15 @@ final class InferenceEngine: Sendable {
         }
     }
 
+    /// The base model's perplexity of `text` (`LoadedModel.perplexity`, at most 256 tokens), for
+    /// a request's novelty score; runs in turn with generations.
+    func perplexity(of text: String) async throws -> Double? {
+        try await perform { served in
+            try served.select(nil)
+            return served.base.perplexity(of: text, maxTokens: 256)
+        }
+    }
+
     /// Generates the reply for `job`; `emit` receives the reply's text as it becomes final
     /// (after stop sequences are ruled out), on the engine thread.
     func generate(_ job: GenerationJob, emit: @escaping @Sendable (String) -> Void = { _ in }) async throws -> GenerationOutcome {

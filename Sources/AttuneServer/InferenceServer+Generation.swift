@@ -26,12 +26,31 @@ extension InferenceServer {
         let schema = try Self.compiledSchema(parsed.responseFormat, maxTokens: maxTokens)
         let ticket = try engine.admit(limit: limits.maxConcurrentRequests)
         let id = route.idPrefix + Self.randomID()
-        // A rollout may send the request to the candidate (canary) or shadow it after the reply.
+        // A rollout with `fallback ood` scores the request's novelty (the base model's perplexity of
+        // its text, on the engine, and the distance to the training data) before routing it.
+        var novelty: Double?
+        if let fallback = rollout.fallback(for: requested) {
+            let text = OutOfDistributionFallback.text(of: parsed.input)
+            let perplexity = try await engine.perplexity(of: text)
+            novelty = fallback.score(text: text, perplexity: perplexity)
+        }
+        // A rollout may send the request to the candidate (canary), shadow it after the reply, or
+        // (out of distribution) send it to the base model.
         var adapter = requested, role: ReplyContext.Role?, shadow: String?
-        switch rollout.route(model: requested, key: parsed.user ?? id, loaded: { self.engine.adapters[$0] != nil }) {
+        let decision = rollout.decide(model: requested, key: parsed.user ?? id, novelty: novelty, loaded: { self.engine.adapters[$0] != nil })
+        switch decision.route {
         case .asked: break
         case .primary(let candidate): role = .primary; shadow = candidate
         case .canary(let candidate): role = .canary; adapter = candidate
+        case .fallback: role = .fallback; adapter = nil
+        }
+        if let fired = decision.fired {
+            logger.warning("rollout: rollback — \(fired.text); every request goes to the primary again")
+            if let log {
+                let line: JSONText = ["time": .string(RequestLogEntry.timeText(Date())), "id": .string(id), "event": "rollback",
+                                      "rollback": RequestLogEntry.rollbackJSON(fired)]
+                try? log.append(line)
+            }
         }
         // Stop sequences would cut a JSON reply short: under response_format the document's end stops it.
         let job = GenerationJob(promptIDs: ids, adapter: adapter, maxTokens: maxTokens,
@@ -44,7 +63,8 @@ extension InferenceServer {
             if !cancellation.isFinished { counters.recordDisconnect(); cancellation.cancel() }
         }
         let reply = ReplyContext(id: id, created: Int(arrival.timeIntervalSince1970), route: route,
-                                 request: parsed, seed: seed, arrival: arrival, role: role, served: adapter ?? AdapterName.base)
+                                 request: parsed, seed: seed, arrival: arrival, role: role, served: adapter ?? AdapterName.base,
+                                 novelty: novelty)
         if parsed.stream {
             let shadow = shadow
             return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
@@ -118,8 +138,10 @@ extension InferenceServer {
         var role: Role?
         /// What answered: `base` or the adapter's name.
         var served: String
+        /// The request's novelty score, when the rollout's fallback scored it.
+        var novelty: Double?
 
-        enum Role: String, Sendable { case primary, canary, shadow }
+        enum Role: String, Sendable { case primary, canary, shadow, fallback }
     }
 
     /// Streams the reply: a first chunk (the assistant role), one chunk per piece of text, a last
@@ -226,6 +248,7 @@ extension InferenceServer {
                                     latencySeconds: seconds, temperature: reply.request.temperature, seed: reply.seed)
         entry.role = reply.role?.rawValue
         entry.rollback = fired
+        if reply.role != .shadow { entry.novelty = reply.novelty }
         do { try log.append(entry.json) } catch { logger.error("\(error)") }
     }
 

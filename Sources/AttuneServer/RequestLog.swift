@@ -133,8 +133,10 @@ struct RequestLogEntry {
     var latencySeconds: Double
     var temperature: Double
     var seed: UInt64
-    /// `primary`, `canary` or `shadow` under a rollout.
+    /// `primary`, `canary`, `shadow` or `fallback` (out of distribution: the base model answered) under a rollout.
     var role: String?
+    /// The request's novelty score, under a rollout with `fallback ood`.
+    var novelty: Double?
     /// The rollback rule this reply made fire.
     var rollback: RolloutController.Rollback?
 
@@ -145,6 +147,7 @@ struct RequestLogEntry {
         var fields: [(String, JSONText)] = [
             ("time", .string(Self.timeText(time))), ("id", .string(id)), ("route", .string(route)), ("model", .string(model))]
         if let role { fields.append(("role", .string(role))) }
+        if let novelty { fields.append(("novelty", .number((novelty * 10_000).rounded() / 10_000))) }
         fields += [("messages", .array(turns)), ("reply", .string(reply)), ("finish_reason", .string(finishReason)),
                    ("prompt_tokens", .int(promptTokens)), ("completion_tokens", .int(completionTokens)),
                    ("latency_ms", .number((latencySeconds * 10_000).rounded() / 10)), ("temperature", .number(temperature)),

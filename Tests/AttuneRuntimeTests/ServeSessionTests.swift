@@ -48,6 +48,22 @@ final class ServeSessionTests: XCTestCase {
         XCTAssertEqual(log.split(separator: "\n").count, 3, "one log line per example sent")
     }
 
+    /// `serve rollout … fallback=` needs a calibration (the session's or novelty=FILE) and names a bad fallback.
+    func testRolloutFallbackNeedsACalibration() throws {
+        let folder = temporaryFolder()
+        let script = """
+            model new tiny
+            serve start port=0
+            serve rollout canary share=100% candidate=tuned fallback="ood threshold=calibrated"
+            serve rollout canary share=100% candidate=tuned fallback="ood threshold=2" novelty="none.json"
+            serve stop
+            """
+        let result = try runBinary(try binary(), ["-c", script, "--keep-going"], in: folder)
+        XCTAssertEqual(result.status, 1, "\(result.out)\n\(result.err)")
+        XCTAssertTrue(result.err.contains("fallback needs a novelty calibration: run novelty calibrate on=val first"), result.err)
+        XCTAssertTrue(result.err.contains("the threshold '2' is not calibrated or a number between 0 and 1"), result.err)
+    }
+
     func testSendErrorsNameTheFix() throws {
         let folder = temporaryFolder()
         try writeTickets(in: folder)

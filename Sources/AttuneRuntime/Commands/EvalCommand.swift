@@ -60,6 +60,7 @@ struct EvalCommand: RuntimeCommand {
         }
         context.evaluation = result
         context.value = Self.value(of: result)
+        try Self.addNovelty(set, context: context)
     }
 
     /// A rate with its counts and 95% Wilson interval: `rate`, `passed`, `count`, `lower`, `upper`.

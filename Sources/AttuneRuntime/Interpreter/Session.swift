@@ -47,6 +47,8 @@ public final class Session {
     public var loadedAdapter: LoadedAdapter?
     /// Evaluations named with `name = eval` (what `compare name other` reads).
     public var evaluations: [String: EvaluationResult] = [:]
+    /// The novelty calibration (`novelty calibrate`, `novelty load`): what `novelty score` and `eval` score with.
+    public var novelty: NoveltyCalibration?
     /// Metrics of every training run of the session, by run name (what `plot` draws).
     public var metrics = RunHistory()
     /// What relative paths mean and which files commands may touch.

@@ -10,10 +10,13 @@ import Foundation
 /// - `error_rate`: share that failed (an error answer, a timeout, a failed generation);
 /// - `refusal_rate`: share whose reply reads as a refusal (`RefusalDetector`);
 /// - `latency_p95`: the 95th percentile (nearest rank) of seconds from arrival to last token;
-///   the threshold may be written `2.5`, `2.5s` or `2500ms`.
+///   the threshold may be written `2.5`, `2.5s` or `2500ms`;
+/// - `ood_rate`: share of the rollout's last `window` requests (every request it routes, not only
+///   the candidate's) whose novelty score was above the fallback's threshold (needs `fallback`).
 public struct RollbackRule: Sendable, Equatable, CustomStringConvertible {
     public enum Metric: String, Sendable, CaseIterable {
         case schemaValid = "schema_valid", errorRate = "error_rate", refusalRate = "refusal_rate", latencyP95 = "latency_p95"
+        case oodRate = "ood_rate"
     }
 
     public enum Comparison: String, Sendable, CaseIterable {
@@ -74,8 +77,13 @@ public struct RollbackRule: Sendable, Equatable, CustomStringConvertible {
         self.init(metric: metric, comparison: comparison, threshold: threshold, window: window)
     }
 
-    /// The metric over the last `window` observations, or nil while fewer exist.
-    public func value(over observations: some Collection<RolloutObservation>) -> Double? {
+    /// The metric over the last `window` observations (for `ood_rate`, the last `window` novelty
+    /// flags of the rollout's requests), or nil while fewer exist.
+    public func value(over observations: some Collection<RolloutObservation>, novelFlags: some Collection<Bool> = [Bool]()) -> Double? {
+        if metric == .oodRate {
+            guard novelFlags.count >= window else { return nil }
+            return Double(novelFlags.suffix(window).filter { $0 }.count) / Double(window)
+        }
         guard observations.count >= window else { return nil }
         let recent = observations.suffix(window)
         func share(_ isTrue: (RolloutObservation) -> Bool) -> Double { Double(recent.filter(isTrue).count) / Double(window) }
@@ -83,6 +91,8 @@ public struct RollbackRule: Sendable, Equatable, CustomStringConvertible {
         case .schemaValid: return share { $0.schemaValid }
         case .errorRate: return share { $0.failed }
         case .refusalRate: return share { $0.refusal }
+        case .oodRate:
+            return nil
         case .latencyP95:
             let sorted = recent.map(\.latencySeconds).sorted()
             let rank = Int((0.95 * Double(window)).rounded(.up))
@@ -91,8 +101,8 @@ public struct RollbackRule: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The value when the rule fires on `observations`, else nil.
-    public func fires(on observations: some Collection<RolloutObservation>) -> Double? {
-        guard let value = value(over: observations), comparison.holds(value, threshold) else { return nil }
+    public func fires(on observations: some Collection<RolloutObservation>, novelFlags: some Collection<Bool> = [Bool]()) -> Double? {
+        guard let value = value(over: observations, novelFlags: novelFlags), comparison.holds(value, threshold) else { return nil }
         return value
     }
 

@@ -10,13 +10,18 @@ import Foundation
 /// - `canary`: a deterministic `share` of requests goes to the candidate, chosen by a hash of the
 ///   request's OpenAI `user` field (so a user stays on one side), or of its id without one;
 /// - `rollback` rules over the candidate's recent traffic: when one fires, every request goes to
-///   the primary again, and the log and `/metrics` say which rule fired at what value.
+///   the primary again, and the log and `/metrics` say which rule fired at what value;
+/// - `fallback` `ood threshold=calibrated` (with `novelty`, a calibration file written by
+///   `novelty calibrate … save=PATH`): a request whose novelty score is above the threshold is
+///   answered by the base model instead (role `fallback`), whatever the mode chose; the rule
+///   metric `ood_rate` is the share of the rollout's requests flagged so.
 ///
 /// Requests that name the primary (`base` by default) take part; requests that name an adapter
 /// directly are served as asked. The file is JSON:
 /// `{"mode": "canary", "candidate": "tuned", "share": "5%", "rollback": ["schema_valid < 0.8 over 50"],
 ///   "schema": "triage.schema.json"}` (`primary` defaults to `base`; `schema`, relative to the
-/// file, is what `schema_valid` checks replies against).
+/// file, is what `schema_valid` checks replies against; `"fallback": "ood threshold=calibrated",
+/// "novelty": "novelty.json"` adds the fallback, the file also relative to the rollout file).
 public struct RolloutPlan: Sendable, Equatable {
     public enum Mode: String, Sendable, CaseIterable { case shadow, canary }
 
@@ -29,14 +34,20 @@ public struct RolloutPlan: Sendable, Equatable {
     public var rules: [RollbackRule]
     /// What `schema_valid` checks against (nil: the request's `response_format`, else any JSON object).
     public var schema: JSONSchema?
+    /// Out-of-distribution requests go to the base model (nil: no fallback).
+    public var fallback: OutOfDistributionFallback?
 
     public init(mode: Mode, candidate: String, primary: String = "base", share: Double? = nil, rules: [RollbackRule] = [],
-                schema: JSONSchema? = nil) throws {
+                schema: JSONSchema? = nil, fallback: OutOfDistributionFallback? = nil) throws {
         guard !candidate.isEmpty else { throw RolloutError("the rollout needs a candidate: the adapter name it tries (candidate=NAME)") }
         guard candidate != primary else {
             throw RolloutError("the candidate and the primary are both '\(candidate)'; the candidate is the adapter being tried")
         }
         self.mode = mode; self.candidate = candidate; self.primary = primary; self.rules = rules; self.schema = schema
+        if fallback == nil, let rule = rules.first(where: { $0.metric == .oodRate }) {
+            throw RolloutError("the rule '\(rule)' needs novelty scores: add \"fallback\": \"ood threshold=calibrated\" and \"novelty\": a file from novelty calibrate … save=")
+        }
+        self.fallback = fallback
         switch mode {
         case .shadow:
             self.share = 1
@@ -72,7 +83,7 @@ public struct RolloutPlan: Sendable, Equatable {
         do { return try parse(json, folder: folder) } catch let error as RolloutError { throw RolloutError("\(path): \(error.message)") }
     }
 
-    static let keys = ["mode", "candidate", "primary", "share", "rollback", "schema"]
+    static let keys = ["mode", "candidate", "primary", "share", "rollback", "schema", "fallback", "novelty"]
 
     /// A plan from its JSON object; `schema` paths resolve against `folder`.
     static func parse(_ json: JSONText, folder: URL) throws -> RolloutPlan {
@@ -116,8 +127,20 @@ public struct RolloutPlan: Sendable, Equatable {
                 throw RolloutError("'schema' \(written): \(error)")
             }
         }
+        var fallback: OutOfDistributionFallback?
+        switch (try string("fallback"), try string("novelty")) {
+        case (let text?, let written?):
+            let threshold = try OutOfDistributionFallback.threshold(parsing: text)
+            let calibration = try OutOfDistributionFallback.readCalibration(path: URL(fileURLWithPath: written, relativeTo: folder).path)
+            fallback = try OutOfDistributionFallback(calibration: calibration, threshold: threshold)
+        case (_?, nil):
+            throw RolloutError("'fallback' needs 'novelty': the calibration file written by novelty calibrate on=val save=\"novelty.json\"")
+        case (nil, _?):
+            throw RolloutError("'novelty' is given without 'fallback': add \"fallback\": \"ood threshold=calibrated\"")
+        case (nil, nil): break
+        }
         return try RolloutPlan(mode: mode, candidate: candidate, primary: try string("primary") ?? "base", share: share,
-                               rules: try rules(ruleTexts), schema: schema)
+                               rules: try rules(ruleTexts), schema: schema, fallback: fallback)
     }
 
     /// `canary tuned 5% (primary base) · rollback when schema_valid < 0.8 over 50`.
@@ -125,6 +148,7 @@ public struct RolloutPlan: Sendable, Equatable {
         var text = mode == .shadow ? "shadow \(candidate)" : "canary \(candidate) \(JSONText.numberText((share * 1000).rounded() / 10))%"
         text += " (primary \(primary))"
         if !rules.isEmpty { text += " · rollback when " + rules.map(\.description).joined(separator: "; ") }
+        if let fallback { text += " · fallback \(fallback.description)" }
         return text
     }
 
