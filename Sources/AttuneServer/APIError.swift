@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -24,7 +25,7 @@ public struct APIError: Error, HTTPResponseError, CustomStringConvertible, Senda
     public var headers: HTTPFields { [.contentType: "application/json"] }
 
     /// The JSON body (also sent as a server-sent event when a stream fails after it started).
-    public var json: JSONText {
+    public var json: JSONValue {
         ["error": ["message": .string(message), "type": .string(type), "param": .optional(param), "code": .optional(code)]]
     }
 
@@ -57,7 +58,7 @@ extension APIError {
     }
 
     static func timedOut(seconds: Double) -> APIError {
-        APIError(.gatewayTimeout, "The request took longer than \(JSONText.numberText(seconds)) seconds (--request-timeout)",
+        APIError(.gatewayTimeout, "The request took longer than \(JSONValue.numberText(seconds)) seconds (--request-timeout)",
                  type: "timeout_error", code: "request_timeout")
     }
 

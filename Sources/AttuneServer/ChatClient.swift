@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Essentials
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -47,8 +48,8 @@ public struct ChatClient: Sendable {
 
     /// The model's reply to `messages` (`POST /v1/chat/completions`).
     public func chat(model: String, messages: [ChatMessage], maxTokens: Int?, temperature: Double = 0, seed: UInt64? = nil,
-                     user: String? = nil, responseFormat: JSONText? = nil) async throws -> Reply {
-        var fields: [(String, JSONText)] = [("model", .string(model)),
+                     user: String? = nil, responseFormat: JSONValue? = nil) async throws -> Reply {
+        var fields: [(String, JSONValue)] = [("model", .string(model)),
                                             ("messages", .array(messages.map { ["role": .string($0.role), "content": .string($0.content)] }))]
         fields += Self.sampling(maxTokens: maxTokens, temperature: temperature, seed: seed)
         if let user { fields.append(("user", .string(user))) }
@@ -62,7 +63,7 @@ public struct ChatClient: Sendable {
 
     /// The model's continuation of `prompt` (`POST /v1/completions`).
     public func complete(model: String, prompt: String, maxTokens: Int?, temperature: Double = 0, seed: UInt64? = nil) async throws -> Reply {
-        let fields: [(String, JSONText)] = [("model", .string(model)), ("prompt", .string(prompt))]
+        let fields: [(String, JSONValue)] = [("model", .string(model)), ("prompt", .string(prompt))]
             + Self.sampling(maxTokens: maxTokens, temperature: temperature, seed: seed)
         let body = try await post("/v1/completions", .object(fields))
         guard case .string(let text)? = body["choices"]?.first?["text"] else {
@@ -71,25 +72,25 @@ public struct ChatClient: Sendable {
         return Self.reply(text, body)
     }
 
-    static func sampling(maxTokens: Int?, temperature: Double, seed: UInt64?) -> [(String, JSONText)] {
-        var fields: [(String, JSONText)] = [("temperature", .number(temperature))]
+    static func sampling(maxTokens: Int?, temperature: Double, seed: UInt64?) -> [(String, JSONValue)] {
+        var fields: [(String, JSONValue)] = [("temperature", .number(temperature))]
         if let maxTokens { fields.append(("max_tokens", .int(maxTokens))) }
         if let seed { fields.append(("seed", .number(Double(seed & ((1 << 53) - 1))))) }
         return fields
     }
 
-    static func reply(_ text: String, _ body: JSONText) -> Reply {
+    static func reply(_ text: String, _ body: JSONValue) -> Reply {
         var finish = "stop"
         if case .string(let f)? = body["choices"]?.first?["finish_reason"] { finish = f }
         func count(_ key: String) -> Int {
-            if case .number(let x)? = body["usage"]?[key] { return Int(x) }
+            if case .number(let x, _)? = body["usage"]?[key] { return Int(x) }
             return 0
         }
         return Reply(text: text, finishReason: finish, promptTokens: count("prompt_tokens"), completionTokens: count("completion_tokens"))
     }
 
     /// Posts `body` to `route`; returns the JSON answer of a 2xx, or throws with the server's error message.
-    func post(_ route: String, _ body: JSONText) async throws -> JSONText {
+    func post(_ route: String, _ body: JSONValue) async throws -> JSONValue {
         var request = HTTPClientRequest(url: baseURL + route)
         request.method = .POST
         request.headers.add(name: "content-type", value: "application/json")
@@ -106,11 +107,11 @@ public struct ChatClient: Sendable {
         let text = String(buffer: bytes)
         guard (200..<300).contains(Int(response.status.code)) else {
             var message = Self.clip(text)
-            if case .string(let m)? = (try? JSONText.parse(Data(text.utf8)))?["error"]?["message"] { message = m }
+            if case .string(let m)? = (try? JSONValue.parse(Data(text.utf8)))?["error"]?["message"] { message = m }
             throw ChatClientError("\(baseURL)\(route) answered \(response.status.code) \(response.status.reasonPhrase): \(message)",
                                   status: Int(response.status.code))
         }
-        do { return try JSONText.parse(Data(text.utf8)) } catch {
+        do { return try JSONValue.parse(Data(text.utf8)) } catch {
             throw ChatClientError("\(baseURL)\(route) answered with something that is not JSON: \(Self.clip(text))")
         }
     }
@@ -158,9 +159,9 @@ public struct ChatClientError: Error, CustomStringConvertible, Sendable {
     public var description: String { message }
 }
 
-extension JSONText {
+extension JSONValue {
     /// The first element of an array.
-    var first: JSONText? {
+    var first: JSONValue? {
         guard case .array(let items) = self else { return nil }
         return items.first
     }

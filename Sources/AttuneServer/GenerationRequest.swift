@@ -52,7 +52,7 @@ public struct GenerationRequest: Sendable {
     static let roles = ["system", "user", "assistant"]
 
     /// Reads a chat completion body.
-    public static func chat(_ body: JSONText) throws -> GenerationRequest {
+    public static func chat(_ body: JSONValue) throws -> GenerationRequest {
         let fields = try RequestFields(body)
         guard let messagesValue = fields["messages"] else {
             throw APIError.invalid("'messages' is missing: send an array such as [{\"role\": \"user\", \"content\": \"Hello\"}]",
@@ -84,7 +84,7 @@ public struct GenerationRequest: Sendable {
     }
 
     /// Reads a (legacy) completion body: `prompt` is a string or an array holding one string.
-    public static func completion(_ body: JSONText) throws -> GenerationRequest {
+    public static func completion(_ body: JSONValue) throws -> GenerationRequest {
         let fields = try RequestFields(body)
         let prompt: String
         switch fields["prompt"] {
@@ -114,7 +114,7 @@ public struct GenerationRequest: Sendable {
     }
 
     /// Message content: a string, or text parts `[{"type": "text", "text": …}]` joined.
-    static func content(_ value: JSONText?, name: String) throws -> String {
+    static func content(_ value: JSONValue?, name: String) throws -> String {
         switch value {
         case .string(let text)?: return text
         case .array(let parts)?:
@@ -144,11 +144,11 @@ public struct GenerationRequest: Sendable {
             maxTokens = max
         }
         if let t = try fields.number("temperature") {
-            guard (0...2).contains(t) else { throw APIError.invalid("'temperature' must be between 0 and 2 (got \(JSONText.numberText(t)))", param: "temperature") }
+            guard (0...2).contains(t) else { throw APIError.invalid("'temperature' must be between 0 and 2 (got \(JSONValue.numberText(t)))", param: "temperature") }
             temperature = t
         }
         if let p = try fields.number("top_p") {
-            guard p > 0, p <= 1 else { throw APIError.invalid("'top_p' must be above 0 and at most 1 (got \(JSONText.numberText(p)))", param: "top_p") }
+            guard p > 0, p <= 1 else { throw APIError.invalid("'top_p' must be above 0 and at most 1 (got \(JSONValue.numberText(p)))", param: "top_p") }
             topP = p
         }
         switch fields["stop"] {
@@ -194,7 +194,7 @@ extension GenerationRequest {
     /// Reads `response_format`: `{"type": "text"}`, `{"type": "json_object"}` or
     /// `{"type": "json_schema", "json_schema": {"name": …, "schema": {…}}}` (the schema in the
     /// subset `eval` checks: type, required, properties, enum, items, additionalProperties).
-    static func responseFormat(_ value: JSONText?) throws -> ResponseFormat? {
+    static func responseFormat(_ value: JSONValue?) throws -> ResponseFormat? {
         let param = "response_format"
         guard let value, value != .null else { return nil }
         guard case .object = value, case .string(let type)? = value["type"] else {
@@ -224,16 +224,16 @@ extension GenerationRequest {
 
 /// The top-level fields of a request body, read with the type each takes.
 struct RequestFields {
-    let body: JSONText
+    let body: JSONValue
 
-    init(_ body: JSONText) throws {
+    init(_ body: JSONValue) throws {
         guard case .object = body else {
             throw APIError.invalid("The request body must be a JSON object, not \(body.typeDescription)", code: "invalid_json")
         }
         self.body = body
     }
 
-    subscript(key: String) -> JSONText? { body[key] }
+    subscript(key: String) -> JSONValue? { body[key] }
 
     func string(_ key: String) throws -> String? {
         switch body[key] {
@@ -246,7 +246,7 @@ struct RequestFields {
     func number(_ key: String) throws -> Double? {
         switch body[key] {
         case nil, .null?: return nil
-        case .number(let x)?: return x
+        case .number(let x, _)?: return x
         case let other?: throw APIError.invalid("'\(key)' must be a number, not \(other.typeDescription)", param: key)
         }
     }
@@ -254,7 +254,7 @@ struct RequestFields {
     func integer(_ key: String) throws -> Int? {
         guard let x = try number(key) else { return nil }
         guard x == x.rounded(), abs(x) <= 9_007_199_254_740_992 else {
-            throw APIError.invalid("'\(key)' must be a whole number (got \(JSONText.numberText(x)))", param: key)
+            throw APIError.invalid("'\(key)' must be a whole number (got \(JSONValue.numberText(x)))", param: key)
         }
         return Int(x)
     }

@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import Hummingbird
 import Models
@@ -47,7 +48,7 @@ extension InferenceServer {
         if let fired = decision.fired {
             logger.warning("rollout: rollback — \(fired.text); every request goes to the primary again")
             if let log {
-                let line: JSONText = ["time": .string(RequestLogEntry.timeText(Date())), "id": .string(id), "event": "rollback",
+                let line: JSONValue = ["time": .string(RequestLogEntry.timeText(Date())), "id": .string(id), "event": "rollback",
                                       "rollback": RequestLogEntry.rollbackJSON(fired)]
                 try? log.append(line)
             }
@@ -84,10 +85,10 @@ extension InferenceServer {
         if let shadow { runShadow(shadow, of: job, reply: reply) }
         if outcome.finishReason == .timeout { throw APIError.timedOut(seconds: limits.requestTimeout) }
         let usage = Self.usage(outcome)
-        let choice: JSONText = route == .chat
-            ? ["index": 0, "message": ["role": "assistant", "content": .string(outcome.text)], "logprobs": nil,
+        let choice: JSONValue = route == .chat
+            ? ["index": 0, "message": ["role": "assistant", "content": .string(outcome.text)], "logprobs": .null,
                "finish_reason": .string(outcome.finishReason.rawValue)]
-            : ["text": .string(outcome.text), "index": 0, "logprobs": nil, "finish_reason": .string(outcome.finishReason.rawValue)]
+            : ["text": .string(outcome.text), "index": 0, "logprobs": .null, "finish_reason": .string(outcome.finishReason.rawValue)]
         return Self.json(["id": .string(reply.id), "object": .string(route.object), "created": .int(reply.created),
                           "model": .string(parsed.model), "choices": [choice], "usage": usage])
     }
@@ -199,21 +200,21 @@ extension InferenceServer {
     }
 
     /// One streamed chunk: chat chunks carry a `delta`, completion chunks the `text`.
-    func chunk(_ reply: ReplyContext, text: String?, first: Bool, finish: String?) -> JSONText {
-        let choice: JSONText
+    func chunk(_ reply: ReplyContext, text: String?, first: Bool, finish: String?) -> JSONValue {
+        let choice: JSONValue
         if reply.route == .chat {
-            var delta = [(String, JSONText)]()
+            var delta = [(String, JSONValue)]()
             if first { delta.append(("role", "assistant")) }
             if let text { delta.append(("content", .string(text))) }
-            choice = ["index": 0, "delta": .object(delta), "logprobs": nil, "finish_reason": .optional(finish)]
+            choice = ["index": 0, "delta": .object(delta), "logprobs": .null, "finish_reason": .optional(finish)]
         } else {
-            choice = ["text": .string(text ?? ""), "index": 0, "logprobs": nil, "finish_reason": .optional(finish)]
+            choice = ["text": .string(text ?? ""), "index": 0, "logprobs": .null, "finish_reason": .optional(finish)]
         }
         return ["id": .string(reply.id), "object": .string(reply.route.chunkObject), "created": .int(reply.created),
                 "model": .string(reply.request.model), "choices": [choice]]
     }
 
-    static func usage(_ outcome: GenerationOutcome) -> JSONText {
+    static func usage(_ outcome: GenerationOutcome) -> JSONValue {
         ["prompt_tokens": .int(outcome.promptTokens), "completion_tokens": .int(outcome.completionTokens),
          "total_tokens": .int(outcome.promptTokens + outcome.completionTokens)]
     }
@@ -258,7 +259,7 @@ extension InferenceServer {
         if let fired = observe(reply, RolloutObservation(schemaValid: false, failed: true, refusal: false,
                                                           latencySeconds: Date().timeIntervalSince(reply.arrival))),
            let log {
-            let line: JSONText = ["time": .string(RequestLogEntry.timeText(Date())), "id": .string(reply.id), "event": "rollback",
+            let line: JSONValue = ["time": .string(RequestLogEntry.timeText(Date())), "id": .string(reply.id), "event": "rollback",
                                   "role": .string(reply.role!.rawValue), "rollback": RequestLogEntry.rollbackJSON(fired)]
             try? log.append(line)
         }
@@ -280,7 +281,7 @@ extension InferenceServer {
 
 /// Server-sent events as OpenAI streams them.
 enum ServerSentEvents {
-    static func data(_ json: JSONText) -> String { "data: \(json.text)\n\n" }
+    static func data(_ json: JSONValue) -> String { "data: \(json.text)\n\n" }
     static let done = "data: [DONE]\n\n"
 }
 

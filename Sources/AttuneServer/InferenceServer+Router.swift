@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import Hummingbird
 import NIOCore
@@ -26,22 +27,22 @@ extension InferenceServer {
     }
 
     /// A JSON response.
-    static func json(_ value: JSONText, status: HTTPResponse.Status = .ok) -> Response {
+    static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) -> Response {
         Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(string: value.text)))
     }
 
     /// `GET /v1/models`: `base` and each adapter, as OpenAI lists models.
     func modelsResponse() -> Response {
-        let created = JSONText.int(Int(startTime.timeIntervalSince1970))
-        var data: [JSONText] = [["id": "base", "object": "model", "created": created, "owned_by": "attune",
-                                 "root": .string(modelName), "parent": nil]]
+        let created = JSONValue.int(Int(startTime.timeIntervalSince1970))
+        var data: [JSONValue] = [["id": "base", "object": "model", "created": created, "owned_by": "attune",
+                                 "root": .string(modelName), "parent": .null]]
         for adapter in adapters.values.sorted(by: { $0.name < $1.name }) {
             data.append(Self.adapterJSON(adapter, created: created))
         }
         return Self.json(["object": "list", "data": .array(data)])
     }
 
-    static func adapterJSON(_ adapter: AdapterInfo, created: JSONText) -> JSONText {
+    static func adapterJSON(_ adapter: AdapterInfo, created: JSONValue) -> JSONValue {
         ["id": .string(adapter.name), "object": "model", "created": created, "owned_by": "attune", "root": .string(adapter.folder),
          "parent": "base", "lora": ["r": .int(adapter.rank), "alpha": .number(adapter.alpha), "modules": .int(adapter.modules)]]
     }
@@ -70,7 +71,7 @@ extension InferenceServer {
     /// `GET /health`.
     func healthResponse() -> Response {
         let load = engine.load
-        return Self.json(["status": "ok", "model": .string(modelName), "adapters": .array(adapters.keys.sorted().map(JSONText.string)),
+        return Self.json(["status": "ok", "model": .string(modelName), "adapters": .array(adapters.keys.sorted().map(JSONValue.string)),
                           "active_requests": .int(load.admitted), "queue_length": .int(load.waiting),
                           "uptime_seconds": .number((Date().timeIntervalSince(startTime) * 10).rounded() / 10)])
     }

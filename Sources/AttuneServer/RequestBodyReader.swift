@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import Hummingbird
 
@@ -23,25 +24,19 @@ enum RequestBodyReader {
     }
 
     /// The body as JSON, or 400 saying where parsing failed.
-    static func json(_ request: Request, limit: Int) async throws -> JSONText {
+    static func json(_ request: Request, limit: Int) async throws -> JSONValue {
         let data = try await read(request, limit: limit)
         guard !data.isEmpty else {
             throw APIError.invalid("The request body is empty; send a JSON object (Content-Type: application/json)", code: "invalid_json")
         }
-        do { return try JSONText.parse(data) } catch {
+        do { return try JSONValue.parse(data) } catch {
             throw APIError.invalid("The request body is not valid JSON: \(describe(error))", code: "invalid_json")
         }
     }
 
+    /// What is wrong and where, e.g. `a value was expected, found '}' at byte 14`.
     static func describe(_ error: any Error) -> String {
-        if let decoding = error as? DecodingError {
-            switch decoding {
-            case .dataCorrupted(let context):
-                let detail = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-                return detail ?? context.debugDescription
-            default: break
-            }
-        }
+        if let parse = error as? JSONParseError { return "\(parse.message) at byte \(parse.offset)" }
         return "\(error)"
     }
 }

@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import Synchronization
 #if canImport(Glibc)
@@ -44,7 +45,7 @@ public final class RequestLog: Sendable {
     }
 
     /// Appends `entry` as one line, rotating first when the line would pass the rotation size.
-    public func append(_ entry: JSONText) throws {
+    public func append(_ entry: JSONValue) throws {
         let line = Array((entry.text + "\n").utf8)
         try file.withLock { current in
             if current == nil { current = try Self.open(path) }
@@ -92,7 +93,7 @@ public final class RequestLog: Sendable {
 extension RequestLog {
     /// A log read back: the entries of every complete line, and what was wrong with the rest.
     public struct Contents: Sendable {
-        public var entries: [JSONText]
+        public var entries: [JSONValue]
         /// Lines (1-based) that are complete but not a JSON object.
         public var invalidLines: [Int]
         /// Bytes after the last newline: a line cut off when the server was killed mid-write.
@@ -104,13 +105,13 @@ extension RequestLog {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ServerSetupError("cannot read the request log \(path)")
         }
-        var entries = [JSONText](), invalid = [Int]()
+        var entries = [JSONValue](), invalid = [Int]()
         let bytes = [UInt8](data)
         var start = 0, line = 0
         while let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")) {
             line += 1
             let slice = Data(bytes[start..<end])
-            if case .object? = try? JSONText.parse(slice) { entries.append(try JSONText.parse(slice)) } else { invalid.append(line) }
+            if case .object? = try? JSONValue.parse(slice) { entries.append(try JSONValue.parse(slice)) } else { invalid.append(line) }
             start = end + 1
         }
         return Contents(entries: entries, invalidLines: invalid, truncatedTail: bytes.count - start)
@@ -140,11 +141,11 @@ struct RequestLogEntry {
     /// The rollback rule this reply made fire.
     var rollback: RolloutController.Rollback?
 
-    var json: JSONText {
-        let turns = (messages + [(role: "assistant", content: reply)]).map { m -> JSONText in
+    var json: JSONValue {
+        let turns = (messages + [(role: "assistant", content: reply)]).map { m -> JSONValue in
             ["role": .string(m.role), "content": .string(m.content)]
         }
-        var fields: [(String, JSONText)] = [
+        var fields: [(String, JSONValue)] = [
             ("time", .string(Self.timeText(time))), ("id", .string(id)), ("route", .string(route)), ("model", .string(model))]
         if let role { fields.append(("role", .string(role))) }
         if let novelty { fields.append(("novelty", .number((novelty * 10_000).rounded() / 10_000))) }
@@ -157,7 +158,7 @@ struct RequestLogEntry {
     }
 
     /// `{"rule": "schema_valid < 0.8 over 50", "metric": "schema_valid", "value": 0.74, "window": 50}`.
-    static func rollbackJSON(_ rollback: RolloutController.Rollback) -> JSONText {
+    static func rollbackJSON(_ rollback: RolloutController.Rollback) -> JSONValue {
         ["rule": .string(rollback.rule.description), "metric": .string(rollback.rule.metric.rawValue),
          "value": .number(rollback.value), "threshold": .number(rollback.rule.threshold), "window": .int(rollback.rule.window)]
     }

@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import Synchronization
 
@@ -91,7 +92,7 @@ final class ServerMetrics: Sendable {
         out += "attune_completion_tokens_total \(s.completionTokens)\n"
         header("attune_request_duration_seconds", "histogram", "Seconds from a generation request's arrival to its last token.")
         for (i, bound) in Self.latencyBuckets.enumerated() {
-            out += "attune_request_duration_seconds_bucket{le=\"\(JSONText.numberText(bound))\"} \(s.bucketCounts[i])\n"
+            out += "attune_request_duration_seconds_bucket{le=\"\(JSONValue.numberText(bound))\"} \(s.bucketCounts[i])\n"
         }
         out += "attune_request_duration_seconds_bucket{le=\"+Inf\"} \(s.latencyCount)\n"
         out += "attune_request_duration_seconds_sum \(s.latencySum)\n"

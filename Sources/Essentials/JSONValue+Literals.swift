@@ -16,3 +16,8 @@ extension JSONValue {
     /// A whole number (an id, a count) as a JSON number.
     public static func int(_ value: Int) -> JSONValue { .number(Double(value)) }
 }
+
+extension JSONValue {
+    /// A string, or `null` when there is none (an optional field of a reply).
+    public static func optional(_ value: String?) -> JSONValue { value.map { .string($0) } ?? .null }
+}

@@ -144,7 +144,7 @@ final class ConstrainedDecodingTests: XCTestCase {
             let text: String
             if stream {
                 text = ServerHarness.events(reply.body).dropLast().compactMap {
-                    (try? JSONText.parse(Data($0.utf8)))?["choices"]?[0]?["delta"]?["content"]?.stringValue
+                    (try? JSONValue.parse(Data($0.utf8)))?["choices"]?[0]?["delta"]?["content"]?.stringValue
                 }.joined()
             } else {
                 text = try XCTUnwrap(try reply.json["choices"]?[0]?["message"]?["content"]?.stringValue)

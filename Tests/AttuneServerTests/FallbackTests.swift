@@ -63,7 +63,7 @@ final class FallbackTests: XCTestCase {
         let metrics = try await server.get("/metrics").body
         for line in ["attune_rollout_requests_total{role=\"fallback\"} 1", "attune_rollout_requests_total{role=\"canary\"} 1",
                      "attune_rollout_novelty_scored_total 2", "attune_rollout_out_of_distribution_total 1",
-                     "attune_rollout_novelty_threshold \(JSONText.numberText(c.threshold))"] {
+                     "attune_rollout_novelty_threshold \(JSONValue.numberText(c.threshold))"] {
             XCTAssertTrue(metrics.contains(line + "\n"), "\(line) in\n\(metrics)")
         }
         // A threshold of 1 lets nothing fall back (no score exceeds 1).
@@ -115,7 +115,7 @@ final class FallbackTests: XCTestCase {
         let calibrated = try plan(#"{"mode": "canary", "candidate": "tuned", "share": "100%", "fallback": "ood threshold=calibrated", "novelty": "novelty.json", "rollback": ["ood_rate > 0.3 over 50"]}"#)
         XCTAssertEqual(calibrated.fallback?.threshold, c.threshold)
         XCTAssertEqual(calibrated.fallback?.calibration, c)
-        XCTAssertTrue(calibrated.summary.hasSuffix("· fallback ood threshold=calibrated (\(JSONText.numberText(c.threshold)))"), calibrated.summary)
+        XCTAssertTrue(calibrated.summary.hasSuffix("· fallback ood threshold=calibrated (\(JSONValue.numberText(c.threshold)))"), calibrated.summary)
         XCTAssertEqual(try plan(#"{"mode": "shadow", "candidate": "t", "fallback": "ood threshold=0.99", "novelty": "novelty.json"}"#).fallback?.threshold, 0.99)
         XCTAssertNil(try plan(#"{"mode": "shadow", "candidate": "t", "fallback": "ood", "novelty": "novelty.json"}"#).fallback?.fixedThreshold)
         try "{\"x\": 1}".write(to: folder.appendingPathComponent("bad.json"), atomically: true, encoding: .utf8)

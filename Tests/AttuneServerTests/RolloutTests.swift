@@ -149,7 +149,7 @@ final class RolloutTests: XCTestCase {
 
     // MARK: Through HTTP
 
-    func logEntries(_ path: String) throws -> [JSONText] { try RequestLog.read(path: path).entries }
+    func logEntries(_ path: String) throws -> [JSONValue] { try RequestLog.read(path: path).entries }
 
     func testShadowLogsBothSidesAndReturnsThePrimarysReply() async throws {
         let folder = try temporaryFolder(self)

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Essentials
 import Foundation
 import NIOCore
 import XCTest
@@ -98,7 +99,7 @@ final class ServerLimitTests: XCTestCase {
         XCTAssertEqual(stream.status, 200)
         let events = ServerHarness.events(stream.body)
         XCTAssertEqual(events.last, "[DONE]")
-        XCTAssertEqual(try JSONText.parse(Data(events[events.count - 2].utf8))["error"]?["code"], "request_timeout")
+        XCTAssertEqual(try JSONValue.parse(Data(events[events.count - 2].utf8))["error"]?["code"], "request_timeout")
         do { let value = try await server.metric("attune_stream_failures_total{reason=\"timeout\"}"); XCTAssertEqual(value, 1) }
     }
 

@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import XCTest
 @testable import AttuneServer
@@ -26,7 +27,7 @@ final class ServerLoadTests: XCTestCase {
                         var id = ""
                         if stream {
                             let events = ServerHarness.events(reply.body)
-                            if events.last == "[DONE]", let first = events.first { id = (try? JSONText.parse(Data(first.utf8)))?["id"]?.stringValue ?? "" }
+                            if events.last == "[DONE]", let first = events.first { id = (try? JSONValue.parse(Data(first.utf8)))?["id"]?.stringValue ?? "" }
                         } else {
                             id = (try? reply.json)?["id"]?.stringValue ?? ""
                         }

@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import Models
 import Tokenization
@@ -93,7 +94,7 @@ final class ServerRouteTests: XCTestCase {
         XCTAssertEqual(reply.headers.first(name: "content-type"), "text/event-stream")
         let events = ServerHarness.events(reply.body)
         XCTAssertEqual(events.last, "[DONE]")
-        let chunks = try events.dropLast().map { try JSONText.parse(Data($0.utf8)) }
+        let chunks = try events.dropLast().map { try JSONValue.parse(Data($0.utf8)) }
         XCTAssertEqual(chunks.first?["choices"]?[0]?["delta"]?["role"], "assistant")
         XCTAssertTrue(chunks.allSatisfy { $0["object"] == "chat.completion.chunk" })
         XCTAssertEqual(Set(chunks.compactMap { $0["id"]?.stringValue }).count, 1, "one id for the whole stream")
@@ -106,7 +107,7 @@ final class ServerRouteTests: XCTestCase {
         let completion = try await server.post("/v1/completions", #"{"prompt": "abc", "max_tokens": 20, "temperature": 0, "stream": true}"#)
         let completionEvents = ServerHarness.events(completion.body)
         XCTAssertEqual(completionEvents.last, "[DONE]")
-        let streamed = try completionEvents.dropLast().compactMap { try JSONText.parse(Data($0.utf8))["choices"]?[0]?["text"]?.stringValue }.joined()
+        let streamed = try completionEvents.dropLast().compactMap { try JSONValue.parse(Data($0.utf8))["choices"]?[0]?["text"]?.stringValue }.joined()
         XCTAssertEqual(streamed, try tinyModel().complete("abc", maxTokens: 20).text)
     }
 
@@ -119,11 +120,11 @@ final class ServerRouteTests: XCTestCase {
         let stop = String(String.UnicodeScalarView(scalars[4..<6]))
         let cut = full.range(of: stop).map { String(full[..<$0.lowerBound]) }!
         for stream in [false, true] {
-            let body = #"{"prompt": "abc", "max_tokens": 40, "temperature": 0, "stop": [\#(JSONText.string(stop).text), "\u0001never"], "stream": \#(stream)}"#
+            let body = #"{"prompt": "abc", "max_tokens": 40, "temperature": 0, "stop": [\#(JSONValue.string(stop).text), "\u0001never"], "stream": \#(stream)}"#
             let reply = try await server.post("/v1/completions", body)
             XCTAssertEqual(reply.status, 200, reply.body)
             if stream {
-                let chunks = try ServerHarness.events(reply.body).dropLast().map { try JSONText.parse(Data($0.utf8)) }
+                let chunks = try ServerHarness.events(reply.body).dropLast().map { try JSONValue.parse(Data($0.utf8)) }
                 XCTAssertEqual(chunks.compactMap { $0["choices"]?[0]?["text"]?.stringValue }.joined(), cut)
                 XCTAssertEqual(chunks.last?["choices"]?[0]?["finish_reason"], "stop")
             } else {
@@ -168,7 +169,7 @@ final class ServerRouteTests: XCTestCase {
         do { let value = try await reply("first").json["model"]; XCTAssertEqual(value, "first") }
 
         // Load a second adapter over HTTP.
-        let loaded = try await server.post("/v1/adapters", #"{"name": "second", "path": \#(JSONText.string(second.path).text)}"#)
+        let loaded = try await server.post("/v1/adapters", #"{"name": "second", "path": \#(JSONValue.string(second.path).text)}"#)
         XCTAssertEqual(loaded.status, 200, loaded.body)
         XCTAssertEqual(try loaded.json["id"], "second")
         XCTAssertEqual(try loaded.json["lora"]?["r"], 4)
@@ -179,13 +180,13 @@ final class ServerRouteTests: XCTestCase {
         do { let value = try await reply("first").json["choices"]?[0]?["message"]?["content"]?.stringValue; XCTAssertEqual(value, tuned) }
 
         // The same name twice is a conflict; a missing folder is 404; a bad one is 400.
-        let again = try await server.post("/v1/adapters", #"{"name": "second", "path": \#(JSONText.string(second.path).text)}"#)
+        let again = try await server.post("/v1/adapters", #"{"name": "second", "path": \#(JSONValue.string(second.path).text)}"#)
         XCTAssertEqual(again.status, 409)
         XCTAssertEqual(again.errorCode, "adapter_exists")
         let missing = try await server.post("/v1/adapters", #"{"name": "third", "path": "/no/such/folder"}"#)
         XCTAssertEqual(missing.status, 404)
         XCTAssertEqual(missing.errorCode, "adapter_not_found")
-        let notAdapter = try await server.post("/v1/adapters", #"{"name": "third", "path": \#(JSONText.string(folder.path).text)}"#)
+        let notAdapter = try await server.post("/v1/adapters", #"{"name": "third", "path": \#(JSONValue.string(folder.path).text)}"#)
         XCTAssertEqual(notAdapter.status, 400)
         XCTAssertEqual(notAdapter.errorCode, "invalid_adapter")
         XCTAssertTrue(notAdapter.errorMessage.contains("adapter_config.json"), notAdapter.errorMessage)
@@ -212,11 +213,11 @@ final class ServerRouteTests: XCTestCase {
         let text = try String(contentsOf: config, encoding: .utf8).replacingOccurrences(of: "\"tiny\"", with: "\"HuggingFaceTB/SmolLM2-135M-Instruct\"")
         try text.write(to: config, atomically: true, encoding: .utf8)
         let server = try await startServer()
-        let refused = try await server.post("/v1/adapters", #"{"name": "a", "path": \#(JSONText.string(adapter.path).text)}"#)
+        let refused = try await server.post("/v1/adapters", #"{"name": "a", "path": \#(JSONValue.string(adapter.path).text)}"#)
         XCTAssertEqual(refused.status, 400)
         XCTAssertEqual(refused.errorCode, "adapter_mismatch")
         XCTAssertTrue(refused.errorMessage.contains("SmolLM2-135M-Instruct"), refused.errorMessage)
-        let forced = try await server.post("/v1/adapters", #"{"name": "a", "path": \#(JSONText.string(adapter.path).text), "force": true}"#)
+        let forced = try await server.post("/v1/adapters", #"{"name": "a", "path": \#(JSONValue.string(adapter.path).text), "force": true}"#)
         XCTAssertEqual(forced.status, 200, forced.body)
     }
 }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Essentials
 import Foundation
 import Models
 import NIOCore
@@ -125,8 +126,8 @@ final class ServerHarness: @unchecked Sendable {
         var body: String
         var headers: HTTPHeaders
         /// The body as JSON (fails the test when it is not).
-        var json: JSONText {
-            get throws { try JSONText.parse(Data(body.utf8)) }
+        var json: JSONValue {
+            get throws { try JSONValue.parse(Data(body.utf8)) }
         }
         /// `error.code` of an OpenAI error body.
         var errorCode: String? {
@@ -201,19 +202,17 @@ extension XCTestCase {
 /// A chat request body.
 func chatBody(_ content: String, model: String = "base", maxTokens: Int? = 24, temperature: Double = 0,
               extra: String = "") -> String {
-    var fields = ["\"model\": \(JSONText.string(model).text)",
-                  "\"messages\": [{\"role\": \"user\", \"content\": \(JSONText.string(content).text)}]",
+    var fields = ["\"model\": \(JSONValue.string(model).text)",
+                  "\"messages\": [{\"role\": \"user\", \"content\": \(JSONValue.string(content).text)}]",
                   "\"temperature\": \(temperature)"]
     if let maxTokens { fields.append("\"max_tokens\": \(maxTokens)") }
     if !extra.isEmpty { fields.append(extra) }
     return "{" + fields.joined(separator: ", ") + "}"
 }
 
-extension JSONText {
-    var stringValue: String? { if case .string(let s) = self { return s }; return nil }
-    var numberValue: Double? { if case .number(let x) = self { return x }; return nil }
-    var arrayValue: [JSONText]? { if case .array(let a) = self { return a }; return nil }
-    subscript(index: Int) -> JSONText? {
+extension JSONValue {
+    var numberValue: Double? { doubleValue }
+    subscript(index: Int) -> JSONValue? {
         guard case .array(let items) = self, items.indices.contains(index) else { return nil }
         return items[index]
     }

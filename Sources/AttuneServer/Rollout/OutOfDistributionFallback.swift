@@ -1,4 +1,5 @@
 import Datasets
+import Essentials
 import Evaluation
 import Foundation
 
@@ -71,7 +72,7 @@ public struct OutOfDistributionFallback: Sendable, Equatable {
 
     /// `ood threshold=calibrated (0.95)` / `ood threshold=0.99`.
     public var description: String {
-        fixedThreshold.map { "ood threshold=\(JSONText.numberText($0))" } ?? "ood threshold=calibrated (\(JSONText.numberText(calibration.threshold)))"
+        fixedThreshold.map { "ood threshold=\(JSONValue.numberText($0))" } ?? "ood threshold=calibrated (\(JSONValue.numberText(calibration.threshold)))"
     }
 
     public static func == (a: Self, b: Self) -> Bool { a.calibration == b.calibration && a.fixedThreshold == b.fixedThreshold }

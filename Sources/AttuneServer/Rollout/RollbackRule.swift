@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 
 /// One rollback rule, `schema_valid < 0.8 over 50`: a metric of the candidate's last `window`
@@ -108,7 +109,7 @@ public struct RollbackRule: Sendable, Equatable, CustomStringConvertible {
 
     /// `schema_valid < 0.8 over 50`.
     public var description: String {
-        let number = metric == .latencyP95 ? JSONText.numberText(threshold) + "s" : JSONText.numberText(threshold)
+        let number = metric == .latencyP95 ? JSONValue.numberText(threshold) + "s" : JSONValue.numberText(threshold)
         return "\(metric.rawValue) \(comparison.rawValue) \(number) over \(window)"
     }
 }

@@ -25,7 +25,7 @@ final class RolloutController: Sendable {
         var value: Double
         var time: Date
         /// `schema_valid < 0.8 over 50 fired at 0.74`.
-        var text: String { "\(rule) fired at \(JSONText.numberText((value * 10_000).rounded() / 10_000))" }
+        var text: String { "\(rule) fired at \(JSONValue.numberText((value * 10_000).rounded() / 10_000))" }
     }
 
     private struct State {
@@ -173,7 +173,7 @@ final class RolloutController: Sendable {
             out += "# HELP attune_rollout_out_of_distribution_total Requests scored above the novelty threshold (answered by the base model).\n"
             out += "# TYPE attune_rollout_out_of_distribution_total counter\nattune_rollout_out_of_distribution_total \(s.novel)\n"
             out += "# HELP attune_rollout_novelty_threshold The novelty score above which a request falls back to the base model.\n"
-            out += "# TYPE attune_rollout_novelty_threshold gauge\nattune_rollout_novelty_threshold \(JSONText.numberText(fallback.threshold))\n"
+            out += "# TYPE attune_rollout_novelty_threshold gauge\nattune_rollout_novelty_threshold \(JSONValue.numberText(fallback.threshold))\n"
         }
         out += "# HELP attune_rollout_shadow_skipped_total Shadow generations skipped because too many were waiting.\n"
         out += "# TYPE attune_rollout_shadow_skipped_total counter\nattune_rollout_shadow_skipped_total \(s.shadowSkipped)\n"
@@ -181,13 +181,13 @@ final class RolloutController: Sendable {
         out += "# TYPE attune_rollout_rule_value gauge\n"
         for rule in plan.rules {
             let value = s.rollback?.rule == rule ? s.rollback?.value : rule.value(over: s.observations, novelFlags: s.novelFlags)
-            if let value { out += "attune_rollout_rule_value{rule=\"\(label(rule.description))\"} \(JSONText.numberText(value))\n" }
+            if let value { out += "attune_rollout_rule_value{rule=\"\(label(rule.description))\"} \(JSONValue.numberText(value))\n" }
         }
         out += "# HELP attune_rollout_rolled_back 1 once a rollback rule fired: every request goes to the primary.\n"
         out += "# TYPE attune_rollout_rolled_back gauge\nattune_rollout_rolled_back \(s.rollback == nil ? 0 : 1)\n"
         if let rollback = s.rollback {
             out += "# HELP attune_rollout_rollback The rule that fired and its value.\n# TYPE attune_rollout_rollback gauge\n"
-            out += "attune_rollout_rollback{rule=\"\(label(rollback.rule.description))\",value=\"\(JSONText.numberText(rollback.value))\"} 1\n"
+            out += "attune_rollout_rollback{rule=\"\(label(rollback.rule.description))\",value=\"\(JSONValue.numberText(rollback.value))\"} 1\n"
         }
         return out
     }

@@ -77,8 +77,8 @@ public struct RolloutPlan: Sendable, Equatable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw RolloutError("cannot read the rollout file \(path): give a JSON file such as {\"mode\": \"shadow\", \"candidate\": \"tuned\"}")
         }
-        let json: JSONText
-        do { json = try JSONText.parse(data) } catch { throw RolloutError("\(path) is not JSON: \(error)") }
+        let json: JSONValue
+        do { json = try JSONValue.parse(data) } catch { throw RolloutError("\(path) is not JSON: \(error)") }
         let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
         do { return try parse(json, folder: folder) } catch let error as RolloutError { throw RolloutError("\(path): \(error.message)") }
     }
@@ -86,7 +86,7 @@ public struct RolloutPlan: Sendable, Equatable {
     static let keys = ["mode", "candidate", "primary", "share", "rollback", "schema", "fallback", "novelty"]
 
     /// A plan from its JSON object; `schema` paths resolve against `folder`.
-    static func parse(_ json: JSONText, folder: URL) throws -> RolloutPlan {
+    static func parse(_ json: JSONValue, folder: URL) throws -> RolloutPlan {
         guard case .object(let members) = json else { throw RolloutError("the rollout must be a JSON object with mode and candidate") }
         for (key, _) in members where !keys.contains(key) {
             throw RolloutError("unknown key '\(key)'; the keys are \(keys.joined(separator: ", "))")
@@ -104,7 +104,7 @@ public struct RolloutPlan: Sendable, Equatable {
         var share: Double?
         switch json["share"] {
         case nil, .null?: break
-        case .number(let x)?: share = x
+        case .number(let x, _)?: share = x
         case .string(let s)?: share = try Self.share(s)
         case let other?: throw RolloutError("'share' must be a number or a text such as \"5%\", not \(other.typeDescription)")
         }
@@ -145,7 +145,7 @@ public struct RolloutPlan: Sendable, Equatable {
 
     /// `canary tuned 5% (primary base) · rollback when schema_valid < 0.8 over 50`.
     public var summary: String {
-        var text = mode == .shadow ? "shadow \(candidate)" : "canary \(candidate) \(JSONText.numberText((share * 1000).rounded() / 10))%"
+        var text = mode == .shadow ? "shadow \(candidate)" : "canary \(candidate) \(JSONValue.numberText((share * 1000).rounded() / 10))%"
         text += " (primary \(primary))"
         if !rules.isEmpty { text += " · rollback when " + rules.map(\.description).joined(separator: "; ") }
         if let fallback { text += " · fallback \(fallback.description)" }
