@@ -4,7 +4,7 @@ extension CommandRegistry {
         ModelLoadCommand(), ModelNewCommand(), ModelInfoCommand(),
     ] + DataCommands.all + [
         MethodCommand(), SetCommand(),
-    ] + TrainingCommands.all + EvaluationCommands.all + [
+    ] + TrainingCommands.all + EvaluationCommands.all + ReviewCommands.all + [
         TokenizeCommand(), LogitsCommand(), ActivationsCommand(), ShowCommand(), ListCommand(), HelpCommand(),
     ] + ExportCommands.all)
 }
