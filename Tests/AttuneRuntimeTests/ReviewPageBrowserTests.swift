@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import XCTest
 @testable import AttuneRuntime
@@ -44,8 +45,8 @@ final class ReviewPageBrowserTests: XCTestCase {
         let script = """
             model new tiny
             data load "tickets.jsonl"
-            short = eval on="tickets.jsonl" check=none samples=0 max=3 loss=false
-            long = eval on="tickets.jsonl" check=none samples=0 max=6 loss=false
+            short = eval on="tickets.jsonl" check=none samples=6 max=3 loss=false
+            long = eval on="tickets.jsonl" check=none samples=6 max=6 loss=false
             review short long n=6 rubric=[accuracy, tone]
             q
             review export "page"
@@ -89,7 +90,7 @@ final class ReviewPageBrowserTests: XCTestCase {
         let ratings = try JSONValue.parse(saved)
         XCTAssertEqual(ratings["rater"]?.stringValue, "tester")
         XCTAssertEqual(ratings["ratings"]?.arrayValue?.count, 2)
-        XCTAssertEqual(ratings["ratings"]?.arrayValue?.first?["scores_a"], .array([.number(4), .number(5)]))
+        XCTAssertEqual(ratings["ratings"]?.arrayValue?.first?["scores_a"]?.arrayValue?.compactMap(\.intValue), [4, 5])
         try saved.write(to: folder.appendingPathComponent("tester.json"), atomically: true, encoding: .utf8)
 
         // Back in the notebook's session: import ends the review with the key from the sidecar.

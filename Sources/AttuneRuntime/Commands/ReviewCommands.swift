@@ -36,7 +36,8 @@ struct ReviewCommand: RuntimeCommand {
         .keyed("n", .integer(.closed(1, 100_000)), default: "100", "how many items to rate (every shared example when fewer exist)"),
         .keyed("by", .text, default: "category", "the record field the sample is stratified by"),
         .keyed("rubric", .names, default: "[accuracy, tone, completeness]", "the criteria scored 1–5 per reply; [] for preferences only"),
-        .keyed("on", .path, default: "both evaluations' shared examples, else val", "the examples base/tuned answer now (as eval's on=)"),
+        .keyed("on", .path, default: "both evaluations' shared examples, else val",
+               "the examples to review (as eval's on=): base/tuned answer them now; with two evaluations it gives the raters whole prompts"),
         .keyed("rater", .text, default: "you", "the name your ratings are recorded under"),
     ])
     let help = CommandHelp("""
@@ -51,8 +52,8 @@ struct ReviewCommand: RuntimeCommand {
         interval is \(ReviewCommands.sampleSizeTable). For several raters: review export DIR writes a page each rater \
         opens in a browser, review import reads their saved files and adds Cohen's kappa (two raters) or Fleiss' kappa \
         (more) on the preferences: below 0.4 the raters disagree too much to trust the win rate — sharpen the rubric.
-        """, examples: ["review base tuned n=100 by=category", "review before after n=50 rubric=[accuracy, tone]", "review resume",
-                        "review export \"review-page\"", "review import \"ann.json\" \"bo.json\""])
+        """, examples: ["review base tuned n=100 by=category", "review before after n=50 rubric=[accuracy, tone]",
+                        "review base tuned rubric=[] rater=ann"])
 
     func run(_ context: CommandContext) throws {
         let a = context.arguments
@@ -78,7 +79,8 @@ struct ReviewCommand: RuntimeCommand {
         review.keySeed = ReviewRating.replaying(context) ? session.recordedReviewKeys[review.id] : session.drawReviewKey()
         if !ReviewRating.replaying(context), let notebook = session.notebookURL { try ReviewKeyFile.write(review, notebook: notebook) }
 
-        var header = ["review \(review.id): \(second) (B side's model hidden) vs \(first) on \(gathered.setName): \(review.items.count) items"]
+        var header = ["review \(review.id): \(second) vs \(first) on \(gathered.setName), \(review.items.count) items, "
+                      + "each shown as A and B in a hidden random order"]
         let counts = Dictionary(grouping: review.items) { $0.category ?? StratifiedSample.uncategorized }.mapValues(\.count)
         if counts.count > 1 || review.items.contains(where: { $0.category != nil }) {
             header.append("  stratified by \(field): " + counts.keys.sorted().map { "\($0) \(counts[$0]!)" }.joined(separator: ", "))
