@@ -113,7 +113,7 @@ final class ReviewCommandTests: XCTestCase {
         // 7 rated items: scores 1,1,1,1,1,0,½ → 5.5/7 = 78.6%; Wilson at p̂ = 0.785714, n = 7:
         // z²/n = 0.548780, centre = (0.785714 + 0.274390)/1.548780 = 0.684480,
         // half = 1.959964/1.548780 · √(0.168367/7 + 3.841459/196) = 1.265489 · 0.208953 = 0.264425 → 42.0%–94.9%.
-        XCTAssertTrue(text.contains("all items  78.6%    42.0%–94.9%    7"), text)
+        XCTAssertTrue(text.contains("all items  78.6%           42.0%–94.9%    7"), text)
         XCTAssertTrue(text.contains("preferences: tuned 5, base 1, tie 1"), text)
         XCTAssertTrue(text.contains("tuned vs base on set.jsonl (30 examples), 7 of 8 items rated, 7 ratings by 1 rater (you)"), text)
         // Accuracy: tuned 5 on 5 wins + 3 on the loss + 4 on the tie → 32/7; base 3·5 + 5 + 4 = 24/7.

@@ -21,16 +21,17 @@ enum ReviewReport {
                          category.interval.map { ci($0.lower, $0.upper) } ?? "-", "\(category.items)"))
         }
         if !rows.isEmpty {
-            let width = max(rows.map(\.0.count).max()!, 9) + 2
-            lines.append("  " + pad("\(tuned) win rate (ties ½)", width + 9) + pad("95% CI", 15) + "items")
-            for row in rows { lines.append("  " + pad(row.0, width) + pad(row.1, 9) + pad(row.2, 15) + row.3) }
-            lines.append("  preferences: \(tuned) \(result.wins), \(base) \(result.losses), tie \(result.ties)")
+            let width = rows.map(\.0.count).max()! + 2
+            let rateWidth = "\(tuned) win rate".count + 2
+            lines.append("  " + pad("", width) + pad("\(tuned) win rate", rateWidth) + pad("95% CI", 15) + "items")
+            for row in rows { lines.append("  " + pad(row.0, width) + pad(row.1, rateWidth) + pad(row.2, 15) + row.3) }
+            lines.append("  preferences: \(tuned) \(result.wins), \(base) \(result.losses), tie \(result.ties) (a tie counts half a win)")
         } else {
             lines.append("  no item rated")
         }
         let scored = result.criteria.filter { $0.means.contains { $0 != nil } }
         if !scored.isEmpty {
-            let width = max(scored.map(\.criterion.count).max()!, 6) + 2
+            let width = max(scored.map(\.criterion.count).max()!, "rubric (1–5)".count) + 2
             lines.append("  " + pad("rubric (1–5)", width) + pad(base + " mean (95% CI)", 24) + tuned + " mean (95% CI)")
             for criterion in scored {
                 let cells = (0..<2).map { side -> String in
