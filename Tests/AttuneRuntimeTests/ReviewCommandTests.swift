@@ -62,6 +62,8 @@ final class ReviewCommandTests: XCTestCase {
         Answers(["q"]).attach(to: interpreter.session)
         XCTAssertEqual(failure(interpreter, "review base nothing").name, "NotFound")
         XCTAssertEqual(failure(interpreter, "review base tuned n=0").name, "InvalidValue")
+        XCTAssertTrue(failure(interpreter, "review base base").message.contains("two different sides"))
+        XCTAssertEqual(failure(interpreter, "review base tuned on=\"none.jsonl\"").name, "NotFound")
         XCTAssertTrue(failure(interpreter, "review base tuned by=severity").message.contains("review by=category"))
         XCTAssertTrue(failure(interpreter, "review base tuned rubric=[tone, tone]").message.contains("twice"))
         XCTAssertEqual(failure(interpreter, "review resume").name, "NoReview")

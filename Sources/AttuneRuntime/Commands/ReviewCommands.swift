@@ -51,7 +51,8 @@ struct ReviewCommand: RuntimeCommand {
         Wilson interval, per category, and rubric means with intervals. Rate at least 100 items: at a 50% win rate the \
         interval is \(ReviewCommands.sampleSizeTable). For several raters: review export DIR writes a page each rater \
         opens in a browser, review import reads their saved files and adds Cohen's kappa (two raters) or Fleiss' kappa \
-        (more) on the preferences: below 0.4 the raters disagree too much to trust the win rate — sharpen the rubric.
+        (more) on the preferences and on each criterion, read with the Landis & Koch bands; below 0.2 (slight) the \
+        raters read the rubric differently: brief them or sharpen the rubric before trusting the win rate.
         """, examples: ["review base tuned n=100 by=category", "review before after n=50 rubric=[accuracy, tone]",
                         "review base tuned rubric=[] rater=ann"])
 
@@ -62,6 +63,9 @@ struct ReviewCommand: RuntimeCommand {
         if let open = session.review, !open.ended {
             throw CommandError("ReviewOpen", "review \(open.id) is still open (\(open.pending.count) of \(open.items.count) items left): "
                                + "review resume continues it, review end finishes it first")
+        }
+        guard first != second else {
+            throw CommandError.invalidValue("review compares two different sides, both are \(first): e.g. review base tuned", at: context.range(of: "b"))
         }
         let count = a.integer("n") ?? 100
         let field = a.word("by") ?? "category"
