@@ -17,6 +17,18 @@ public struct CriterionMeans: Sendable, Equatable, Codable {
     public var criterion: String
     /// One mean per model, in `models` order; nil when nobody scored that criterion.
     public var means: [Double?]
+    /// The 95% interval of each mean (see `MeanInterval`); nil with fewer than two scores.
+    public var intervals: [MeanInterval?] = []
+    /// Scores behind each mean.
+    public var counts: [Int] = []
+}
+
+/// The challenger's win rate on the items of one category.
+public struct CategoryWinRate: Sendable, Equatable, Codable {
+    public var category: String
+    public var items: Int
+    public var winRate: Double
+    public var interval: WilsonInterval?
 }
 
 /// The unblinded result of a blind A/B evaluation.
@@ -39,6 +51,9 @@ public struct BlindComparison: Sendable, Equatable, Codable {
     public var itemsRated: Int
     public var ratingCount: Int
     public var criteria: [CriterionMeans]
+    /// Win rates per item category (items without one under `StratifiedSample.uncategorized`),
+    /// in name order; empty when no item has a category.
+    public var byCategory: [CategoryWinRate] = []
     /// Ratings preferring the challenger, the first model, or neither.
     public var wins: Int
     public var losses: Int
@@ -82,11 +97,21 @@ public struct BlindComparison: Sendable, Equatable, Codable {
             if label == "tie" { ties += 1 } else if label == challenger { wins += 1 } else { losses += 1 }
         }
         itemsRated = itemScores.count
+        let itemScore = itemScores.mapValues { $0.reduce(0, +) / Double($0.count) }
         if itemsRated > 0 {
-            let perItem = itemScores.values.map { $0.reduce(0, +) / Double($0.count) }
-            let rate = perItem.reduce(0, +) / Double(perItem.count)
+            // Summed in item order, so the same ratings give the same bits in any order.
+            let rate = itemScore.keys.sorted().map { itemScore[$0]! }.reduce(0, +) / Double(itemsRated)
             winRate = rate
             winRateInterval = WilsonInterval(proportion: rate, trials: itemsRated)
+        }
+        if session.items.contains(where: { $0.category != nil }) {
+            let grouped = Dictionary(grouping: itemScore.keys.sorted()) { session.items[$0].category ?? StratifiedSample.uncategorized }
+            byCategory = grouped.keys.sorted().map { name in
+                let items = grouped[name]!
+                let rate = items.map { itemScore[$0]! }.reduce(0, +) / Double(items.count)
+                return CategoryWinRate(category: name, items: items.count, winRate: rate,
+                                       interval: WilsonInterval(proportion: rate, trials: items.count))
+            }
         }
         if wins + losses > 0 {
             decisiveWinRate = Double(wins) / Double(wins + losses)
@@ -95,17 +120,15 @@ public struct BlindComparison: Sendable, Equatable, Codable {
 
         // Rubric means per model.
         criteria = session.rubric.criteria.enumerated().map { index, criterion in
-            var sums = [0.0, 0.0]
-            var counts = [0, 0]
+            var scores: [[Double]] = [[], []]
             for rating in session.ratings where !rating.scoresA.isEmpty {
                 let aModel = assignment.modelIndex(item: rating.item, label: .a)
-                sums[aModel] += Double(rating.scoresA[index])
-                sums[1 - aModel] += Double(rating.scoresB[index])
-                counts[aModel] += 1
-                counts[1 - aModel] += 1
+                scores[aModel].append(Double(rating.scoresA[index]))
+                scores[1 - aModel].append(Double(rating.scoresB[index]))
             }
-            return CriterionMeans(criterion: criterion.name,
-                                  means: (0..<2).map { counts[$0] == 0 ? nil : sums[$0] / Double(counts[$0]) })
+            let means = scores.map { $0.isEmpty ? nil : $0.reduce(0, +) / Double($0.count) }
+            return CriterionMeans(criterion: criterion.name, means: means, intervals: scores.map { MeanInterval(scores: $0) },
+                                  counts: scores.map(\.count))
         }
 
         // Agreement.

@@ -3,12 +3,15 @@ public struct BlindItem: Sendable, Equatable, Codable {
     public var id: String
     public var prompt: String
     public var outputs: [String]
+    /// The stratum the item was drawn from (its category), for per-category win rates.
+    public var category: String?
 
-    public init(id: String, prompt: String, outputs: [String]) {
+    public init(id: String, prompt: String, outputs: [String], category: String? = nil) {
         precondition(outputs.count == 2, "a blind item needs two outputs, got \(outputs.count)")
         self.id = id
         self.prompt = prompt
         self.outputs = outputs
+        self.category = category
     }
 }
 

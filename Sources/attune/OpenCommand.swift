@@ -58,6 +58,8 @@ enum OpenCommand {
             return differences.isEmpty
         }
         let interpreter = replayer.makeInterpreter(for: document, stop: StopFlag.shared)
+        // A review still open in the notebook replays with the key from its sidecar (review export needs it).
+        interpreter.session.notebookURL = url
         let result = replayer.replay(document, in: interpreter)
         if let stopped = result.stoppedAfter {
             for difference in differences { Terminal.err(difference.description) }

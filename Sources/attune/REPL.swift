@@ -55,6 +55,13 @@ struct REPL {
             reader = PlainLineReader()
         }
         session.liveStream = { Terminal.out($0) }
+        // `review` asks its questions on the same input: the line editor, or the lines piped in after it.
+        session.notebookURL = recorder?.recorder.url
+        session.ask = { question in
+            Terminal.out(question)
+            if case .line(let answer) = reader.readLine(continuation: true) { return answer }
+            return nil
+        }
         let repl = REPL(interpreter: interpreter, reader: reader, recorder: recorder, history: history, interactive: interactive)
         return repl.loop()
     }

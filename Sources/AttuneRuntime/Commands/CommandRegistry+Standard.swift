@@ -4,7 +4,7 @@ extension CommandRegistry {
         ModelLoadCommand(), ModelNewCommand(), ModelInfoCommand(),
     ] + DataCommands.all + [
         MethodCommand(), SetCommand(),
-    ] + TrainingCommands.all + EvaluationCommands.all + NoveltyCommands.all + [
+    ] + TrainingCommands.all + EvaluationCommands.all + NoveltyCommands.all + ReviewCommands.all + [
         TokenizeCommand(), LogitsCommand(), ActivationsCommand(), ShowCommand(), ListCommand(), HelpCommand(),
     ] + ExportCommands.all)
 }

@@ -1,4 +1,5 @@
 import AttuneLanguage
+import AttuneNotebook
 import Datasets
 import Evaluation
 import Foundation
@@ -66,6 +67,23 @@ public final class Session {
     /// Told when a command makes or loads the model (`model new`, `model load`), after it
     /// succeeded: a recorder notes it in the front matter's `model` key.
     public var modelObserver: ((ModelProvenance) -> Void)?
+
+    /// The blind review open or last finished (`review`), if any.
+    public var review: OpenReview?
+    /// Asks the person at the keyboard: shows the question, returns the answer line, nil at the
+    /// end of input (the REPL reads it with its line editor, or from standard input; tests give
+    /// canned answers). Nil: nobody to ask, so `review` cannot take ratings.
+    public var ask: ((String) -> String?)?
+    /// The notebook this session records to, if any (a review keeps its key beside it).
+    public var notebookURL: URL?
+    /// While a notebook replays, the recorded outputs of the running cell: a review takes the
+    /// ratings recorded there instead of asking. Nil when live.
+    public var recordedOutputs: [CellOutput]?
+    /// Key seeds of the reviews that ended in the notebook being replayed, by review id.
+    public var recordedReviewKeys: [String: UInt64] = [:]
+    /// Draws the seed of a review's hidden A/B order: at random, so no rater can compute it from
+    /// the notebook's seed (tests replace it).
+    public var drawReviewKey: () -> UInt64 = { UInt64.random(in: .min ... .max) }
 
     /// The default seed when none is given (recorded in every notebook).
     public static let defaultSeed: UInt64 = 42

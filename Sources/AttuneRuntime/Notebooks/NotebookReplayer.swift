@@ -98,12 +98,16 @@ public struct NotebookReplayer {
         var surprises: [Surprise] = []
         var replayed = document
         var stoppedAfter: Int?
+        // A review replays from its recorded ratings and key (no one is asked).
+        session.recordedReviewKeys = ReviewRecords.keys(in: document)
+        defer { session.recordedOutputs = nil }
         replayed.updateCells { cell in
             guard !cell.hasTag(Cell.Tag.skip), stoppedAfter == nil else { return }
             let recorded = cell
             willRun?(cell)
             // A cell stopped with Ctrl-C stops at the same safe point again.
             session.safePoints.stopAt = cell.stopAfter
+            session.recordedOutputs = recorded.outputs
             let run = interpreter.run(source: cell.source)
             session.safePoints.stopAt = nil
             cell.outputs = run.cellOutputs
