@@ -47,6 +47,9 @@ public final class Session {
     public var loadedAdapter: LoadedAdapter?
     /// Evaluations named with `name = eval` (what `compare name other` reads).
     public var evaluations: [String: EvaluationResult] = [:]
+    /// The latest `eval general` of each state of the model, by `EvaluationRunner.probeKey`
+    /// (`tiny, no adapter`; `tiny with adapter run1 (…) after step 40`): `compare`'s forgetting row.
+    var generalProbes: [String: EvaluationResult] = [:]
     /// Metrics of every training run of the session, by run name (what `plot` draws).
     public var metrics = RunHistory()
     /// What relative paths mean and which files commands may touch.
