@@ -18,14 +18,39 @@ public struct Dataset: Sendable {
         self.blankLines = blankLines; self.schemas = schemas
     }
 
+    /// The files `data mix` added to the loaded one, in order: an example whose `source` is k ≥ 1
+    /// comes from `mixedPaths[k - 1]` (see ``DataMixture``). Empty for one file.
+    public var mixedPaths: [String] = []
+
     public var count: Int { examples.count }
 
     /// The file name without folders, for locations in reports.
-    public var fileName: String { path.split(separator: "/").last.map(String.init) ?? path }
+    public var fileName: String { Self.sourceFileName(path) }
 
-    /// The location of example `index`.
+    /// How many files the examples come from (1 without a mixture).
+    public var sourceCount: Int { 1 + mixedPaths.count }
+
+    /// The path of source `index` (0: the loaded file).
+    public func path(ofSource index: Int) -> String {
+        index == 0 || index > mixedPaths.count ? path : mixedPaths[index - 1]
+    }
+
+    /// The file name (no folders) of the file `example` comes from.
+    public func fileName(of example: Example) -> String {
+        Self.sourceFileName(path(ofSource: example.source))
+    }
+
+    /// The indices of the examples from source `index`, in order.
+    public func indices(ofSource index: Int) -> [Int] {
+        examples.indices.filter { examples[$0].source == index }
+    }
+
+    /// The file name (no folders) of a path.
+    public static func sourceFileName(_ path: String) -> String { path.split(separator: "/").last.map(String.init) ?? path }
+
+    /// The location of example `index` (in the file it comes from).
     public func location(of index: Int) -> SourceLocation {
-        SourceLocation(file: fileName, line: examples[index].line)
+        SourceLocation(file: fileName(of: examples[index]), line: examples[index].line)
     }
 
     /// The examples at `indices`, in that order, as a data set over the same file.

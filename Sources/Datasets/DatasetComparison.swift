@@ -147,7 +147,9 @@ public struct DatasetComparison: Sendable {
         return out
     }
 
-    static func findLeaks(_ a: [Example], _ b: [Example], nearThreshold: Double) -> [Leak] {
+    /// B's examples that also occur in A, one per example of B (the strongest kind: exact, then
+    /// the same prompt, then near), in B's order. `eval` uses it to warn about training overlap.
+    public static func findLeaks(_ a: [Example], _ b: [Example], nearThreshold: Double) -> [Leak] {
         var exactA: [UInt64: Int] = [:], promptA: [UInt64: Int] = [:]
         for (i, example) in a.enumerated() {
             let exact = TextNormalization.normalizedHash(example.content.identityText)

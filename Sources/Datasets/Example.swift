@@ -14,9 +14,12 @@ public struct Example: Sendable, Hashable {
     /// The strings of the line's `tags` list (`"tags": ["edge", "long"]`), in order, without
     /// repeats: evaluation results per tag, tag coverage in `data check`.
     public var tags: [String]
+    /// Which file of a mixture the example comes from (see ``Dataset/mixedPaths``): 0 the loaded
+    /// file, 1 the first one `data mix` added.
+    public var source: Int
 
-    public init(line: Int, content: ExampleContent, label: String? = nil, schema: Int = 0, tags: [String] = []) {
-        self.line = line; self.content = content; self.label = label; self.schema = schema; self.tags = tags
+    public init(line: Int, content: ExampleContent, label: String? = nil, schema: Int = 0, tags: [String] = [], source: Int = 0) {
+        self.line = line; self.content = content; self.label = label; self.schema = schema; self.tags = tags; self.source = source
     }
 
     /// Keys read as the example's label.

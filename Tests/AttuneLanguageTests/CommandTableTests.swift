@@ -6,7 +6,8 @@ final class CommandTableTests: XCTestCase {
     func testSurfaceOfDesign3a() {
         let expected = [
             "model load", "model new", "model info", "data load", "data check", "data split", "data show", "data dedup",
-            "data redact", "data compare", "method", "set", "train", "checkpoint save", "checkpoint keep", "resume", "eval", "compare", "generate",
+            "data redact", "data compare", "data mix", "method", "set", "train", "checkpoint save", "checkpoint keep", "resume", "eval", "eval general",
+            "compare", "generate",
             "tokenize", "logits", "activations", "show", "list", "plot", "sweep", "estimate", "advise", "help", "adapter save",
             "adapter load", "export gguf", "export merged", "export trl", "export axolotl",
         ]
@@ -15,7 +16,9 @@ final class CommandTableTests: XCTestCase {
 
     func testGroupsAndVerbs() {
         let table = CommandTable.standard
-        XCTAssertEqual(table.nouns, ["model", "data", "checkpoint", "adapter", "export"])
+        XCTAssertEqual(table.nouns, ["model", "data", "checkpoint", "eval", "adapter", "export"])
+        XCTAssertEqual(table.verbs(of: "eval"), ["general"])
+        XCTAssertEqual(table.command(named: "eval")?.usage, "eval [on=SET] [schema=PATH]")
         XCTAssertEqual(table.verbs(of: "export"), ["gguf", "merged", "trl", "axolotl"])
         XCTAssertEqual(table.verbs(of: "train"), [])
         XCTAssertTrue(table.singleWordCommands.contains("sweep"))

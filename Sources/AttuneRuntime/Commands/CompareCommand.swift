@@ -10,7 +10,8 @@ import Foundation
 /// `base` (the current model with its adapter off) or `tuned` (adapter on), answered greedily now.
 /// Replies are checked as `eval` checks them (the first stored side's checks, else the set's), the
 /// pass rates sit side by side, every example that got worse from A to B is listed (the regression
-/// set), and the first examples are shown reply against reply.
+/// set), and the first examples are shown reply against reply. With a general-probe result on both
+/// sides, a forgetting row (see ``ForgettingReport``).
 struct CompareCommand: RuntimeCommand {
     let spec = StandardSpec.named("compare")
     let schema = ArgumentSchema([
@@ -28,7 +29,10 @@ struct CompareCommand: RuntimeCommand {
         accuracy when both are evaluations over their whole sets, how many replies are identical, every \
         example that got worse from the first to the second (the guide's regression check), and the first \
         examples reply against reply. Use it after training (compare base tuned) and after reloading a saved \
-        adapter (compare tuned reloaded: identical replies show the adapter round-trips).
+        adapter (compare tuned reloaded: identical replies show the adapter round-trips). When both sides \
+        have a general-probe result (eval general run on that model, or the sides are probe results \
+        themselves), a forgetting row gives the probe's pass rate on each side with its interval, and the \
+        probe items that regressed are listed.
         """, examples: ["compare base tuned on=val[0:5]", "compare base tuned", "compare tuned reloaded on=\"data/triage_heldout.jsonl[0:3]\""])
 
     /// One side: a stored evaluation, or the live model with the adapter off or on.
@@ -123,9 +127,22 @@ struct CompareCommand: RuntimeCommand {
                 labels.append(result.modelLabel + " · greedy, up to \(maxTokens) tokens")
             }
         }
+        // The forgetting row: a general-probe result for each side (the side itself, or the latest
+        // `eval general` of the model state it was measured on).
+        let probes = sides.map { side -> EvaluationResult? in
+            switch side {
+            case .stored(_, let result):
+                return ForgettingReport.probe(stored: result, modelState: result.modelState, session: context.session)
+            case .live(_, let adapterOn):
+                guard let runner = try? EvaluationRunner(context) else { return nil }
+                return ForgettingReport.probe(stored: nil, modelState: runner.probeKey(adapterOn: adapterOn), session: context.session)
+            }
+        }
+        let forgetting = probes[0].flatMap { first in probes[1].map { ForgettingReport(before: first, after: $0) } }
         context.result(report(sides: sides, labels: labels, setName: setName, ids: ids, prompts: prompts,
                               expected: expected, replies: replies, checks: checks, wholeSets: sameSets,
-                              samples: a.integer("samples") ?? 5, categories: categories, tags: tags, groupField: groupField))
+                              samples: a.integer("samples") ?? 5, categories: categories, tags: tags, groupField: groupField,
+                              forgetting: forgetting))
     }
 
     /// Resolves a side's name: an evaluation, else `base`/`tuned`, else an error with the names there are.
@@ -153,7 +170,8 @@ struct CompareCommand: RuntimeCommand {
     /// The side-by-side text.
     func report(sides: [Side], labels: [String], setName: String, ids: [String], prompts: [String], expected: [String],
                 replies: [[String]], checks: ReplyChecks, wholeSets: Bool, samples: Int,
-                categories: [String?] = [], tags: [[String]] = [], groupField: String = "category") -> String {
+                categories: [String?] = [], tags: [[String]] = [], groupField: String = "category",
+                forgetting: ForgettingReport? = nil) -> String {
         let names = sides.map(\.name)
         let counted = setName.hasSuffix(" examples)") || setName.hasSuffix(" example)") || setName.hasSuffix(" answered")
         var lines = ["compare \(names[0]) vs \(names[1]) on \(setName)" + (counted ? "" : " (\(ids.count) example\(ids.count == 1 ? "" : "s"))")]
@@ -177,7 +195,7 @@ struct CompareCommand: RuntimeCommand {
         if !checks.isEmpty {
             for list in replies {
                 results.append(ids.indices.map { i in
-                    EvalCase(id: ids[i], prompt: prompts[i], checks: checks.checks(expected: expected[i]),
+                    EvalCase(id: ids[i], prompt: prompts[i], checks: checks.checks(id: ids[i], expected: expected[i]),
                              tags: tags.indices.contains(i) ? tags[i] : [], category: categories.indices.contains(i) ? categories[i] : nil)
                         .evaluate(reply: list[i])
                 })
@@ -219,6 +237,7 @@ struct CompareCommand: RuntimeCommand {
                 rows.append(("tag \(x.name)", EvaluationText.rate(x.all.passed, x.all.total), EvaluationText.rate(y.all.passed, y.all.total)))
             }
         }
+        if let forgetting { rows.append(forgetting.row) }
         if !rows.isEmpty {
             let labelWidth = rows.map(\.0.count).max()! + 2
             let columnWidth = max(rows.map(\.1.count).max()!, names[0].count) + 3
@@ -246,6 +265,7 @@ struct CompareCommand: RuntimeCommand {
             }
             if regression.worsened.count > 10 { lines.append("  … and \(regression.worsened.count - 10) more") }
         }
+        if let forgetting { lines += forgetting.lines(names: names) }
         let shown = min(samples, ids.count)
         for i in 0..<shown {
             lines.append("\(ids[i])  \(prompts[i])")

@@ -11,7 +11,7 @@ import Tokenization
 enum DataCommands {
     static let all: [any RuntimeCommand] = [
         DataLoadCommand(), DataCheckCommand(), DataSplitCommand(), DataShowCommand(), DataDedupCommand(), DataRedactCommand(),
-        DataCompareCommand(),
+        DataCompareCommand(), DataMixCommand(),
     ]
 
     /// The loaded data set, or a `NoData` error naming the command and the fix.

@@ -13,7 +13,7 @@ struct EvalCommand: RuntimeCommand {
     let spec = StandardSpec.named("eval")
     let schema = ArgumentSchema([
         .keyed("on", .path, default: "val", "the examples: val, train, test, all, a slice such as val[0:10], or a JSONL file \"data/heldout.jsonl\" (sliced as \"data/heldout.jsonl[0:20]\")"),
-        .keyed("check", .names, default: "auto", "which replies pass, one or several (check=[json, label]): label, exact, contains, regex, json, schema; auto checks JSON against the schema when the expected outputs are JSON; none"),
+        .keyed("check", .names, default: "auto", "which replies pass, one or several (check=[json, label]): label, exact, contains, regex, json, schema; item: each record's own check and pattern fields; auto uses the records' own checks when every record has one, else checks JSON against the schema when the expected outputs are JSON; none"),
         .keyed("schema", .path, default: "inferred", "a JSON Schema file the replies must match (type, required, properties, enum, items, additionalProperties)"),
         .keyed("regex", .text, default: "none", "the pattern check=regex looks for in each reply (NSRegularExpression; ^…$ for the whole reply)"),
         .keyed("label", .text, default: "the first line, or category/label of JSON answers", "the key of JSON answers that holds the class, for check=label (label=category)"),
@@ -31,12 +31,16 @@ struct EvalCommand: RuntimeCommand {
         output or last assistant message, trimmed): check=label compares the label the reply names (its first \
         line, or a JSON key with label=KEY) and prints accuracy, per-class precision/recall/F1, macro-F1 and a \
         confusion matrix (also kept as a chart in a notebook); exact and contains compare the whole answer; \
-        regex=\"…\" looks for a pattern; json wants the reply to be exactly one JSON value, schema also matches \
+        regex=\"…\" looks for a pattern; check=item uses each record's own check \
+        (its "check" field: exact, contains or regex with a "pattern" field), as the general probe's items carry \
+        them (eval general runs that probe); json wants the reply to be exactly one JSON value, schema also matches \
         it against the schema — given with schema=, or inferred from the expected replies — and counts how \
         often closed-set keys equal the expected value (field accuracy). When every expected reply is a JSON \
         object, check=auto (the default) means schema. Every rate comes with its 95% Wilson interval, also per \
         category (the records' category field, or by=FIELD) and per entry of their tags list. Greedy decoding \
-        makes the report reproducible. Name the result to compare later: base = eval, then after training \
+        makes the report reproducible. When the evaluated file shares examples with the training data loaded \
+        in the session (the same example, the same prompt, or a near copy, found as data compare finds them), \
+        a warning gives their count and the first ones. Name the result to compare later: base = eval, then after training \
         tuned = eval and compare base tuned. Fields: accuracy, macro_f1, per_class, json_rate, field_rates, \
         check_rates, by_category, by_tag, passed, count, loss, perplexity, token_accuracy.
         """, examples: ["eval", "base = eval on=\"data/triage_heldout.jsonl\" schema=\"data/triage.schema.json\"",
@@ -55,6 +59,9 @@ struct EvalCommand: RuntimeCommand {
                                          groupBy: a.word("by") ?? "category")
         if let name = context.binding { context.session.evaluations[name.text] = result }
         context.result(result.text)
+        if let overlap = TrainingOverlap.warning(for: set, fromSplitPart: set.isSplitPart, session: context.session) {
+            context.warn(overlap)
+        }
         if let metrics = result.classification {
             context.plot(ConfusionChart.chart(metrics, title: "confusion matrix: \(result.setName)"))
         }
@@ -128,6 +135,15 @@ struct EvalCommand: RuntimeCommand {
         ])
     }
 
+    /// Each record's own check (its `check` and `pattern` fields; nil for a record with neither),
+    /// for `check=item`.
+    static func itemChecks(of set: EvaluationSet) -> [ReplyChecks.ItemCheck?] {
+        let names = set.values(of: "check"), patterns = set.values(of: "pattern")
+        return zip(names, patterns).map { name, pattern in
+            name == nil && pattern == nil ? nil : ReplyChecks.ItemCheck(check: name, pattern: pattern)
+        }
+    }
+
     /// The checks `check=`, `schema=`, `regex=` and `label=` ask for on `set` (see `ReplyChecks`).
     static func checks(for set: EvaluationSet, context: CommandContext) throws -> ReplyChecks {
         let a = context.arguments
@@ -146,7 +162,8 @@ struct EvalCommand: RuntimeCommand {
         let targets = set.examples.map(ModelEvaluator.expected)
         do {
             return try ReplyChecks.make(modes: modes.isEmpty ? ["auto"] : modes, targets: targets, ids: set.ids, schema: given,
-                                        schemaName: a.word("schema"), pattern: a.word("regex"), labelField: a.word("label"))
+                                        schemaName: a.word("schema"), pattern: a.word("regex"), labelField: a.word("label"),
+                                        items: itemChecks(of: set))
         } catch {
             let guess = error.argument == "check" ? modes.lazy.compactMap { suggest($0, from: ReplyChecks.names) }.first : nil
             throw CommandError("InvalidValue", error.message, at: context.range(of: error.argument), suggestion: guess)

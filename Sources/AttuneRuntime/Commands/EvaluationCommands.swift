@@ -1,7 +1,8 @@
-/// `eval`, `compare`, `generate`, `plot`, `estimate`, `advise`.
+/// `eval`, `eval general`, `compare`, `generate`, `plot`, `estimate`, `advise`.
 enum EvaluationCommands {
     static let all: [any RuntimeCommand] = [
         EvalCommand(),
+        EvalGeneralCommand(),
         CompareCommand(),
         GenerateCommand(),
         PlotCommand(),

@@ -47,7 +47,8 @@ struct HelpCommand: RuntimeCommand {
                 context.result(ValueDescription.help(builtinOrKeyword: word))
                 return
             }
-            if registry.table.nouns.contains(word) {
+            // A noun that is also a command (`eval`) shows the command's own help.
+            if registry.table.nouns.contains(word), registry.command(named: word) == nil {
                 context.result(Self.group(word, registry))
                 return
             }

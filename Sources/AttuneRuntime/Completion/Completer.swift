@@ -59,9 +59,13 @@ public struct Completer {
         }
         if first.hasPrefix("?") { return result(topics()) }
         if words.count == 1, registry.table.nouns.contains(first) {
-            return result(registry.table.verbs(of: first))
+            // A noun that is also a command of its own (`eval`, `eval general`): its verbs and its keys.
+            let keys = registry.command(named: first).map { $0.schema.arguments.filter { !$0.isPositional }.map { $0.name + "=" } } ?? []
+            return result(registry.table.verbs(of: first) + keys)
         }
-        let commandName = registry.table.nouns.contains(first) && words.count >= 2 ? "\(first) \(words[1])" : first
+        let verb = words.count >= 2 && registry.table.command([first, words[1]]) != nil
+        let commandName = registry.table.nouns.contains(first) && (verb || registry.command(named: first) == nil) && words.count >= 2
+            ? "\(first) \(words[1])" : first
         if commandName == "help" { return result(topics()) }
         guard let command = registry.command(named: commandName) else { return Completion(word: current, candidates: []) }
         // key=value: complete the value.

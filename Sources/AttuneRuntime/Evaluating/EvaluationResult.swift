@@ -35,6 +35,12 @@ public struct EvaluationResult {
     var tags: [[String]] = []
     /// The field the categories come from (`category`).
     var groupField = "category"
+    /// True for a run of the general-capability probe (`eval general`): `compare` reads it for its
+    /// forgetting row.
+    var isGeneralProbe = false
+    /// The model state it was measured on (`EvaluationRunner.probeKey`): which probe result
+    /// `compare` sets beside it.
+    var modelState = ""
 
     /// Replies that passed every check.
     var passed: Int { report?.passed ?? 0 }
@@ -129,6 +135,14 @@ public struct EvaluationResult {
     /// ran, and the rates per category and per tag.
     func checkLines(_ report: EvalReport) -> [String] {
         var lines = [String]()
+        if checks.perItem {
+            // Each example has one check of its own: the pass rate over all, then per kind.
+            lines.append("passed \(EvaluationText.rateWithInterval(report.passed, report.total)) · \(checks.summary)")
+            lines.append("  " + otherChecks.map { "\($0.name) \($0.passed)/\($0.total)" }.joined(separator: " · "))
+            lines += EvaluationText.groupLines("by \(groupField)", report.byCategory, checkNames: [])
+            lines += EvaluationText.groupLines("by tag", GroupRates.byTag(report.results), checkNames: [])
+            return lines
+        }
         for count in otherChecks {
             switch count.name {
             case "label":

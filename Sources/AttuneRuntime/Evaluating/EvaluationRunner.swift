@@ -28,6 +28,15 @@ struct EvaluationRunner {
         return "\(loaded.name) with adapter \(origin) (\(adapter.shortDescription))"
     }
 
+    /// The model state a general-probe result belongs to: its label, and after training the step
+    /// the weights stand at (the adapter's, or the whole model's after full fine-tuning), so a
+    /// probe taken before more steps is not mistaken for the model after them.
+    func probeKey(adapterOn: Bool) -> String {
+        let label = modelLabel(adapterOn: adapterOn)
+        guard let training = context.session.training, adapterOn || training.adapter == nil else { return label }
+        return label + " after step \(training.trainer.step)"
+    }
+
     /// The default most new tokens: the longest expected reply plus a quarter, at least 16 and at
     /// most 256 (checked replies must have room to finish).
     func defaultMaxTokens(_ set: EvaluationSet) -> Int {
@@ -47,9 +56,12 @@ struct EvaluationRunner {
         training?.setTraining(false)
         defer { training?.setTraining(true) }
         let model = loaded.model
+        let state = probeKey(adapterOn: adapterOn)
         let body = { () throws -> EvaluationResult in
-            try run(set, checks: checks, maxTokens: maxTokens, samples: samples, measureLoss: measureLoss,
-                    label: modelLabel(adapterOn: adapterOn), groupBy: groupBy)
+            var result = try run(set, checks: checks, maxTokens: maxTokens, samples: samples, measureLoss: measureLoss,
+                                 label: modelLabel(adapterOn: adapterOn), groupBy: groupBy)
+            result.modelState = state
+            return result
         }
         if !adapterOn, let adapter { return try adapter.withoutAdapter(on: model, body) }
         return try body()
@@ -96,7 +108,7 @@ struct EvaluationRunner {
         var report: EvalReport?
         if !checks.isEmpty {
             let results = set.ids.indices.map { i in
-                EvalCase(id: set.ids[i], prompt: ModelEvaluator.shortPrompt(set.examples[i]), checks: checks.checks(expected: expected[i]),
+                EvalCase(id: set.ids[i], prompt: ModelEvaluator.shortPrompt(set.examples[i]), checks: checks.checks(id: set.ids[i], expected: expected[i]),
                          tags: tags[i], category: categories[i])
                     .evaluate(reply: replies[set.ids[i]] ?? "")
             }

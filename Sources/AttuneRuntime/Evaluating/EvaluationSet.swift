@@ -24,6 +24,12 @@ struct EvaluationSet {
     var ids: [String]
     /// The data set's file, to read record fields the loader does not keep (`by=FIELD`).
     var path: String = ""
+    /// The file's bytes when the set was not read from a file (the built-in general probe).
+    var contents: Data? = nil
+    /// True when the set is a part of the loaded data (`val`, `train`, `test`, `all`), not a file.
+    var isSplitPart = false
+    /// The files `data mix` added (an example with `source` k ≥ 1 comes from `sourcePaths[k - 1]`).
+    var sourcePaths: [String] = []
 
     var count: Int { examples.count }
     /// Each example's `tags` list.
@@ -33,9 +39,17 @@ struct EvaluationSet {
     /// as is, numbers and booleans as written; nil when the record has no such field (or the file
     /// can no longer be read).
     func values(of field: String) -> [String?] {
-        guard let data = FileManager.default.contents(atPath: path) else { return examples.map { _ in nil } }
-        let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        var linesBySource = [Int: [Data.SubSequence]]()
+        func linesOf(_ source: Int) -> [Data.SubSequence] {
+            if let known = linesBySource[source] { return known }
+            let file = source == 0 ? path : sourcePaths.indices.contains(source - 1) ? sourcePaths[source - 1] : ""
+            let data = (source == 0 ? contents : nil) ?? FileManager.default.contents(atPath: file) ?? Data()
+            let split = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            linesBySource[source] = split
+            return split
+        }
         return examples.map { example in
+            let lines = linesOf(example.source)
             guard example.line >= 1, example.line <= lines.count,
                   let record = try? JSONValue.parse(String(decoding: lines[example.line - 1], as: UTF8.self)),
                   let value = record[field] else { return nil }
@@ -96,9 +110,9 @@ struct EvaluationSet {
             }
         }
         let name = slice.map { "\(label)[\($0)]" } ?? label
-        let fileName = dataset.fileName
-        return EvaluationSet(name: name, examples: indices.map { dataset.examples[$0] }, fileName: fileName,
-                             ids: indices.map { "\(fileName):\(dataset.examples[$0].line)" }, path: dataset.path)
+        return EvaluationSet(name: name, examples: indices.map { dataset.examples[$0] }, fileName: dataset.fileName,
+                             ids: indices.map { "\(dataset.fileName(of: dataset.examples[$0])):\(dataset.examples[$0].line)" },
+                             path: dataset.path, isSplitPart: parts.contains(base), sourcePaths: dataset.mixedPaths)
     }
 
     /// `val[0:5]` → (`val`, 0:5); `data/x.jsonl` → (`data/x.jsonl`, nil).

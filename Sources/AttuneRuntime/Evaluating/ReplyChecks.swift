@@ -19,14 +19,19 @@ import Foundation
 ///   inferred from the expected outputs (their keys, all required, no others when they all share
 ///   them; each key's type; a list of allowed values for a text key with few distinct values, at
 ///   most 12 and each seen three times on average).
-/// - `auto` (the default): `schema` when every expected output is a JSON object (or `schema=` is
-///   given), else no check: the command reports loss, perplexity, token accuracy and samples.
+/// - `item`: each record's own check, from its `check` field (`exact`, `contains` or `regex`, the
+///   pattern in its `pattern` field), as the general-capability probe's items carry them.
+/// - `auto` (the default): `item` when every record names its own check, `schema` when every
+///   expected output is a JSON object (or `schema=` is given), else no check: the command reports
+///   loss, perplexity, token accuracy and samples.
 ///
 /// Keys with a closed set of values (an enum, or true/false) are also compared with the expected
 /// output: "category 55/80 match" (field accuracy).
 struct ReplyChecks {
     /// The check names `check=` accepts.
-    static let names = ["auto", "none", "label", "exact", "contains", "regex", "json", "schema"]
+    static let names = ["auto", "none", "label", "exact", "contains", "regex", "json", "schema", "item"]
+    /// The checks a record may name for itself in its `check` field (`check=item`).
+    static let itemNames = ["exact", "contains", "regex"]
 
     /// The checks that do not depend on the expected answer (`json`, `schema`, `regex`, in order).
     var checks: [GenerationCheck]
@@ -40,16 +45,30 @@ struct ReplyChecks {
     var summary: String
     /// Keys whose value is compared with the expected output's.
     var fields: [String]
+    /// `check=item`: each example's own check, by example id (its record's `check` and `pattern`).
+    var itemChecks: [String: GenerationCheck] = [:]
 
     /// No checks.
     static let none = ReplyChecks(checks: [], schema: nil, summary: "", fields: [])
 
-    var isEmpty: Bool { checks.isEmpty && answerChecks.isEmpty }
+    var isEmpty: Bool { checks.isEmpty && answerChecks.isEmpty && itemChecks.isEmpty }
+    /// True when every example carries its own check (`check=item`).
+    var perItem: Bool { !itemChecks.isEmpty }
     /// True when a `json` or `schema` check runs.
     var checksJSON: Bool { checks.contains { $0.name == "json" || $0.name == "schema" } }
     var checksLabel: Bool { answerChecks.contains("label") }
     /// Check names in the order they run on each reply.
-    var names: [String] { checks.map(\.name) + answerChecks }
+    var names: [String] {
+        guard perItem else { return checks.map(\.name) + answerChecks }
+        return Self.itemNames.filter { name in itemChecks.values.contains { $0.name == name } }
+    }
+
+    /// Every check of the reply to example `id`, whose expected answer is `expected`: its own
+    /// check under `check=item`, else the checks of the set.
+    func checks(id: String, expected: String) -> [GenerationCheck] {
+        if perItem { return itemChecks[id].map { [$0] } ?? [] }
+        return checks(expected: expected)
+    }
 
     /// Every check of the reply to an example whose expected answer is `expected`.
     func checks(expected: String) -> [GenerationCheck] {
@@ -82,15 +101,22 @@ struct ReplyChecks {
     /// `pattern` the `regex=` text, `labelField` the `label=` key. `ids` name the examples in
     /// messages.
     static func make(modes: [String], targets: [String], ids: [String], schema given: JSONSchema?, schemaName: String?,
-                     pattern: String?, labelField: String?) throws(Problem) -> ReplyChecks {
+                     pattern: String?, labelField: String?, items: [ItemCheck?] = []) throws(Problem) -> ReplyChecks {
         for mode in modes where !names.contains(mode) {
             let guess = suggest(mode, from: names)
             throw Problem(argument: "check", message: "unknown check '\(mode)'" + (guess.map { " — did you mean '\($0)'?" } ?? "")
-                          + "; checks: label, exact, contains, regex, json, schema (several as check=[json, label]), auto or none")
+                          + "; checks: label, exact, contains, regex, json, schema, item (several as check=[json, label]), auto or none")
         }
         if modes.contains("none") {
             guard modes == ["none"] else { throw Problem(argument: "check", message: "check=none runs no check, so it cannot be listed with others") }
             return .none
+        }
+        let everyItemNamesOne = !items.isEmpty && items.count == targets.count && items.allSatisfy { $0 != nil }
+        if modes.contains("item") || (modes == ["auto"] && given == nil && pattern == nil && labelField == nil && everyItemNamesOne) {
+            guard modes.count == 1 else {
+                throw Problem(argument: "check", message: "check=item uses each record's own check, so it cannot be listed with others")
+            }
+            return try itemChecks(items, targets: targets, ids: ids)
         }
         var jsonPart = ReplyChecks.none
         let wantsSchema = modes.contains("schema") || (modes.contains("auto") && given != nil)
@@ -135,6 +161,52 @@ struct ReplyChecks {
             result.labelField = field
         }
         if result.summary.isEmpty { result.summary = result.names.joined(separator: ", ") }
+        return result
+    }
+
+    /// A record's own check as written in its `check` and `pattern` fields (nil fields: not given).
+    struct ItemCheck: Equatable {
+        var check: String?
+        var pattern: String?
+    }
+
+    /// `check=item`: every example's own check (`exact` and `contains` against its expected
+    /// answer, `regex` with its `pattern`); an example without one, an unknown name or a bad
+    /// pattern is an error naming the example.
+    static func itemChecks(_ items: [ItemCheck?], targets: [String], ids: [String]) throws(Problem) -> ReplyChecks {
+        func name(_ index: Int) -> String { ids.indices.contains(index) ? ids[index] : "#\(index + 1)" }
+        var byID = [String: GenerationCheck]()
+        for index in targets.indices {
+            guard index < items.count, let item = items[index], let check = item.check else {
+                throw Problem(argument: "check", message: "check=item needs a check on every record: \(name(index)) has no \"check\" field "
+                              + "(give it \"check\": \"exact\", \"contains\" or \"regex\" with a \"pattern\")")
+            }
+            let answer = targets[index].trimmingCharacters(in: .whitespacesAndNewlines)
+            switch check {
+            case "exact": byID[ids[index]] = .exactMatch(answer)
+            case "contains": byID[ids[index]] = .contains(answer)
+            case "regex":
+                guard let pattern = item.pattern, !pattern.isEmpty else {
+                    throw Problem(argument: "check", message: "\(name(index)) has \"check\": \"regex\" but no \"pattern\" field: give the pattern its reply must match")
+                }
+                do { _ = try NSRegularExpression(pattern: pattern) } catch {
+                    throw Problem(argument: "check", message: "\(name(index)): \"pattern\" \"\(pattern)\" is not a valid regular expression (NSRegularExpression syntax): "
+                                  + "check its brackets, parentheses and escapes")
+                }
+                byID[ids[index]] = .regex(pattern)
+            default:
+                let guess = suggest(check, from: itemNames)
+                throw Problem(argument: "check", message: "\(name(index)): unknown \"check\": \"\(check)\"" + (guess.map { " — did you mean '\($0)'?" } ?? "")
+                              + "; a record's check is exact, contains or regex")
+            }
+        }
+        var result = ReplyChecks(checks: [], schema: nil, summary: "", fields: [])
+        result.itemChecks = byID
+        let counts = itemNames.compactMap { kind -> String? in
+            let n = byID.values.filter { $0.name == kind }.count
+            return n > 0 ? "\(kind) \(n)" : nil
+        }
+        result.summary = "each example's own check (" + counts.joined(separator: ", ") + ")"
         return result
     }
 

@@ -50,6 +50,9 @@ public final class Session {
     public var evaluations: [String: EvaluationResult] = [:]
     /// The novelty calibration (`novelty calibrate`, `novelty load`): what `novelty score` and `eval` score with.
     public var novelty: NoveltyCalibration?
+    /// The latest `eval general` of each state of the model, by `EvaluationRunner.probeKey`
+    /// (`tiny, no adapter`; `tiny with adapter run1 (…) after step 40`): `compare`'s forgetting row.
+    var generalProbes: [String: EvaluationResult] = [:]
     /// Metrics of every training run of the session, by run name (what `plot` draws).
     public var metrics = RunHistory()
     /// What relative paths mean and which files commands may touch.

@@ -26,7 +26,7 @@ extension TrainingState {
         let renderer = ExampleRenderer(tokenizer: tokenizer, template: loaded.engine?.chatTemplate,
                                        options: RenderOptions(loss: h.trainOn == .all ? .allTokens : .targets, sequenceLength: seq))
         func batches(_ indices: [Int], seed: UInt64) throws -> [TrainingBatch] {
-            let rendered = try indices.map { try renderer.render(dataset.examples[$0], file: dataset.path) }
+            let rendered = try indices.map { try renderer.render(dataset.examples[$0], file: dataset.path(ofSource: dataset.examples[$0].source)) }
             let builder = BatchBuilder(batchSize: batch, sequenceLength: seq, packing: h.pack, seed: seed,
                                        padID: tokenizer.specialTokens.pad ?? tokenizer.specialTokens.eos ?? 0)
             return try builder.batches(rendered).map(TrainingBatch.init)

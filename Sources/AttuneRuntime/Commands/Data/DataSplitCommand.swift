@@ -18,7 +18,9 @@ struct DataSplitCommand: RuntimeCommand {
         proportions. Shows the size of each part, the labels per part and any duplicate group that \
         crosses parts. train trains on the train part and measures the validation loss on the val \
         part (the test part is left alone); a new split ends the current run, so the next train starts \
-        over with new batches.
+        over with new batches. After data mix, each file of the mixture is split on its own with the same \
+        shares and seed: the loaded file's parts are exactly those it gets without the mixture, so its \
+        validation examples stay the same, and the mixed-in file keeps its share in every part.
         """, examples: ["data split train=0.9 val=0.1 seed=42", "data split train=80% val=10% test=10%"])
 
     func run(_ context: CommandContext) throws {
@@ -32,15 +34,36 @@ struct DataSplitCommand: RuntimeCommand {
         let dataset = try DataCommands.dataset(context)
         let seed = a.integer("seed").map { UInt64($0) } ?? context.session.seed
         let split: DatasetSplit
+        var bySource = [DatasetSplit]()
         do {
             let ratios = try SplitRatios(train: train, validation: validation, test: test)
-            let labelled = LabelExtraction.labels(for: dataset.examples).source != .none
-            split = try DatasetSplitter(ratios: ratios, seed: seed, stratify: labelled, keepDuplicatesTogether: true).split(dataset)
+            let splitter = DatasetSplitter(ratios: ratios, seed: seed, stratify: false, keepDuplicatesTogether: true)
+            let labelled = { (part: Dataset) in LabelExtraction.labels(for: part.examples).source != .none }
+            if dataset.sourceCount > 1 {
+                let perSource = try splitter.splitPerSource(dataset, stratify: labelled)
+                split = perSource.split
+                bySource = perSource.bySource
+            } else {
+                var stratified = splitter
+                stratified.stratify = labelled(dataset)
+                split = try stratified.split(dataset)
+            }
         } catch {
             throw DataCommands.commandError(error, context: context, at: context.command.range)
         }
         let parts = [("train", split.train.count), ("validation", split.validation.count), ("test", split.test.count)]
-        var lines = ["\(dataset.fileName): " + split.summary]
+        var lines = [String]()
+        if bySource.isEmpty {
+            lines.append("\(dataset.fileName): " + split.summary)
+        } else {
+            // A mixture: each file split on its own, so the loaded file's parts are the unmixed split's.
+            lines.append("mixture: " + split.summary + ", each file split on its own")
+            let names = (0..<dataset.sourceCount).map { dataset.path(ofSource: $0).split(separator: "/").last.map(String.init) ?? "" }
+            let width = names.map(\.count).max() ?? 0
+            for (name, part) in zip(names, bySource) {
+                lines.append("  " + name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + part.summary)
+            }
+        }
         if !split.labelCounts.isEmpty {
             for (name, count) in parts where count > 0 {
                 guard let labels = split.labelCounts[name] else { continue }
