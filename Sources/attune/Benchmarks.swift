@@ -1,5 +1,6 @@
 import ArgumentParser
 import AttuneRuntime
+import Essentials
 import Foundation
 import TensorCore
 
@@ -62,15 +63,16 @@ enum Benchmarks {
             print(KernelBenchmark.markdown(rows))
         }
         if let jsonPath {
-            let object: [String: Any] = [
-                "blas_core": BLASCore.activeCore, "blas_threads": BLASCore.threads,
-                "numerics": Numerics.mode.rawValue, "kernel_path": Numerics.kernelPath, "matching_path": matching.name,
-                "gemm": gemm.map { ["shape": $0.key, "engine": $0.engine, "median_gflops": $0.median, "best_gflops": $0.best] },
-                "kernels": rows.map { ["kernel": $0.kernel, "shape": $0.shape, "forward_ms": $0.forwardMs, "backward_ms": $0.backwardMs] },
+            let object: JSONValue = [
+                "blas_core": .string(BLASCore.activeCore), "blas_threads": .int(BLASCore.threads),
+                "numerics": .string(Numerics.mode.rawValue), "kernel_path": .string(Numerics.kernelPath), "matching_path": .string(matching.name),
+                "gemm": .array(gemm.map { ["shape": .string($0.key), "engine": .string($0.engine), "median_gflops": .number($0.median),
+                                          "best_gflops": .number($0.best)] }),
+                "kernels": .array(rows.map { ["kernel": .string($0.kernel), "shape": .string($0.shape), "forward_ms": .number($0.forwardMs),
+                                             "backward_ms": .number($0.backwardMs)] }),
             ]
             do {
-                let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-                try data.write(to: URL(fileURLWithPath: jsonPath))
+                try Data((object.text(.pretty(indent: 2, sortedKeys: true)) + "\n").utf8).write(to: URL(fileURLWithPath: jsonPath))
             } catch {
                 Terminal.err("attune bench: cannot write \(jsonPath): \(error.localizedDescription)")
                 return 1

@@ -1,5 +1,6 @@
 extension CommandRegistry {
-    /// Every command of this build. Add new commands here (see Commands/README.md).
+    /// Every command of this build. A new command goes here, in `CommandTable` (its words, for
+    /// parsing and completion) and in its help text; CommandSurfaceTests and HelpTests check they agree.
     public static let standard = CommandRegistry([
         ModelLoadCommand(), ModelNewCommand(), ModelInfoCommand(),
     ] + DataCommands.all + [

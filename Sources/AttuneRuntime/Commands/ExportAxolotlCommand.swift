@@ -1,4 +1,5 @@
 import AttuneLanguage
+import Essentials
 import Foundation
 
 /// `export axolotl DIR [base=auto|include]`: the notebook's run as an Axolotl config plus data.
@@ -135,7 +136,11 @@ enum AxolotlConfig {
             if text.hasSuffix(".") { text += "0" }
             return text
         }
-        let data = (try? JSONSerialization.data(withJSONObject: [value], options: [.withoutEscapingSlashes, .sortedKeys])) ?? Data("[null]".utf8)
-        return String(String(decoding: data, as: UTF8.self).dropFirst().dropLast())
+        if let text = value as? String { return JSONValue.quoted(text) }
+        if let list = value as? [String] { return JSONValue.array(list.map { .string($0) }).text(.compact) }
+        if let map = value as? [String: String] {
+            return JSONValue.object(map.map { ($0.key, .string($0.value)) }).text(JSONStyle(sortedKeys: true))
+        }
+        preconditionFailure("export axolotl: no YAML form for a \(type(of: value))")
     }
 }

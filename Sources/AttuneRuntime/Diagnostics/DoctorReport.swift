@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 import TensorCore
 
@@ -58,30 +59,30 @@ public struct DoctorReport: Sendable {
     }
 
     /// The JSON form (`blas.core`, `blas.threads`, `sgemm_gflops` keyed `"MxKxN"`, `cpu.avx512`, `cpu.amx`).
-    public var json: [String: Any] {
-        func gflops(_ list: [GEMMBenchmark.Measurement]) -> [String: Double] {
-            Dictionary(uniqueKeysWithValues: list.map { ($0.key, ($0.median * 10).rounded() / 10) })
+    public var json: JSONValue {
+        func gflops(_ list: [GEMMBenchmark.Measurement]) -> JSONValue {
+            .object(list.map { ($0.key, .number(($0.median * 10).rounded() / 10)) })
         }
         let attune = numerics.isReproducible ? gemm : otherGEMM, openBLAS = numerics.isReproducible ? otherGEMM : gemm
         return [
-            "numerics": ["mode": numerics.rawValue, "kernel_path": kernelPath, "threads": Parallelism.workers],
-            "gemm": ["attune": ["path": kernelPath, "gflops": gflops(attune)],
-                     "openblas": ["core": blasCore, "gflops": gflops(openBLAS)],
-                     "bf16": ["path": bf16Path.name, "best_path": bf16Best.name, "gflops": gflops(bf16GEMM)]],
-            "engine": ["name": "attune", "version": engineVersion],
-            "blas": ["library": "OpenBLAS", "core": blasCore, "threads": blasThreads, "config": blasConfig,
-                     "coretype_env": coreTypeVariable as Any? ?? NSNull()],
+            "numerics": ["mode": .string(numerics.rawValue), "kernel_path": .string(kernelPath), "threads": .int(Parallelism.workers)],
+            "gemm": ["attune": ["path": .string(kernelPath), "gflops": gflops(attune)],
+                     "openblas": ["core": .string(blasCore), "gflops": gflops(openBLAS)],
+                     "bf16": ["path": .string(bf16Path.name), "best_path": .string(bf16Best.name), "gflops": gflops(bf16GEMM)]],
+            "engine": ["name": "attune", "version": .string(engineVersion)],
+            "blas": ["library": "OpenBLAS", "core": .string(blasCore), "threads": .int(blasThreads), "config": .string(blasConfig),
+                     "coretype_env": .optional(coreTypeVariable)],
             "sgemm_gflops": gflops(gemm),
-            "cpu": ["vendor": cpu.vendor, "family": cpu.family, "model": cpu.model, "avx2": cpu.avx2, "fma": cpu.fma,
-                    "avx512": cpu.hasAVX512, "avx512_bf16": cpu.avx512bf16, "amx": cpu.hasAMX, "cores": ProcessInfo.processInfo.activeProcessorCount],
-            "swift": swiftVersion,
-            "os": osVersion,
+            "cpu": ["vendor": .string(cpu.vendor), "family": .int(cpu.family), "model": .int(cpu.model), "avx2": .bool(cpu.avx2),
+                    "fma": .bool(cpu.fma), "avx512": .bool(cpu.hasAVX512), "avx512_bf16": .bool(cpu.avx512bf16), "amx": .bool(cpu.hasAMX),
+                    "cores": .int(ProcessInfo.processInfo.activeProcessorCount)],
+            "swift": .string(swiftVersion),
+            "os": .string(osVersion),
         ]
     }
 
     public func jsonText() -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+        json.text(.pretty(indent: 2, sortedKeys: true))
     }
 
     /// The human-readable form.

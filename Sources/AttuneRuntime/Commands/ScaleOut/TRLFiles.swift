@@ -1,3 +1,4 @@
+import Essentials
 import Foundation
 
 /// The files of `export trl`: `config.json` (every setting, in TRL's and PEFT's names),
@@ -19,108 +20,107 @@ enum TRLFiles {
         """
 
     /// `config.json`: what `train.py` reads.
-    static func config(_ e: ScaleOutExport) -> [String: Any] {
+    static func config(_ e: ScaleOutExport) -> JSONValue {
         let h = e.hyperparameters
         let lr = h.lr, minLR = h.minLR
         let evalEvery = h.evalEvery
         let hasValidation = e.counts.validation > 0
         let patience = h.patience
         let steps = h.steps
-        var sft: [String: Any] = [
+        let scheduler = ScaleOutMapping.trlScheduler(h.schedule, minLR: minLR)
+        let loadBest = h.restoreBest && patience > 0 && evalEvery > 0 && hasValidation
+        var sft: JSONValue = [
             "output_dir": "out",
-            "learning_rate": lr,
-            "per_device_train_batch_size": h.batch,
-            "per_device_eval_batch_size": h.batch,
-            "gradient_accumulation_steps": h.accum,
-            "max_length": h.seq,
-            "num_train_epochs": h.epochs,
-            "max_steps": steps > 0 ? steps : -1,
-            "lr_scheduler_type": ScaleOutMapping.trlScheduler(h.schedule, minLR: minLR),
-            "weight_decay": h.weightDecay,
-            "max_grad_norm": h.gradClip,
-            "seed": Int(h.seed),
-            "data_seed": Int(h.seed),
-            "logging_steps": h.logEvery,
-            "optim": ScaleOutMapping.trlOptimizer(h.optimizer),
-            "adam_beta1": h.beta1,
-            "adam_beta2": h.beta2,
-            "gradient_checkpointing": h.checkpointing,
-            "packing": h.pack,
-            "load_best_model_at_end": h.restoreBest && patience > 0 && evalEvery > 0 && hasValidation,
+            "learning_rate": .number(lr),
+            "per_device_train_batch_size": .int(h.batch),
+            "per_device_eval_batch_size": .int(h.batch),
+            "gradient_accumulation_steps": .int(h.accum),
+            "max_length": .int(h.seq),
+            "num_train_epochs": .number(h.epochs),
+            "max_steps": .int(steps > 0 ? steps : -1),
+            "lr_scheduler_type": .string(scheduler),
+            "weight_decay": .number(h.weightDecay),
+            "max_grad_norm": .number(h.gradClip),
+            "seed": .number(Double(h.seed), text: String(h.seed)),
+            "data_seed": .number(Double(h.seed), text: String(h.seed)),
+            "logging_steps": .int(h.logEvery),
+            "optim": .string(ScaleOutMapping.trlOptimizer(h.optimizer)),
+            "adam_beta1": .number(h.beta1),
+            "adam_beta2": .number(h.beta2),
+            "gradient_checkpointing": .bool(h.checkpointing),
+            "packing": .bool(h.pack),
+            "load_best_model_at_end": .bool(loadBest),
             "report_to": "none",
             "save_strategy": "no",
             "dataset_num_proc": 1,
         ]
         let warmup = e.warmup
-        if let steps = warmup.steps { sft["warmup_steps"] = steps }
-        if let ratio = warmup.ratio { sft["warmup_ratio"] = ratio }
-        if sft["lr_scheduler_type"] as? String == "cosine_with_min_lr" { sft["lr_scheduler_kwargs"] = ["min_lr": minLR] }
+        if let steps = warmup.steps { sft = sft.setting("warmup_steps", to: .int(steps)) }
+        if let ratio = warmup.ratio { sft = sft.setting("warmup_ratio", to: .number(ratio)) }
+        if scheduler == "cosine_with_min_lr" { sft = sft.setting("lr_scheduler_kwargs", to: ["min_lr": .number(minLR)]) }
         if evalEvery > 0 && hasValidation {
-            sft["eval_strategy"] = "steps"
-            sft["eval_steps"] = evalEvery
+            sft = sft.setting("eval_strategy", to: "steps").setting("eval_steps", to: .int(evalEvery))
         } else {
-            sft["eval_strategy"] = "no"
+            sft = sft.setting("eval_strategy", to: "no")
         }
-        if sft["load_best_model_at_end"] as? Bool == true {
-            sft["save_strategy"] = "steps"
-            sft["save_steps"] = evalEvery
-            sft["metric_for_best_model"] = "eval_loss"
-            sft["greater_is_better"] = false
+        if loadBest {
+            sft = sft.setting("save_strategy", to: "steps").setting("save_steps", to: .int(evalEvery))
+                .setting("metric_for_best_model", to: "eval_loss").setting("greater_is_better", to: false)
         }
         let completionsOnly = h.trainOn == .completions
-        sft["assistant_only_loss"] = completionsOnly && e.dataFormat == "messages"
-        sft["completion_only_loss"] = completionsOnly && e.dataFormat == "prompt/completion"
+        sft = sft.setting("assistant_only_loss", to: .bool(completionsOnly && e.dataFormat == "messages"))
+            .setting("completion_only_loss", to: .bool(completionsOnly && e.dataFormat == "prompt/completion"))
 
-        var config: [String: Any] = [
-            "model": e.baseReference,
-            "attune_model": ["name": e.modelName, "origin": e.modelOrigin],
-            "method": e.method.method.rawValue,
-            "data": ["train": "data/train.jsonl", "validation": e.counts.validation > 0 ? "data/validation.jsonl" as Any : NSNull(),
-                     "format": e.dataFormat, "split_seed": e.split.map { Int($0.seed) as Any } ?? NSNull()] as [String: Any],
+        var config: JSONValue = [
+            "model": .string(e.baseReference),
+            "attune_model": ["name": .string(e.modelName), "origin": .string(e.modelOrigin)],
+            "method": .string(e.method.method.rawValue),
+            "data": ["train": "data/train.jsonl", "validation": e.counts.validation > 0 ? "data/validation.jsonl" : .null,
+                     "format": .string(e.dataFormat), "split_seed": e.split.map { .number(Double($0.seed), text: String($0.seed)) } ?? .null],
             "sft": sft,
             "early_stopping": patience > 0 && evalEvery > 0 && hasValidation
-                ? ["early_stopping_patience": patience, "early_stopping_threshold": h.minDelta] as [String: Any] as Any : NSNull(),
-            "chat_template": e.chatTemplate.map { $0 as Any } ?? NSNull(),
+                ? ["early_stopping_patience": .int(patience), "early_stopping_threshold": .number(h.minDelta)] : .null,
+            "chat_template": .optional(e.chatTemplate),
             "settings": settings(e),
         ]
         if e.isAdapter {
-            var lora: [String: Any] = [
-                "r": e.method.rank, "lora_alpha": e.method.alpha, "lora_dropout": h.dropout,
-                "target_modules": e.isAllLinear ? "all-linear" as Any : e.targets as Any,
-                "use_rslora": e.method.rsLoRA, "bias": "none", "task_type": "CAUSAL_LM",
+            var lora: JSONValue = [
+                "r": .int(e.method.rank), "lora_alpha": .number(e.method.alpha), "lora_dropout": .number(h.dropout),
+                "target_modules": e.isAllLinear ? "all-linear" : .array(e.targets.map { .string($0) }),
+                "use_rslora": .bool(e.method.rsLoRA), "bias": "none", "task_type": "CAUSAL_LM",
             ]
-            if e.method.method == .qlora { lora["init_lora_weights"] = true }
-            config["lora"] = lora
+            if e.method.method == .qlora { lora = lora.setting("init_lora_weights", to: true) }
+            config = config.setting("lora", to: lora)
         } else {
-            config["lora"] = NSNull()
+            config = config.setting("lora", to: .null)
         }
-        config["quantization"] = e.method.method == .qlora
-            ? ["load_in_4bit": true, "bnb_4bit_quant_type": "nf4", "bnb_4bit_use_double_quant": true, "bnb_4bit_compute_dtype": "bfloat16"] as [String: Any] as Any
-            : NSNull()
+        config = config.setting("quantization", to: e.method.method == .qlora
+            ? ["load_in_4bit": true, "bnb_4bit_quant_type": "nf4", "bnb_4bit_use_double_quant": true, "bnb_4bit_compute_dtype": "bfloat16"]
+            : .null)
         return config
     }
 
     /// Every Attune setting with its value, whether the notebook set it, and where it went.
-    static func settings(_ e: ScaleOutExport) -> [String: Any] {
-        var out: [String: Any] = [:]
+    static func settings(_ e: ScaleOutExport) -> JSONValue {
+        var out: [(key: String, value: JSONValue)] = []
         for line in e.settingLines {
-            var entry: [String: Any] = ["value": line.value, "set_in_notebook": line.set]
+            var entry: JSONValue = ["value": .string(line.value), "set_in_notebook": .bool(line.set)]
             if let row = ScaleOutMapping.row(line.key) {
                 switch row.trl {
-                case .fields(let names): entry["trl"] = names
-                case .noEquivalent(let reason): entry["trl_no_equivalent"] = reason
+                case .fields(let names): entry = entry.setting("trl", to: .array(names.map { .string($0) }))
+                case .noEquivalent(let reason): entry = entry.setting("trl_no_equivalent", to: .string(reason))
                 }
             }
-            out[line.key] = entry
+            out.append((line.key, entry))
         }
         let m = e.method
-        out["method"] = ["value": m.summary, "set_in_notebook": m.isChosen, "trl": ["peft_config", "quantization_config"]] as [String: Any]
-        return out
+        out.append(("method", ["value": .string(m.summary), "set_in_notebook": .bool(m.isChosen), "trl": ["peft_config", "quantization_config"]]))
+        return .object(out)
     }
 
-    static func json(_ object: Any) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])) ?? Data()
-        return String(decoding: data, as: UTF8.self) + "\n"
+    /// Pretty JSON with sorted keys and a final newline.
+    static func json(_ object: JSONValue) -> String {
+        object.text(.pretty(indent: 2, sortedKeys: true)) + "\n"
     }
 
     static let accelerateConfig = """
