@@ -17,6 +17,9 @@ public enum ArgumentKind: Sendable, Hashable {
     case text
     /// A file or folder path: a string, or a bare word or path such as `out/run1`.
     case path
+    /// A field of a data record: a bare name (`category`), a dotted path (`output.category`), or
+    /// either in quotes (`"messages.-1.content"`); see `RecordField`.
+    case field
     /// A list of names (`[q_proj, v_proj]`); a single name is a list of one.
     case names
     /// A tensor path with optional slicing (`layers.0.attn.q_proj[0:4]`), or a glob.
@@ -37,6 +40,7 @@ public enum ArgumentKind: Sendable, Hashable {
         case .bool: return "true or false"
         case .text: return "a text in quotes"
         case .path: return "a path (in quotes when it holds spaces)"
+        case .field: return "a record field such as category or output.category"
         case .names: return "a list of names such as [q_proj, v_proj]"
         case .tensorPath: return "a tensor path such as layers.0.attn.q_proj"
         case .list: return "a list such as [1e-4, 3e-4]"
@@ -53,6 +57,7 @@ public enum ArgumentKind: Sendable, Hashable {
         case .bool: return "true|false"
         case .text: return "\"TEXT\""
         case .path: return "PATH"
+        case .field: return "FIELD"
         case .names: return "[A, B]"
         case .tensorPath: return "PATH"
         case .list: return "[…]"
@@ -102,7 +107,7 @@ public enum ArgumentKind: Sendable, Hashable {
             if case .expression = value.kind { return .word(value.text) }
             guard let text = value.string ?? value.identifier else { throw wrongKind() }
             return .word(text)
-        case .path:
+        case .path, .field:
             guard let text = value.word else { throw wrongKind() }
             return .word(text)
         case .names:

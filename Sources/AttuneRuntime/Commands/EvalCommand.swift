@@ -17,7 +17,7 @@ struct EvalCommand: RuntimeCommand {
         .keyed("schema", .path, default: "inferred", "a JSON Schema file the replies must match (type, required, properties, enum, items, additionalProperties)"),
         .keyed("regex", .text, default: "none", "the pattern check=regex looks for in each reply (NSRegularExpression; ^…$ for the whole reply)"),
         .keyed("label", .text, default: "the first line, or category/label of JSON answers", "the key of JSON answers that holds the class, for check=label (label=category)"),
-        .keyed("by", .text, default: "category", "the record field whose values group the results (rates per value)"),
+        .keyed("by", .field, default: "category", "the record field whose values group the results (rates per value); a dotted path reaches inside, e.g. output.category for the category of a JSON answer"),
         .keyed("max", .integer(.closed(1, 4096)), default: "the longest expected reply + 25%", "most new tokens per reply"),
         .keyed("samples", .integer(.closed(0, 1000)), default: "3", "replies shown in full"),
         .keyed("loss", .bool, default: "true", "measure loss, perplexity and token accuracy (teacher-forced)"),

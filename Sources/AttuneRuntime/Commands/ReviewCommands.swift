@@ -34,7 +34,7 @@ struct ReviewCommand: RuntimeCommand {
         .positional("a", .tensorPath, "the baseline: a named evaluation, or base (the model with its adapter off)"),
         .positional("b", .tensorPath, "the challenger whose win rate is reported: a named evaluation, or tuned (adapter on)"),
         .keyed("n", .integer(.closed(1, 100_000)), default: "100", "how many items to rate (every shared example when fewer exist)"),
-        .keyed("by", .text, default: "category", "the record field the sample is stratified by"),
+        .keyed("by", .field, default: "category", "the record field the sample is stratified by; a dotted path reaches inside, e.g. output.category for the category of a JSON answer"),
         .keyed("rubric", .names, default: "[accuracy, tone, completeness]", "the criteria scored 1–5 per reply; [] for preferences only"),
         .keyed("on", .path, default: "both evaluations' shared examples, else val",
                "the examples to review (as eval's on=): base/tuned answer them now; with two evaluations it gives the raters whole prompts"),

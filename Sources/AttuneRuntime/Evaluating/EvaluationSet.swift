@@ -35,9 +35,10 @@ struct EvaluationSet {
     /// Each example's `tags` list.
     var tags: [[String]] { examples.map(\.tags) }
 
-    /// Each example's value of the top-level `field` of its record (`category` by default): text
-    /// as is, numbers and booleans as written; nil when the record has no such field (or the file
-    /// can no longer be read).
+    /// Each example's value of `field` in its record (`category` by default; a dotted path such as
+    /// `output.category` reaches into nested objects and JSON written as text, see `RecordField`):
+    /// text as is, numbers and booleans as written; nil when the record has no such field (or the
+    /// file can no longer be read).
     func values(of field: String) -> [String?] {
         var linesBySource = [Int: [Data.SubSequence]]()
         func linesOf(_ source: Int) -> [Data.SubSequence] {
@@ -52,7 +53,7 @@ struct EvaluationSet {
             let lines = linesOf(example.source)
             guard example.line >= 1, example.line <= lines.count,
                   let record = try? JSONValue.parse(String(decoding: lines[example.line - 1], as: UTF8.self)),
-                  let value = record[field] else { return nil }
+                  let value = RecordField.value(in: record, at: field) else { return nil }
             return ReplyLabel.text(of: value)
         }
     }

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes ratings-ann.json and ratings-bo.json for Notebooks/review.attune.md.
+"""Writes ratings-ann.json and ratings-bo.json for Notebooks/review-tiny.attune.md.
 
 Two scripted raters stand in for people (the notebook says so). Each reads items.jsonl (the page's
 items as `review export` wrote them: prompt, reply A, reply B, blinded) and the expected labels of
@@ -11,7 +11,7 @@ data/sentiment_heldout.jsonl, and rates every item the way its rubric note says:
        sentiment word (a valid label) over noise; accuracy 5 right, 2 a wrong label, 1 noise;
        tone 5 for a bare label, 4 for a label with more after it, 1 for noise.
 
-usage: python3 make_ratings.py   (in Notebooks/review-page, after `review export "review-page"`)
+usage: python3 make_ratings.py   (in Notebooks/review-tiny-page, after `review export "review-tiny-page"`)
 """
 import json
 import os
