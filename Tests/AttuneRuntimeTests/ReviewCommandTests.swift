@@ -57,6 +57,30 @@ final class ReviewCommandTests: XCTestCase {
         XCTAssertEqual(all.session.review?.items.count, 6)
     }
 
+    /// Raters read the whole prompt (instruction and input) even when the evaluations ran on a file
+    /// other than the loaded data, and the sample can be stratified by a field inside the answer.
+    func testRatersSeeWholePromptsOfAnEvaluatedFile() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("reviewprompts-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let lines = (0..<6).map { i in
+            #"{"instruction": "Triage this ticket.", "input": "Subject: case \#(i)\n\nThe body of ticket \#(i) says what is wrong.", "output": "{\"category\": \"\#(i % 2 == 0 ? "bug" : "login")\"}"}"#
+        }
+        let file = folder.appendingPathComponent("held.jsonl")
+        try (lines.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let interpreter = makeInterpreter(tiny: true)
+        ok(interpreter, "first = eval on=\"\(file.path)\" by=output.category max=2 loss=false samples=0")
+        ok(interpreter, "second = eval on=\"\(file.path)\" by=output.category max=3 loss=false samples=0")
+        Answers(["q"]).attach(to: interpreter.session)
+        let text = ok(interpreter, "review first second by=output.category rubric=[]")
+        XCTAssertTrue(text.contains("stratified by output.category: bug 3, login 3"), text)
+        let review = try XCTUnwrap(interpreter.session.review)
+        for item in review.items {
+            let number = item.id.split(separator: ":").last!
+            XCTAssertEqual(item.prompt, "Triage this ticket.\n\nSubject: case \(Int(number)! - 1)\n\nThe body of ticket \(Int(number)! - 1) says what is wrong.")
+        }
+    }
+
     func testBadInputIsRefusedWithoutChangingTheSession() {
         let interpreter = interpreterWithEvaluations()
         Answers(["q"]).attach(to: interpreter.session)

@@ -1,6 +1,8 @@
 import AttuneNotebook
 import Datasets
+import Essentials
 import Foundation
+import Training
 import XCTest
 @testable import AttuneRuntime
 
@@ -21,6 +23,34 @@ final class TrainCommandTests: XCTestCase {
         let error = failure(interpreter, "train steps=1")
         XCTAssertEqual(error.name, "NoTargets")
         XCTAssertTrue(error.message.contains("raise seq"), error.message)
+    }
+
+    /// Some batches train on nothing (their examples' completions start past seq): the plan says so
+    /// once, with the count; a run where every batch has a target says nothing.
+    func testBatchesWithoutATrainedTokenAreNamed() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("emptybatch-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let long = String(repeating: "a very long question about invoices ", count: 6)
+        let records = ["short one", "short two", long, "short three"].map { prompt in
+            JSONValue.object([("prompt", .string(prompt)), ("completion", .string(" fine"))]).text()
+        }
+        let file = folder.appendingPathComponent("mixed.jsonl")
+        try (records.joined(separator: "\n") + "\n").write(to: file, atomically: true, encoding: .utf8)
+        let interpreter = makeInterpreter(tiny: true)
+        ok(interpreter, "data load \"\(file.path)\"")
+        ok(interpreter, "set batch=1 seq=64")
+        let run = interpreter.run(source: "train steps=4")
+        XCTAssertNil(run.firstError.map { "\($0)" })
+        let stream = try XCTUnwrap(run.outcomes.first?.output.stream)
+        XCTAssertTrue(stream.contains { $0.hasPrefix("warning: 1 of 4 training batches have no trained token within seq=64") }, "\(stream)")
+        XCTAssertNil(TrainCommand.emptyBatchWarning([TrainingBatch(tokens: [1, 2], labels: [-100, 2], batch: 1)], seq: 2))
+        let fine = makeInterpreter(tiny: true)
+        ok(fine, "data load \"\(file.path)\"")
+        ok(fine, "set batch=1 seq=256")
+        let fineRun = fine.run(source: "train steps=1")
+        XCTAssertNil(fineRun.firstError.map { "\($0)" })
+        XCTAssertFalse(try XCTUnwrap(fineRun.outcomes.first?.output.stream).contains { $0.contains("no trained token") })
     }
 
     func testTrainNeedsAModelAndData() {

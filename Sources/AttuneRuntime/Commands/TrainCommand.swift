@@ -41,6 +41,7 @@ struct TrainCommand: RuntimeCommand {
             state = try TrainingState.make(session: session, plannedSteps: planned)
             session.training = state
             session.runs.append(RunRecord(name: state!.runName, settings: ["method": state!.methodSummary, "lr": "\(h[.lr])"]))
+            if let line = Self.emptyBatchWarning(state!.batches, seq: h.seq) { context.stream(line) }
         }
         guard let state else { return }
         state.trainer.model.gradientCheckpointing = h.checkpointing
@@ -124,6 +125,18 @@ struct TrainCommand: RuntimeCommand {
 
     /// Steps asked for: `steps=`, else `epochs=` × batches per epoch / accumulation, else the
     /// `steps` hyperparameter, else `epochs`.
+    /// A warning when some micro-batches hold no trained token (every example in them has its
+    /// completion past `seq`, or is all prompt): a step that draws only such batches reports loss 0
+    /// although nothing was measured, and AdamW still moves the weights by its momentum and weight
+    /// decay. Nil when every batch trains on something.
+    static func emptyBatchWarning(_ batches: [TrainingBatch], seq: Int) -> String? {
+        let empty = batches.filter { $0.labels.allSatisfy { $0 == -100 } }.count
+        guard empty > 0 else { return nil }
+        return "warning: \(empty) of \(batches.count) training batches have no trained token within seq=\(seq) (their completions start past it): "
+            + "a step that draws only those reports loss 0, measures nothing and still moves the weights by momentum and weight decay; "
+            + "raise seq, or drop the long examples (data check shows the lengths)"
+    }
+
     func plannedSteps(_ context: CommandContext, batchesPerEpoch: Int?) throws -> Int {
         let a = context.arguments, h = context.session.hyperparameters
         if let steps = a.integer("steps") { return steps }

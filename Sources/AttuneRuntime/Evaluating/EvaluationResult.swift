@@ -14,6 +14,9 @@ public struct EvaluationResult {
     /// Short prompts and expected replies, by example.
     var prompts: [String]
     var expected: [String]
+    /// Each example's whole prompt as a person reads it (instruction and input, or the last user
+    /// message): what `review` shows raters. Empty for results built without their examples.
+    var fullPrompts: [String] = []
     /// Loss, perplexity and token accuracy (nil with loss=false).
     var metrics: ModelEvaluator.TokenMetrics?
     var checks: ReplyChecks

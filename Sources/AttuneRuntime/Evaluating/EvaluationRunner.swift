@@ -123,6 +123,7 @@ struct EvaluationRunner {
         result.categories = categories
         result.tags = tags
         result.groupField = groupBy
+        result.fullPrompts = set.examples.map(ReviewItems.prompt)
         return result
     }
 }

@@ -30,9 +30,11 @@ struct ReviewItems {
                                    + "evaluate both on the same set (eval on=val answers every example)")
             }
             ids = shared.map { stored[0].ids[$0] }
-            prompts = shared.map { stored[0].prompts[$0] }
-            // Evaluations keep a one-line prompt; the rater reads the whole one when the data is loaded.
-            if let dataset = context.session.dataset {
+            // The rater reads the whole prompt: the evaluation's own copy, else the loaded data's
+            // example with that id, else the one-line prompt every evaluation keeps.
+            let whole = stored[0].fullPrompts.count == stored[0].ids.count ? stored[0].fullPrompts : []
+            prompts = shared.map { whole.isEmpty ? stored[0].prompts[$0] : whole[$0] }
+            if whole.isEmpty, let dataset = context.session.dataset {
                 let byID = Dictionary(dataset.examples.map { ("\(dataset.fileName):\($0.line)", $0) }, uniquingKeysWith: { a, _ in a })
                 prompts = zip(ids, prompts).map { id, short in byID[id].map(Self.prompt) ?? short }
             }

@@ -46,11 +46,12 @@ public enum RemoteEvaluation {
                     .evaluate(reply: replies[set.ids[i]] ?? "")
             })
         }
-        let result = EvaluationResult(setName: set.count == 1 ? "\(set.name) (1 example)" : "\(set.name) (\(set.count) examples)",
+        var result = EvaluationResult(setName: set.count == 1 ? "\(set.name) (1 example)" : "\(set.name) (\(set.count) examples)",
                                       modelLabel: label, ids: set.ids, prompts: set.examples.map { ModelEvaluator.shortPrompt($0) },
                                       expected: set.examples.map(ModelEvaluator.expected), metrics: nil, checks: checks,
                                       replies: replies, report: report, cut: [], tooLong: [], maxTokens: maxTokens,
                                       samples: min(3, set.count))
+        result.fullPrompts = set.examples.map(ReviewItems.prompt)
         if let name = context.binding { context.session.evaluations[name.text] = result }
         context.result(result.text)
         context.evaluation = result
