@@ -23,6 +23,7 @@ extension LlamaModel {
     /// h = RMSNorm(x)                                   [B, C]   one pass of the weights for all rows
     /// q, k, v = rope(h Wqᵀ, p_b), rope(h Wkᵀ, p_b), h Wvᵀ [B, 1, H, D], [B, 1, K, D]
     /// o_b = attention(q_b, cache_b ∪ (k_b, v_b))        [1, 1, H, D] per row, against its own cache
+    ///                                                  (one parallel loop over rows × heads)
     /// x = x + o Woᵀ;  x = x + (silu(RMSNorm(x) Wgᵀ) ⊙ RMSNorm(x) Wuᵀ) Wdᵀ
     /// ```
     /// then `logits = RMSNorm(x) · Wₗₘᵀ` `[B, V]`. Every kernel on the way computes a row without
@@ -67,13 +68,18 @@ extension LlamaModel {
         let k = tape.rotary(tape.reshape(project(i, "k_proj", h, rows: rows, tape: tape), [b, 1, c.kvHeads, c.headDim]),
                             table: rope, layout: c.ropeLayout)
         let v = tape.reshape(project(i, "v_proj", h, rows: rows, tape: tape), [b, 1, c.kvHeads, c.headDim])
-        let (qWidth, kvWidth) = (c.heads * c.headDim, c.kvHeads * c.headDim)
-        let attended = Tensor(zeros: [b, qWidth])
-        for (r, row) in rows.enumerated() {
-            let (rowK, rowV) = row.cache.append(layer: i, keys: Self.row(k, r, width: kvWidth, shape: [1, 1, c.kvHeads, c.headDim]),
-                                                values: Self.row(v, r, width: kvWidth, shape: [1, 1, c.kvHeads, c.headDim]))
-            let out = tape.attention(q: Self.row(q, r, width: qWidth, shape: [1, 1, c.heads, c.headDim]), k: rowK, v: rowV, direct: true)
-            (attended.pointer + r * qWidth).update(from: out.pointer, count: qWidth)
+        let kvWidth = c.kvHeads * c.headDim
+        // Each row's keys and values join its own cache; then one parallel loop over (row, head)
+        // attends each row to its cache (the direct kernel's call for that row alone).
+        let cached = rows.enumerated().map { r, row in
+            row.cache.append(layer: i, keys: Self.row(k, r, width: kvWidth, shape: [1, 1, c.kvHeads, c.headDim]),
+                             values: Self.row(v, r, width: kvWidth, shape: [1, 1, c.kvHeads, c.headDim]))
+        }
+        let attended = Tensor(zeros: [b, c.heads * c.headDim])
+        withExtendedLifetime(cached) {
+            AttentionKernel.directForwardSequences(q: q.pointer, keys: cached.map { UnsafePointer($0.0.pointer) },
+                                                   values: cached.map { UnsafePointer($0.1.pointer) }, keyTokens: cached.map { $0.0.shape[1] },
+                                                   out: attended.pointer, heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim)
         }
         let x = tape.add(x, project(i, "o_proj", attended, rows: rows, tape: tape))
         let h2 = tape.rmsNorm(x, weight: parameter(p + "post_attention_layernorm.weight"), eps: c.rmsNormEps)
