@@ -5,20 +5,29 @@ import Synchronization
 import Tokenization
 
 /// The one place the model runs: every generation and every adapter load or unload goes through
-/// one serial queue, one at a time, in arrival order. Admission (`admit`) bounds how many
-/// generation requests may wait or run at once; the rest get 429 at once.
+/// one serial queue. Generations are decoded together (continuous batching): up to `maxBatch`
+/// sequences are active, and each scheduler step (`InferenceEngine+Batching`) prefills the
+/// requests that found a free place, then feeds one token of every active sequence through the
+/// model in one pass over the weights; a sequence that finishes frees its place for the next
+/// queued request. Other work (adapter loads and unloads, perplexity) runs between steps, in
+/// arrival order. Admission (`admit`) bounds how many generation requests may wait or run at
+/// once; the rest get 429 at once.
 ///
 /// The queue is a dedicated dispatch thread, not the Swift concurrency pool, so a long generation
 /// never holds a pool thread that the HTTP side needs to stream.
 final class InferenceEngine: Sendable {
-    private let queue = DispatchQueue(label: "attune.serve.engine", qos: .userInitiated)
+    let queue = DispatchQueue(label: "attune.serve.engine", qos: .userInitiated)
     /// Touched only on `queue`.
-    nonisolated(unsafe) private let served: ServedModel
+    nonisolated(unsafe) let served: ServedModel
+    /// The sequences being decoded; touched only on `queue`.
+    nonisolated(unsafe) var active: [DecodingSequence] = []
     let renderer: PromptRenderer
     /// The base model's name (also accepted for `base` in `model`).
     let modelName: String
-    private let state = Mutex(State())
-    private let hooks: EngineHooks
+    /// Most sequences decoded together (1: one request at a time).
+    let maxBatch: Int
+    let state = Mutex(State())
+    let hooks: EngineHooks
 
     struct State {
         /// Admitted generation requests (queued or running).
@@ -27,13 +36,21 @@ final class InferenceEngine: Sendable {
         var waiting = 0
         /// Adapters by name, for handlers.
         var adapters: [String: AdapterInfo] = [:]
+        /// Generation requests waiting for a place in the batch, oldest first.
+        var pending: [PendingGeneration] = []
+        /// Whether a scheduler step is queued or running (it queues the next one while there is work).
+        var scheduling = false
+        /// Batch occupancy for /metrics.
+        var batch = BatchStatistics()
     }
 
-    init(model: LoadedModel, hooks: EngineHooks = EngineHooks()) {
+    init(model: LoadedModel, hooks: EngineHooks = EngineHooks(), maxBatch: Int = 4) {
+        precondition(maxBatch >= 1, "maxBatch must be at least 1, got \(maxBatch)")
         served = ServedModel(base: model)
         renderer = PromptRenderer(model)
         modelName = model.name
         self.hooks = hooks
+        self.maxBatch = maxBatch
     }
 
     // MARK: Admission
@@ -50,8 +67,12 @@ final class InferenceEngine: Sendable {
         return AdmissionTicket { [self] in state.withLock { $0.admitted -= 1 } }
     }
 
-    /// Admitted requests (queued or running) and work items waiting for the queue.
-    var load: (admitted: Int, waiting: Int) { state.withLock { ($0.admitted, $0.waiting) } }
+    /// Admitted requests (queued or running) and work items waiting for the queue (generation
+    /// requests waiting for a place in the batch included).
+    var load: (admitted: Int, waiting: Int) { state.withLock { ($0.admitted, $0.waiting + $0.pending.count) } }
+
+    /// Batch occupancy so far.
+    var batchStatistics: BatchStatistics { state.withLock { $0.batch } }
 
     // MARK: Names
 
@@ -106,58 +127,11 @@ final class InferenceEngine: Sendable {
         }
     }
 
-    /// Generates the reply for `job`; `emit` receives the reply's text as it becomes final
-    /// (after stop sequences are ruled out), on the engine thread.
+    /// Generates the reply for `job` in the batch; `emit` receives the reply's text as it becomes
+    /// final (after stop sequences are ruled out), on the engine thread.
     func generate(_ job: GenerationJob, emit: @escaping @Sendable (String) -> Void = { _ in }) async throws -> GenerationOutcome {
-        let stopTokens = renderer.stopTokens
-        let tokenizer = renderer.tokenizer
-        let hooks = hooks
-        return try await perform { served in
-            var outcome = GenerationOutcome(promptTokens: job.promptIDs.count)
-            if Date() >= job.deadline { outcome.finishReason = .timeout; return outcome }
-            try served.select(job.adapter)
-            hooks.beforeGeneration?()
-            var decoder = StreamingDecoder(tokenizer: tokenizer, skipSpecialTokens: true)
-            var matcher = StopSequenceMatcher(stops: job.stop)
-            var interrupted: GenerationOutcome.FinishReason?
-            let onToken = { (token: Int) -> Bool in
-                hooks.afterToken?()
-                let piece = decoder.push(token)
-                if !piece.isEmpty {
-                    let ready = matcher.push(piece)
-                    if !ready.isEmpty { emit(ready) }
-                }
-                if matcher.stopped { return false }
-                if job.cancellation.isCancelled { interrupted = .disconnected; return false }
-                if Date() >= job.deadline { interrupted = .timeout; return false }
-                return true
-            }
-            let result: (tokens: [Int], stopReason: StopReason)
-            if let schema = job.schema {
-                let table = served.tokenTable ?? TokenByteTable(tokenizer: tokenizer, vocabularySize: served.base.model.config.vocabSize)
-                served.tokenTable = table
-                let constrained = try ConstrainedDecoding.generate(model: served.base.model, prompt: job.promptIDs, maxTokens: job.maxTokens,
-                                                                   sampling: job.sampling, stopTokens: stopTokens, schema: schema,
-                                                                   table: table, onToken: onToken)
-                result = (constrained.tokens, constrained.stopReason)
-                outcome.maskSeconds = constrained.maskSeconds
-            } else {
-                let generated = try served.base.model.generate(prompt: job.promptIDs, maxTokens: job.maxTokens, sampling: job.sampling,
-                                                               stopTokens: stopTokens, onToken: onToken)
-                result = (generated.tokens, generated.stopReason)
-            }
-            if !matcher.stopped {
-                let tail = decoder.finish()
-                var ready = tail.isEmpty ? "" : matcher.push(tail)
-                if !matcher.stopped { ready += matcher.finish() }
-                if !ready.isEmpty { emit(ready) }
-            }
-            outcome.text = matcher.text
-            outcome.completionTokens = result.tokens.count
-            if matcher.stopped { outcome.finishReason = .stop }
-            else if let interrupted { outcome.finishReason = interrupted }
-            else { outcome.finishReason = result.stopReason == .stopToken ? .stop : .length }
-            return outcome
+        try await withCheckedThrowingContinuation { continuation in
+            enqueue(PendingGeneration(job: job, emit: emit, continuation: continuation))
         }
     }
 }

@@ -19,7 +19,7 @@ extension InferenceServer {
         router.get("/metrics") { _, _ in
             let load = self.engine.load
             let text = self.metrics.prometheusText(admitted: load.admitted, waiting: load.waiting, adapters: self.engine.adapters.count)
-                + self.rollout.prometheusText()
+                + self.engine.batchStatistics.prometheusText(maxBatch: self.engine.maxBatch) + self.rollout.prometheusText()
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
         }

@@ -34,7 +34,7 @@ public final class InferenceServer: Sendable {
     init(model: LoadedModel, configuration: ServerConfiguration, logLevel: Logger.Level = .warning, hooks: EngineHooks) throws {
         try configuration.validate()
         self.configuration = configuration
-        engine = InferenceEngine(model: model, hooks: hooks)
+        engine = InferenceEngine(model: model, hooks: hooks, maxBatch: configuration.maxBatch)
         log = try configuration.logPath.map {
             try RequestLog(path: $0, rotationBytes: configuration.logRotationBytes, keep: configuration.logRotationKeep)
         }

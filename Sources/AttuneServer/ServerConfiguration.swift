@@ -19,6 +19,10 @@ public struct ServerConfiguration: Sendable {
     /// Seed of the sampling generators of requests that give no `seed` (request k draws from
     /// `SplitMix64.scramble(seed + k)`), so a restarted server samples the same sequence.
     public var seed: UInt64 = 42
+    /// Most generation requests decoded together, one pass over the weights per token for all of
+    /// them (continuous batching); 1 decodes one request at a time. At most `maxBatchLimit`.
+    public var maxBatch = 4
+    public static let maxBatchLimit = 64
 
     public init(host: String = "127.0.0.1", port: Int = 8080, apiKey: String? = nil, logPath: String? = nil) {
         self.host = host; self.port = port; self.apiKey = apiKey; self.logPath = logPath
@@ -45,6 +49,9 @@ public struct ServerConfiguration: Sendable {
         }
         if logRotationBytes < 1024 { throw ServerSetupError("the log rotation size must be at least 1024 bytes (got \(logRotationBytes))") }
         if logRotationKeep < 1 { throw ServerSetupError("the log must keep at least one rotated file (got \(logRotationKeep))") }
+        if !(1...Self.maxBatchLimit).contains(maxBatch) {
+            throw ServerSetupError("--max-batch must be 1…\(Self.maxBatchLimit) (got \(maxBatch)); 1 decodes one request at a time")
+        }
         try limits.validate()
     }
 }

@@ -214,6 +214,44 @@ AVX2A static float dot_q4_1_act_avx2(const uint8_t *w, const attune_act16 *a, lo
 TWO_ROWS(two_rows_q8_0, 34, Q8_0_WEIGHTS, NO_OFFSET)
 TWO_ROWS(two_rows_q4_0, 18, Q4_0_WEIGHTS, NO_OFFSET)
 TWO_ROWS(two_rows_q4_1, 20, Q4_1_WEIGHTS, Q4_1_OFFSET)
+
+/// One weight row against `n` (1…4) activation rows `a_stride` blocks apart: the weight block is
+/// loaded and widened once per block and dotted with each activation row, each row keeping the
+/// accumulator chain of the one-row kernel (same operations, same order: the same bits).
+#define MULTI_ACTS(name, BLOCK_BYTES, WEIGHTS, OFFSET)                                               \
+    AVX2A static inline __attribute__((always_inline)) void name##_n(                                \
+        const uint8_t *w, const attune_act16 *a, long a_stride, long blocks, float *y, long ldy,      \
+        const int n) {                                                                               \
+        __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()}; \
+        float off[4] = {0, 0, 0, 0};                                                                 \
+        (void)off;                                                                                   \
+        for (long b = 0; b < blocks; b++, w += BLOCK_BYTES) {                                        \
+            __m256i lo, hi;                                                                          \
+            WEIGHTS(w, lo, hi);                                                                      \
+            const float dw = half_f16c(w);                                                           \
+            for (int j = 0; j < n; j++) {                                                            \
+                const attune_act16 *aj = a + j * a_stride + b;                                       \
+                __m256i s = _mm256_add_epi32(_mm256_madd_epi16(lo, _mm256_loadu_si256((const __m256i *)aj->q)), \
+                                             _mm256_madd_epi16(hi, _mm256_loadu_si256((const __m256i *)(aj->q + 16)))); \
+                acc[j] = _mm256_fmadd_ps(_mm256_set1_ps(dw * aj->d), _mm256_cvtepi32_ps(s), acc[j]);    \
+                OFFSET(off[j], w, aj);                                                               \
+            }                                                                                        \
+        }                                                                                            \
+        for (int j = 0; j < n; j++) y[j * ldy] = hsum8(acc[j]) + off[j];                             \
+    }                                                                                                \
+    AVX2A static void name(const uint8_t *w, const attune_act16 *a, long a_stride, long blocks, float *y, long ldy, long n) { \
+        switch (n) {                                                                                 \
+        case 4: name##_n(w, a, a_stride, blocks, y, ldy, 4); break;                                  \
+        case 3: name##_n(w, a, a_stride, blocks, y, ldy, 3); break;                                  \
+        case 2: name##_n(w, a, a_stride, blocks, y, ldy, 2); break;                                  \
+        default: name##_n(w, a, a_stride, blocks, y, ldy, 1); break;                                 \
+        }                                                                                            \
+    }
+#define NO_OFFSET_A(total, w, a) ((void)0)
+#define Q4_1_OFFSET_A(total, w, a) (total = fmaf(half_f16c((w) + 2), (a)->sum, total))
+MULTI_ACTS(multi_q8_0, 34, Q8_0_WEIGHTS, NO_OFFSET_A)
+MULTI_ACTS(multi_q4_0, 18, Q4_0_WEIGHTS, NO_OFFSET_A)
+MULTI_ACTS(multi_q4_1, 20, Q4_1_WEIGHTS, Q4_1_OFFSET_A)
 #else
 #define quantize_act_avx2 quantize_act_portable
 #define dot_q8_0_act_avx2 dot_q8_0_act_portable
@@ -254,4 +292,38 @@ void attune_matvec_q4_0_act16(const void *w, long row_bytes, long rows, const vo
 }
 void attune_matvec_q4_1_act16(const void *w, long row_bytes, long rows, const void *a, long blocks, float *y) {
     matvec(w, row_bytes, rows, a, blocks, y, attune_dot_q4_1_act16, 2);
+}
+
+/// y[i·ldy + r] = Σ deq(w_r) · a_i for `rows` weight rows and `acts` activation rows (`blocks`
+/// blocks each, consecutive from `a`): each weight row is read once per four activation rows and
+/// each result has the bits `matvec` gives that activation row alone.
+static void matmul(const uint8_t *w, long row_bytes, long rows, const void *a, long acts, long blocks, float *y, long ldy,
+                   one_row_fn one, int type) {
+    const attune_act16 *act = (const attune_act16 *)a;
+#if defined(__x86_64__)
+    if (attune_quant_is_vectorized()) {
+        typedef void (*multi_fn)(const uint8_t *, const attune_act16 *, long, long, float *, long, long);
+        multi_fn multi = type == 0 ? multi_q8_0 : type == 1 ? multi_q4_0 : multi_q4_1;
+        for (long r = 0; r < rows; r++) {
+            for (long i = 0; i < acts; i += 4) {
+                long n = acts - i < 4 ? acts - i : 4;
+                multi(w + r * row_bytes, act + i * blocks, blocks, blocks, y + i * ldy + r, ldy, n);
+            }
+        }
+        return;
+    }
+#else
+    (void)type;
+#endif
+    for (long r = 0; r < rows; r++)
+        for (long i = 0; i < acts; i++) y[i * ldy + r] = one(w + r * row_bytes, act + i * blocks, blocks);
+}
+void attune_matmul_q8_0_act16(const void *w, long row_bytes, long rows, const void *a, long acts, long blocks, float *y, long ldy) {
+    matmul(w, row_bytes, rows, a, acts, blocks, y, ldy, attune_dot_q8_0_act16, 0);
+}
+void attune_matmul_q4_0_act16(const void *w, long row_bytes, long rows, const void *a, long acts, long blocks, float *y, long ldy) {
+    matmul(w, row_bytes, rows, a, acts, blocks, y, ldy, attune_dot_q4_0_act16, 1);
+}
+void attune_matmul_q4_1_act16(const void *w, long row_bytes, long rows, const void *a, long acts, long blocks, float *y, long ldy) {
+    matmul(w, row_bytes, rows, a, acts, blocks, y, ldy, attune_dot_q4_1_act16, 2);
 }

@@ -13,7 +13,8 @@ struct Serve: ParsableCommand {
         Routes: POST /v1/chat/completions and /v1/completions (stream: true sends server-sent events \
         ending with data: [DONE]), GET /v1/models, POST /v1/adapters {"name", "path"}, DELETE \
         /v1/adapters/NAME, GET /health, GET /metrics (Prometheus). A request's "model" is "base" or \
-        an adapter name. One generation runs at a time; the others queue. Every request is appended \
+        an adapter name. Up to --max-batch generations are decoded together (a finished one frees its \
+        place for the next queued request); the others queue. Every request is appended \
         to --log as a JSON line that `data load` reads as a chat example. response_format json_object \
         and json_schema are enforced while decoding (the reply is always matching JSON). --rollout FILE \
         shadows or canaries a candidate adapter with rollback rules. Ctrl-C (or SIGTERM) stops \
@@ -48,6 +49,10 @@ struct Serve: ParsableCommand {
     @Option(name: .customLong("max-concurrent"), help: ArgumentHelp("Requests queued or running at once (429 beyond).", valueName: "n"))
     var maxConcurrent = 16
 
+    @Option(name: .customLong("max-batch"),
+            help: ArgumentHelp("Requests decoded together, one pass over the weights per token (1: one at a time).", valueName: "n"))
+    var maxBatch = 4
+
     @Option(name: .customLong("request-timeout"), help: ArgumentHelp("Seconds a request may take, queueing included (504 after).", valueName: "s"))
     var requestTimeout = 300.0
 
@@ -71,6 +76,7 @@ struct Serve: ParsableCommand {
         configuration.limits.maxTokens = maxTokens
         configuration.limits.maxConcurrentRequests = maxConcurrent
         configuration.limits.requestTimeout = requestTimeout
+        configuration.maxBatch = maxBatch
         configuration.seed = seed.value ?? 42
         return configuration
     }

@@ -32,6 +32,8 @@ enum ServeREPLCommands {
         var log: String?
         var apiKey: String?
         var adapterName: String
+        /// Requests decoded together (`--max-batch`).
+        var maxBatch = 4
     }
 
     /// The session's model as the server's own copy, and the session's adapter saved to a
@@ -76,6 +78,7 @@ enum ServeREPLCommands {
         defer { if let adapterFolder { try? FileManager.default.removeItem(at: adapterFolder) } }
         var configuration = ServerConfiguration(host: options.host, port: options.port, apiKey: options.apiKey, logPath: options.log)
         configuration.seed = session.seed
+        configuration.maxBatch = options.maxBatch
         do { try configuration.validate() } catch { throw CommandError("InvalidValue", "\(error)") }
         let server: InferenceServer
         do { server = try InferenceServer(model: model, configuration: configuration) } catch {
@@ -130,7 +133,7 @@ enum ServeREPLCommands {
 
 /// `serve start [port=8080] [host="127.0.0.1"] [log="FILE"] [api_key="KEY"] [adapter=NAME]`.
 struct ServeStartCommand: RuntimeCommand {
-    let spec = CommandSpec(["serve", "start"], usage: "serve start [port=N host=\"H\" log=\"FILE\" api_key=\"KEY\" adapter=NAME]",
+    let spec = CommandSpec(["serve", "start"], usage: "serve start [port=N host=\"H\" log=\"FILE\" api_key=\"KEY\" adapter=NAME max_batch=N]",
                            summary: "serve the session's model (and adapter) over the OpenAI API in the background")
     let schema = ArgumentSchema([
         .keyed("port", .integer(.closed(0, 65535)), default: "8080", "port (0: any free one)"),
@@ -138,6 +141,8 @@ struct ServeStartCommand: RuntimeCommand {
         .keyed("log", .path, "append every request to this JSON-lines file"),
         .keyed("api_key", .text, "clients send 'Authorization: Bearer KEY'"),
         .keyed("adapter", .text, "the name requests use for the session's adapter"),
+        .keyed("max_batch", .integer(.closed(1, Double(ServerConfiguration.maxBatchLimit))), default: "4",
+               "requests decoded together, one pass over the weights per token (1: one at a time)"),
     ])
     let help = CommandHelp("""
         Starts `attune serve` inside the session: the current model (read again from its file, or copied) \
@@ -154,7 +159,8 @@ struct ServeStartCommand: RuntimeCommand {
         let a = context.arguments
         let log = try a.word("log").map { try context.resolvePath($0, argument: "log").path }
         let options = ServeREPLCommands.StartOptions(host: a.word("host") ?? "127.0.0.1", port: a.integer("port") ?? 8080, log: log,
-                                                     apiKey: a.word("api_key"), adapterName: a.word("adapter") ?? "tuned")
+                                                     apiKey: a.word("api_key"), adapterName: a.word("adapter") ?? "tuned",
+                                                     maxBatch: a.integer("max_batch") ?? 4)
         context.result(try ServeREPLCommands.start(context.session, options: options, command: "serve start"))
     }
 }

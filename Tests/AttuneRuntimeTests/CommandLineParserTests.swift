@@ -47,7 +47,7 @@ final class CommandLineParserTests: XCTestCase {
         (["bench", "inference", "--prompt", "64", "--decode", "0", "--repeats", "20"], "BenchInference"),
         (["serve", "--model", "smollm2", "--adapter", "triage=Notebooks/out/triage-lora", "--log", "requests.jsonl"], "Serve"),
         (["serve", "--model", "tiny", "--host", "0.0.0.0", "--api-key", "k", "--port", "0", "--max-tokens", "512",
-          "--max-concurrent", "4", "--request-timeout", "60", "--seed", "1", "--rollout", "Notebooks/data/rollout-canary.json"], "Serve"),
+          "--max-concurrent", "4", "--max-batch", "2", "--request-timeout", "60", "--seed", "1", "--rollout", "Notebooks/data/rollout-canary.json"], "Serve"),
     ]
 
     /// Every `attune …` command line in the README, Notebooks/README.md and Scripts, as text.

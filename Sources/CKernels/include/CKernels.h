@@ -111,6 +111,12 @@ float attune_dot_q4_1_act16(const void *w, const void *a, long blocks);
 void attune_matvec_q8_0_act16(const void *w, long row_bytes, long rows, const void *a, long blocks, float *y);
 void attune_matvec_q4_0_act16(const void *w, long row_bytes, long rows, const void *a, long blocks, float *y);
 void attune_matvec_q4_1_act16(const void *w, long row_bytes, long rows, const void *a, long blocks, float *y);
+/// `y[i·ldy + r] = Σ deq(w_r)[j] · a_i[j]` for `acts` activation rows (consecutive, `blocks` blocks
+/// each) and `rows` weight rows: each weight block is widened once and dotted with up to four
+/// activation rows (batched decoding); row `i`'s results have the bits `matvec` gives it alone.
+void attune_matmul_q8_0_act16(const void *w, long row_bytes, long rows, const void *a, long acts, long blocks, float *y, long ldy);
+void attune_matmul_q4_0_act16(const void *w, long row_bytes, long rows, const void *a, long acts, long blocks, float *y, long ldy);
+void attune_matmul_q4_1_act16(const void *w, long row_bytes, long rows, const void *a, long acts, long blocks, float *y, long ldy);
 
 
 /// A chunk of a parallel loop: `fn(context, chunk)`.

@@ -32,12 +32,14 @@ public final class QuantizedLinear: LinearLayer, DenseWeightLinear {
     }
 
     /// Up to this many input rows without a gradient (decoding), rows of `W` are dotted with the
-    /// inputs straight from the blocks, never materialising the float32 matrix.
+    /// inputs straight from the blocks, never materialising the float32 matrix. A tape with
+    /// `independentRows` (a batched decoding step) takes that path at any row count, so each
+    /// row gets the bits it gets alone.
     public static let rowwiseLimit = 4
 
     public func forward(_ x: Tensor, tape: Tape) -> Tensor {
         precondition(x.columns == inFeatures, "quantized linear: input \(x.shape) does not end in \(inFeatures)")
-        guard x.rows <= Self.rowwiseLimit, !tape.needsGrad(x) else {
+        guard x.rows <= Self.rowwiseLimit || tape.independentRows, !tape.needsGrad(x) else {
             return frozenProjection(x, outFeatures: outFeatures, tape: tape) { [self] in dequantize(into: $0) }
         }
         let y = Tensor(zeros: Array(x.shape.dropLast()) + [outFeatures])
@@ -48,6 +50,8 @@ public final class QuantizedLinear: LinearLayer, DenseWeightLinear {
     /// `y[i, r] = x[i, :] · deq(W[r, :])` for a few rows `i`, output rows split over the cores.
     /// Q8_0/Q4_0/Q4_1 weights multiply 16-bit activations with integer dots
     /// (`Int16Activations`, within 1.5e-5 of float); other types dequantize one row at a time into a small buffer.
+    /// Either way each weight row is read once for all `m` input rows, and row `i`'s outputs do
+    /// not depend on the other rows or on `m` (each is quantized and dotted on its own).
     private func rowwiseProduct(x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>, rows m: Int) {
         let (k, n) = (inFeatures, outFeatures)
         let type = weight.type
@@ -55,9 +59,12 @@ public final class QuantizedLinear: LinearLayer, DenseWeightLinear {
             let activations = Int16Activations(x, rows: m, columns: k)
             parallelChunks(n, minChunk: 64) { _, range in
                 let first = weight.rowBytes(range.lowerBound).baseAddress!
-                for i in 0..<m {
-                    activations.multiply(type, weights: first, rowBytes: weight.rowByteCount, rows: range.count, row: i,
-                                         into: y + i * n + range.lowerBound)
+                if m == 1 {
+                    activations.multiply(type, weights: first, rowBytes: weight.rowByteCount, rows: range.count, row: 0,
+                                         into: y + range.lowerBound)
+                } else {
+                    activations.multiplyAllRows(type, weights: first, rowBytes: weight.rowByteCount, rows: range.count,
+                                                into: y + range.lowerBound, ldy: n)
                 }
             }
             return

@@ -19,6 +19,10 @@ public final class Tape {
     private var steps: [Step] = []
     /// When false, operations compute forward values only.
     public var isRecording: Bool
+    /// Every row of the inputs is a different sequence's step (batched decoding): layers must
+    /// give each row the bits it gets in a batch of one, so a quantized projection keeps its
+    /// per-row integer path at any row count (`QuantizedLinear.rowwiseLimit`).
+    public var independentRows = false
 
     public init(recording: Bool = true) { isRecording = recording }
 

@@ -47,6 +47,20 @@ public final class Int16Activations: @unchecked Sendable {
         }
     }
 
+    /// `y[i·ldy + r] = Σ deq(W[r])[j] · a[i, j]` for every activation row `i` and `rows` weight rows
+    /// of `type` stored `rowBytes` apart from `weights`: each weight block is widened once for up to
+    /// four activation rows (one pass over the weights for a decoding batch). Row `i`'s results
+    /// have the bits `multiply(…, row: i, …)` gives it, whatever the number of rows.
+    public func multiplyAllRows(_ type: GGMLType, weights: UnsafeRawPointer, rowBytes: Int, rows: Int,
+                                into y: UnsafeMutablePointer<Float>, ldy: Int) {
+        switch type {
+        case .q8_0: attune_matmul_q8_0_act16(weights, rowBytes, rows, buffer, self.rows, blocksPerRow, y, ldy)
+        case .q4_0: attune_matmul_q4_0_act16(weights, rowBytes, rows, buffer, self.rows, blocksPerRow, y, ldy)
+        case .q4_1: attune_matmul_q4_1_act16(weights, rowBytes, rows, buffer, self.rows, blocksPerRow, y, ldy)
+        default: preconditionFailure("Int16Activations: no integer dot for \(type)")
+        }
+    }
+
     /// `Σ deq(weightRow)[j] · a[i, j]` for a weight row of `type` holding `columns` values.
     @inline(__always)
     public func dot(_ type: GGMLType, weightRow: UnsafeRawPointer, row i: Int) -> Float {

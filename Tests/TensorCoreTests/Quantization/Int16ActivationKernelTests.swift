@@ -132,6 +132,39 @@ final class Int16ActivationKernelTests: XCTestCase {
         }
     }
 
+    /// The several-rows entry (batched decoding: each weight block widened once for up to four
+    /// activation rows) gives every activation row the bits of its own matrix-vector product, on
+    /// both paths, for 1…9 rows (tiles of four and a remainder), blocks of very different scales
+    /// and a non-finite row among finite ones.
+    func testSeveralRowsProductGivesEachRowItsMatrixVectorBits() throws {
+        for portable in paths() {
+            attune_quant_force_portable(portable ? 1 : 0)
+            for type in [GGMLType.q8_0, .q4_0, .q4_1] {
+                let (rows, cols) = (11, 160)
+                let w = try weights(type, rows: rows, cols: cols, seed: 21)
+                for count in 1...9 {
+                    var x = (0..<count).flatMap { activations(count: cols, seed: 30 + UInt64($0)) }
+                    if count == 6 { x[3 * cols + 40] = .infinity }
+                    let acts = x.withUnsafeBufferPointer { Int16Activations($0.baseAddress!, rows: count, columns: cols) }
+                    var together = [Float](repeating: .nan, count: count * rows)
+                    var alone = [Float](repeating: .nan, count: count * rows)
+                    withExtendedLifetime(w) {
+                        let first = w.rowBytes(0).baseAddress!
+                        together.withUnsafeMutableBufferPointer {
+                            acts.multiplyAllRows(type, weights: first, rowBytes: w.rowByteCount, rows: rows, into: $0.baseAddress!, ldy: rows)
+                        }
+                        alone.withUnsafeMutableBufferPointer { out in
+                            for i in 0..<count {
+                                acts.multiply(type, weights: first, rowBytes: w.rowByteCount, rows: rows, row: i, into: out.baseAddress! + i * rows)
+                            }
+                        }
+                    }
+                    XCTAssertEqual(together.map(\.bitPattern), alone.map(\.bitPattern), "\(type), \(count) rows, portable=\(portable)")
+                }
+            }
+        }
+    }
+
     func testNonFiniteActivationsPropagate() throws {
         let w = try weights(.q4_0, rows: 1, cols: 64, seed: 1)
         for portable in paths() {
