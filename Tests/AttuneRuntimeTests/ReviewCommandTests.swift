@@ -81,6 +81,18 @@ final class ReviewCommandTests: XCTestCase {
         }
     }
 
+    /// An evaluation that cut replies early (eval stops once a reply cannot become JSON) would show
+    /// raters the cut text: review says so and how to keep replies whole.
+    func testCutRepliesAreNamed() {
+        let interpreter = interpreterWithEvaluations()
+        interpreter.session.evaluations["base"]?.cut = ["set.jsonl:1", "set.jsonl:2"]
+        Answers(["q"]).attach(to: interpreter.session)
+        let text = ok(interpreter, "review base tuned rubric=[]")
+        XCTAssertTrue(text.contains("warning: base's replies to 2 of the 30 examples were cut at their first words"), text)
+        XCTAssertTrue(text.contains("samples=30"), text)
+        XCTAssertFalse(text.contains("tuned's replies"), text)
+    }
+
     func testBadInputIsRefusedWithoutChangingTheSession() {
         let interpreter = interpreterWithEvaluations()
         Answers(["q"]).attach(to: interpreter.session)

@@ -61,6 +61,12 @@ struct ReviewItems {
                     return reply
                 })
                 labels.append(result.modelLabel)
+                let cut = ids.filter(result.cut.contains).count
+                if cut > 0 {
+                    context.warn("\(name)'s replies to \(cut) of the \(ids.count) examples were cut at their first words (eval stops a reply once it "
+                                 + "cannot become JSON, past its samples=): raters would judge the cut text; evaluate with samples=\(ids.count) to keep "
+                                 + "every reply whole, or review base tuned on=FILE to generate whole replies")
+                }
             case .live(_, let adapterOn):
                 guard let set = live else { preconditionFailure("a live side always has a set") }
                 let runner = try EvaluationRunner(context)
