@@ -132,7 +132,7 @@ def inference(args):
     return {"llama_cpp_python": llama_cpp.__version__, "system_info": system, "threads": args.threads,
             "promptTokens": args.prompt, "decodeTokens": args.decode, "repeats": args.repeats,
             "prefillTokensPerSecond": statistics.median(r[0] for r in runs),
-            "decodeTokensPerSecond": statistics.median(r[1] for r in runs)}
+            "decodeTokensPerSecond": statistics.median(r[1] for r in runs), "load_average": os.getloadavg()}
 
 
 def bandwidth(binary, threads):
@@ -241,7 +241,7 @@ def client(url, model, prompts, streams, max_tokens, per_stream):
     return {"url": url, "model": model, "streams": streams, "requests": len(results), "failed": len(errors),
             "errors": errors[:3], "max_tokens": max_tokens, "completion_tokens": tokens, "wall_s": wall,
             "tokens_per_s": tokens / wall if wall > 0 else 0.0,
-            "ttft_p50_s": statistics.median(r[0] for r in results) if results else None,
+            "ttft_p50_s": statistics.median(r[0] for r in results) if results else None, "ttfts": [r[0] for r in results],
             "token_count_source": sorted({r[3] for r in results})}
 
 
@@ -281,38 +281,63 @@ def stop(process):
 
 
 def serve(args):
+    """Both servers up at once (idle, each waits on its socket), then `rounds` rounds that alternate
+    them at each stream count, so a change in the machine's load reaches both sides alike; per
+    server and stream count: the median round's aggregate tokens/s and TTFT p50 over all requests."""
     prompts = load_prompts(args.prompts, 64)
     streams = [int(s) for s in args.streams.split(",")]
     out = {"threads": args.threads, "max_tokens": args.max_tokens, "requests_per_stream": args.requests_per_stream,
-           "prompts": args.prompts, "gguf": args.gguf, "adapter_peft": args.adapter_peft, "adapter_gguf": args.adapter_gguf}
+           "rounds": args.rounds, "prompts": args.prompts, "gguf": args.gguf, "adapter_peft": args.adapter_peft,
+           "adapter_gguf": args.adapter_gguf, "load_average_before": os.getloadavg()}
     environment = dict(os.environ, ATTUNE_THREADS=str(args.threads), OMP_NUM_THREADS=str(args.threads))
-    servers = {
-        "attune": (lambda port: [args.attune, "serve", "--model", args.gguf, "--adapter", f"adapter={args.adapter_peft}",
-                                 "--port", str(port), "--max-tokens", str(max(args.max_tokens, 256))], "adapter"),
-        "llama.cpp": (lambda port: [args.llama_python, "-m", "llama_cpp.server", "--model", args.gguf,
-                                    "--lora_path", args.adapter_gguf, "--n_threads", str(args.threads),
-                                    "--n_threads_batch", str(args.threads), "--n_ctx", "2048",
-                                    "--host", "127.0.0.1", "--port", str(port)], "adapter"),
+    commands = {
+        "attune": lambda port: [args.attune, "serve", "--model", args.gguf, "--adapter", f"adapter={args.adapter_peft}",
+                                "--port", str(port), "--max-tokens", str(max(args.max_tokens, 256))],
+        # interrupt_requests False: by default a new request cuts the one streaming off; queue instead,
+        # as attune serve does.
+        "llama.cpp": lambda port: [args.llama_python, "-m", "llama_cpp.server", "--model", args.gguf,
+                                   "--lora_path", args.adapter_gguf, "--n_threads", str(args.threads),
+                                   "--n_threads_batch", str(args.threads), "--n_ctx", "2048",
+                                   "--interrupt_requests", "False", "--host", "127.0.0.1", "--port", str(port)],
     }
-    for name, (command, model) in servers.items():
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
-        log = os.path.join(args.out_dir, f"serve-{name}.log")
-        print(f"== {name} server on {url} (log {log})", file=sys.stderr)
-        with open(log, "w") as sink:
-            process = subprocess.Popen(command(port), stdout=sink, stderr=subprocess.STDOUT, env=environment)
-        try:
-            wait_ready(url, process, log)
-            stream_one(url, model, prompts[-1], 8)  # warm-up: first-request allocations
-            out[name] = []
+    model = "adapter"  # attune serve's name for the adapter; llama-cpp-python serves its one model under any name
+    processes, urls = {}, {}
+    try:
+        for name, command in commands.items():
+            port = free_port()
+            urls[name] = f"http://127.0.0.1:{port}"
+            log = os.path.join(args.out_dir, f"serve-{name}.log")
+            print(f"== {name} server on {urls[name]} (log {log})", file=sys.stderr)
+            with open(log, "w") as sink:
+                processes[name] = subprocess.Popen(command(port), stdout=sink, stderr=subprocess.STDOUT, env=environment)
+            wait_ready(urls[name], processes[name], log)
+            stream_one(urls[name], model, prompts[-1], 8)  # warm-up: first-request allocations
+        runs = {(name, n): [] for name in commands for n in streams}
+        for round_index in range(args.rounds):
             for n in streams:
-                r = client(url, model, prompts, n, args.max_tokens, args.requests_per_stream)
-                print(f"   {n} stream(s): {r['tokens_per_s']:.1f} tokens/s aggregate, TTFT p50 "
-                      f"{(r['ttft_p50_s'] or 0) * 1000:.0f} ms, {r['completion_tokens']} tokens in {r['requests']} requests"
-                      + (f", {r['failed']} failed: {r['errors'][0]}" if r["failed"] else ""), file=sys.stderr)
-                out[name].append(r)
-        finally:
+                for name in commands:
+                    r = client(urls[name], model, prompts, n, args.max_tokens, args.requests_per_stream)
+                    runs[(name, n)].append(r)
+                    print(f"   round {round_index + 1} · {name} · {n} stream(s): {r['tokens_per_s']:.1f} tokens/s aggregate, "
+                          f"TTFT p50 {(r['ttft_p50_s'] or 0) * 1000:.0f} ms, {r['completion_tokens']} tokens in {r['requests']} requests"
+                          + (f", {r['failed']} failed: {r['errors'][0]}" if r["failed"] else ""), file=sys.stderr)
+    finally:
+        for process in processes.values():
             stop(process)
+    for name in commands:
+        out[name] = []
+        for n in streams:
+            rounds = runs[(name, n)]
+            ttfts = [t for r in rounds for t in r["ttfts"]]
+            out[name].append({"streams": n, "rounds": len(rounds),
+                              "tokens_per_s": statistics.median(r["tokens_per_s"] for r in rounds),
+                              "tokens_per_s_each_round": [r["tokens_per_s"] for r in rounds],
+                              "ttft_p50_s": statistics.median(ttfts) if ttfts else None,
+                              "completion_tokens": sum(r["completion_tokens"] for r in rounds),
+                              "requests": sum(r["requests"] for r in rounds), "failed": sum(r["failed"] for r in rounds),
+                              "errors": [e for r in rounds for e in r["errors"]][:3],
+                              "token_count_source": sorted({x for r in rounds for x in r["token_count_source"]})})
+    out["load_average_after"] = os.getloadavg()
     return out
 
 
@@ -343,7 +368,8 @@ def sections(folder, attune_inference):
         if llama:
             lines.append(f"llama.cpp: llama-cpp-python {llama['llama_cpp_python']} built from source by `Scripts/llama-anchor`; "
                          f"its system info: `{llama['system_info']}`. Prompt: 256 random token ids, "
-                         f"32 greedy tokens after it, median of {llama['repeats']}.\n")
+                         f"32 greedy tokens after it, median of {llama['repeats']}. Load average {llama.get('load_average', [0])[0]:.1f} "
+                         f"(1 minute) after llama.cpp's run.\n")
         lines.append("| | Attune tokens/s | llama.cpp tokens/s | Attune / llama.cpp | decode ceiling | Attune / ceiling |")
         lines.append("|---|---:|---:|---:|---:|---:|")
         pre_a, pre_l = a.get("prefillTokensPerSecond"), llama and llama["prefillTokensPerSecond"]
@@ -365,14 +391,18 @@ def sections(folder, attune_inference):
         lines.append(f"\n### Serving: `attune serve` against llama-cpp-python's server, the same GGUF and LoRA adapter "
                      f"({cpu}, {serving['threads']} threads)\n")
         lines.append(f"Streaming chat completions, temperature 0, max_tokens {serving['max_tokens']}, triage prompts, "
-                     f"{serving['requests_per_stream']} requests per stream; aggregate tokens/s = all completion tokens / wall time.\n")
+                     f"{serving['requests_per_stream']} requests per stream; aggregate tokens/s = all completion tokens / wall time, "
+                     f"median of {serving['rounds']} rounds that alternate the two servers; TTFT p50 over every request of the rounds. "
+                     f"Both servers run one generation at a time (llama-cpp-python with --interrupt_requests False, so requests queue). "
+                     f"Load average {serving['load_average_before'][0]:.1f} before, {serving['load_average_after'][0]:.1f} after.\n")
         lines.append("| streams | Attune tokens/s | llama.cpp tokens/s | ratio | Attune TTFT p50 | llama.cpp TTFT p50 | tokens (Attune / llama.cpp) |")
         lines.append("|---:|---:|---:|---:|---:|---:|---|")
         rows = []
         for a, l in zip(serving["attune"], serving["llama.cpp"]):
             ttft = lambda r: "—" if r["ttft_p50_s"] is None else f"{r['ttft_p50_s'] * 1000:.0f} ms"
             lines.append(f"| {a['streams']} | {a['tokens_per_s']:.1f} | {l['tokens_per_s']:.1f} | {ratio(a['tokens_per_s'], l['tokens_per_s'])} | "
-                         f"{ttft(a)} | {ttft(l)} | {a['completion_tokens']} / {l['completion_tokens']} |")
+                         f"{ttft(a)} | {ttft(l)} | {a['completion_tokens']} / {l['completion_tokens']}"
+                         + (f" ({a['failed']} / {l['failed']} requests failed)" if a["failed"] or l["failed"] else "") + " |")
             rows.append({"streams": a["streams"], "attune": a, "llama_cpp": l,
                          "ratio": a["tokens_per_s"] / l["tokens_per_s"] if l["tokens_per_s"] else None})
         report["serving"] = rows
@@ -398,6 +428,7 @@ def main():
             for option in ("--attune", "--llama-python", "--gguf", "--adapter-peft", "--adapter-gguf", "--out-dir"):
                 p.add_argument(option, required=True)
             p.add_argument("--threads", type=int, required=True)
+            p.add_argument("--rounds", type=int, default=3)
     p = sub.add_parser("bandwidth"); p.add_argument("binary"); p.add_argument("--threads", type=int, required=True)
     p = sub.add_parser("report"); p.add_argument("folder")
     args = parser.parse_args()
