@@ -20,10 +20,12 @@ Subcommands (each prints one JSON object on stdout, progress on stderr):
       best pass over a 1 GiB buffer), the denominator of the decode ceiling.
 
   serve --attune BIN --llama-python PY --gguf GGUF --adapter-peft DIR --adapter-gguf FILE
-        --threads N --prompts JSONL [--streams 1,4] [--max-tokens 64] [--requests-per-stream 2]
-      Starts `attune serve` and `python -m llama_cpp.server` in turn on free loopback ports (the
-      same GGUF; the same LoRA adapter, as a PEFT folder for Attune and as a GGUF adapter for
-      llama.cpp's --lora_path), and for each stream count runs the client below against it.
+        --threads N --prompts JSONL --out-dir DIR [--streams 1,4] [--max-tokens 64]
+        [--requests-per-stream 2] [--rounds 3]
+      Starts `attune serve` and `python -m llama_cpp.server` on free loopback ports (the same GGUF;
+      the same LoRA adapter, as a PEFT folder for Attune and as a GGUF adapter for llama.cpp's
+      --lora_path; logs in DIR), then `rounds` rounds, each running the client below against one
+      server and then the other at every stream count; medians over the rounds.
 
   client --url URL --model NAME --prompts JSONL [--streams N] [--max-tokens M] [--requests-per-stream R]
       The OpenAI-compatible streaming client alone (http.client + SSE, standard library): N threads,
@@ -181,7 +183,8 @@ def load_prompts(path, count):
 
 
 def stream_one(url, model, messages, max_tokens, timeout=600):
-    """One streaming chat completion: (seconds to first content, seconds in all, completion tokens, source)."""
+    """One streaming chat completion: (seconds to first content, seconds in all, completion tokens,
+    where that count came from, chunks with content)."""
     parts = urllib.parse.urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     body = json.dumps({"model": model, "messages": messages, "max_tokens": max_tokens, "temperature": 0,
@@ -211,7 +214,7 @@ def stream_one(url, model, messages, max_tokens, timeout=600):
     total = time.perf_counter() - start
     connection.close()
     return first if first is not None else total, total, usage if usage is not None else chunks, \
-        "usage" if usage is not None else "chunks"
+        "usage" if usage is not None else "chunks", chunks
 
 
 def client(url, model, prompts, streams, max_tokens, per_stream):
@@ -239,7 +242,8 @@ def client(url, model, prompts, streams, max_tokens, per_stream):
     wall = time.perf_counter() - t0
     tokens = sum(r[2] for r in results)
     return {"url": url, "model": model, "streams": streams, "requests": len(results), "failed": len(errors),
-            "errors": errors[:3], "max_tokens": max_tokens, "completion_tokens": tokens, "wall_s": wall,
+            "errors": errors[:3], "max_tokens": max_tokens, "completion_tokens": tokens,
+            "content_chunks": sum(r[4] for r in results), "wall_s": wall,
             "tokens_per_s": tokens / wall if wall > 0 else 0.0,
             "ttft_p50_s": statistics.median(r[0] for r in results) if results else None, "ttfts": [r[0] for r in results],
             "token_count_source": sorted({r[3] for r in results})}
@@ -334,6 +338,7 @@ def serve(args):
                               "tokens_per_s_each_round": [r["tokens_per_s"] for r in rounds],
                               "ttft_p50_s": statistics.median(ttfts) if ttfts else None,
                               "completion_tokens": sum(r["completion_tokens"] for r in rounds),
+                              "content_chunks": sum(r["content_chunks"] for r in rounds),
                               "requests": sum(r["requests"] for r in rounds), "failed": sum(r["failed"] for r in rounds),
                               "errors": [e for r in rounds for e in r["errors"]][:3],
                               "token_count_source": sorted({x for r in rounds for x in r["token_count_source"]})})
