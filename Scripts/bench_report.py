@@ -1,7 +1,9 @@
 """Assembles Scripts/bench's measurements into out/bench.md (printed) and DIR/report.json.
 Usage: python3 Scripts/bench_report.py DIR [--steps N]   (DIR holds train-*.json, inference.json,
-kernels.md and, when PyTorch ran, torch.jsonl). Standard library only."""
+kernels.md and, when PyTorch ran, torch.jsonl; llama-*.json when the llama.cpp anchor ran: its
+sections come from Scripts/llama_bench.py). Standard library only."""
 import json, os, sys
+import llama_bench
 
 folder = sys.argv[1]
 steps = sys.argv[sys.argv.index("--steps") + 1] if "--steps" in sys.argv else "?"
@@ -126,6 +128,11 @@ if inference:
     print(f"| prefill, {inference['promptTokens']} tokens | {inference['prefillTokensPerSecond']:.0f} | {fmt(prefill)} | {ratio(inference['prefillTokensPerSecond'], prefill)} |")
     print(f"| greedy decode with the KV cache | {inference['decodeTokensPerSecond']:.1f} | {fmt(decode, 1)} | {ratio(inference['decodeTokensPerSecond'], decode)} |")
     report["inference"] = {"attune": inference, "pytorch_prefill": prefill, "pytorch_decode": decode}
+
+llama_lines, llama_report = llama_bench.sections(folder, inference)
+if llama_lines:
+    print("\n".join(llama_lines))
+    report["llama_cpp"] = llama_report
 
 numerics_rows = []
 for path in ("avx2", "avx512"):
