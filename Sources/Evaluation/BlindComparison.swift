@@ -10,6 +10,17 @@ public struct AgreementFigure: Sendable, Equatable, Codable {
     public var kappa: Double?
     public var subjects: Int
     public var raters: Int
+    /// The share of agreeing ratings (Cohen: subjects both raters labelled alike; Fleiss: agreeing
+    /// rater pairs) and the share chance alone would give (see `Agreement.Measure`).
+    public var observed: Double?
+    public var chance: Double?
+
+    /// κ is near 0 only because almost every rating is the same (chance agreement at least 0.8)
+    /// while the raters do agree (observed at least 0.8): the kappa paradox, not disagreement.
+    public var lowKappaFromPrevalence: Bool {
+        guard let kappa, let observed, let chance else { return false }
+        return kappa < 0.2 && observed >= 0.8 && chance >= 0.8
+    }
 }
 
 /// Mean rubric score of each model on one criterion.
@@ -149,12 +160,14 @@ public struct BlindComparison: Sendable, Equatable, Codable {
             let subjects = perRater.first?.count ?? 0
             guard subjects > 0 else { return nil }
             if raterNames.count == 2 {
-                return AgreementFigure(statistic: "cohen", on: name, kappa: Agreement.cohensKappa(perRater[0], perRater[1]),
-                                       subjects: subjects, raters: 2)
+                let measure = Agreement.cohen(perRater[0], perRater[1])
+                return AgreementFigure(statistic: "cohen", on: name, kappa: measure?.kappa, subjects: subjects, raters: 2,
+                                       observed: measure?.observed, chance: measure?.chance)
             }
             let table = (0..<subjects).map { subject in perRater.map { $0[subject] } }
-            return AgreementFigure(statistic: "fleiss", on: name, kappa: Agreement.fleissKappa(labels: table),
-                                   subjects: subjects, raters: raterNames.count)
+            let measure = Agreement.fleiss(labels: table)
+            return AgreementFigure(statistic: "fleiss", on: name, kappa: measure?.kappa, subjects: subjects, raters: raterNames.count,
+                                   observed: measure?.observed, chance: measure?.chance)
         }
         preferenceAgreement = agreement(on: "preference") { [preferred($0)] }
         scoreAgreement = session.rubric.criteria.enumerated().compactMap { index, criterion in
@@ -172,8 +185,15 @@ public struct BlindComparison: Sendable, Equatable, Codable {
         if itemsRated < Self.minimumItems {
             warnings.append("Only \(itemsRated) items rated: the guide asks for at least \(Self.minimumItems) before trusting a win rate.")
         }
-        if let kappa = preferenceAgreement?.kappa, kappa < 0.2 {
-            warnings.append("Raters barely agree on preferences (κ = \(NumberText.significant(kappa, digits: 2))): sharpen the rubric or brief the raters.")
+        if let figure = preferenceAgreement, let kappa = figure.kappa, kappa < 0.2 {
+            let observed = figure.observed.map { "; they agree on \(NumberText.percent($0)) of items, chance alone gives \(NumberText.percent(figure.chance ?? 0))" } ?? ""
+            if figure.lowKappaFromPrevalence {
+                warnings.append("κ on preferences is \(NumberText.significant(kappa, digits: 2)) although the raters agree on \(NumberText.percent(figure.observed!)) of items: "
+                                + "nearly every preference is the same, so chance alone already agrees \(NumberText.percent(figure.chance!)) and κ cannot show agreement "
+                                + "(the kappa paradox); read the raw agreement, and add items where the two models are closer before relying on κ.")
+            } else {
+                warnings.append("Raters barely agree on preferences (κ = \(NumberText.significant(kappa, digits: 2))\(observed)): sharpen the rubric or brief the raters.")
+            }
         }
     }
 

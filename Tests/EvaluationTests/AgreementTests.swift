@@ -55,6 +55,13 @@ final class AgreementTests: XCTestCase {
         }
         XCTAssertEqual(Agreement.fleissKappa(labels: pairs)!, 0.195 / 0.495, accuracy: 1e-12)
         XCTAssertEqual(Agreement.interpretation(0.4), "moderate")
+        // The parts of κ: the Cohen example's pₒ = 0.7 and pₑ = 0.5; Fleiss' P̄ and P̄ₑ above.
+        let cohen = Agreement.cohen(pairs.map { $0[0] }, pairs.map { $0[1] })!
+        XCTAssertEqual(cohen.observed, 0.7, accuracy: 1e-12)
+        XCTAssertEqual(cohen.chance, 0.5, accuracy: 1e-12)
+        let fleiss = Agreement.fleiss(counts: table)!
+        XCTAssertEqual(fleiss.observed, 688.0 / 1820, accuracy: 1e-12)
+        XCTAssertEqual(fleiss.chance, 4170.0 / 19600, accuracy: 1e-12)
     }
 }
 
@@ -139,6 +146,37 @@ final class BlindComparisonTests: XCTestCase {
           tuned win rate 50.0% (95% CI 15.0%-85.0%); wins 3, losses 3, ties 2
           accuracy: base 3.5, tuned 4.5
         """), result.text)
+    }
+
+    /// One rater prefers tuned on all 80 items, the other on 79 with one tie: they agree on
+    /// 79/80 = 98.75%, and chance alone gives (80/80)(79/80) = 98.75%, so κ = 0 exactly. The
+    /// warning names the kappa paradox instead of calling the raters inconsistent.
+    func testKappaParadoxIsExplainedNotReportedAsDisagreement() throws {
+        var session = BlindSession(models: models, items: items(80), rubric: Rubric(names: []), seed: 5)
+        for item in 0..<80 {
+            try session.record(BlindRating(rater: "r1", item: item, preference: side(session, item, prefers: "tuned")))
+            try session.record(BlindRating(rater: "r2", item: item, preference: side(session, item, prefers: item == 30 ? nil : "tuned")))
+        }
+        let result = session.unblind()
+        let figure = try XCTUnwrap(result.preferenceAgreement)
+        XCTAssertEqual(figure.kappa!, 0, accuracy: 1e-12)
+        XCTAssertEqual(figure.observed!, 79.0 / 80, accuracy: 1e-12)
+        XCTAssertEqual(figure.chance!, 79.0 / 80, accuracy: 1e-12)
+        XCTAssertTrue(figure.lowKappaFromPrevalence)
+        XCTAssertEqual(result.warnings.count, 2, "\(result.warnings)")
+        XCTAssertTrue(result.warnings[1].contains("although the raters agree on 98.8% of items"), result.warnings[1])
+        XCTAssertTrue(result.warnings[1].contains("kappa paradox"), result.warnings[1])
+        XCTAssertFalse(result.warnings[1].contains("barely agree"))
+        // Real disagreement at low prevalence keeps the old reading, with the raw figures.
+        var split = BlindSession(models: models, items: items(20), rubric: Rubric(names: []), seed: 5)
+        for item in 0..<20 {
+            try split.record(BlindRating(rater: "r1", item: item, preference: side(split, item, prefers: item % 2 == 0 ? "tuned" : "base")))
+            try split.record(BlindRating(rater: "r2", item: item, preference: side(split, item, prefers: item % 4 < 2 ? "tuned" : "base")))
+        }
+        let disagreeing = split.unblind()
+        XCTAssertFalse(disagreeing.preferenceAgreement!.lowKappaFromPrevalence)
+        XCTAssertTrue(disagreeing.warnings.contains { $0.hasPrefix("Raters barely agree on preferences (κ = 0") && $0.contains("; they agree on 50.0% of items, chance alone gives 50.0%)") },
+                      "\(disagreeing.warnings)")
     }
 
     func testThreeRatersUseFleissAndHundredItemsNoWarning() throws {

@@ -47,7 +47,9 @@ enum ReviewReport {
             let name = figure.statistic == "cohen" ? "Cohen's κ" : "Fleiss' κ"
             let value = figure.kappa.map { String(format: "%.3f", $0) + " (\(Agreement.interpretation($0)))" }
                 ?? "undefined (every rating in one category)"
-            lines.append("  agreement on \(figure.on): \(name) = \(value), \(figure.subjects) subject\(figure.subjects == 1 ? "" : "s"), \(figure.raters) raters")
+            let raw = figure.observed.map { observed in
+                "; agree \(NumberText.percent(observed)), chance \(NumberText.percent(figure.chance ?? 0))" } ?? ""
+            lines.append("  agreement on \(figure.on): \(name) = \(value), \(figure.subjects) subject\(figure.subjects == 1 ? "" : "s"), \(figure.raters) raters\(raw)")
         }
         return lines.joined(separator: "\n")
     }
