@@ -398,7 +398,8 @@ def sections(folder, attune_inference):
         lines.append(f"Streaming chat completions, temperature 0, max_tokens {serving['max_tokens']}, triage prompts, "
                      f"{serving['requests_per_stream']} requests per stream; aggregate tokens/s = all completion tokens / wall time, "
                      f"median of {serving['rounds']} rounds that alternate the two servers; TTFT p50 over every request of the rounds. "
-                     f"Both servers run one generation at a time (llama-cpp-python with --interrupt_requests False, so requests queue). "
+                     f"Attune decodes concurrent requests together (continuous batching, its default --max-batch 4); llama-cpp-python's "
+                     f"server runs one generation at a time (with --interrupt_requests False, so requests queue). "
                      f"Load average {serving['load_average_before'][0]:.1f} before, {serving['load_average_after'][0]:.1f} after.\n")
         lines.append("| streams | Attune tokens/s | llama.cpp tokens/s | ratio | Attune TTFT p50 | llama.cpp TTFT p50 | tokens (Attune / llama.cpp) |")
         lines.append("|---:|---:|---:|---:|---:|---:|---|")
