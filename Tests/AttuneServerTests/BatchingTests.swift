@@ -145,8 +145,13 @@ final class BatchingTests: XCTestCase {
         gate.release()
         let reply = try await queued.value
         XCTAssertEqual(reply.status, 200, reply.body)
-        let log = try RequestLog.read(path: logPath)
-        let held = try XCTUnwrap(log.entries.first { $0["messages"]?[0]?["content"] == "hold the place" })
+        // The held stream's handler writes its log line once its generation returns, which may be
+        // after the queued reply went out: wait for the line rather than race it.
+        func heldEntry() throws -> JSONValue? {
+            try RequestLog.read(path: logPath).entries.first { $0["messages"]?[0]?["content"] == "hold the place" }
+        }
+        try await server.eventually("the held stream's log line is written") { try heldEntry() != nil }
+        let held = try XCTUnwrap(try heldEntry())
         XCTAssertEqual(held["finish_reason"], "disconnected")
         XCTAssertLessThanOrEqual(held["completion_tokens"]?.numberValue ?? 999, 4, "the sequence left at the gate, not after 200 tokens")
         try await server.eventually("the batch is empty") { try await server.metric("attune_batch_active_sequences") == 0 }
