@@ -23,6 +23,9 @@ public struct ChatClient: Sendable {
         public var finishReason: String
         public var promptTokens: Int
         public var completionTokens: Int
+        /// What answered (`x-attune-served-by`, sent by `attune serve`): `base` or an adapter's
+        /// name; nil from servers that do not say.
+        public var servedBy: String? = nil
     }
 
     /// Checks `url`: `http://` or `https://`, a host, an optional port, and nothing after the
@@ -54,22 +57,28 @@ public struct ChatClient: Sendable {
         fields += Self.sampling(maxTokens: maxTokens, temperature: temperature, seed: seed)
         if let user { fields.append(("user", .string(user))) }
         if let responseFormat { fields.append(("response_format", responseFormat)) }
-        let body = try await post("/v1/chat/completions", .object(fields))
+        let (body, servedBy) = try await post("/v1/chat/completions", .object(fields))
         guard case .string(let text)? = body["choices"]?.first?["message"]?["content"] else {
             throw ChatClientError("\(baseURL)/v1/chat/completions answered without choices[0].message.content: \(Self.clip(body.text))")
         }
-        return Self.reply(text, body)
+        var reply = Self.reply(text, body)
+        reply.servedBy = servedBy
+        return reply
     }
 
     /// The model's continuation of `prompt` (`POST /v1/completions`).
-    public func complete(model: String, prompt: String, maxTokens: Int?, temperature: Double = 0, seed: UInt64? = nil) async throws -> Reply {
-        let fields: [(String, JSONValue)] = [("model", .string(model)), ("prompt", .string(prompt))]
+    public func complete(model: String, prompt: String, maxTokens: Int?, temperature: Double = 0, seed: UInt64? = nil,
+                         user: String? = nil) async throws -> Reply {
+        var fields: [(String, JSONValue)] = [("model", .string(model)), ("prompt", .string(prompt))]
             + Self.sampling(maxTokens: maxTokens, temperature: temperature, seed: seed)
-        let body = try await post("/v1/completions", .object(fields))
+        if let user { fields.append(("user", .string(user))) }
+        let (body, servedBy) = try await post("/v1/completions", .object(fields))
         guard case .string(let text)? = body["choices"]?.first?["text"] else {
             throw ChatClientError("\(baseURL)/v1/completions answered without choices[0].text: \(Self.clip(body.text))")
         }
-        return Self.reply(text, body)
+        var reply = Self.reply(text, body)
+        reply.servedBy = servedBy
+        return reply
     }
 
     static func sampling(maxTokens: Int?, temperature: Double, seed: UInt64?) -> [(String, JSONValue)] {
@@ -89,8 +98,9 @@ public struct ChatClient: Sendable {
         return Reply(text: text, finishReason: finish, promptTokens: count("prompt_tokens"), completionTokens: count("completion_tokens"))
     }
 
-    /// Posts `body` to `route`; returns the JSON answer of a 2xx, or throws with the server's error message.
-    func post(_ route: String, _ body: JSONValue) async throws -> JSONValue {
+    /// Posts `body` to `route`; returns the JSON answer of a 2xx (and its `x-attune-served-by`
+    /// header), or throws with the server's error message.
+    func post(_ route: String, _ body: JSONValue) async throws -> (JSONValue, servedBy: String?) {
         var request = HTTPClientRequest(url: baseURL + route)
         request.method = .POST
         request.headers.add(name: "content-type", value: "application/json")
@@ -111,7 +121,7 @@ public struct ChatClient: Sendable {
             throw ChatClientError("\(baseURL)\(route) answered \(response.status.code) \(response.status.reasonPhrase): \(message)",
                                   status: Int(response.status.code))
         }
-        do { return try JSONValue.parse(Data(text.utf8)) } catch {
+        do { return (try JSONValue.parse(Data(text.utf8)), response.headers.first(name: "x-attune-served-by")) } catch {
             throw ChatClientError("\(baseURL)\(route) answered with something that is not JSON: \(Self.clip(text))")
         }
     }

@@ -1,5 +1,6 @@
 import Essentials
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Models
 import NIOCore
@@ -68,7 +69,7 @@ extension InferenceServer {
                                  novelty: novelty)
         if parsed.stream {
             let shadow = shadow
-            return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+            return Response(status: .ok, headers: [.contentType: "text/event-stream", .cacheControl: "no-cache", .attuneServedBy: reply.served],
                             body: ResponseBody { writer in
                                 defer { ticket.release() }
                                 try await self.stream(job, reply: reply, to: &writer)
@@ -89,8 +90,10 @@ extension InferenceServer {
             ? ["index": 0, "message": ["role": "assistant", "content": .string(outcome.text)], "logprobs": .null,
                "finish_reason": .string(outcome.finishReason.rawValue)]
             : ["text": .string(outcome.text), "index": 0, "logprobs": .null, "finish_reason": .string(outcome.finishReason.rawValue)]
-        return Self.json(["id": .string(reply.id), "object": .string(route.object), "created": .int(reply.created),
-                          "model": .string(parsed.model), "choices": [choice], "usage": usage])
+        var response = Self.json(["id": .string(reply.id), "object": .string(route.object), "created": .int(reply.created),
+                                  "model": .string(parsed.model), "choices": [choice], "usage": usage])
+        response.headers[.attuneServedBy] = reply.served
+        return response
     }
 
     /// The `response_format` schema compiled for decoding; 400 when no reply could match it or
@@ -287,4 +290,11 @@ enum ServerSentEvents {
 
 extension String {
     func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
+}
+
+extension HTTPField.Name {
+    /// `x-attune-served-by`: what answered a generation request — `base` or an adapter's name. It
+    /// differs from the request's `model` when a rollout routed it (a canary, a fallback); the
+    /// body's `model` stays what the client asked for, as OpenAI-compatible servers answer.
+    static let attuneServedBy = HTTPField.Name("x-attune-served-by")!
 }

@@ -18,7 +18,7 @@ import Training
 /// `serve reload`.
 enum ServeREPLCommands {
     static let commands: [any RuntimeCommand] = [ServeStartCommand(), ServeStopCommand(), ServeStatusCommand(), ServeReloadCommand(),
-                                                 ServeSendCommand(), ServeRolloutCommand()]
+                                                 ServeSendCommand(), ServeRolloutCommand(), ServeAdapterCommand()]
 
     /// The standard commands plus these.
     static var registry: CommandRegistry { CommandRegistry(CommandRegistry.standard.commands + commands) }
@@ -92,12 +92,27 @@ enum ServeREPLCommands {
         return statusLine(running, options: options)
     }
 
+    /// Waits (up to `seconds`) until the session's server has no shadow generation queued or
+    /// running, so its request log holds every reply the requests sent so far caused.
+    static func waitForShadows(seconds: Double = 600) {
+        guard let server = current.withLock({ $0?.running.server }) else { return }
+        let end = Date().addingTimeInterval(seconds)
+        while server.pendingShadows > 0, Date() < end { Thread.sleep(forTimeInterval: 0.02) }
+    }
+
+    /// `base` and the adapters the server answers to: "base + bad, triage".
+    static func servedList(_ server: InferenceServer) -> String {
+        let adapters = server.adapters.keys.sorted()
+        return "base" + (adapters.isEmpty ? "" : " + \(adapters.joined(separator: ", "))")
+    }
+
     static func statusLine(_ running: RunningServer, options: StartOptions) -> String {
-        let adapters = running.server.adapters.keys.sorted()
         let load = running.server.load
+        let shadows = running.server.pendingShadows
         let rollout = running.server.rolloutStatus
-        return "serving \(running.server.modelName) as base" + (adapters.isEmpty ? "" : " + \(adapters.joined(separator: ", "))")
-            + " on \(running.baseURL) · \(load.admitted) active, \(load.waiting) queued" + (options.log.map { " · log \($0)" } ?? "")
+        return "serving \(running.server.modelName) as \(servedList(running.server))"
+            + " on \(running.baseURL) · \(load.admitted) active, \(load.waiting) queued" + (shadows > 0 ? ", \(shadows) shadow" : "")
+            + (options.log.map { " · log \($0)" } ?? "")
             + (rollout.plan.map { " · rollout \($0.summary)" } ?? "") + (rollout.rollback.map { " · ROLLED BACK: \($0)" } ?? "")
     }
 

@@ -64,6 +64,58 @@ final class ServeSessionTests: XCTestCase {
         XCTAssertTrue(result.err.contains("the threshold '2' is not calibrated or a number between 0 and 1"), result.err)
     }
 
+    /// A second adapter added to the running server, a 50% canary on it, and `serve send user=each`:
+    /// the split follows the examples' ids (the same both times), the label says who answered how
+    /// many, a fixed user stays on one side, and a shadow's replies are logged when `serve send` returns.
+    func testAddedAdapterAndACanaryByEachExampleRepeat() throws {
+        let folder = temporaryFolder()
+        let lines = (0..<12).map { i in
+            #"{"messages": [{"role": "user", "content": "Ticket \#(i) is broken"}, {"role": "assistant", "content": "{\"category\": \"c\#(i % 2)\"}"}]}"#
+        }
+        try (lines.joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("tickets.jsonl"), atomically: true, encoding: .utf8)
+        let script = """
+            model new tiny
+            data load "tickets.jsonl"
+            method lora r=4 alpha=8
+            set lr=1e-2 batch=2 seq=64
+            train steps=2
+            adapter save "cand"
+            serve start port=0 log="requests.jsonl"
+            serve adapter "cand" name=cand
+            serve rollout canary candidate=cand share=50%
+            a = serve send "tickets.jsonl" max=4 user=each
+            b = serve send "tickets.jsonl" max=4 user=each
+            c = serve send "tickets.jsonl" max=4 user="alice"
+            serve rollout shadow candidate=cand
+            d = serve send "tickets.jsonl" max=4
+            serve adapter "cand" name=cand
+            serve adapter "cand"
+            serve send "tickets.jsonl" user=""
+            serve stop
+            serve adapter "cand" name=other
+            """
+        let result = try runBinary(try binary(), ["-c", script, "--keep-going"], in: folder)
+        let out = result.out, err = result.err
+        XCTAssertEqual(result.status, 1, "the last five lines fail:\n\(out)\n\(err)")
+        XCTAssertTrue(out.contains("serving cand as cand: r=4 alpha=8 · 4 modules · now base + cand, tuned"), out)
+        let labels = out.split(separator: "\n").filter { $0.hasPrefix("eval on tickets.jsonl (12 examples) · base at ") }
+        XCTAssertEqual(labels.count, 4, out)
+        guard labels.count == 4 else { return }
+        let split = try XCTUnwrap(labels[0].range(of: #"answered by (cand|base) \d+, (cand|base) \d+$"#, options: .regularExpression),
+                                  "a 50% canary over 12 users answers from both sides: \(labels[0])")
+        XCTAssertEqual(labels[0][split], labels[1][labels[1].range(of: "answered by ")!.lowerBound...], "user=each repeats the split")
+        XCTAssertTrue(labels[2].hasSuffix("answered by cand 12") || !labels[2].contains("answered by"),
+                      "one user stays on one side: \(labels[2])")
+        XCTAssertFalse(labels[3].contains("answered by"), "in shadow mode the primary answers: \(labels[3])")
+        XCTAssertTrue(err.contains("an adapter named 'cand' is already loaded"), err)
+        XCTAssertTrue(err.contains("serve adapter needs name=NAME"), err)
+        XCTAssertTrue(err.contains("user= must be 1…256 characters"), err)
+        XCTAssertTrue(err.contains("no server is running; start one with `serve start`, then add adapters to it"), err)
+        let log = try String(contentsOf: folder.appendingPathComponent("requests.jsonl"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(log.count, 4 * 12 + 12, "four sends and twelve shadow replies, all logged before serve stop")
+        XCTAssertEqual(log.filter { $0.contains(#""role":"shadow""#) || $0.contains(#""role": "shadow""#) }.count, 12)
+    }
+
     func testSendErrorsNameTheFix() throws {
         let folder = temporaryFolder()
         try writeTickets(in: folder)

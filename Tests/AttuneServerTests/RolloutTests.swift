@@ -199,10 +199,14 @@ final class RolloutTests: XCTestCase {
         let base = try referenceReply(messages, maxTokens: 12).text
         let tuned = try referenceReply(messages, adapterFolder: adapter, maxTokens: 12).text
         XCTAssertNotEqual(base, tuned, "the adapter changes the reply, so the test can tell the sides apart")
+        // The body's `model` stays what the client asked; x-attune-served-by says what answered.
         func ask(_ user: String) async throws -> String? {
             let reply = try await server.post("/v1/chat/completions", chatBody("Refund please", maxTokens: 12, extra: "\"user\": \"\(user)\""))
             XCTAssertEqual(reply.status, 200, reply.body)
-            return try reply.json["choices"]?[0]?["message"]?["content"]?.stringValue
+            let text = try reply.json["choices"]?[0]?["message"]?["content"]?.stringValue
+            XCTAssertEqual(try reply.json["model"]?.stringValue, "base")
+            XCTAssertEqual(reply.headers.first(name: "x-attune-served-by"), text == tuned ? "cand" : "base")
+            return text
         }
         let answerPrimary = try await ask(primaryUser)
         XCTAssertEqual(answerPrimary, base)

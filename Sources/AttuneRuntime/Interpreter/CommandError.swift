@@ -27,7 +27,7 @@ public struct CommandError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String { message }
 
     /// The same error pointing at `range` unless it already points somewhere.
-    func located(default range: SourceRange) -> CommandError {
+    public func located(default range: SourceRange) -> CommandError {
         var copy = self
         if copy.range == nil { copy.range = range }
         return copy
@@ -72,7 +72,7 @@ extension CommandError {
     }
 
     /// Something named that does not exist.
-    static func notFound(_ message: String, at range: SourceRange? = nil, suggestion: String? = nil) -> CommandError {
+    public static func notFound(_ message: String, at range: SourceRange? = nil, suggestion: String? = nil) -> CommandError {
         CommandError("NotFound", message, at: range, suggestion: suggestion)
     }
 }

@@ -21,9 +21,22 @@ public enum RemoteEvaluation {
     /// file, optionally sliced, or a part of the split), each sent with `send(prompt, id,
     /// maxTokens)`; the result is the command's value and, with `name = serve send …`, a stored
     /// evaluation. The set's checks come from the `schema=` and `check=` arguments (as `eval`'s).
-    /// `label` names who answered (`tuned at http://127.0.0.1:8080`).
-    public static func run(_ context: CommandContext, setArgument: String, label: String, maxTokens given: Int?,
-                           send: (Prompt, String, Int) throws -> String) throws {
+    /// One reply, and what answered it when the server says (`base` or an adapter's name; a
+    /// rollout may route a request away from the model it asked for).
+    public struct Reply: Sendable {
+        public var text: String
+        public var servedBy: String?
+        public init(text: String, servedBy: String? = nil) {
+            self.text = text
+            self.servedBy = servedBy
+        }
+    }
+
+    /// `label` names what was asked (`tuned at http://127.0.0.1:8080`); when the server says that
+    /// others answered some requests, the label adds who answered how many
+    /// (`· answered by bad 4, base 8`).
+    public static func run(_ context: CommandContext, setArgument: String, label: String, requested: String, maxTokens given: Int?,
+                           send: (Prompt, String, Int) throws -> Reply) throws {
         let set = try EvaluationSet.resolve(context.arguments.word(setArgument) ?? "val", context: context, argument: setArgument)
         guard set.examples.contains(where: ModelEvaluator.hasPrompt) else {
             throw CommandError.invalidValue("\(set.name) has no prompts to send: its examples are plain text; give chat, instruction or completion data",
@@ -32,13 +45,18 @@ public enum RemoteEvaluation {
         let checks = try EvalCommand.checks(for: set, context: context)
         let maxTokens = given ?? defaultMaxTokens(set, context: context)
         var replies = [String: String]()
+        var answered = [String: Int]()
         for (index, example) in set.examples.enumerated() {
             guard let prompt = prompt(of: example) else { continue }
             if context.shouldStop { throw CommandError("Stopped", "stopped by Ctrl-C after \(index) of \(set.count) requests; nothing was kept") }
             let id = set.ids[index]
-            replies[id] = try send(prompt, id, maxTokens)
-            context.progress("  reply \(index + 1)/\(set.count): \(EvaluationText.clip(replies[id] ?? "", 60))")
+            let reply = try send(prompt, id, maxTokens)
+            replies[id] = reply.text
+            answered[reply.servedBy ?? requested, default: 0] += 1
+            context.progress("  reply \(index + 1)/\(set.count): \(EvaluationText.clip(reply.text, 60))")
         }
+        let label = answered.keys.allSatisfy({ $0 == requested }) ? label : label + " · answered by "
+            + answered.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         var report: EvalReport?
         if !checks.isEmpty {
             report = EvalReport(results: set.ids.indices.map { i in
