@@ -37,6 +37,46 @@ final class SweepCommandTests: XCTestCase {
         XCTAssertEqual(swept.map(\.bitPattern), single.session.training?.trainer.losses.map(\.bitPattern))
     }
 
+    /// Over seeds: one chart series per setting, the mean of its seeds' losses step by step; a
+    /// second table and the value's `settings` give mean, min and max of the final losses.
+    func testASweepOverSeedsAveragesEachSettingAndGivesItsRange() throws {
+        let interpreter = try interpreterWithData()
+        ok(interpreter, "data split train=0.75 val=0.25")
+        ok(interpreter, "method lora r=4 alpha=8")
+        ok(interpreter, "set batch=2 seq=768 warmup=0 schedule=constant")
+        let run = interpreter.run(source: "s = sweep lr=[1e-3, 3e-2] seed=[1, 2, 3] steps=3")
+        XCTAssertNil(run.firstError.map { "\($0)" })
+        let output = try XCTUnwrap(run.outcomes.first?.output)
+        let chart = try XCTUnwrap(output.plots.first).chart
+        XCTAssertEqual(chart.series.map(\.name), ["lr=0.001 (mean of 3)", "lr=0.03 (mean of 3)"])
+        let metrics = interpreter.session.metrics
+        for (index, lr) in ["0.001", "0.03"].enumerated() {
+            let curves = (1...3).map { seed in metrics.series("loss", of: "lr=\(lr) seed=\(seed)").map(\.value) }
+            XCTAssertNotEqual(curves[0], curves[1], "each seed starts its own LoRA initialisation and data order")
+            let mean = (0..<3).map { step in curves.map { $0[step] }.reduce(0, +) / 3 }
+            XCTAssertEqual(chart.series[index].points.compactMap(\.y), mean)
+        }
+        let table = try XCTUnwrap(output.result)
+        XCTAssertTrue(table.contains("over 3 seeds each:"), table)
+        XCTAssertTrue(table.contains("lowest mean validation loss over seeds: lr=0.03"), table)
+        func record(_ value: ScriptValue?) -> ScriptRecord? { if case .record(let r)? = value { return r } else { return nil } }
+        func list(_ value: ScriptValue?) -> [ScriptValue]? { if case .list(let l)? = value { return l } else { return nil } }
+        func number(_ value: ScriptValue?) -> Double? { if case .number(let x)? = value { return x } else { return nil } }
+        let settings = try XCTUnwrap(list(record(interpreter.session.variables.lookup("s"))?["settings"]))
+        XCTAssertEqual(settings.count, 2)
+        for setting in settings.compactMap(record) {
+            let vals = try XCTUnwrap(list(setting["runs"])).compactMap { number(record($0)?["val_loss"]) }
+            guard vals.count == 3 else { return XCTFail("three validation losses per setting: \(setting)") }
+            XCTAssertEqual(number(setting["val_loss"]), vals.reduce(0, +) / 3)
+            XCTAssertEqual(number(setting["val_loss_min"]), vals.min())
+            XCTAssertEqual(number(setting["val_loss_max"]), vals.max())
+            XCTAssertEqual(number(setting["seeds"]), 3)
+            XCTAssertTrue(vals.min()! < vals.max()!, "the seeds differ")
+            let name = try XCTUnwrap(setting["name"]?.displayText)
+            XCTAssertTrue(table.contains("\n" + name + " "), table)
+        }
+    }
+
     /// The current run, its adapter on the model, the method and hyperparameters are as before.
     func testSweepLeavesTheSessionAsItWas() throws {
         let interpreter = try interpreterWithData()

@@ -21,10 +21,14 @@ struct SweepCommand: RuntimeCommand {
         and prints one table: final and lowest loss, validation loss, and what the monitor flagged \
         (diverged, learning rate outside the guide's range, overfitting, oscillating). Besides the \
         hyperparameters of `set`, LoRA's r and alpha can be swept. Runs are named after their values \
-        (`lr=1e-4`) and `plot` can draw them again. Afterwards the session is as before: model, method, \
+        (`lr=1e-4`) and `plot` can draw them again. With seed= among the keys, each setting runs once per \
+        seed (its own LoRA initialisation and data order): the chart overlays each setting's mean over \
+        the seeds, a second table gives the mean and min–max of its losses, and the value's `settings` \
+        list holds them (val_loss, val_loss_min, val_loss_max, …) for an assert that the effect outlasts \
+        the seed's. Afterwards the session is as before: model, method, \
         hyperparameters and the current run are unchanged.
         """, examples: ["sweep lr=[1e-4, 3e-4, 1e-3] steps=40", "sweep batch=[1, 4, 16] steps=30", "sweep r=[2, 8, 32] steps=40",
-                        "sweep batch=[2, 8] accum=[1, 4] steps=20"])
+                        "sweep batch=[2, 8] accum=[1, 4] steps=20", "sweep lr=[2e-5, 2e-4, 2e-3] seed=[1, 2, 3] steps=20"])
 
     func run(_ context: CommandContext) throws {
         let a = context.arguments
@@ -90,8 +94,10 @@ struct SweepCommand: RuntimeCommand {
                 // The end-of-run measurement counts too (the last step need not fall on eval_every).
                 valLosses.append((state.trainer.step, finalValLoss))
             }
+            let others = combination.filter { $0.key != "seed" }
+            let group = axes.contains(where: { $0.key == "seed" }) ? others.map { "\($0.key)=\($0.value)" }.joined(separator: " ") : nil
             let run = SweepReport.Run(
-                name: name, trainable: state.trainer.parameters.count, steps: outcome.stepsRun,
+                name: name, group: group.map { $0.isEmpty ? "all" : $0 }, trainable: state.trainer.parameters.count, steps: outcome.stepsRun,
                 losses: records.compactMap { r in r.loss.map { (r.step, $0) } },
                 valLosses: valLosses, finalValLoss: finalValLoss, warnings: outcome.warnings, divergedAt: outcome.divergedAt,
                 stoppedEarly: outcome.stoppedEarly)
@@ -124,19 +130,40 @@ struct SweepCommand: RuntimeCommand {
         for line in report.metricsLines { context.metrics(line) }
         context.plot(report.chart(metric: a.word("show") ?? "loss", sweptKeys: axes.map(\.key), logScale: a.bool("log") == true))
         var result = report.table
+        if let seedTable = report.seedTable { result += "\n" + seedTable }
         let diverged = report.runs.filter { $0.divergedAt != nil }.map(\.name)
         if !diverged.isEmpty {
             result += "\n" + "diverged: \(diverged.joined(separator: ", ")) — the loss blew up (learning rate too high for this setup)"
         }
-        if let best = report.runs.filter({ $0.divergedAt == nil }).min(by: { lowest($0) < lowest($1) }), report.runs.count > 1 {
+        let groups = report.seedGroups
+        if groups.count > 1, let best = groups.filter({ $0.diverged == 0 }).min(by: { groupLowest($0) < groupLowest($1) }) {
+            let which = best.valLoss != nil ? "validation" : "final training"
+            result += "\nlowest mean \(which) loss over seeds: \(best.name)"
+        } else if let best = report.runs.filter({ $0.divergedAt == nil }).min(by: { lowest($0) < lowest($1) }), report.runs.count > 1 {
             let which = best.finalValLoss != nil ? "validation" : "final training"
             result += "\nlowest \(which) loss: \(best.name)"
         }
         result += "\nthe session is as before the sweep (" + (savedTraining.map { "\($0.runName) at step \($0.trainer.step)" } ?? "no current run") + ")"
         context.result(result)
         let best = report.runs.indices.filter { report.runs[$0].divergedAt == nil }.min { lowest(report.runs[$0]) < lowest(report.runs[$1]) }
-        context.returns("sweep result", [("runs", .list(rows)), ("best", best.map { rows[$0] } ?? .none)])
+        func number(_ x: Double?) -> ScriptValue { x.map { .number($0) } ?? .none }
+        let groupRows = groups.map { group -> ScriptValue in
+            let val = group.valLoss, loss = group.finalLoss
+            return .record(ScriptRecord(kind: "sweep setting", fields: [
+                ("name", .string(group.name)), ("seeds", .number(Double(group.runs.count))),
+                ("val_loss", number(val?.mean)), ("val_loss_min", number(val?.min)), ("val_loss_max", number(val?.max)),
+                ("loss", number(loss?.mean)), ("loss_min", number(loss?.min)), ("loss_max", number(loss?.max)),
+                ("diverged", .number(Double(group.diverged))),
+                ("runs", .list(report.runs.indices.filter { report.runs[$0].group == group.name }.map { rows[$0] }))]))
+        }
+        context.returns("sweep result", [("runs", .list(rows)), ("best", best.map { rows[$0] } ?? .none), ("settings", .list(groupRows))])
         if context.shouldStop { context.warn("stopped (Ctrl-C) after \(report.runs.count) of \(combinations.count) runs") }
+    }
+
+    /// The loss a setting is ranked by over its seeds: the mean validation loss when measured,
+    /// else the mean final training loss.
+    private func groupLowest(_ group: SweepReport.SeedGroup) -> Double {
+        group.valLoss?.mean ?? group.finalLoss?.mean ?? .infinity
     }
 
     /// The loss a run is ranked by: validation when measured, else the final training loss.

@@ -8,6 +8,9 @@ struct SweepReport {
     /// One run: its name (`lr=1e-4`), how far it went, its losses and what the monitor flagged.
     struct Run {
         var name: String
+        /// With `seed` among the swept keys: the name without the seed (`lr=1e-4`), which the runs
+        /// of one setting share; nil otherwise.
+        var group: String? = nil
         /// Trainable values of the run (grows with the LoRA rank).
         var trainable: Int
         var steps: Int
@@ -46,6 +49,76 @@ struct SweepReport {
 
     var runs: [Run] = []
 
+    /// The runs of one setting over several seeds (a sweep with `seed` among its keys): what the
+    /// setting does, as the mean over seeds, and how much of it is the seed's, as min…max.
+    struct SeedGroup {
+        var name: String
+        var runs: [Run]
+
+        /// Mean, minimum and maximum of `value` over the runs that have it (nil when none has).
+        static func spread(_ values: [Double?]) -> (mean: Double, min: Double, max: Double)? {
+            let present = values.compactMap { $0 }.filter(\.isFinite)
+            guard !present.isEmpty else { return nil }
+            return (present.reduce(0, +) / Double(present.count), present.min()!, present.max()!)
+        }
+        var valLoss: (mean: Double, min: Double, max: Double)? { Self.spread(runs.map(\.finalValLoss)) }
+        var finalLoss: (mean: Double, min: Double, max: Double)? { Self.spread(runs.map(\.finalLoss)) }
+        var diverged: Int { runs.filter { $0.divergedAt != nil }.count }
+        /// The loss per step averaged over the seeds, at the steps every run logged a finite loss.
+        var meanLosses: [(step: Int, loss: Double)] { Self.meanCurve(runs.map(\.losses)) }
+        var meanValLosses: [(step: Int, loss: Double)] { Self.meanCurve(runs.map(\.valLosses)) }
+
+        static func meanCurve(_ curves: [[(step: Int, loss: Double)]]) -> [(step: Int, loss: Double)] {
+            guard let first = curves.first else { return [] }
+            return first.compactMap { point in
+                let values = curves.compactMap { curve in curve.first { $0.step == point.step }?.loss }
+                guard values.count == curves.count, values.allSatisfy(\.isFinite) else { return nil }
+                return (point.step, values.reduce(0, +) / Double(values.count))
+            }
+        }
+    }
+
+    /// The runs grouped by setting, in first-seen order (empty without a seed axis).
+    var seedGroups: [SeedGroup] {
+        var groups = [SeedGroup]()
+        for run in runs {
+            guard let name = run.group else { continue }
+            if let i = groups.firstIndex(where: { $0.name == name }) { groups[i].runs.append(run) } else { groups.append(SeedGroup(name: name, runs: [run])) }
+        }
+        return groups
+    }
+
+    /// The second table of a sweep over seeds: per setting, the mean over seeds and its range.
+    var seedTable: String? {
+        let groups = seedGroups
+        guard !groups.isEmpty else { return nil }
+        func spread(_ x: (mean: Double, min: Double, max: Double)?) -> String {
+            guard let x else { return "–" }
+            return String(format: "%.4f (%.4f–%.4f)", x.mean, x.min, x.max)
+        }
+        let seeds = Set(groups.map(\.runs.count))
+        let header = ["setting", "val loss, mean (min–max)", "final loss, mean (min–max)", "diverged"]
+        let rows = groups.map { group in
+            [group.name, spread(group.valLoss), spread(group.finalLoss), "\(group.diverged)/\(group.runs.count)"]
+        }
+        let title = seeds.count == 1 ? "over \(seeds.first!) seeds each:" : "over the seeds of each setting:"
+        return title + "\n" + Self.align([header] + rows)
+    }
+
+    /// Columns padded to their widest cell: the first left-aligned, the others right-aligned, the
+    /// last unpadded.
+    static func align(_ all: [[String]]) -> String {
+        guard let header = all.first else { return "" }
+        let widths = header.indices.map { column in all.map { DisplayWidth.of($0[column]) }.max() ?? 0 }
+        return all.map { row in
+            row.indices.map { column -> String in
+                let cell = row[column], pad = String(repeating: " ", count: widths[column] - DisplayWidth.of(cell))
+                if column == row.count - 1 { return cell }
+                return column == 0 ? cell + pad : pad + cell
+            }.joined(separator: "  ")
+        }.joined(separator: "\n")
+    }
+
     /// The table printed as the sweep's result: one row per run.
     var table: String {
         func number(_ x: Double?) -> String {
@@ -60,20 +133,27 @@ struct SweepReport {
             [run.name, NumberText.grouped(run.trainable), String(run.steps), number(run.finalLoss), at(run.minLoss), number(run.finalValLoss), at(run.bestVal),
              run.flags.isEmpty ? "–" : run.flags.joined(separator: ", ")]
         }
-        let all = [header] + rows
-        let widths = header.indices.map { column in all.map { DisplayWidth.of($0[column]) }.max() ?? 0 }
-        return all.map { row in
-            row.indices.map { column -> String in
-                let cell = row[column], pad = String(repeating: " ", count: widths[column] - DisplayWidth.of(cell))
-                if column == row.count - 1 { return cell }
-                return column == 0 ? cell + pad : pad + cell
-            }.joined(separator: "  ")
-        }.joined(separator: "\n")
+        return Self.align([header] + rows)
     }
 
     /// The overlaid curves of `metric` (`loss` or `val_loss`), one series per run, with a ✕ where
-    /// a run diverged.
+    /// a run diverged. Over seeds, one series per setting: the mean over its seeds (the table
+    /// gives the range), with a ✕ at the first step where one of them diverged.
     func chart(metric: String, sweptKeys: [String], logScale: Bool) -> Chart {
+        let groups = seedGroups
+        if !groups.isEmpty {
+            let series = groups.map { group -> Series in
+                let curve = metric == "val_loss" ? group.meanValLosses : group.meanLosses
+                var series = Series(name: "\(group.name) (mean of \(group.runs.count))", points: curve.map { (x: Double($0.step), y: Optional($0.loss)) })
+                if let step = group.runs.compactMap(\.divergedAt).min() {
+                    series = series.diverged(at: Double(step), y: curve.last { $0.step <= step }?.loss)
+                }
+                return series
+            }
+            let keys = sweptKeys.filter { $0 != "seed" }
+            return Chart(title: "\(metric) by \(keys.joined(separator: ", ")), mean over seeds", xLabel: "step", yLabel: metric,
+                         series: series, yScale: logScale ? .log : .linear)
+        }
         let series = runs.map { run -> Series in
             let points = (metric == "val_loss" ? run.valLosses : run.losses).map { (x: Double($0.step), y: Optional($0.loss)) }
             var series = Series(name: run.name, points: points)
