@@ -6,6 +6,8 @@ import Essentials
 /// the last `recentSize`. After `patience` finite losses, fires when `Lₜ > (1 − minimumDrop) · L₀`
 /// (the loss has not fallen by `minimumDrop`, default 5%). The episode ends once `Lₜ` falls below
 /// that bar; it fires again only if the loss climbs back above it.
+///
+/// For a run of known length, ``init(plannedSteps:)`` judges at mid-run (see there).
 public struct LossNotDecreasingDetector: WarningDetector {
     /// Losses averaged for the initial level (default 5).
     public var startSize: Int
@@ -26,6 +28,14 @@ public struct LossNotDecreasingDetector: WarningDetector {
         self.recentSize = recentSize
         self.patience = patience
         self.minimumDrop = minimumDrop
+    }
+
+    /// The patience scaled to a run of `plannedSteps`: `patience = clamp(plannedSteps / 2, 10, 30)`
+    /// (the default 30 from 60 steps on). With 30 a 20-step run is never judged; judging at half
+    /// the run leaves time to act, and at least 10 steps keeps the initial and current means (5
+    /// losses each) from overlapping.
+    public init(plannedSteps: Int) {
+        self.init(patience: min(30, max(10, plannedSteps / 2)))
     }
 
     public mutating func reset() {

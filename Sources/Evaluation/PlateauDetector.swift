@@ -8,6 +8,8 @@ import Essentials
 /// least `minimumTotalDrop` (5%) below the mean of the run's first `edge` losses (otherwise it is
 /// the not-decreasing sign, not a plateau). The episode ends when the improvement over the window
 /// exceeds `3 · minimumImprovement` (hysteresis against noise).
+///
+/// For a run of known length, ``init(plannedSteps:)`` scales the window to half the run (see there).
 public struct PlateauDetector: WarningDetector {
     /// Steps looked back over (default 50).
     public var window: Int
@@ -28,6 +30,18 @@ public struct PlateauDetector: WarningDetector {
         self.edge = edge
         self.minimumImprovement = minimumImprovement
         self.minimumTotalDrop = minimumTotalDrop
+    }
+
+    /// The window scaled to a run of `plannedSteps`: `window = clamp(plannedSteps / 2, 10, 50)`,
+    /// `edge = window / 5` (the defaults, 50 and 10, from 100 steps on). A 50-step window never
+    /// fills in the 20-60-step runs teaching notebooks use; half the run leaves the first half for
+    /// the initial drop (`minimumTotalDrop` must have happened) and flags a flat second half while
+    /// the run is still going. The edge stays a fifth of the window, so each end's mean averages
+    /// `window / 5` losses (2 in a 20-step run, 4 in a 40-step one; batch noise in a mean of `e`
+    /// losses shrinks as `1 / √e`).
+    public init(plannedSteps: Int) {
+        let window = min(50, max(10, plannedSteps / 2))
+        self.init(window: window, edge: window / 5)
     }
 
     public mutating func reset() {
