@@ -20,6 +20,11 @@ import Essentials
 ///   lowest `k`-mean seen so far, `k = clamp(plannedSteps / 5, 4, 10)` (10 when the length is
 ///   unknown). A `k`-mean's noise is `c / √k` ≈ 0.1 at `c` = 0.3, `k` = 8, so a 50% rise over the
 ///   best is far outside it; the quickstart's curve peaks at 1.20 (its `k` = 8).
+///
+///   Both also need the rise to be at least `minimumRiseShare` (10%) of the run's starting level
+///   `L₀` (mean of its first 3 losses): once a model fits its data the loss is near 0 and its
+///   ratios are noise (a batch at 0.17 after ten at 0.07 is 2.4×, yet 2% of a start at 5.5); a
+///   rate too high undoes a real share of what training achieved.
 /// - *validation rising*: a validation loss at least `validationRise` (5%) above the best so far
 ///   while the smoothed training loss (EMA, β = 0.9) is no more than 1% below what it was then
 ///   (the 1% absorbs rounding in the average of a flat curve). Validation rising while training
@@ -61,6 +66,8 @@ public struct LearningRateRangeDetector: WarningDetector {
     public var validationRise: Double
     /// Relative drop over the first part of the run below which the loss is not moving (default 0.1).
     public var minimumEarlyDrop: Double
+    /// A spike or divergence must rise by at least this share of the starting level (default 0.1).
+    public var minimumRiseShare: Double
 
     private enum Side { case above, below }
     private var side: Side?
@@ -75,10 +82,13 @@ public struct LearningRateRangeDetector: WarningDetector {
     private var bestVal: (step: Int, val: Double, train: Double?)?
     private var atPeak: [(step: Int, loss: Double)] = []
     private var judgedEarly = false
+    private var firstLosses: [Double] = []
+    /// `L₀`: the mean of the run's first 3 finite losses.
+    private var startLevel: Double? { firstLosses.isEmpty ? nil : firstLosses.reduce(0, +) / Double(firstLosses.count) }
 
     public init(method: FineTuningMethod, peakLearningRate: Double? = nil, parameterCount: Int? = nil, plannedSteps: Int? = nil,
                 settleSteps: Int = 20, tolerance: Double = 0.001, spikeRatio: Double = 2, divergenceRatio: Double = 1.5,
-                validationRise: Double = 0.05, minimumEarlyDrop: Double = 0.1) {
+                validationRise: Double = 0.05, minimumEarlyDrop: Double = 0.1, minimumRiseShare: Double = 0.1) {
         self.method = method
         self.peakLearningRate = peakLearningRate
         self.parameterCount = parameterCount
@@ -89,13 +99,14 @@ public struct LearningRateRangeDetector: WarningDetector {
         self.divergenceRatio = divergenceRatio
         self.validationRise = validationRise
         self.minimumEarlyDrop = minimumEarlyDrop
+        self.minimumRiseShare = minimumRiseShare
     }
 
     public mutating func reset() {
         self = LearningRateRangeDetector(method: method, peakLearningRate: peakLearningRate, parameterCount: parameterCount,
                                          plannedSteps: plannedSteps, settleSteps: settleSteps, tolerance: tolerance,
                                          spikeRatio: spikeRatio, divergenceRatio: divergenceRatio, validationRise: validationRise,
-                                         minimumEarlyDrop: minimumEarlyDrop)
+                                         minimumEarlyDrop: minimumEarlyDrop, minimumRiseShare: minimumRiseShare)
     }
 
     /// Records of the early window `N` judged for "below" (see the type's documentation).
@@ -184,6 +195,7 @@ public struct LearningRateRangeDetector: WarningDetector {
     /// training EMA and the best validation loss.
     private mutating func track(_ record: MetricRecord) {
         if let loss = record.loss, loss.isFinite, loss != 0 {
+            if firstLosses.count < 3 { firstLosses.append(loss) }
             trainEMA.update(loss)
             recent.append((record.step, loss))
             if recent.count > 10 { recent.removeFirst(recent.count - 10) }
@@ -216,9 +228,10 @@ public struct LearningRateRangeDetector: WarningDetector {
             return highWarning(record, "the loss became \(loss.isNaN ? "NaN" : "infinite") at step \(record.step)",
                                [Evidence(step: record.step, label: "loss", value: loss)])
         }
-        if let loss = record.loss, loss != 0, recent.count >= 3 {
+        if let loss = record.loss, loss != 0, recent.count >= 3, let start = startLevel {
+            let floor = minimumRiseShare * start
             let reference = recent.map(\.loss).reduce(0, +) / Double(recent.count)
-            if loss > spikeRatio * reference {
+            if loss > spikeRatio * reference, loss - reference >= floor {
                 return highWarning(record, "the loss spiked to \(NumberText.significant(loss)) at step \(record.step), \(NumberText.significant(loss / reference))× its mean of \(NumberText.significant(reference)) over the \(recent.count) steps before",
                                    [Evidence(step: recent.last!.step, label: "mean_recent_loss", value: reference),
                                     Evidence(step: record.step, label: "loss", value: loss)])
@@ -227,7 +240,7 @@ public struct LearningRateRangeDetector: WarningDetector {
             if let best = bestWindow, window.count >= k - 1 {
                 let values = window.suffix(k - 1).map(\.loss) + [loss]
                 let mean = values.reduce(0, +) / Double(k)
-                if mean >= divergenceRatio * best.mean {
+                if mean >= divergenceRatio * best.mean, mean - best.mean >= floor {
                     let from = window.suffix(k - 1).first?.step ?? record.step
                     return highWarning(record, "the loss is diverging: its mean over steps \(from)-\(record.step) is \(NumberText.significant(mean)), \(NumberText.significant(mean / best.mean))× the lowest \(k)-step mean, \(NumberText.significant(best.mean)) over steps \(best.from)-\(best.to)",
                                        [Evidence(step: best.to, label: "best_mean_loss", value: best.mean),

@@ -64,6 +64,14 @@ final class LearningRateEvidenceTests: XCTestCase {
         XCTAssertEqual(lora(1e-2, falling(30, from: 2, drop: 0.4)).map(\.severity), [.note])
     }
 
+    /// Near zero, ratios are noise: a fitted run at 0.07 with one batch at 0.17 (2.4×) is no spike,
+    /// since the jump is 2% of the starting 5.5 (the floor is 10%).
+    func testASpikeNearZeroIsNotEvidence() {
+        var values = (1...30).map { 5.5 * Foundation.exp(-Double($0) / 4) + 0.07 }
+        values[25] = 0.17
+        XCTAssertEqual(lora(1e-2, values).map(\.severity), [.note])
+    }
+
     func testTooHighEscalatesOnNaN() {
         var values = falling(20, from: 2, drop: 0.3)
         values[9] = .nan
@@ -148,6 +156,13 @@ final class LearningRateEvidenceTests: XCTestCase {
         let warnings = feed(LossNotDecreasingDetector(plannedSteps: 20), losses(flat))
         XCTAssertEqual(warnings.map(\.step), [10])
         XCTAssertEqual(feed(LossNotDecreasingDetector(plannedSteps: 20), losses(falling(20, from: 2, drop: 0.6))), [])
+        // Judged at step 10, the bar is the default's pace (5% per 30 steps): 1.7%. The tiny model's
+        // LoRA run at lr 0.01 (learning-rate notebook) moves 2.0% (5.45 → 5.33 between the 5-step
+        // means); a curve doing the same (5.5 falling 0.45 over 20 steps: 2.1%) passes.
+        XCTAssertEqual(feed(LossNotDecreasingDetector(plannedSteps: 20), losses(falling(20, from: 5.5, drop: 0.45, noise: 0.005))), [])
+        // A loss that climbed far above its start has not "barely moved": no advice to raise the rate.
+        let diverged = (1...15).map { 5.6 * Foundation.pow(1.5, Double($0 - 1)) }
+        XCTAssertEqual(feed(LossNotDecreasingDetector(plannedSteps: 15), losses(diverged)), [])
     }
 
     /// 3 → 1.5 in 10 steps, then flat at 1.5 ± 0.02 to step 40: window 20, edge 4.
