@@ -7,7 +7,9 @@ import Essentials
 /// `minimumImprovement` (default 1% over 50 steps) and the loss has already come down — `b` is at
 /// least `minimumTotalDrop` (5%) below the mean of the run's first `edge` losses (otherwise it is
 /// the not-decreasing sign, not a plateau). The episode ends when the improvement over the window
-/// exceeds `3 · minimumImprovement` (hysteresis against noise).
+/// exceeds `3 · minimumImprovement` (hysteresis against noise). A later plateau is reported only
+/// when its level `b` is at least `minimumTotalDrop` below the last one reported: a flat stretch
+/// whose noise takes it in and out of the hysteresis band is one plateau, not one per wobble.
 ///
 /// For a run of known length, ``init(plannedSteps:)`` scales the window to half the run (see there).
 public struct PlateauDetector: WarningDetector {
@@ -23,6 +25,7 @@ public struct PlateauDetector: WarningDetector {
     private var start: [Double] = []
     private var recent: [(step: Int, loss: Double)] = []
     private var inEpisode = false
+    private var lastLevel: Double?
 
     public init(window: Int = 50, edge: Int = 10, minimumImprovement: Double = 0.01, minimumTotalDrop: Double = 0.05) {
         precondition(2 * edge <= window, "plateau edge \(edge) too large for window \(window)")
@@ -48,6 +51,7 @@ public struct PlateauDetector: WarningDetector {
         start = []
         recent = []
         inEpisode = false
+        lastLevel = nil
     }
 
     public mutating func observe(_ record: MetricRecord) -> TrainingWarning? {
@@ -66,6 +70,8 @@ public struct PlateauDetector: WarningDetector {
         }
         guard improvement < minimumImprovement, b <= (1 - minimumTotalDrop) * initial else { return nil }
         inEpisode = true
+        if let lastLevel, b > (1 - minimumTotalDrop) * lastLevel { return nil }
+        lastLevel = b
         let from = recent.first!.step
         return TrainingWarning(
             kind: .plateau, step: record.step,

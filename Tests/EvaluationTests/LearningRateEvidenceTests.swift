@@ -184,6 +184,23 @@ final class LearningRateEvidenceTests: XCTestCase {
         XCTAssertEqual(feed(PlateauDetector(plannedSteps: 40), losses(falling(40, from: 3, drop: 1))), [])
     }
 
+    /// A long flat stretch whose noise crosses the hysteresis band is one plateau; a second drop
+    /// to a lower level is a second one. 3 → 1 in 10 steps, flat at 1 ± 0.08 to step 120, then
+    /// 0.5 from step 140 on (window 40 for 80 planned steps).
+    func testPlateauIsReportedOncePerLevel() {
+        var noise = Noise(seed: 5)
+        var values: [Double] = []
+        for s in 1...240 {
+            let clean: Double = s <= 10 ? 3 - 2 * Double(s - 1) / 9 : s <= 120 ? 1 : s < 140 ? 1 - 0.5 * Double(s - 120) / 20 : 0.5
+            values.append(clean * (1 + 0.08 * noise.gaussian()))
+        }
+        let warnings = feed(PlateauDetector(plannedSteps: 80), losses(values))
+        let levels = warnings.map { $0.evidence[1].value }
+        XCTAssertEqual(warnings.count, 2, warnings.map(\.message).joined(separator: "\n"))
+        XCTAssertEqual(levels.first ?? 0, 1, accuracy: 0.1)
+        XCTAssertEqual(levels.last ?? 0, 0.5, accuracy: 0.05)
+    }
+
     // MARK: The quickstart's recorded run
 
     /// The quickstart's `train` cell as recorded in Notebooks/quickstart.attune.md: LoRA r=16 on
