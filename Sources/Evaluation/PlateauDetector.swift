@@ -7,7 +7,11 @@ import Essentials
 /// `minimumImprovement` (default 1% over 50 steps) and the loss has already come down — `b` is at
 /// least `minimumTotalDrop` (5%) below the mean of the run's first `edge` losses (otherwise it is
 /// the not-decreasing sign, not a plateau). The episode ends when the improvement over the window
-/// exceeds `3 · minimumImprovement` (hysteresis against noise).
+/// exceeds `3 · minimumImprovement` (hysteresis against noise). A later plateau is reported only
+/// when its level `b` is at least `minimumTotalDrop` below the last one reported: a flat stretch
+/// whose noise takes it in and out of the hysteresis band is one plateau, not one per wobble.
+///
+/// For a run of known length, ``init(plannedSteps:)`` scales the window to half the run (see there).
 public struct PlateauDetector: WarningDetector {
     /// Steps looked back over (default 50).
     public var window: Int
@@ -21,6 +25,7 @@ public struct PlateauDetector: WarningDetector {
     private var start: [Double] = []
     private var recent: [(step: Int, loss: Double)] = []
     private var inEpisode = false
+    private var lastLevel: Double?
 
     public init(window: Int = 50, edge: Int = 10, minimumImprovement: Double = 0.01, minimumTotalDrop: Double = 0.05) {
         precondition(2 * edge <= window, "plateau edge \(edge) too large for window \(window)")
@@ -30,10 +35,23 @@ public struct PlateauDetector: WarningDetector {
         self.minimumTotalDrop = minimumTotalDrop
     }
 
+    /// The window scaled to a run of `plannedSteps`: `window = clamp(plannedSteps / 2, 10, 50)`,
+    /// `edge = window / 5` (the defaults, 50 and 10, from 100 steps on). A 50-step window never
+    /// fills in the 20-60-step runs teaching notebooks use; half the run leaves the first half for
+    /// the initial drop (`minimumTotalDrop` must have happened) and flags a flat second half while
+    /// the run is still going. The edge stays a fifth of the window, so each end's mean averages
+    /// `window / 5` losses (2 in a 20-step run, 4 in a 40-step one; batch noise in a mean of `e`
+    /// losses shrinks as `1 / √e`).
+    public init(plannedSteps: Int) {
+        let window = min(50, max(10, plannedSteps / 2))
+        self.init(window: window, edge: window / 5)
+    }
+
     public mutating func reset() {
         start = []
         recent = []
         inEpisode = false
+        lastLevel = nil
     }
 
     public mutating func observe(_ record: MetricRecord) -> TrainingWarning? {
@@ -52,6 +70,8 @@ public struct PlateauDetector: WarningDetector {
         }
         guard improvement < minimumImprovement, b <= (1 - minimumTotalDrop) * initial else { return nil }
         inEpisode = true
+        if let lastLevel, b > (1 - minimumTotalDrop) * lastLevel { return nil }
+        lastLevel = b
         let from = recent.first!.step
         return TrainingWarning(
             kind: .plateau, step: record.step,

@@ -9,13 +9,21 @@ public struct TrainingMonitor: Sendable {
 
     /// The default set: explosion, not decreasing, oscillation, plateau, overfitting, and the
     /// learning-rate range when the method is known (judging `peakLearningRate`, the configured
-    /// `lr`, when given — see ``LearningRateRangeDetector``).
-    public init(method: FineTuningMethod? = nil, peakLearningRate: Double? = nil) {
+    /// `lr`, when given, and naming the model's `parameterCount` — see ``LearningRateRangeDetector``).
+    /// With `plannedSteps` known, the not-decreasing, plateau and learning-rate windows scale with
+    /// the run's length (each detector's `init(plannedSteps:)` documents how).
+    public init(method: FineTuningMethod? = nil, peakLearningRate: Double? = nil, parameterCount: Int? = nil, plannedSteps: Int? = nil) {
         var detectors: [any WarningDetector] = [
-            LossExplosionDetector(), LossNotDecreasingDetector(), LossOscillationDetector(),
-            PlateauDetector(), OverfittingDetector(),
+            LossExplosionDetector(),
+            plannedSteps.map { LossNotDecreasingDetector(plannedSteps: $0) } ?? LossNotDecreasingDetector(),
+            LossOscillationDetector(),
+            plannedSteps.map { PlateauDetector(plannedSteps: $0) } ?? PlateauDetector(),
+            OverfittingDetector(),
         ]
-        if let method { detectors.append(LearningRateRangeDetector(method: method, peakLearningRate: peakLearningRate)) }
+        if let method {
+            detectors.append(LearningRateRangeDetector(method: method, peakLearningRate: peakLearningRate,
+                                                       parameterCount: parameterCount, plannedSteps: plannedSteps))
+        }
         self.detectors = detectors
     }
 

@@ -28,10 +28,21 @@ public struct Evidence: Sendable, Equatable, Codable {
     }
 }
 
+/// How strongly a ``TrainingWarning`` speaks.
+public enum WarningSeverity: String, Sendable, Codable {
+    /// A neutral remark with no evidence of harm yet (a learning rate outside the guide's range,
+    /// before the loss has said anything): printed as `note`, not counted as a problem.
+    case note
+    /// Evidence in the run itself that something is wrong.
+    case warning
+}
+
 /// A warning sign seen in a training run: the kind, the step it was noticed at, one plain
 /// sentence, the numbers behind it and the usual fix.
 public struct TrainingWarning: Sendable, Equatable, Codable {
     public var kind: WarningKind
+    /// `.note` for a remark without evidence yet; `.warning` otherwise.
+    public var severity: WarningSeverity
     /// The step at which the warning fired.
     public var step: Int
     /// One plain sentence naming what happened, where, and the likely cause and fix.
@@ -40,8 +51,9 @@ public struct TrainingWarning: Sendable, Equatable, Codable {
     /// The usual remedy, as an imperative phrase.
     public var fix: String
 
-    public init(kind: WarningKind, step: Int, message: String, evidence: [Evidence], fix: String) {
+    public init(kind: WarningKind, severity: WarningSeverity = .warning, step: Int, message: String, evidence: [Evidence], fix: String) {
         self.kind = kind
+        self.severity = severity
         self.step = step
         self.message = message
         self.evidence = evidence
@@ -50,7 +62,10 @@ public struct TrainingWarning: Sendable, Equatable, Codable {
 }
 
 extension TrainingWarning: CustomStringConvertible {
-    public var description: String { "warning: " + message }
+    public var description: String { "\(severity.rawValue): " + message }
+
+    /// Whether this is a real warning (evidence in the run), not a note.
+    public var isWarning: Bool { severity == .warning }
 }
 
 /// A detector of one warning sign. It is fed every record of a run in order (training steps and

@@ -20,14 +20,23 @@ final class SetCommandTests: XCTestCase {
         ok(interpreter, "method full")
         XCTAssertTrue(failure(interpreter, "set lr=0").message.hasSuffix("the guide recommends 1e-5 … 5e-5 for full fine-tuning"))
         ok(interpreter, "method qlora")
-        XCTAssertTrue(ok(interpreter, "set lr=1e-4").contains("warning: lr=1e-4 is below the guide's recommended 2e-4 … 5e-4 for QLoRA; too low:"))
+        XCTAssertTrue(ok(interpreter, "set lr=1e-4").contains("warning: lr=1e-4 is below the guide's recommended 2e-4 … 5e-4 for QLoRA, a range it gives for 7B-class models; too low:"))
     }
 
     func testLearningRateOutsideTheGuideIsAWarningNotAnError() {
         let interpreter = makeInterpreter()
         let text = ok(interpreter, "set lr=1e-2")
-        XCTAssertTrue(text.hasPrefix("lr=0.01 (seed 42)\nwarning: lr=0.01 is above the guide's recommended 1e-4 … 3e-4 for LoRA; too high: the loss spikes"), text)
+        XCTAssertTrue(text.hasPrefix("lr=0.01 (seed 42)\nwarning: lr=0.01 is above the guide's recommended 1e-4 … 3e-4 for LoRA, a range it gives for 7B-class models; too high: the loss spikes"), text)
         XCTAssertEqual(interpreter.session.hyperparameters.lr, 0.01)
+    }
+
+    /// With a model far from 7B loaded, the warning names its size and defers to the loss
+    /// instead of predicting spikes.
+    func testLearningRateWarningNamesTheModelClass() {
+        let interpreter = makeInterpreter(tiny: true)
+        XCTAssertEqual(ok(interpreter, "set lr=1e-2"),
+                       "lr=0.01 (seed 42)\nwarning: lr=0.01 is above the guide's recommended 1e-4 … 3e-4 for LoRA, a range it gives for 7B-class models; this is a 109K model, where other rates can work — train watches the loss and warns if it spikes or diverges")
+        XCTAssertTrue(ok(interpreter, "set lr=1e-5").hasSuffix("this is a 109K model, where other rates can work — train watches the loss and warns if it does not move"))
     }
 
     func testAllOrNothing() {

@@ -4,7 +4,7 @@ import AttuneLanguage
 
 /// `help [TOPIC]` and `?TOPIC`: the command list, one command (`help model load`), a noun's verbs
 /// (`help data`), a hyperparameter (`?lr`), the grammar (`help syntax`), the hyperparameter table
-/// (`help hyperparameters`) or tensor naming (`help names`).
+/// (`help hyperparameters`), tensor naming (`help names`) or the example notebooks (`help notebooks`).
 struct HelpCommand: RuntimeCommand {
     let spec = StandardSpec.named("help")
     let schema = ArgumentSchema([], rest: .positional("topic", .path, required: false, "a command, hyperparameter or topic"))
@@ -12,11 +12,11 @@ struct HelpCommand: RuntimeCommand {
         Explains Attune. With no topic it lists the commands. A topic is a command (help train, \
         help model load), a command group (help data), a hyperparameter (help lr, or ?lr: meaning, \
         current value, recommended range, what too high or too low looks like), or one of syntax, \
-        hyperparameters and names.
-        """, examples: ["help", "help model new", "?lr", "help syntax", "help names"])
+        hyperparameters, names and notebooks (the example notebooks, in course order).
+        """, examples: ["help", "help model new", "?lr", "help syntax", "help names", "help notebooks"])
 
     /// Topics that are not commands or keys.
-    static let extraTopics = ["syntax", "hyperparameters", "names"]
+    static let extraTopics = ["syntax", "hyperparameters", "names", "notebooks"]
 
     func run(_ context: CommandContext) throws {
         let registry = context.registry
@@ -65,6 +65,7 @@ struct HelpCommand: RuntimeCommand {
             case "syntax": context.result(Grammar.text); return
             case "hyperparameters", "keys": context.result(Self.hyperparameterList()); return
             case "names", "tensors": context.result(ParameterNames.helpText); return
+            case "notebooks", "examples": context.result(ExampleNotebooks.helpText); return
             default: break
             }
         }

@@ -73,7 +73,8 @@ struct MethodCommand: RuntimeCommand {
             text += " · \(NumberText.grouped(trainable)) trainable parameters (\(String(format: "%.2f", 100 * Double(trainable) / Double(max(total, 1))))% of \(NumberText.grouped(total)))"
         }
         context.result(text)
-        if let warning = HyperparameterAdvice.rangeWarning(HyperparameterKey.lr.spec, session.hyperparameters[.lr], method: method) {
+        if let warning = HyperparameterAdvice.rangeWarning(HyperparameterKey.lr.spec, session.hyperparameters[.lr], method: method,
+                                                           parameterCount: session.model?.model.config.parameterCount) {
             context.warn(warning)
         }
     }

@@ -39,7 +39,10 @@ struct SetCommand: RuntimeCommand {
         }
         for (spec, value) in pending {
             session.hyperparameters.set(spec.key, value)
-            if let warning = HyperparameterAdvice.rangeWarning(spec, value, method: method) { context.warn(warning) }
+            if let warning = HyperparameterAdvice.rangeWarning(spec, value, method: method,
+                                                               parameterCount: session.model?.model.config.parameterCount) {
+                context.warn(warning)
+            }
         }
         let changed = Set(pending.map(\.0.key))
         for warning in HyperparameterAdvice.consistencyWarnings(changed: changed, values: session.hyperparameters, model: session.model) {

@@ -106,7 +106,7 @@ struct SweepCommand: RuntimeCommand {
             if let val = run.finalValLoss { line += String(format: " · val %.4f", val) }
             if let step = run.divergedAt { line += " · diverged at step \(step)" }
             context.stream(line)
-            for warning in outcome.warnings { context.stream("  warning at step \(warning.step): \(warning.message)") }
+            for warning in outcome.warnings { context.stream("  \(warning.severity.rawValue) at step \(warning.step): \(warning.message)") }
             report.runs.append(run)
             var row: [(String, ScriptValue)] = [("name", .string(name))]
             for setting in combination {

@@ -74,7 +74,7 @@ struct TrainCommand: RuntimeCommand {
             context.progress(String(format: "  %.0f tokens/s · %.1f s elapsed · ETA %.0f s", record.tokensPerSecond ?? 0, elapsed, eta))
             if let json = try? JSONValue.parse(record.jsonLine) { context.metrics(json) }
         }, onWarning: { warning in
-            context.stream("warning at step \(warning.step): \(warning.message)")
+            context.stream("\(warning.severity.rawValue) at step \(warning.step): \(warning.message)")
         }, onSkip: { step, reason in
             context.stream("step \(step) skipped: \(reason)")
         }, onEarlyStop: { decision in
@@ -82,7 +82,8 @@ struct TrainCommand: RuntimeCommand {
             context.stream(String(format: "early stopping at step %d: no better validation loss in %d passes; the best, %.4f, was at step %d",
                                   state.trainer.step, stopping.evaluationsWithoutImprovement, bestValLoss, bestStep))
         })
-        let warnings = outcome.warnings.map(\.message)
+        // Notes (a rate outside the guide's range, no evidence yet) stay in the stream; the result ends with real warnings.
+        let warnings = outcome.warnings.filter(\.isWarning).map(\.message)
         let reason = outcome.reason
         var summary = "trained \(state.trainer.step - first) step\(state.trainer.step - first == 1 ? "" : "s") (\(state.runName), \(state.methodSummary))"
         // This call's losses (a continued run's earlier steps are not its start).

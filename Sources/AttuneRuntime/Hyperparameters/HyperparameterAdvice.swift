@@ -1,3 +1,5 @@
+import Evaluation
+
 /// The guide's advice on values: warnings when a value leaves its recommended range, and when
 /// keys disagree with each other or with the model.
 public enum HyperparameterAdvice {
@@ -7,18 +9,26 @@ public enum HyperparameterAdvice {
     }
 
     /// The warning for `value` of `spec` under `method`, if it leaves the recommended range.
-    public static func rangeWarning(_ spec: HyperparameterSpec, _ value: HyperparameterValue, method: TrainingMethod) -> String? {
+    ///
+    /// The learning rate's ranges are the guide's for 7B-class models (``GuideModelClass``), and
+    /// the warning says so. For a loaded model of `parameterCount` parameters outside that class,
+    /// it says the size and that `train` judges the rate by the loss instead of predicting what
+    /// goes wrong (``LearningRateRangeDetector`` escalates only on evidence).
+    public static func rangeWarning(_ spec: HyperparameterSpec, _ value: HyperparameterValue, method: TrainingMethod,
+                                    parameterCount: Int? = nil) -> String? {
         guard let number = value.number, let range = spec.recommendedRange(for: method) else { return nil }
+        let above = number > range.upperBound
+        guard above || number < range.lowerBound else { return nil }
         let scope = spec.recommendedByMethod != nil ? " for \(method.displayName)" : ""
-        if number > range.upperBound {
-            return "\(spec.name)=\(value) is above the guide's recommended \(rangeText(range))\(scope)"
-                + (spec.tooHigh.map { "; too high: \($0)" } ?? "")
+        var text = "\(spec.name)=\(value) is \(above ? "above" : "below") the guide's recommended \(rangeText(range))\(scope)"
+        if spec.key == .lr {
+            text += ", a range it gives for 7B-class models"
+            if let parameterCount, !GuideModelClass.contains(parameterCount) {
+                return text + "; this is a \(GuideModelClass.sizeText(parameterCount)) model, where other rates can work — "
+                    + "train watches the loss and warns if it \(above ? "spikes or diverges" : "does not move")"
+            }
         }
-        if number < range.lowerBound {
-            return "\(spec.name)=\(value) is below the guide's recommended \(rangeText(range))\(scope)"
-                + (spec.tooLow.map { "; too low: \($0)" } ?? "")
-        }
-        return nil
+        return text + ((above ? spec.tooHigh.map { "; too high: \($0)" } : spec.tooLow.map { "; too low: \($0)" }) ?? "")
     }
 
     /// Warnings about combinations, for the keys just changed.

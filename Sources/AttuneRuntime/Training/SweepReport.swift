@@ -31,14 +31,14 @@ struct SweepReport {
         var flags: [String] {
             var flags = [String]()
             if let divergedAt { flags.append("diverged at \(divergedAt)") }
-            for warning in warnings {
+            for warning in warnings where warning.isWarning {
                 let flag: String? = switch warning.kind {
                 case .lossExploding: nil
                 case .lossNotDecreasing: "not decreasing"
                 case .overfitting: "overfitting"
                 case .lossOscillating: "oscillating"
                 case .plateau: "plateau"
-                case .learningRateOutOfRange: warning.message.contains(" above ") ? "lr above range" : "lr below range"
+                case .learningRateOutOfRange: warning.message.contains(" too high ") ? "lr too high" : "lr too low"
                 }
                 if let flag, !flags.contains(flag) { flags.append(flag) }
             }

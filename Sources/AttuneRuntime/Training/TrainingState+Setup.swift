@@ -95,7 +95,8 @@ extension TrainingState {
                               maxGradNorm: h.gradClip > 0 ? h.gradClip : nil, accumulationSteps: h.accum)
         let method: FineTuningMethod = switch settings.method { case .full: .full; case .lora: .lora; case .qlora: .qlora }
         let state = TrainingState(methodSummary: settings.summary, adapter: adapter, trainer: trainer, batches: trainBatches,
-                                  validation: validationBatches, monitor: TrainingMonitor(method: method, peakLearningRate: lr),
+                                  validation: validationBatches, monitor: TrainingMonitor(method: method, peakLearningRate: lr, parameterCount: model.config.parameterCount,
+                                                                                              plannedSteps: plannedSteps),
                                   runName: runName ?? "run\(session.runs.count + 1)", plannedSteps: plannedSteps)
         state.layersBeforeQuantization = originalLayers
         if h.patience > 0 {
