@@ -79,6 +79,8 @@ VNNI void weights_q4_1(const uint8_t *w, __m256i *lo, __m256i *hi) {
         static const uint16_t picks[32] = {0, WORDS, 2 * WORDS, 3 * WORDS, M, WORDS + M, 2 * WORDS + M, 3 * WORDS + M}; \
         const __m512i index = _mm512_loadu_si512(picks);                                                      \
         __m512i lo = _mm512_maskz_loadu_epi16((__mmask32)(words >= 32 ? ~0u : (1u << words) - 1), w);        \
+        if (3 * WORDS + M < 32) /* four headers within 64 bytes (Q4_0, Q4_1) */                              \
+            return _mm256_cvtph_ps(_mm512_castsi512_si128(_mm512_permutexvar_epi16(index, lo)));             \
         __m512i hi = words > 32 ? _mm512_maskz_loadu_epi16((__mmask32)((1u << (words - 32)) - 1), w + 64) : _mm512_setzero_si512(); \
         return _mm256_cvtph_ps(_mm512_castsi512_si128(_mm512_permutex2var_epi16(lo, index, hi)));            \
     }
@@ -106,7 +108,11 @@ HEADERS(q4_1, 10, 1)
         float off[4] = {0, 0, 0, 0};                                                                               \
         (void)off;                                                                                                 \
         _Alignas(64) float scale[4][CHUNK], minimum[4][CHUNK];                                                     \
-        (void)minimum;                                                                                             \
+        /* Four weight rows, one activation row: the rows' offset chains run side by side in one */              \
+        /* register, from the minimums transposed to [block][row]. */                                             \
+        const int side_by_side = OFFSETS && R == 4 && J == 1;                                                      \
+        __m128 offsets4 = _mm_setzero_ps();                                                                        \
+        (void)minimum; (void)side_by_side; (void)offsets4;                                                         \
         for (long start = 0; start < blocks; start += CHUNK) {                                                     \
             const long count = blocks - start < CHUNK ? blocks - start : CHUNK;                                    \
             for (long b = 0; b < count; b += 4) {                                                                  \
@@ -116,10 +122,16 @@ HEADERS(q4_1, 10, 1)
                     const attune_act16 *a0 = a[0] + start + b;                                                     \
                     da = _mm_setr_ps(a0[0].d, a0[n > 1].d, a0[n > 2 ? 2 : 0].d, a0[n > 3 ? 3 : 0].d);              \
                 }                                                                                                  \
+                __m128 m[4];                                                                                       \
                 for (int r = 0; r < R; r++) {                                                                      \
                     __m256 h = headers_##T(w[r] + (start + b) * BLOCK_BYTES, n);                                   \
                     _mm_store_ps(scale[r] + b, J == 1 ? _mm_mul_ps(_mm256_castps256_ps128(h), da) : _mm256_castps256_ps128(h)); \
-                    if (OFFSETS) _mm_store_ps(minimum[r] + b, _mm256_extractf128_ps(h, 1));                        \
+                    m[r] = _mm256_extractf128_ps(h, 1);                                                            \
+                    if (OFFSETS && !side_by_side) _mm_store_ps(minimum[r] + b, m[r]);                              \
+                }                                                                                                  \
+                if (side_by_side) {                                                                                \
+                    _MM_TRANSPOSE4_PS(m[0], m[1], m[2], m[3]);                                                     \
+                    for (int k = 0; k < 4; k++) _mm_store_ps(minimum[0] + 4 * (b + k), m[k]);                      \
                 }                                                                                                  \
             }                                                                                                      \
             for (long i = 0; i < count; i++) {                                                                     \
@@ -136,11 +148,14 @@ HEADERS(q4_1, 10, 1)
                     for (int j = 0; j < J; j++) {                                                                  \
                         __m256i s = _mm256_dpwssd_epi32(_mm256_madd_epi16(lo, a_lo[j]), hi, a_hi[j]);              \
                         acc[r * J + j] = _mm256_fmadd_ps(_mm256_set1_ps(J == 1 ? scale[r][i] : scale[r][i] * a[j][b].d), _mm256_cvtepi32_ps(s), acc[r * J + j]); \
-                        if (OFFSETS) off[r * J + j] = fmaf(minimum[r][i], a[j][b].sum, off[r * J + j]);            \
+                        if (OFFSETS && !side_by_side) off[r * J + j] = fmaf(minimum[r][i], a[j][b].sum, off[r * J + j]); \
                     }                                                                                              \
                 }                                                                                                  \
+                if (side_by_side)                                                                                  \
+                    offsets4 = _mm_fmadd_ps(_mm_load_ps(minimum[0] + 4 * i), _mm_set1_ps(a[0][b].sum), offsets4);  \
             }                                                                                                      \
         }                                                                                                          \
+        if (side_by_side) _mm_storeu_ps(off, offsets4);                                                            \
         for (int k = 0; k < R * J; k++) y[k] = OFFSETS ? hsum8(acc[k]) + off[k] : hsum8(acc[k]);                   \
     }
 GROUP_KERNEL(q8_0, 34, 0)
