@@ -43,6 +43,7 @@ void attune_cpu_query(attune_cpu_info *info) {
         info->avx512vl = ((ebx >> 31) & 1) && zmmOK;
         info->amx_bf16 = ((edx >> 22) & 1);
         info->amx_tile = ((edx >> 24) & 1);
+        info->avx512vnni = ((ecx >> 11) & 1) && zmmOK;
         unsigned int subleaves = eax;
         if (subleaves >= 1) {
             unsigned int a1, b1, c1, d1;

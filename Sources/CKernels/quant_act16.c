@@ -14,7 +14,8 @@
 // activations (≈0.4%, enough to change SmolLM2's greedy answers). Each int32 lane sums four
 // products, |q_w q_a| ≤ 128 · 32767, so nothing overflows.
 //
-// Every path computes the same bits (DESIGN.md §5); the portable C runs the AVX2 lanes as arrays.
+// Every path computes the same bits (DESIGN.md §5); the portable C runs the AVX2 lanes as arrays,
+// and the AVX-512 VNNI path (quant_act16_vnni.c, where the CPU has it) computes the same lanes.
 // Quantization: the block sum s is ((x_l + x_{l+8}) + (x_{l+16} + x_{l+24})) per lane l, then the
 // hsum8 tree; q_i = round-to-nearest-even(x_i · (32767 / amax)). A block whose sum is not finite
 // gets d = NaN and q = 0; a block so small that 32767 / amax overflows (amax < 9.6e-35) is scaled
@@ -27,15 +28,13 @@
 #else
 #pragma STDC FP_CONTRACT OFF
 #endif
-#include "CKernels.h"
+#include "quant_act16.h"  // attune_act16, the AVX-512 VNNI path (quant_act16_vnni.c)
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "avx2_common.h"  // half.h, hsum8, PORTABLE
 
-typedef struct { float d; float sum; int16_t q[32]; } attune_act16;
-_Static_assert(sizeof(attune_act16) == ATTUNE_ACT16_BLOCK_BYTES, "activation block layout");
 
 /// The sum of eight lanes in the order of hsum8: ((l0+l4) + (l2+l6)) + ((l1+l5) + (l3+l7)).
 static inline float hsum8_lanes(const float *l) {
@@ -260,10 +259,16 @@ MULTI_ACTS(multi_q4_1, 20, Q4_1_WEIGHTS, Q4_1_OFFSET_A)
 #endif
 
 #define DISPATCH_ACT(name, ...) (attune_quant_is_vectorized() ? name##_avx2(__VA_ARGS__) : name##_portable(__VA_ARGS__))
+#if defined(__x86_64__)
+#define DISPATCH_DOT(name, type, w, a, blocks) \
+    (attune_act16_vnni_enabled() ? attune_act16_vnni_dot(type, w, a, blocks) : DISPATCH_ACT(name, w, a, blocks))
+#else
+#define DISPATCH_DOT(name, type, w, a, blocks) DISPATCH_ACT(name, w, a, blocks)
+#endif
 void attune_quantize_act16(const float *x, long blocks, void *dst) { DISPATCH_ACT(quantize_act, x, blocks, (attune_act16 *)dst); }
-float attune_dot_q8_0_act16(const void *w, const void *a, long blocks) { return DISPATCH_ACT(dot_q8_0_act, w, (const attune_act16 *)a, blocks); }
-float attune_dot_q4_0_act16(const void *w, const void *a, long blocks) { return DISPATCH_ACT(dot_q4_0_act, w, (const attune_act16 *)a, blocks); }
-float attune_dot_q4_1_act16(const void *w, const void *a, long blocks) { return DISPATCH_ACT(dot_q4_1_act, w, (const attune_act16 *)a, blocks); }
+float attune_dot_q8_0_act16(const void *w, const void *a, long blocks) { return DISPATCH_DOT(dot_q8_0_act, ACT16_Q8_0, w, (const attune_act16 *)a, blocks); }
+float attune_dot_q4_0_act16(const void *w, const void *a, long blocks) { return DISPATCH_DOT(dot_q4_0_act, ACT16_Q4_0, w, (const attune_act16 *)a, blocks); }
+float attune_dot_q4_1_act16(const void *w, const void *a, long blocks) { return DISPATCH_DOT(dot_q4_1_act, ACT16_Q4_1, w, (const attune_act16 *)a, blocks); }
 
 /// y[r] = Σ deq(w_r) · a over `rows` weight rows `row_bytes` apart: pairs of rows through the
 /// two-row kernels, a last odd row through the one-row kernel.
@@ -275,6 +280,10 @@ static void matvec(const uint8_t *w, long row_bytes, long rows, const void *a, l
                    one_row_fn one, int type) {
     long r = 0;
 #if defined(__x86_64__)
+    if (attune_act16_vnni_enabled()) {
+        attune_act16_vnni_matvec(type, w, row_bytes, rows, (const attune_act16 *)a, blocks, y);
+        return;
+    }
     if (attune_quant_is_vectorized()) {
         two_rows_fn two = type == 0 ? two_rows_q8_0 : type == 1 ? two_rows_q4_0 : two_rows_q4_1;
         for (; r + 1 < rows; r += 2) two(w + r * row_bytes, w + (r + 1) * row_bytes, (const attune_act16 *)a, blocks, y + r, y + r + 1);
@@ -301,6 +310,13 @@ static void matmul(const uint8_t *w, long row_bytes, long rows, const void *a, l
                    one_row_fn one, int type) {
     const attune_act16 *act = (const attune_act16 *)a;
 #if defined(__x86_64__)
+    if (attune_act16_vnni_enabled()) {
+        for (long r = 0; r < rows; r++)
+            for (long i = 0; i < acts; i += 4)
+                attune_act16_vnni_multi(type, w + r * row_bytes, act + i * blocks, blocks, blocks, y + i * ldy + r, ldy,
+                                        acts - i < 4 ? acts - i : 4, 4 * row_bytes);
+        return;
+    }
     if (attune_quant_is_vectorized()) {
         typedef void (*multi_fn)(const uint8_t *, const attune_act16 *, long, long, float *, long, long);
         multi_fn multi = type == 0 ? multi_q8_0 : type == 1 ? multi_q4_0 : multi_q4_1;

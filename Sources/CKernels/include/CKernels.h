@@ -17,6 +17,8 @@ typedef struct {
     int avx512bf16;
     int amx_tile;
     int amx_bf16;
+    /// AVX-512 VNNI (`vpdpwssd`, `vpdpbusd`): the 16-bit activation dots use it (quant_act16_vnni.c).
+    int avx512vnni;
 } attune_cpu_info;
 
 /// Fills `info` from cpuid (all zeros on non-x86 machines).
@@ -100,7 +102,8 @@ void attune_attention_rows(const float *q, long q_stride, const float *k, const 
 /// Activations quantized to 16 bits per block of 32 for integer dots with the legacy blocks
 /// (layout and error in quant_act16.c): `blocks` blocks of `x` into `dst`
 /// (`blocks · ATTUNE_ACT16_BLOCK_BYTES` bytes), then `Σ deq(w)[i] · a[i]` over `32 · blocks`
-/// values. Same dispatch and forced fallback as the float kernels above, and the same bits on every path.
+/// values. Same dispatch and forced fallback as the float kernels above (plus AVX-512 VNNI for the
+/// dots where the CPU has it and the path allows AVX-512), and the same bits on every path.
 #define ATTUNE_ACT16_BLOCK_BYTES 72
 void attune_quantize_act16(const float *x, long blocks, void *dst);
 float attune_dot_q8_0_act16(const void *w, const void *a, long blocks);
@@ -117,6 +120,9 @@ void attune_matvec_q4_1_act16(const void *w, long row_bytes, long rows, const vo
 void attune_matmul_q8_0_act16(const void *w, long row_bytes, long rows, const void *a, long acts, long blocks, float *y, long ldy);
 void attune_matmul_q4_0_act16(const void *w, long row_bytes, long rows, const void *a, long acts, long blocks, float *y, long ldy);
 void attune_matmul_q4_1_act16(const void *w, long row_bytes, long rows, const void *a, long acts, long blocks, float *y, long ldy);
+/// 1 when the dots above take their AVX-512 VNNI path now (quant_act16_vnni.c): the CPU has
+/// AVX-512 F, BW, VL and VNNI and the kernel path allows AVX-512. The same bits either way.
+int attune_act16_vnni_enabled(void);
 
 
 /// A chunk of a parallel loop: `fn(context, chunk)`.

@@ -216,35 +216,50 @@ final class Int16ActivationKernelTests: XCTestCase {
         }
     }
 
-    /// Quantization, the one-row dots and the matrix-vector products give the same bits on the
-    /// portable and the vector path, for block counts from 0 up, blocks of very different scales
-    /// (zero, tiny enough that 32767 / max overflows, large enough that the sum overflows), and any
-    /// weight alignment.
+    /// Every path this CPU has, portable first (AVX2, and AVX-512 with VNNI where the CPU has them).
+    func allPaths() -> [Int32] {
+        (Int32(ATTUNE_PATH_PORTABLE)...attune_kernel_best_path()).map { $0 }
+    }
+
+    /// Quantization, the one-row dots, the matrix-vector and the several-rows products give the
+    /// same bits on every path the CPU has (portable, AVX2, AVX-512 VNNI), for block counts from 0
+    /// up, row counts that are and are not multiples of the vector kernels' four, blocks of very
+    /// different scales (zero, tiny enough that 32767 / max overflows, large enough that the sum
+    /// overflows), extreme codes (±32767 activations against the largest weight codes of either
+    /// sign) and any weight alignment.
     func testEveryPathGivesTheSameBits() throws {
-        let (portable, avx2) = (Int32(ATTUNE_PATH_PORTABLE), Int32(ATTUNE_PATH_AVX2))
-        guard attune_kernel_best_path() >= avx2 else { return }
+        let paths = allPaths()
+        guard paths.count > 1 else { return }
         var rng = RandomGenerator(seed: 77)
         let sizes: [GGMLType: Int] = [.q8_0: 34, .q4_0: 18, .q4_1: 20]
         let scales: [Float] = [1, 0, 40, 1e-3, 1e-36, .leastNormalMagnitude * 0x1p-10, 3e37]
         for trial in 0..<150 {
             let blocks = trial < 30 ? trial : 1 + rng.nextInt(below: 80)
-            let rows = 1 + rng.nextInt(below: 6)
-            let x = (0..<(blocks * 32)).map { i -> Float in
+            let rows = 1 + rng.nextInt(below: 11)
+            let acts = 1 + rng.nextInt(below: 6)
+            // Trials 1, 6, 11, …: every activation ±max (codes ±32767) and every weight code extreme.
+            let extreme = trial % 5 == 1
+            let x = (0..<(acts * blocks * 32)).map { i -> Float in
+                if extreme { return i % 3 == 0 ? -2.5 : 2.5 }
                 let scale = trial % 4 == 0 ? scales[(i / 32) % scales.count] : 1
                 return rng.uniform(-1, 1) * scale
             }
-            let count = max(blocks, 1) * Int(ATTUNE_ACT16_BLOCK_BYTES)
-            var acts = [[UInt8]]()
-            for path in [portable, avx2] {
+            let count = max(acts * blocks, 1) * Int(ATTUNE_ACT16_BLOCK_BYTES)
+            var quantized = [[UInt8]]()
+            for path in paths {
                 attune_kernel_force_path(path)
                 var raw = [UInt8](repeating: 0xAB, count: count)
-                x.withUnsafeBufferPointer { src in raw.withUnsafeMutableBytes { attune_quantize_act16(src.baseAddress!, blocks, $0.baseAddress!) } }
-                acts.append(raw)
+                x.withUnsafeBufferPointer { src in raw.withUnsafeMutableBytes { attune_quantize_act16(src.baseAddress!, acts * blocks, $0.baseAddress!) } }
+                quantized.append(raw)
             }
-            XCTAssertEqual(acts[0], acts[1], "quantization of \(blocks) blocks, trial \(trial)")
+            for q in quantized.dropFirst() { XCTAssertEqual(q, quantized[0], "quantization of \(blocks) blocks, trial \(trial)") }
             for type in [GGMLType.q8_0, .q4_0, .q4_1] {
                 let size = sizes[type]!, offset = rng.nextInt(below: 16)
                 var weights = (0..<(offset + rows * blocks * size)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+                if extreme {  // Q8_0: −128 or 127; Q4_0/Q4_1: nibbles 0 or 15 (codes −8/7, 0/15)
+                    let code: UInt8 = type == .q8_0 ? (trial % 2 == 0 ? 0x80 : 0x7F) : (trial % 2 == 0 ? 0xFF : 0x00)
+                    for i in offset..<weights.count { weights[i] = code }
+                }
                 for b in 0..<(rows * blocks) {  // finite half scales (and minimums) of either sign
                     for field in 0..<(type == .q4_1 ? 2 : 1) {
                         let half = UInt16(rng.nextInt(below: 2) << 15 | (1 + rng.nextInt(below: 22)) << 10 | rng.nextInt(below: 1024))
@@ -253,30 +268,53 @@ final class Int16ActivationKernelTests: XCTestCase {
                     }
                 }
                 var results = [[UInt32]]()
-                for path in [portable, avx2] {
+                for path in paths {
                     attune_kernel_force_path(path)
-                    var y = [Float](repeating: .nan, count: rows + 1)
+                    // rows matrix-vector results, the one-row dot, then acts × rows several-rows results.
+                    var y = [Float](repeating: .nan, count: rows + 1 + acts * rows)
                     weights.withUnsafeBytes { wraw in
-                        acts[0].withUnsafeBytes { a in
+                        quantized[0].withUnsafeBytes { a in
                             y.withUnsafeMutableBufferPointer { out in
-                                let w = wraw.baseAddress! + offset, rowBytes = blocks * size
+                                let w = wraw.baseAddress! + offset, rowBytes = blocks * size, many = out.baseAddress! + rows + 1
                                 switch type {
                                 case .q8_0: attune_matvec_q8_0_act16(w, rowBytes, rows, a.baseAddress!, blocks, out.baseAddress!)
                                             out[rows] = attune_dot_q8_0_act16(w, a.baseAddress!, blocks)
+                                            attune_matmul_q8_0_act16(w, rowBytes, rows, a.baseAddress!, acts, blocks, many, rows)
                                 case .q4_0: attune_matvec_q4_0_act16(w, rowBytes, rows, a.baseAddress!, blocks, out.baseAddress!)
                                             out[rows] = attune_dot_q4_0_act16(w, a.baseAddress!, blocks)
+                                            attune_matmul_q4_0_act16(w, rowBytes, rows, a.baseAddress!, acts, blocks, many, rows)
                                 default: attune_matvec_q4_1_act16(w, rowBytes, rows, a.baseAddress!, blocks, out.baseAddress!)
                                          out[rows] = attune_dot_q4_1_act16(w, a.baseAddress!, blocks)
+                                         attune_matmul_q4_1_act16(w, rowBytes, rows, a.baseAddress!, acts, blocks, many, rows)
                                 }
                             }
                         }
                     }
-                    XCTAssertEqual(y[0].bitPattern, y[rows].bitPattern, "\(type): row 0 of the product is the one-row dot")
+                    XCTAssertEqual(y[0].bitPattern, y[rows].bitPattern, "\(type): row 0 of the product is the one-row dot, path \(path)")
+                    XCTAssertEqual(Array(y[0..<rows]).map(\.bitPattern), Array(y[(rows + 1)..<(2 * rows + 1)]).map(\.bitPattern),
+                                   "\(type): activation row 0 of the several-rows product is the matrix-vector product, path \(path)")
                     // NaN (a block whose sum overflowed) compares as one value: its sign may differ.
                     results.append(y.map { $0.isNaN ? Float.nan.bitPattern : $0.bitPattern })
                 }
-                XCTAssertEqual(results[0], results[1], "\(type) dots over \(blocks) blocks, \(rows) rows, trial \(trial)")
+                for (path, result) in zip(paths, results).dropFirst() {
+                    XCTAssertEqual(result, results[0], "\(type) dots over \(blocks) blocks, \(rows) rows, \(acts) activation rows, trial \(trial): path \(path) against portable")
+                }
             }
         }
+    }
+
+    /// The AVX-512 path of the dots is taken exactly when the CPU has AVX-512 F, BW, VL and VNNI
+    /// and the path allows AVX-512; forcing AVX2 or portable turns it off.
+    func testTheVNNIPathIsChosenByTheCPUAndTheForcedPath() {
+        var info = attune_cpu_info()
+        attune_cpu_query(&info)
+        let hasVNNI = info.avx512f == 1 && info.avx512bw == 1 && info.avx512vl == 1 && info.avx512vnni == 1
+        attune_kernel_force_path(-1)
+        let unforced = attune_kernel_path() >= Int32(ATTUNE_PATH_AVX512)
+        XCTAssertEqual(attune_act16_vnni_enabled() == 1, hasVNNI && unforced)
+        attune_kernel_force_path(Int32(ATTUNE_PATH_AVX2))
+        XCTAssertEqual(attune_act16_vnni_enabled(), 0)
+        attune_kernel_force_path(Int32(ATTUNE_PATH_PORTABLE))
+        XCTAssertEqual(attune_act16_vnni_enabled(), 0)
     }
 }
