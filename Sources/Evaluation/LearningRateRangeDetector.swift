@@ -23,7 +23,15 @@ import Essentials
 ///   one odd batch is at most a fifth of the mean: with 4, two batches of mixed-in general text in
 ///   the forgetting notebook's 12-step run (losses 2.07 and 1.26 after 0.6-1.0) read as 1.57×.
 ///
-///   Both also need the rise to be at least `minimumRiseShare` (10%) of the run's starting level
+/// - *undone*: the loss had come down (some loss at least `minimumRiseShare`, 10%, below the
+///   run's starting level `L₀`, below), and after at least `2k` losses the mean of the last `k` is
+///   back at or above `L₀`: the run is no better than the model it started from. Fine-tuning
+///   at a workable rate takes tens of percent off the loss within its first steps, so a `k`-mean
+///   back at `L₀` is a rate that undoes each step's progress — lr 2e-2 on the quickstart's setup
+///   drops to 1.23 at step 2, then wanders between 1.3 and 3.8 (steps 6-10 average 2.27 against
+///   `L₀` = 2.04) without a 2× spike or a 1.5× rise over its best 5-step mean.
+///
+///   Spikes and divergence also need the rise to be at least `minimumRiseShare` (10%) of the run's starting level
 ///   `L₀` (mean of its first 3 losses): once a model fits its data the loss is near 0 and its
 ///   ratios are noise (a batch at 0.17 after ten at 0.07 is 2.4×, yet 2% of a start at 5.5); a
 ///   rate too high undoes a real share of what training achieved.
@@ -85,6 +93,9 @@ public struct LearningRateRangeDetector: WarningDetector {
     private var atPeak: [(step: Int, loss: Double)] = []
     private var judgedEarly = false
     private var firstLosses: [Double] = []
+    /// Finite losses seen so far, and the lowest of them.
+    private var finiteLosses = 0
+    private var lowestLoss: Double?
     /// `L₀`: the mean of the run's first 3 finite losses.
     private var startLevel: Double? { firstLosses.isEmpty ? nil : firstLosses.reduce(0, +) / Double(firstLosses.count) }
 
@@ -198,6 +209,8 @@ public struct LearningRateRangeDetector: WarningDetector {
     private mutating func track(_ record: MetricRecord) {
         if let loss = record.loss, loss.isFinite, loss != 0 {
             if firstLosses.count < 3 { firstLosses.append(loss) }
+            finiteLosses += 1
+            lowestLoss = min(lowestLoss ?? loss, loss)
             trainEMA.update(loss)
             recent.append((record.step, loss))
             if recent.count > 10 { recent.removeFirst(recent.count - 10) }
@@ -246,6 +259,16 @@ public struct LearningRateRangeDetector: WarningDetector {
                     let from = window.suffix(k - 1).first?.step ?? record.step
                     return highWarning(record, "the loss is diverging: its mean over steps \(from)-\(record.step) is \(NumberText.significant(mean)), \(NumberText.significant(mean / best.mean))× the lowest \(k)-step mean, \(NumberText.significant(best.mean)) over steps \(best.from)-\(best.to)",
                                        [Evidence(step: best.to, label: "best_mean_loss", value: best.mean),
+                                        Evidence(step: record.step, label: "mean_recent_loss", value: mean)])
+                }
+            }
+            if finiteLosses + 1 >= 2 * k, window.count >= k - 1, let lowest = lowestLoss, lowest <= (1 - minimumRiseShare) * start {
+                let values = window.suffix(k - 1).map(\.loss) + [loss]
+                let mean = values.reduce(0, +) / Double(k)
+                if mean >= start {
+                    let from = window.suffix(k - 1).first?.step ?? record.step
+                    return highWarning(record, "the loss is back where it started: its mean over steps \(from)-\(record.step) is \(NumberText.significant(mean)), at or above \(NumberText.significant(start)), the mean of the run's first 3 steps",
+                                       [Evidence(step: firstLosses.count, label: "start_mean_loss", value: start),
                                         Evidence(step: record.step, label: "mean_recent_loss", value: mean)])
                 }
             }

@@ -100,6 +100,23 @@ final class LearningRateEvidenceTests: XCTestCase {
         XCTAssertEqual(lora(1e-2, settled).map(\.severity), [.note])
     }
 
+    /// The real run of lr 2e-2 on the quickstart's setup (learning-rate.attune.md, 10 steps): down
+    /// to 1.23 at step 2, then wandering between 1.3 and 3.8 — no 2× spike, no 1.5× rise over its
+    /// best 5-step mean, but steps 6-10 average 2.27 against a start of 2.04. Its complement came
+    /// down and stays down (2e-3's seed 1 curve shape: below the start after step 2).
+    func testTooHighEscalatesWhenTheLossIsBackWhereItStarted() {
+        let real = [1.8435, 1.2308, 3.0392, 3.0747, 2.7466, 3.8219, 2.3194, 1.3388, 1.6794, 2.2029]
+        let warnings = lora(2e-2, real)
+        XCTAssertEqual(warnings.map(\.severity), [.note, .warning])
+        XCTAssertEqual(warnings.last?.step, 10)
+        XCTAssertTrue(warnings.last?.message.contains("the loss is back where it started: its mean over steps 6-10 is 2.27, at or above 2.04, the mean of the run's first 3 steps") == true,
+                      warnings.last?.message ?? "")
+        let staysDown = [1.8435, 1.2308, 1.1, 0.9, 1.2, 0.8, 0.95, 0.7, 0.85, 0.75]
+        XCTAssertEqual(lora(2e-2, staysDown).map(\.severity), [.note])
+        // Never down in the first place (flat): not this sign (the validation check below judges it).
+        XCTAssertEqual(lora(2e-2, Array(repeating: 1.5, count: 10)).map(\.severity), [.note])
+    }
+
     /// Training flat at 1.5, validation 1.2 → 1.3 (+8%): the rate, not overfitting. Validation
     /// rising while training falls is overfitting's sign and stays the overfitting detector's.
     func testTooHighEscalatesOnValidationRisingWhileTrainingDoesNot() {
