@@ -4,7 +4,11 @@ import Essentials
 ///
 /// Reference level `r` = mean of the last `window` finite losses before the current step.
 /// Fires when `loss > ratio · r` (with at least `minimumHistory` losses seen), or at once when the
-/// loss is NaN or infinite. While the episode lasts, exploded values do not enter the window, so
+/// loss is NaN or infinite. Before `minimumHistory` losses, from the second step, it fires at
+/// `loss > earlyRatio · r` (default 5): a fine-tuning run's first losses are its highest, so a
+/// five-fold rise over them is the rate, not batch noise — lr 5e-2 on SmolLM2 goes 1.84, 3.13,
+/// 14.4 in three steps, which a three-loss history would only judge from step 4 on, against a
+/// reference the explosion itself has already raised. While the episode lasts, exploded values do not enter the window, so
 /// `r` stays the pre-explosion level; the episode ends when a finite loss is back at or below
 /// `recoveryRatio · r`. A loss of exactly 0 is a step whose batch had no target tokens (the mean
 /// over zero tokens; a real cross-entropy is never exactly 0): it says nothing about the level and
@@ -16,17 +20,20 @@ public struct LossExplosionDetector: WarningDetector {
     public var ratio: Double
     /// Loss at or below `recoveryRatio · reference` ends the episode (default 1.5).
     public var recoveryRatio: Double
-    /// Finite losses needed before a jump can be judged (default 3).
+    /// Finite losses needed before a jump is judged at `ratio` (default 3).
     public var minimumHistory: Int
+    /// The ratio that counts with fewer losses seen (default 5).
+    public var earlyRatio: Double
 
     private var recent: [(step: Int, loss: Double)] = []
     private var inEpisode = false
 
-    public init(window: Int = 10, ratio: Double = 3, recoveryRatio: Double = 1.5, minimumHistory: Int = 3) {
+    public init(window: Int = 10, ratio: Double = 3, recoveryRatio: Double = 1.5, minimumHistory: Int = 3, earlyRatio: Double = 5) {
         self.window = window
         self.ratio = ratio
         self.recoveryRatio = recoveryRatio
         self.minimumHistory = minimumHistory
+        self.earlyRatio = earlyRatio
     }
 
     public mutating func reset() {
@@ -59,7 +66,7 @@ public struct LossExplosionDetector: WarningDetector {
         if inEpisode {
             if let reference, loss <= recoveryRatio * reference { inEpisode = false } else { return nil }
         }
-        if let reference, recent.count >= minimumHistory, loss > ratio * reference {
+        if let reference, loss > (recent.count >= minimumHistory ? ratio : earlyRatio) * reference {
             inEpisode = true
             return TrainingWarning(
                 kind: .lossExploding, step: record.step,

@@ -94,6 +94,18 @@ final class WarningDetectorTests: XCTestCase {
         XCTAssertEqual(warnings.first?.evidence.first?.value, 2.0)
     }
 
+    /// lr 5e-2 on SmolLM2 (serve.attune.md's broken adapter): 1.84, 3.13, 14.4, 11.3. Step 3 is
+    /// 5.8× the mean of the two before; a three-loss history alone would judge step 4 against a
+    /// reference the explosion had already raised (11.3 < 3 × 6.47) and say nothing.
+    func testAnExplosionInTheFirstStepsIsJudgedAtTheEarlyRatio() {
+        let warnings = feed(LossExplosionDetector(), losses([1.8435, 3.1349, 14.4257, 11.2603]))
+        XCTAssertEqual(warnings.map(\.step), [3])
+        XCTAssertEqual(warnings.first?.message,
+                       "Loss exploded at step 3 (from 2.49 to 14.4): the learning rate is probably too high — try 3× lower.")
+        // Its complement: a rise under 5× in the first steps is not judged yet (2.4 after 1.84 at batch 4).
+        XCTAssertEqual(feed(LossExplosionDetector(), losses([1.84, 2.4, 8.9, 2.0])), [])
+    }
+
     func testNoisySpikeBelowRatioIsNotAnExplosion() {
         let values = [2.0, 2.1, 1.9, 2.0, 4.5, 2.0, 1.9]  // 4.5 < 3 × 2.0
         XCTAssertEqual(feed(LossExplosionDetector(), losses(values)), [])
