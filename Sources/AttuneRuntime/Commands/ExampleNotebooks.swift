@@ -32,7 +32,7 @@ enum ExampleNotebooks {
         Entry(file: "review-tiny.attune.md", question: "How do I run a blind human review of base vs tuned?", model: "tiny", minutes: "<1"),
         Entry(file: "review.attune.md", question: "Do human raters prefer the quickstart adapter, and do they agree?", model: "SmolLM2-135M", minutes: "4.2"),
         Entry(file: "forgetting.attune.md", question: "Does fine-tuning make the model forget, and does mixing in general data help?", model: "SmolLM2-135M", minutes: "5.7"),
-        Entry(file: "serve.attune.md", question: "How do I roll an adapter out: shadow mode, a canary, a rollback?", model: "SmolLM2-135M", minutes: "7.1"),
+        Entry(file: "serve.attune.md", question: "How do I roll an adapter out: shadow mode, a canary, a rollback?", model: "SmolLM2-135M", minutes: "2.8"),
         Entry(file: "scale-out.attune.md", question: "How do I hand a run to a GPU trainer and bring the adapter back?", model: "SmolLM2-135M", minutes: "0.2"),
     ]
 
