@@ -78,6 +78,7 @@ struct SweepCommand: RuntimeCommand {
             session.training = nil
             let name = combination.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             let steps = try TrainCommand().plannedSteps(context, batchesPerEpoch: nil)
+            let memory = RunMemoryWindow.start()
             let state = try TrainingState.make(session: session, plannedSteps: steps, runName: name)
             session.metrics.removeRun(name)
             let loop = TrainingLoop(state: state, session: session)
@@ -100,7 +101,8 @@ struct SweepCommand: RuntimeCommand {
                 name: name, group: group.map { $0.isEmpty ? "all" : $0 }, trainable: state.trainer.parameters.count, steps: outcome.stepsRun,
                 losses: records.compactMap { r in r.loss.map { (r.step, $0) } },
                 valLosses: valLosses, finalValLoss: finalValLoss, warnings: outcome.warnings, divergedAt: outcome.divergedAt,
-                stoppedEarly: outcome.stoppedEarly)
+                stoppedEarly: outcome.stoppedEarly,
+                tokensPerSecond: Self.mean(records.compactMap(\.tokensPerSecond)), peakMiB: memory.peakMiB)
             var line = "\(name): \(run.steps) steps"
             if let loss = run.finalLoss { line += String(format: " · loss %.4f", loss) }
             if let val = run.finalValLoss { line += String(format: " · val %.4f", val) }
@@ -122,6 +124,7 @@ struct SweepCommand: RuntimeCommand {
                     ("loss", number(run.finalLoss)), ("min_loss", number(run.minLoss?.loss)),
                     ("val_loss", number(run.finalValLoss)), ("best_val_loss", number(run.bestVal?.loss)),
                     ("diverged", .bool(run.divergedAt != nil)),
+                    ("tokens_per_s", number(run.tokensPerSecond)), ("peak_mb", number(run.peakMiB)),
                     ("losses", .list(run.losses.map { .number($0.loss) }))]
             rows.append(.record(ScriptRecord(kind: "sweep run", fields: row)))
         }
@@ -154,10 +157,17 @@ struct SweepCommand: RuntimeCommand {
                 ("val_loss", number(val?.mean)), ("val_loss_min", number(val?.min)), ("val_loss_max", number(val?.max)),
                 ("loss", number(loss?.mean)), ("loss_min", number(loss?.min)), ("loss_max", number(loss?.max)),
                 ("diverged", .number(Double(group.diverged))),
+                ("tokens_per_s", number(Self.mean(group.runs.compactMap(\.tokensPerSecond)))),
+                ("peak_mb", number(group.runs.compactMap(\.peakMiB).max())),
                 ("runs", .list(report.runs.indices.filter { report.runs[$0].group == group.name }.map { rows[$0] }))]))
         }
         context.returns("sweep result", [("runs", .list(rows)), ("best", best.map { rows[$0] } ?? .none), ("settings", .list(groupRows))])
         if context.shouldStop { context.warn("stopped (Ctrl-C) after \(report.runs.count) of \(combinations.count) runs") }
+    }
+
+    /// The mean of `values`, nil when empty.
+    static func mean(_ values: [Double]) -> Double? {
+        values.isEmpty ? nil : values.reduce(0, +) / Double(values.count)
     }
 
     /// The loss a setting is ranked by over its seeds: the mean validation loss when measured,

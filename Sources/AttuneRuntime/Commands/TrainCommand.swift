@@ -28,6 +28,7 @@ struct TrainCommand: RuntimeCommand {
             throw CommandError.invalidValue("give steps= or epochs=, not both", at: context.range(of: "epochs"))
         }
         let h = session.hyperparameters
+        let memory = RunMemoryWindow.start()
         var state = session.training
         if state == nil {
             // The schedule spans the run's length: the steps hyperparameter when set (so
@@ -116,6 +117,7 @@ struct TrainCommand: RuntimeCommand {
             ("steps", .number(Double(state.trainer.step - first))),
             ("step", .number(Double(state.trainer.step))),
             ("tokens_per_s", speeds.isEmpty ? .none : .number(speeds.reduce(0, +) / Double(speeds.count))),
+            ("peak_mb", memory.peakMiB.map { .number($0) } ?? .none),
             ("losses", .list(losses.map { .number(Double($0)) })),
             ("val_losses", .list(validation.map { .number($0.loss) })),
             ("run", .string(state.runName)),

@@ -22,6 +22,10 @@ struct SweepReport {
         var warnings: [TrainingWarning]
         var divergedAt: Int?
         var stoppedEarly: Bool
+        /// Mean training speed over the run's steps (measured, volatile).
+        var tokensPerSecond: Double? = nil
+        /// The run's own peak resident memory in MiB (`RunMemoryWindow`; measured, volatile).
+        var peakMiB: Double? = nil
 
         var finalLoss: Double? { losses.last?.loss }
         var minLoss: (step: Int, loss: Double)? { losses.filter { $0.loss.isFinite }.min { $0.loss < $1.loss } }
