@@ -9,30 +9,41 @@ public final class TensorStorage: @unchecked Sendable {
 
     /// Allocates `count` floats, set to zero unless `zeroed` is false (then the contents are
     /// whatever the memory held: only for outputs a kernel overwrites in full). Large buffers come
-    /// from `BufferPool` when one of the same size was freed, so a training step reuses the
+    /// from `BufferPool` when one of the same size class was freed, so a training step reuses the
     /// previous step's activation memory.
     public init(count: Int, zeroed: Bool = true) {
         precondition(count >= 0, "storage size must be non-negative, got \(count)")
-        let capacity = max(count, 1)
+        let capacity = BufferPool.capacity(for: max(count, 1))
         base = BufferPool.shared.take(capacity) ?? .allocate(capacity: capacity)
-        if zeroed { base.initialize(repeating: 0, count: capacity) }
+        if zeroed { base.initialize(repeating: 0, count: max(count, 1)) }
         self.count = count
     }
 
-    deinit { BufferPool.shared.give(base, capacity: max(count, 1)) }
+    deinit { BufferPool.shared.give(base, capacity: BufferPool.capacity(for: max(count, 1))) }
+
+    /// Hands every pooled free buffer back to the system: what a long session calls between runs,
+    /// so one run's activation sizes do not stay resident through the next (`RunMemoryWindow`).
+    /// Returns the bytes released.
+    @discardableResult
+    public static func releasePooledBuffers() -> Int { BufferPool.shared.drain() }
 }
 
-/// Freed large float buffers kept by exact size for reuse.
+/// Freed large float buffers kept by size class for reuse.
 ///
 /// Every training step allocates the same activation shapes again. Handing those back to the
 /// system and faulting fresh zeroed pages in cost about 13% of a SmolLM2 LoRA step in kernel
 /// page clearing; reusing them costs one memset. Buffers below `minimumCount` go straight to
 /// malloc; the pool holds at most `limitBytes`, releasing the rest.
+///
+/// Sizes are rounded up to a class, eight per power of two (`capacity(for:)`, at most 12.5%
+/// more than asked): batches of different sequence lengths then share buffers. Pooled by exact
+/// size, every length seen kept its own buffers, and a SmolLM2 LoRA session on the triage tickets
+/// (lengths 60-192) held the whole 4 GiB limit of buffers it would never reuse.
 final class BufferPool: @unchecked Sendable {
     static let shared = BufferPool()
 
     /// Smallest buffer worth pooling (256 KiB).
-    let minimumCount = 65_536
+    static let minimumCount = 65_536
     /// Most memory the pool keeps (`ATTUNE_POOL_MB`, default 4096).
     let limitBytes: Int = {
         if let text = ProcessInfo.processInfo.environment["ATTUNE_POOL_MB"], let mb = Int(text), mb >= 0 { return mb << 20 }
@@ -43,8 +54,29 @@ final class BufferPool: @unchecked Sendable {
     private var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
     private var heldBytes = 0
 
+    /// The size class of a request of `count` floats: `count` itself below `minimumCount`, else
+    /// the smallest `2^k · (8 + j) / 8` (j in 0..<8) that holds it.
+    static func capacity(for count: Int) -> Int {
+        guard count > minimumCount else { return count }
+        let octave = Int.bitWidth - 1 - count.leadingZeroBitCount  // 2^octave <= count
+        let step = 1 << (octave - 3)
+        return (count + step - 1) / step * step
+    }
+
+    /// Frees every pooled buffer; returns the bytes released.
+    func drain() -> Int {
+        lock.lock()
+        let buffers = free.values.flatMap { $0 }
+        let released = heldBytes
+        free = [:]
+        heldBytes = 0
+        lock.unlock()
+        for buffer in buffers { buffer.deallocate() }
+        return released
+    }
+
     func take(_ capacity: Int) -> UnsafeMutablePointer<Float>? {
-        guard capacity >= minimumCount else { return nil }
+        guard capacity >= Self.minimumCount else { return nil }
         lock.lock(); defer { lock.unlock() }
         guard let buffer = free[capacity]?.popLast() else { return nil }
         heldBytes -= capacity * MemoryLayout<Float>.stride
@@ -53,7 +85,7 @@ final class BufferPool: @unchecked Sendable {
 
     func give(_ buffer: UnsafeMutablePointer<Float>, capacity: Int) {
         let bytes = capacity * MemoryLayout<Float>.stride
-        if capacity >= minimumCount {
+        if capacity >= Self.minimumCount {
             lock.lock()
             if heldBytes + bytes <= limitBytes {
                 free[capacity, default: []].append(buffer)

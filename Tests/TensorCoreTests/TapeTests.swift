@@ -132,3 +132,38 @@ final class BufferPoolTests: XCTestCase {
         XCTAssertTrue((0..<10).allSatisfy { small.base[$0] == 0 })
     }
 }
+
+final class BufferPoolSizeClassTests: XCTestCase {
+    /// Eight classes per power of two: a class holds its request, wastes at most 12.5%, and nearby
+    /// lengths share one class (so variable-length batches reuse each other's buffers).
+    func testSizeClassesHoldTheRequestAndWasteAtMostAnEighth() {
+        XCTAssertEqual(BufferPool.capacity(for: 10), 10)
+        XCTAssertEqual(BufferPool.capacity(for: 65_536), 65_536)
+        XCTAssertEqual(BufferPool.capacity(for: 65_537), 73_728)  // 2^16 · 9/8
+        XCTAssertEqual(BufferPool.capacity(for: 131_072), 131_072)
+        XCTAssertEqual(BufferPool.capacity(for: 4 * 150 * 576), BufferPool.capacity(for: 4 * 155 * 576))
+        for count in stride(from: 65_537, to: 50_000_000, by: 99_991) {
+            let c = BufferPool.capacity(for: count)
+            XCTAssertGreaterThanOrEqual(c, count)
+            XCTAssertLessThanOrEqual(Double(c), Double(count) * 1.125, "\(count) → \(c)")
+        }
+    }
+
+    /// A buffer of a nearby size is reused (and zeroed); draining the pool frees it.
+    func testNearbySizesShareABufferAndDrainFreesThePool() {
+        let count = 4 * 150 * 576
+        var address: UnsafeMutablePointer<Float>?
+        do {
+            let storage = TensorStorage(count: count)
+            storage.base.update(repeating: 3, count: count)
+            address = storage.base
+        }
+        do {
+            let nearby = TensorStorage(count: 4 * 155 * 576)
+            XCTAssertEqual(nearby.base, address, "same class, buffer reused")
+            XCTAssertTrue((0..<nearby.count).allSatisfy { nearby.base[$0] == 0 })
+        }
+        XCTAssertGreaterThanOrEqual(TensorStorage.releasePooledBuffers(), BufferPool.capacity(for: count) * 4)
+        XCTAssertEqual(TensorStorage.releasePooledBuffers(), 0)
+    }
+}

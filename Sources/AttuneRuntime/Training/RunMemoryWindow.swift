@@ -8,8 +8,8 @@ import Glibc
 ///
 /// A process's peak (`VmHWM`) only rises, so a session that trains full fine-tuning and then LoRA
 /// would report full's peak for both. At the start of a run this hands freed heap pages back to
-/// the system (`malloc_trim(0)`: glibc keeps large freed blocks otherwise, and they would count
-/// as resident) and resets the peak to the current resident set (`5` written to
+/// the system — the tensor buffer pool's free buffers (`TensorStorage.releasePooledBuffers`) and
+/// glibc's free heap pages (`malloc_trim(0)`), which would otherwise count as resident — and resets the peak to the current resident set (`5` written to
 /// `/proc/self/clear_refs`, Linux ≥ 4.0). What `peakMiB` reads at the end is then this run's
 /// peak: the model and everything the session holds, plus what the run itself allocated — the
 /// figure a separate process would show, without starting one.
@@ -19,6 +19,7 @@ struct RunMemoryWindow {
 
     /// Starts the window: trim, then reset the peak.
     static func start() -> RunMemoryWindow {
+        TensorStorage.releasePooledBuffers()
         trimHeap()
         let reset = (try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .ascii)) != nil
         return RunMemoryWindow(isolated: reset)
