@@ -21,6 +21,12 @@ public final class TensorStorage: @unchecked Sendable {
 
     deinit { BufferPool.shared.give(base, capacity: BufferPool.capacity(for: max(count, 1))) }
 
+    /// Ends one generation of the buffer pool: free buffers given back before the previous
+    /// generation and not taken since are handed back to the system. A training loop calls it
+    /// after each micro-batch, so the pool keeps what the next micro-batch will ask for again
+    /// (its shapes repeat) and lets go of sizes a batch of another length left behind.
+    public static func endPoolGeneration() { BufferPool.shared.endGeneration() }
+
     /// Hands every pooled free buffer back to the system: what a long session calls between runs,
     /// so one run's activation sizes do not stay resident through the next (`RunMemoryWindow`).
     /// Returns the bytes released.
@@ -35,6 +41,8 @@ public final class TensorStorage: @unchecked Sendable {
 /// page clearing; reusing them costs one memset. Buffers below `minimumCount` go straight to
 /// malloc; the pool holds at most `limitBytes`, releasing the rest.
 ///
+/// Buffers not taken for a whole generation (a training micro-batch, `endPoolGeneration`) are
+/// freed, so the pool holds about one micro-batch's activations rather than every size seen.
 /// Sizes are rounded up to a class, eight per power of two (`capacity(for:)`, at most 12.5%
 /// more than asked): batches of different sequence lengths then share buffers. Pooled by exact
 /// size, every length seen kept its own buffers, and a SmolLM2 LoRA session on the triage tickets
@@ -51,8 +59,10 @@ final class BufferPool: @unchecked Sendable {
     }()
 
     private let lock = NSLock()
-    private var free: [Int: [UnsafeMutablePointer<Float>]] = [:]
+    /// Free buffers by capacity, each with the generation it was given back in.
+    private var free: [Int: [(buffer: UnsafeMutablePointer<Float>, generation: Int)]] = [:]
     private var heldBytes = 0
+    private var generation = 0
 
     /// The size class of a request of `count` floats: `count` itself below `minimumCount`, else
     /// the smallest `2^k · (8 + j) / 8` (j in 0..<8) that holds it.
@@ -66,7 +76,7 @@ final class BufferPool: @unchecked Sendable {
     /// Frees every pooled buffer; returns the bytes released.
     func drain() -> Int {
         lock.lock()
-        let buffers = free.values.flatMap { $0 }
+        let buffers = free.values.flatMap { $0.map(\.buffer) }
         let released = heldBytes
         free = [:]
         heldBytes = 0
@@ -75,12 +85,29 @@ final class BufferPool: @unchecked Sendable {
         return released
     }
 
+    /// Starts a new generation, freeing the buffers given back two or more generations ago (not
+    /// wanted during the whole last one).
+    func endGeneration() {
+        lock.lock()
+        generation += 1
+        var stale: [UnsafeMutablePointer<Float>] = []
+        for (capacity, entries) in free {
+            let keep = entries.filter { $0.generation >= generation - 1 }
+            guard keep.count < entries.count else { continue }
+            stale += entries.filter { $0.generation < generation - 1 }.map(\.buffer)
+            heldBytes -= (entries.count - keep.count) * capacity * MemoryLayout<Float>.stride
+            free[capacity] = keep.isEmpty ? nil : keep
+        }
+        lock.unlock()
+        for buffer in stale { buffer.deallocate() }
+    }
+
     func take(_ capacity: Int) -> UnsafeMutablePointer<Float>? {
         guard capacity >= Self.minimumCount else { return nil }
         lock.lock(); defer { lock.unlock() }
-        guard let buffer = free[capacity]?.popLast() else { return nil }
+        guard let entry = free[capacity]?.popLast() else { return nil }
         heldBytes -= capacity * MemoryLayout<Float>.stride
-        return buffer
+        return entry.buffer
     }
 
     func give(_ buffer: UnsafeMutablePointer<Float>, capacity: Int) {
@@ -88,7 +115,7 @@ final class BufferPool: @unchecked Sendable {
         if capacity >= Self.minimumCount {
             lock.lock()
             if heldBytes + bytes <= limitBytes {
-                free[capacity, default: []].append(buffer)
+                free[capacity, default: []].append((buffer, generation))
                 heldBytes += bytes
                 lock.unlock()
                 return

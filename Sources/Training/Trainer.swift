@@ -74,6 +74,7 @@ public final class Trainer {
                     tape.backward(from: loss, seed: 1 / Float(accumulationSteps))
                     tape.reset()
                 }
+                TensorStorage.endPoolGeneration()
             }
             let norm = finite ? phaseTimings.measure(\.optimizer) { GradientClipping.globalNorm(parameters) } : .nan
             if !finite || !norm.isFinite {

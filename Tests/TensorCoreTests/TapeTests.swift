@@ -167,3 +167,23 @@ final class BufferPoolSizeClassTests: XCTestCase {
         XCTAssertEqual(TensorStorage.releasePooledBuffers(), 0)
     }
 }
+
+final class BufferPoolGenerationTests: XCTestCase {
+    /// A buffer given back and then not wanted for a whole generation is freed; one taken again
+    /// in time stays pooled.
+    func testBuffersUnusedForAGenerationAreFreed() {
+        TensorStorage.releasePooledBuffers()
+        let wanted = 3 * 100_000, unwanted = 7 * 100_000
+        var wantedAddress: UnsafeMutablePointer<Float>?
+        do {
+            let a = TensorStorage(count: wanted), b = TensorStorage(count: unwanted)
+            wantedAddress = a.base
+            _ = b
+        }
+        TensorStorage.endPoolGeneration()                 // both given back in the generation before
+        do { let a = TensorStorage(count: wanted); XCTAssertEqual(a.base, wantedAddress) }  // taken again
+        TensorStorage.endPoolGeneration()                 // `unwanted` idle a whole generation: freed
+        let held = TensorStorage.releasePooledBuffers()
+        XCTAssertEqual(held, BufferPool.capacity(for: wanted) * 4, "only the buffer still in use stays pooled")
+    }
+}
