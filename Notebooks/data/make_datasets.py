@@ -641,6 +641,55 @@ def make_dirty(rng, support):
         notes.append((len(out), plant[0]))
     return out, notes
 
+# --------------------------------------------------------------------------------------------
+# Derived from triage.jsonl for data-quality.attune.md: the same tickets with a known defect.
+
+def make_triage_noisy(train, rng, share=0.2):
+    """triage_noisy.jsonl: triage.jsonl with `share` of the categories (in each category the same
+    number, 12 of 60) replaced by another category picked at random; tickets, severities,
+    summaries and needs_human unchanged. Returns the rows and the line numbers changed."""
+    by_category = {}
+    for index, row in enumerate(train):
+        by_category.setdefault(json.loads(row["output"])["category"], []).append(index)
+    changed = set()
+    for category in CATEGORIES:
+        indices = by_category[category]
+        changed.update(rng.sample(indices, round(len(indices) * share)))
+    rows = []
+    for index, row in enumerate(train):
+        if index in changed:
+            output = json.loads(row["output"])
+            output["category"] = rng.choice([c for c in CATEGORIES if c != output["category"]])
+            row = dict(row, output=json.dumps(output, ensure_ascii=False))
+        rows.append(row)
+    return rows, sorted(i + 1 for i in changed)
+
+def make_triage_duplicated(train, rng, share=0.25):
+    """triage_duplicated.jsonl: as many lines as triage.jsonl, a quarter of them exact copies.
+    Per category, 45 of its 60 tickets are kept and 15 of those appear twice; the lines are
+    shuffled so copies are spread through the file. Returns the rows."""
+    by_category = {}
+    for row in train:
+        by_category.setdefault(json.loads(row["output"])["category"], []).append(row)
+    rows = []
+    for category in CATEGORIES:
+        group = by_category[category]
+        copies = round(len(group) * share)
+        kept = rng.sample(group, len(group) - copies)
+        rows += kept + rng.sample(kept, copies)
+    rng.shuffle(rows)
+    return rows
+
+def make_triage_heldout_category(heldout):
+    """triage_heldout_category.jsonl: triage_heldout.jsonl with each record's own check, a regex
+    on the reply's first key, so `eval check=item max=12` scores the category from the first
+    dozen generated tokens instead of the whole JSON object."""
+    rows = []
+    for row in heldout:
+        category = json.loads(row["output"])["category"]
+        rows.append(dict(row, category=category, check="regex", pattern='^\\{"category": "%s"' % category))
+    return rows
+
 def write_jsonl(name, rows):
     path = os.path.join(HERE, name)
     with open(path, "w", encoding="utf-8", newline="\n") as f:
@@ -684,6 +733,10 @@ def main():
     write_jsonl("triage.jsonl", train)
     write_jsonl("triage_heldout.jsonl", heldout)
     write_triage_schema()
+    noisy, changed = make_triage_noisy(train, random.Random(4106))
+    write_jsonl("triage_noisy.jsonl", noisy)
+    write_jsonl("triage_duplicated.jsonl", make_triage_duplicated(train, random.Random(4107)))
+    write_jsonl("triage_heldout_category.jsonl", make_triage_heldout_category(heldout))
     write_jsonl("sentiment.jsonl", make_sentiment(random.Random(4104)))
     write_jsonl("sentiment_heldout.jsonl", make_sentiment_heldout())
     write_jsonl("triage_edge.jsonl", make_triage_edge())
@@ -696,6 +749,7 @@ def main():
             else:
                 f.write(line.encode("utf-8") + b"\n")
     print("support", len(support), "triage", len(train), "heldout", len(heldout))
+    print("triage_noisy: %d categories changed, lines %s" % (len(changed), " ".join(map(str, changed))))
     for line, note in notes:
         print("dirty line %3d: %s" % (line, note))
 
