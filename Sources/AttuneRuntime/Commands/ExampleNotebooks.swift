@@ -19,7 +19,7 @@ enum ExampleNotebooks {
         Entry(file: "tiny-model.attune.md", question: "How do I build a model, set hyperparameters and look inside?", model: "tiny", minutes: "<1"),
         Entry(file: "quickstart.attune.md", question: "Can LoRA teach SmolLM2-135M to triage tickets as JSON, end to end?", model: "SmolLM2-135M", minutes: "5.5"),
         Entry(file: "data-doctor.attune.md", question: "Is my data fit to train on, and how do I clean it?", model: "tiny", minutes: "<1"),
-        Entry(file: "method.attune.md", question: "Full fine-tuning, LoRA or QLoRA: what does each cost in memory and time, and what does it learn?", model: "SmolLM2-135M", minutes: "11"),
+        Entry(file: "method.attune.md", question: "Full fine-tuning, LoRA or QLoRA: what does each cost in memory and time, and what does it learn?", model: "SmolLM2-135M", minutes: "10.6"),
         Entry(file: "learning-rate.attune.md", question: "Which learning rate suits SmolLM2 with LoRA, below, in and above the guide's range, over three seeds?", model: "SmolLM2-135M", minutes: "9.6"),
         Entry(file: "learning-rate-tiny.attune.md", question: "What shapes do too-low, good and too-high learning rates give the loss (on the toy model)?", model: "tiny", minutes: "0.5"),
         Entry(file: "batch-size.attune.md", question: "For the same tickets, do small or large batches learn more, and is accumulation the same as a larger batch?", model: "SmolLM2-135M", minutes: "7"),
