@@ -9,8 +9,10 @@ public struct TrainingEstimate: Sendable, Equatable, Codable {
     public var trainableParameters: Int
     public var memory: MemoryEstimate
     public var ruleOfThumb: RuleOfThumb
-    /// Floating-point operations per optimizer step.
+    /// Floating-point operations per optimizer step, as the engine executes them.
     public var flopsPerStep: Double
+    /// The part of `flopsPerStep` in attention's products (`QKᵀ`, `PV` and their gradients).
+    public var attentionFlopsPerStep: Double
     /// Seconds per optimizer step, when a throughput was given.
     public var secondsPerStep: Double?
     /// Seconds per epoch, when a throughput and the dataset's token count were given.
@@ -57,30 +59,69 @@ public struct TrainingEstimate: Sendable, Equatable, Codable {
 ///
 ///     a_layer = C            attention RMSNorm output
 ///             + 2·H·D + 3·K·D q, k projections and their RoPE outputs, v
-///             + H·D + H·T    attention output and softmax probabilities (one row of T per head)
+///             + H·D          attention output (no probabilities: backward recomputes them)
 ///             + 2C           o_proj output, residual sum
 ///             + C            MLP RMSNorm output
 ///             + 3F           gate, up, silu(gate)·up
 ///             + 2C           down_proj output, residual sum
 ///             + Σ_targets (2·out + 2r [+ in with dropout])   LoRA: base output, update, A·x, s·A·x
-///     a_head  = 2C           final norm output and its gradient (the loss is chunked: logits live
-///                            one chunk at a time, `2 · 2²³` floats of logits and their gradient)
+///     a_head  = 3C           final norm output, its gradient, and the hidden state's gradient
+///                            (the loss is chunked: logits live one chunk at a time, at most
+///                            `2 · 2²³` floats of logits and their gradient)
 ///
-/// Backward frees each activation's gradient once used, so about one layer's worth of gradients
-/// is alive on top: `B·T·(L·a_layer + a_layer + a_head)`. With gradient checkpointing only each
-/// layer's input is kept and one layer is recomputed at a time: `B·T·(L·C + 2·a_layer + a_head)`.
-/// Workspace: the chunked loss, and for a quantized base the largest matrix dequantized to fp32 at
-/// once. Not modelled: the process's code, the allocator, tokenizer and data (~70 MB here).
+/// The peak comes as backward starts: every layer's activations and the head's,
+/// `B·T·(L·a_layer + a_head)` (backward frees each gradient once used and each activation once
+/// its step has run, so nothing grows from there). With gradient checkpointing only each layer's
+/// input is kept and one layer is recomputed at a time: `B·T·(L·C + a_layer + a_head)`.
+/// Workspace: the chunked loss, or — when larger — one head's probabilities and their gradient
+/// while attention runs backward (`2·T²` floats, less what the last layer freed before it); and
+/// for a quantized base the largest matrix dequantized to fp32 at once. Not modelled: the process's code, the allocator, tokenizer and data (~70 MB here).
+/// Checked against the engine's own account of its tensors (`TensorMemory`) by
+/// `EstimateAgainstEngineTests`, and against SmolLM2 runs (`attune bench train`).
 ///
-/// **FLOPs.** A forward pass costs `F = 2·P_mm + 2·L·T·H·D` per token: two per multiply-add of the
-/// projections and output head (`P_mm`), plus the causal attention products QKᵀ and PV (each
-/// 2·(T/2)·H·D per token and layer on average). Full fine-tuning: forward + backward for
-/// activations + backward for weights ≈ 3F ≈ 6·N per token. LoRA/QLoRA skip the frozen weight
-/// gradients: ≈ 2F ≈ 4·N per token (+ 6 per adapter parameter). Checkpointing adds one forward.
-/// Time per step = FLOPs / (GFLOP/s · 10⁹), or tokens per step / (tokens/s).
+/// **FLOPs**, as the engine executes them. The projections and output head cost `2·P_mm` per
+/// token forward, `2·P_mm` backward for the activations' gradients and, for full fine-tuning,
+/// `2·P_mm` more for the weights' (LoRA/QLoRA skip the frozen weight gradients and add about 6
+/// per adapter parameter). Attention runs its products over `T_k` keys per query, `T_k` the
+/// average of the engine's causal blocks (`attentionKeysPerQuery`: all T up to 256 tokens, then
+/// each block of 256 queries over the keys its last row sees, about T/2 + 128): forward `QKᵀ` and
+/// `PV` cost `4·H·D·T_k` per token and layer, backward recomputes `QKᵀ` and runs `dP`, `dV`,
+/// `dQ`, `dK`: `10·H·D·T_k`. Checkpointing adds one forward.
+/// Time per step = FLOPs / (GFLOP/s · 10⁹), or tokens per step / (tokens/s); `timeSeconds`
+/// weighs the attention part by its lower GEMM efficiency.
 public enum Estimator {
-    /// Floats of logits (and as many of their gradient) the chunked loss holds at once.
+    /// Floats of logits (and as many of their gradient) the chunked loss holds at once, at most:
+    /// whole rows of `max(16, 2²³ / vocab)` (`LlamaModel.trainingLoss`), or every row when fewer.
     public static let lossChunkValues = 1 << 23
+
+    /// Query rows per causal block of the engine's attention (`AttentionKernel.causalBlockRows`,
+    /// the GEMM's fixed K block; a test checks they agree).
+    public static let attentionBlockRows = 256
+
+    /// Keys each query's attention products run over on average, `T_k`: all `T` while the
+    /// sequence fits one block, else `Σ_blocks rows · (keys its last row sees) / T`.
+    public static func attentionKeysPerQuery(sequence t: Int) -> Double {
+        guard t > attentionBlockRows else { return Double(t) }
+        let total = stride(from: 0, to: t, by: attentionBlockRows).reduce(0) { sum, start in
+            let end = min(start + attentionBlockRows, t)
+            return sum + (end - start) * end
+        }
+        return Double(total) / Double(t)
+    }
+
+    /// Shares of the measured sgemm speed a training step sustains, for the projections (with the
+    /// norms, SwiGLU and rotary between them) and for attention (products of `Tq × Tk × 64` per
+    /// head, with the softmax between them). Fitted to SmolLM2 LoRA q,v on a Zen 4 at 2 threads
+    /// (sgemm 195 GFLOP/s): 4.43 s per step at 4 × 256 and 13.79 s at 1 × 2048 give 0.77 and 0.46.
+    public static let projectionEfficiency = 0.77
+    public static let attentionEfficiency = 0.46
+
+    /// Seconds per step at a measured sgemm speed `gflops`: the projections at
+    /// `projectionEfficiency` of it, attention at `attentionEfficiency`.
+    public static func timeSeconds(_ estimate: TrainingEstimate, sgemmGFLOPs gflops: Double) -> Double {
+        let attention = estimate.attentionFlopsPerStep
+        return ((estimate.flopsPerStep - attention) / projectionEfficiency + attention / attentionEfficiency) / (gflops * 1e9)
+    }
 
     /// Bytes per parameter of an NF4 base, `(4 + c) / 8`.
     public static func nf4BytesPerParameter(doubleQuantization: Bool) -> Double {
@@ -90,13 +131,13 @@ public enum Estimator {
     /// Activation values saved per token: `(per layer, head)`; see the type's documentation.
     public static func activationValues(_ shape: ModelShape, _ setup: TrainingSetup) -> (layer: Int, head: Int) {
         let (c, attention, kv) = (shape.hidden, shape.heads * shape.headDim, shape.kvHeads * shape.headDim)
-        var layer = c + 2 * attention + 3 * kv + attention + shape.heads * setup.sequence + 2 * c + c + 3 * shape.intermediate + 2 * c
+        var layer = c + 2 * attention + 3 * kv + attention + 2 * c + c + 3 * shape.intermediate + 2 * c
         if setup.method != .full {
             for target in setup.loraTargets {
                 layer += 2 * target.outputs(shape) + 2 * setup.loraRank + (setup.loraDropout ? target.inputs(shape) : 0)
             }
         }
-        return (layer, 2 * c)
+        return (layer, 3 * c)
     }
 
     /// Plans a setup for a model. `throughput` turns FLOPs into time; `datasetTokens` (tokens per
@@ -109,7 +150,9 @@ public enum Estimator {
         let quantizedBase = setup.method != .full && setup.baseWeightBytes.map { $0 < 4 * n } == true
 
         var weights: Double
-        var workspace = 4 * 2 * Double(lossChunkValues)
+        // The chunked loss: `lossChunkRows` rows of logits and their gradient at a time.
+        let chunkRows = min(setup.tokensPerMicroBatch, max(16, lossChunkValues / max(shape.vocab, 1)))
+        var workspace = 4 * 2 * Double(chunkRows * shape.vocab)
         switch setup.method {
         case .full:
             weights = 4 * n
@@ -120,6 +163,12 @@ public enum Estimator {
             let nf4 = quantized * nf4BytesPerParameter(doubleQuantization: setup.doubleQuantization)
             weights = (setup.baseWeightBytes.map { $0 + nf4 } ?? (nf4 + 4 * (n - quantized))) + 4 * Double(adapters)
         }
+        // Attention's backward holds one head's probabilities and their gradient (`2·T²` floats)
+        // while it runs, by which time the last layer's MLP and output projection have handed back
+        // about `3F + 3C` floats per token: the peak is the larger of the two moments.
+        let attentionScratch = 4 * 2 * Double(setup.sequence * setup.sequence)
+            - 4 * Double(setup.tokensPerMicroBatch * (3 * shape.intermediate + 3 * shape.hidden))
+        workspace = max(workspace, attentionScratch)
         if setup.method == .qlora || quantizedBase {
             var largest = LoRATarget.allCases.map { $0.inputs(shape) * $0.outputs(shape) }.max() ?? 0
             if quantizedBase { largest = max(largest, shape.vocab * shape.hidden) }
@@ -129,17 +178,22 @@ public enum Estimator {
         let tokens = Double(setup.tokensPerMicroBatch)
         let values = activationValues(shape, setup)
         let perToken = setup.gradientCheckpointing
-            ? Double(shape.layers * shape.hidden + 2 * values.layer + values.head)
-            : Double(shape.layers * values.layer + values.layer + values.head)
+            ? Double(shape.layers * shape.hidden + values.layer + values.head)
+            : Double(shape.layers * values.layer + values.head)
         let memory = MemoryEstimate(weights: weights, gradients: 4 * Double(trainable), optimizer: 8 * Double(trainable),
                                     activations: 4 * tokens * perToken, workspace: workspace)
 
-        let forward = 2 * Double(shape.matmulParameters)
-            + 2 * Double(shape.layers * setup.sequence * shape.heads * shape.headDim)
-        var perTokenFlops = setup.method == .full ? 3 * forward : 2 * forward + 6 * Double(adapters)
-        if setup.gradientCheckpointing { perTokenFlops += forward }
+        let projections = 2 * Double(shape.matmulParameters)
+        let attentionUnit = Double(shape.layers * shape.heads * shape.headDim) * attentionKeysPerQuery(sequence: setup.sequence)
+        var perTokenFlops = (setup.method == .full ? 3 * projections : 2 * projections + 6 * Double(adapters))
+        var attentionPerToken = 14 * attentionUnit
+        if setup.gradientCheckpointing {
+            perTokenFlops += projections
+            attentionPerToken += 4 * attentionUnit
+        }
         let stepTokens = Double(setup.tokensPerStep)
-        let flops = perTokenFlops * stepTokens
+        let attentionFlops = attentionPerToken * stepTokens
+        let flops = (perTokenFlops + attentionPerToken) * stepTokens
 
         var secondsPerStep: Double?
         switch throughput {
@@ -153,7 +207,7 @@ public enum Estimator {
         }
         return TrainingEstimate(shape: shape, setup: setup, totalParameters: shape.parameterCount,
                                 trainableParameters: trainable, memory: memory,
-                                ruleOfThumb: RuleOfThumb(modelSize: 4 * n), flopsPerStep: flops,
+                                ruleOfThumb: RuleOfThumb(modelSize: 4 * n), flopsPerStep: flops, attentionFlopsPerStep: attentionFlops,
                                 secondsPerStep: secondsPerStep, secondsPerEpoch: secondsPerEpoch)
     }
 }

@@ -17,9 +17,13 @@ public final class TensorStorage: @unchecked Sendable {
         base = BufferPool.shared.take(capacity) ?? .allocate(capacity: capacity)
         if zeroed { base.initialize(repeating: 0, count: max(count, 1)) }
         self.count = count
+        TensorMemory.allocated(count * MemoryLayout<Float>.stride)
     }
 
-    deinit { BufferPool.shared.give(base, capacity: BufferPool.capacity(for: max(count, 1))) }
+    deinit {
+        TensorMemory.freed(count * MemoryLayout<Float>.stride)
+        BufferPool.shared.give(base, capacity: BufferPool.capacity(for: max(count, 1)))
+    }
 
     /// Ends one generation of the buffer pool: free buffers given back before the previous
     /// generation and not taken since are handed back to the system. A training loop calls it

@@ -25,6 +25,8 @@ public final class AdamW: Optimizer {
     public private(set) var firstMoment: [Float] = []
     /// Second moment `v`.
     public private(set) var secondMoment: [Float] = []
+    /// Bytes of the moments reported to `TensorMemory` (the engine's memory account).
+    private var accountedBytes = 0
 
     /// torch defaults: lr 1e-3, betas (0.9, 0.999), eps 1e-8, weight_decay 0.01.
     public init(learningRate: Double = 1e-3, beta1: Double = 0.9, beta2: Double = 0.999, epsilon: Double = 1e-8, weightDecay: Double = 0.01) {
@@ -44,6 +46,7 @@ public final class AdamW: Optimizer {
         if firstMoment.isEmpty {
             firstMoment = [Float](repeating: 0, count: count)
             secondMoment = [Float](repeating: 0, count: count)
+            accountMoments()
         }
         precondition(firstMoment.count == count, "AdamW: moments hold \(firstMoment.count) values, parameters \(count)")
         stepCount += 1
@@ -80,5 +83,14 @@ public final class AdamW: Optimizer {
         self.stepCount = stepCount
         self.firstMoment = firstMoment
         self.secondMoment = secondMoment
+        accountMoments()
+    }
+
+    deinit { TensorMemory.freed(accountedBytes) }
+
+    private func accountMoments() {
+        TensorMemory.freed(accountedBytes)
+        accountedBytes = (firstMoment.count + secondMoment.count) * MemoryLayout<Float>.stride
+        TensorMemory.allocated(accountedBytes)
     }
 }

@@ -26,6 +26,9 @@ public enum TrainingBenchmark {
         public var stepSeconds: [Double]
         public var tokensPerSecond: Double
         public var peakResidentMiB: Double
+        /// The most bytes live tensors held at once over the run (`TensorMemory`: float32
+        /// weights, activations, gradients, optimizer moments, scratch).
+        public var peakTensorBytes: Int
         public var trainableParameters: Int
         public var losses: [Double]
         /// Per-step means over the timed steps.
@@ -80,6 +83,7 @@ public enum TrainingBenchmark {
         let trainer = Trainer(model: model, parameters: parameters, optimizer: AdamW(learningRate: lr),
                               schedule: LearningRateSchedule(kind: .constant, baseLearningRate: lr, warmupSteps: 0, totalSteps: warmup + steps))
         var times = [Double]()
+        TensorMemory.resetPeak()
         for i in 0..<(warmup + steps) {
             if i == warmup { trainer.phaseTimings = PhaseTimings() }
             let start = Date()
@@ -92,6 +96,7 @@ public enum TrainingBenchmark {
         return Result(configuration: configuration.rawValue, batch: batch, sequence: sequence, stepSeconds: times,
                       tokensPerSecond: Double(batch * sequence) / median,
                       peakResidentMiB: Double(ProcessMemory.peakResidentBytes ?? 0) / 1_048_576,
+                      peakTensorBytes: TensorMemory.peakBytes,
                       trainableParameters: parameters.count, losses: trainer.losses,
                       phases: trainer.phaseTimings.divided(by: steps))
     }

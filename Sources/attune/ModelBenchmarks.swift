@@ -7,7 +7,7 @@ import Training
 
 extension TrainingBenchmark.Configuration: ExpressibleByArgument {}
 
-/// `attune bench train CONFIG [--steps N] [--warmup N] [--data FILE] [--checkpointing] [--json FILE]`.
+/// `attune bench train CONFIG [--steps N] [--warmup N] [--batch B] [--seq T] [--data FILE] [--checkpointing] [--json FILE]`.
 struct BenchTrain: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
@@ -22,6 +22,12 @@ struct BenchTrain: ParsableCommand {
     @Option(help: ArgumentHelp("Untimed steps first.", valueName: "n"))
     var warmup = 1
 
+    @Option(help: ArgumentHelp("Sequences per step.", valueName: "b"))
+    var batch = 4
+
+    @Option(help: ArgumentHelp("Tokens per sequence.", valueName: "t"))
+    var seq = 256
+
     @Option(help: ArgumentHelp("Train on this JSONL data instead of random tokens.", valueName: "file"), completion: .file(extensions: ["jsonl"]))
     var data: String?
 
@@ -34,11 +40,13 @@ struct BenchTrain: ParsableCommand {
     func validate() throws {
         guard steps > 0 else { throw ValidationError("--steps needs a positive count") }
         guard warmup >= 0 else { throw ValidationError("--warmup needs a count") }
+        guard batch > 0, seq > 1 else { throw ValidationError("--batch needs at least 1 sequence and --seq at least 2 tokens") }
+        guard seq <= 8192 else { throw ValidationError("--seq \(seq) is longer than SmolLM2's 8192-token context") }
     }
 
     func run() throws {
-        try exitIfFailed(ModelBenchmarks.train(configuration, steps: steps, warmup: warmup, checkpointing: checkpointing,
-                                               dataPath: data, jsonPath: json))
+        try exitIfFailed(ModelBenchmarks.train(configuration, steps: steps, warmup: warmup, batch: batch, sequence: seq,
+                                               checkpointing: checkpointing, dataPath: data, jsonPath: json))
     }
 }
 
@@ -73,23 +81,33 @@ struct BenchInference: ParsableCommand {
 /// (so the peak resident memory is that configuration's own), printed as a Markdown row and
 /// written as JSON. `Scripts/bench` runs each in turn and assembles the tables.
 enum ModelBenchmarks {
-    static func train(_ configuration: TrainingBenchmark.Configuration, steps: Int, warmup: Int, checkpointing: Bool,
-                      dataPath: String?, jsonPath: String?) -> Int32 {
+    static func train(_ configuration: TrainingBenchmark.Configuration, steps: Int, warmup: Int, batch: Int = 4, sequence: Int = 256,
+                      checkpointing: Bool, dataPath: String?, jsonPath: String?) -> Int32 {
         do {
             let loaded = try loadSmolLM2()
-            let data = try dataPath.map { try TrainingBenchmark.packedBatches(dataset: $0, loaded: loaded) }
+            let data = try dataPath.map { try TrainingBenchmark.packedBatches(dataset: $0, loaded: loaded, batch: batch, sequence: sequence) }
             let label = configuration.description + (checkpointing ? ", gradient checkpointing" : "")
-            print("bench train \(configuration.rawValue): \(label), batch 4 × 256, \(warmup) warm-up + \(steps) timed steps"
+            print("bench train \(configuration.rawValue): \(label), batch \(batch) × \(sequence), \(warmup) warm-up + \(steps) timed steps"
                   + (dataPath.map { " on \($0) (\(data!.count) full-length batches)" } ?? " on random tokens")
                   + ", \(Numerics.mode.rawValue) numerics" + (Numerics.mode == .bf16 ? " (bf16 path \(Numerics.bf16Path.name))" : ""))
-            let result = try TrainingBenchmark.run(configuration, loaded: loaded, warmup: warmup, steps: steps,
+            let result = try TrainingBenchmark.run(configuration, loaded: loaded, batch: batch, sequence: sequence, warmup: warmup, steps: steps,
                                                    gradientCheckpointing: checkpointing, data: data) { step, loss, seconds in
                 print(String(format: "  step %2d  loss %.4f  %.2f s", step + 1, loss, seconds))
             }
             print("  per step: " + result.phases.named.map { String(format: "%@ %.2f s on %.1f cores", $0.name, $0.phase.wallSeconds, $0.phase.cores) }
                 .joined(separator: " · "))
             let median = result.stepSeconds.sorted()[result.stepSeconds.count / 2]
-            let gflops = flopsPerStep(configuration, checkpointing: checkpointing) / median / 1e9
+            let estimate = Estimator.estimate(.smolLM2_135M, setup(configuration, batch: batch, sequence: sequence, checkpointing: checkpointing,
+                                                                   baseWeightBytes: configuration == .full || loaded.model.quantizedWeights.isEmpty ? nil : Double(loaded.model.weightBytes)))
+            let gflops = estimate.flopsPerStep / median / 1e9
+            let memory = estimate.memory
+            print(String(format: "  tensor memory: peak %.0f MiB measured (the engine's account) · estimate %.0f MiB (weights %.0f, gradients %.0f, optimizer %.0f, activations %.0f, workspace %.0f)",
+                         Double(result.peakTensorBytes) / 1_048_576, memory.total / 1_048_576, memory.weights / 1_048_576,
+                         memory.gradients / 1_048_576, memory.optimizer / 1_048_576, memory.activations / 1_048_576, memory.workspace / 1_048_576))
+            let sgemm = GEMMBenchmark.measure(m: min(batch * sequence, 2048), k: 576, n: 1536, repeats: 5, warmup: 1).median
+            print(String(format: "  step time: %.2f s measured (median) · estimate %.2f s (%.0f GFLOP, %.0f of them attention; sgemm %.0f GFLOP/s now)",
+                         median, Estimator.timeSeconds(estimate, sgemmGFLOPs: sgemm), estimate.flopsPerStep / 1e9,
+                         estimate.attentionFlopsPerStep / 1e9, sgemm))
             let losses = result.losses
             var line = String(format: "| %@ | %.0f | %.2f | %.0f | %.0f MiB |", label, result.tokensPerSecond, median, gflops, result.peakResidentMiB)
             if losses.count >= 10 {
@@ -128,15 +146,17 @@ enum ModelBenchmarks {
         var bf16Path = Numerics.bf16Path.name
     }
 
-    /// FLOPs of one step of `configuration` on SmolLM2-135M at batch 4 × 256, as `estimate` counts
-    /// them (forward `2·P_mm + 2·L·T·H·D` per token; ×3 for full fine-tuning, ×2 plus the adapters
-    /// for LoRA; one more forward with checkpointing).
-    static func flopsPerStep(_ configuration: TrainingBenchmark.Configuration, checkpointing: Bool) -> Double {
+    /// The `estimate` setup of `configuration` (whose FLOPs give the achieved rate: forward
+    /// `2·P_mm + 2·L·T·H·D` per token; ×3 for full fine-tuning, ×2 plus the adapters for LoRA; one
+    /// more forward with checkpointing).
+    static func setup(_ configuration: TrainingBenchmark.Configuration, batch: Int, sequence: Int, checkpointing: Bool,
+                      baseWeightBytes: Double?) -> TrainingSetup {
         let method: FineTuningMethod = switch configuration { case .full: .full; case .qlora: .qlora; default: .lora }
         let targets: [LoRATarget] = configuration == .loraAll ? LoRATarget.allCases : [.q, .v]
-        let setup = TrainingSetup(method: method, loraRank: 16, loraTargets: targets, gradientCheckpointing: checkpointing,
-                                  batch: 4, sequence: 256)
-        return Estimator.estimate(.smolLM2_135M, setup).flopsPerStep
+        var setup = TrainingSetup(method: method, loraRank: 16, loraTargets: targets, doubleQuantization: true,
+                                  gradientCheckpointing: checkpointing, batch: batch, sequence: sequence)
+        setup.baseWeightBytes = baseWeightBytes
+        return setup
     }
 
     private static func writeJSON<T: Encodable>(_ value: T, to path: String) throws {

@@ -43,6 +43,7 @@ final class CommandLineParserTests: XCTestCase {
         (["bench", "kernels", "--gemm-only"], "BenchKernels"),
         (["bench", "train", "lora-qv", "--steps", "30", "--data", "Notebooks/data/support.jsonl", "--json", "t.json"], "BenchTrain"),
         (["bench", "train", "full", "--checkpointing", "--warmup", "2"], "BenchTrain"),
+        (["bench", "train", "lora-qv", "--batch", "1", "--seq", "2048", "--steps", "1"], "BenchTrain"),
         (["bench", "inference", "--json", "i.json"], "BenchInference"),
         (["bench", "inference", "--prompt", "64", "--decode", "0", "--repeats", "20"], "BenchInference"),
         (["serve", "--model", "smollm2", "--adapter", "triage=Notebooks/out/triage-lora", "--log", "requests.jsonl"], "Serve"),

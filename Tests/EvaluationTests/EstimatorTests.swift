@@ -49,10 +49,10 @@ final class EstimatorTests: XCTestCase {
             XCTAssertGreaterThanOrEqual(full.memory.total, 3 * lora.memory.total, context)
             XCTAssertLessThanOrEqual(qlora.memory.total, 0.5 * lora.memory.total, context)
         }
-        // Without checkpointing at T = 1024 the fp32 activations (32 heads × 1024 probabilities per
-        // token and layer) rival the weights, and the rules of thumb no longer describe the run.
-        let full = Estimator.estimate(.llama2_7B, TrainingSetup(method: .full, sequence: 1024))
-        let lora = Estimator.estimate(.llama2_7B, TrainingSetup(method: .lora, sequence: 1024))
+        // Without checkpointing at T = 2048 the fp32 activations (about 82,000 values per token and
+        // layer) rival the weights, and the rules of thumb no longer describe the run.
+        let full = Estimator.estimate(.llama2_7B, TrainingSetup(method: .full, sequence: 2048))
+        let lora = Estimator.estimate(.llama2_7B, TrainingSetup(method: .lora, sequence: 2048))
         XCTAssertLessThan(full.memory.total, 3 * lora.memory.total)
         XCTAssertGreaterThan(lora.memory.activations, 0.5 * lora.memory.weights)
     }
@@ -63,25 +63,27 @@ final class EstimatorTests: XCTestCase {
         XCTAssertEqual(full.memory.weights, 4 * n)
         XCTAssertEqual(full.memory.gradients, 4 * n)
         XCTAssertEqual(full.memory.optimizer, 8 * n)
-        // a_layer = 4096 + 2·4096 + 3·4096 + 4096 + 32·512 + 2·4096 + 4096 + 3·11008 + 2·4096
-        //         = 98,560 values; a_head = 2·4096; one layer of gradients on top; × 512 tokens × 4 bytes.
-        XCTAssertEqual(full.memory.activations, 4 * 512 * (33 * 98_560 + 8_192))
-        XCTAssertEqual(full.memory.workspace, 4 * 2 * 8_388_608)
+        // a_layer = 4096 + 2·4096 + 3·4096 + 4096 + 2·4096 + 4096 + 3·11008 + 2·4096 = 82,176 values
+        // (no attention probabilities: backward recomputes them); a_head = 3·4096; × 512 tokens × 4 bytes.
+        XCTAssertEqual(full.memory.activations, 4 * 512 * (32 * 82_176 + 12_288))
+        // The loss holds 262 rows (2²³ / 32000) of logits and their gradient at once; one head's
+        // 512² probabilities are far smaller than what the last layer frees before attention.
+        XCTAssertEqual(full.memory.workspace, 4 * 2 * 262 * 32_000)
         // NF4 with double quant: 6,476,267,520 projection weights × 4.127/8 bytes, the rest fp32.
         let qlora = Estimator.estimate(.llama2_7B, TrainingSetup(method: .qlora))
         let projections = 32.0 * 202_375_168
         XCTAssertEqual(qlora.memory.weights, projections * 4.127 / 8 + 4 * (n - projections) + 4 * 4_194_304, accuracy: 1)
-        XCTAssertEqual(qlora.memory.workspace, 4 * 2 * 8_388_608 + 4 * 4096 * 11008)
+        XCTAssertEqual(qlora.memory.workspace, 4 * 2 * 262 * 32_000 + 4 * 4096 * 11008)
         let noDouble = Estimator.estimate(.llama2_7B, TrainingSetup(method: .qlora, doubleQuantization: false))
         XCTAssertEqual(noDouble.memory.weights - qlora.memory.weights, projections * (0.5 - 0.127) / 8, accuracy: 1)
-        // Checkpointing keeps L·C, one recomputed layer and its gradients, and the head per token;
-        // LoRA r=8 on q and v adds 2·4096 + 2·8 per target to a layer.
+        // Checkpointing keeps L·C, one recomputed layer, and the head per token; LoRA r=8 on q and v
+        // adds 2·4096 + 2·8 per target to a layer.
         let ckpt = Estimator.estimate(.llama2_7B, TrainingSetup(method: .lora, gradientCheckpointing: true))
-        XCTAssertEqual(ckpt.memory.activations, 4 * 512 * Double(32 * 4096 + 2 * (98_560 + 2 * (8_192 + 16)) + 8_192))
+        XCTAssertEqual(ckpt.memory.activations, 4 * 512 * Double(32 * 4096 + (82_176 + 2 * (8_192 + 16)) + 12_288))
         // Dropout keeps a masked copy of each adapted input; a base loaded quantized counts its bytes.
         var dropout = TrainingSetup(method: .lora, gradientCheckpointing: true)
         dropout.loraDropout = true
-        XCTAssertEqual(Estimator.estimate(.llama2_7B, dropout).memory.activations - ckpt.memory.activations, 4 * 512 * 2 * 2 * 4096)
+        XCTAssertEqual(Estimator.estimate(.llama2_7B, dropout).memory.activations - ckpt.memory.activations, 4 * 512 * 2 * 4096)
         var gguf = TrainingSetup(method: .lora)
         gguf.baseWeightBytes = 3.8e9
         XCTAssertEqual(Estimator.estimate(.llama2_7B, gguf).memory.weights, 3.8e9 + 4 * 4_194_304)
@@ -94,18 +96,31 @@ final class EstimatorTests: XCTestCase {
         let shape = ModelShape.smolLM2_135M
         let setup = TrainingSetup(method: .full, batch: 2, sequence: 128, accumulation: 4)
         let estimate = Estimator.estimate(shape, setup, throughput: .gflops(100), datasetTokens: 10_240)
-        // F = 2·P_mm + 2·L·T·H·D per token; full = 3F per token; 1024 tokens per step.
-        let forward = 2.0 * Double(30 * 3_538_944 + 49_152 * 576) + 2.0 * 30 * 128 * 576
-        XCTAssertEqual(estimate.flopsPerStep, 3 * forward * 1024)
-        XCTAssertEqual(estimate.secondsPerStep!, 3 * forward * 1024 / 1e11, accuracy: 1e-12)
+        // Per token: projections 2·P_mm forward, as much again for the activations' gradients and
+        // for the weights'; attention 4·L·H·D·T forward + 10·L·H·D·T backward (T = 128 fits one
+        // causal block, so every query runs over all 128 keys); 1024 tokens per step.
+        let projections = 2.0 * Double(30 * 3_538_944 + 49_152 * 576)
+        let attention = 30.0 * 576 * 128
+        XCTAssertEqual(estimate.flopsPerStep, (3 * projections + 14 * attention) * 1024)
+        XCTAssertEqual(estimate.attentionFlopsPerStep, 14 * attention * 1024)
+        XCTAssertEqual(estimate.secondsPerStep!, estimate.flopsPerStep / 1e11, accuracy: 1e-12)
         XCTAssertEqual(estimate.secondsPerEpoch!, 10 * estimate.secondsPerStep!, accuracy: 1e-12)
         // ≈ 6·N per token for full, ≈ 4·N for LoRA (within the attention and embedding terms).
         XCTAssertEqual(estimate.flopsPerStep / 1024 / (6 * Double(shape.parameterCount)), 1, accuracy: 0.2)
         let lora = Estimator.estimate(shape, TrainingSetup(method: .lora, sequence: 128), throughput: .tokensPerSecond(256))
-        XCTAssertEqual(lora.flopsPerStep, (2 * forward + 6 * 460_800) * 128)
+        XCTAssertEqual(lora.flopsPerStep, (2 * projections + 6 * 460_800 + 14 * attention) * 128)
         XCTAssertEqual(lora.secondsPerStep!, 0.5)
         let ckpt = Estimator.estimate(shape, TrainingSetup(method: .lora, gradientCheckpointing: true, sequence: 128))
-        XCTAssertEqual(ckpt.flopsPerStep - lora.flopsPerStep, forward * 128)
+        XCTAssertEqual(ckpt.flopsPerStep - lora.flopsPerStep, (projections + 4 * attention) * 128)
+        // Past one block the queries skip the masked keys block by block: 2048 tokens run over
+        // 1152 keys on average (T/2 + 128), not 2048.
+        let long = Estimator.estimate(shape, TrainingSetup(method: .lora, sequence: 2048))
+        XCTAssertEqual(long.attentionFlopsPerStep, 14 * 30 * 576 * 1152 * 2048)
+        // Time weighs attention by its lower share of the sgemm speed.
+        let seconds = Estimator.timeSeconds(long, sgemmGFLOPs: 100)
+        let expected = ((long.flopsPerStep - long.attentionFlopsPerStep) / Estimator.projectionEfficiency
+            + long.attentionFlopsPerStep / Estimator.attentionEfficiency) / 1e11
+        XCTAssertEqual(seconds, expected, accuracy: 1e-9)
     }
 
     func testSevenBillionReport() {

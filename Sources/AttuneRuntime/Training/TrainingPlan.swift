@@ -52,19 +52,17 @@ enum TrainingPlan {
         return ([first, second], estimate)
     }
 
-    /// Share of the measured sgemm speed a training step sustains (Attune on SmolLM2, LoRA q,v,
-    /// 4 × 256: the non-GEMM kernels, attention and dequantization take the rest).
-    static let gemmEfficiency = 0.7
-
     /// Seconds per optimizer step predicted from the step's FLOPs and this machine's sgemm speed,
-    /// measured now at the model's MLP shape (a fraction of a second). Machine-dependent, so it is
+    /// measured now at the model's MLP shape (a fraction of a second), the projections and
+    /// attention each at their share of it (`Estimator.timeSeconds`). Machine-dependent, so it is
     /// shown live and never recorded in a notebook.
     static func timeLine(_ estimate: TrainingEstimate) -> String {
         let s = estimate.shape
         let rows = min(estimate.setup.tokensPerMicroBatch, 2048)
         let gflops = GEMMBenchmark.measure(m: rows, k: s.hidden, n: s.intermediate, repeats: 3, warmup: 1).median
-        let seconds = estimate.flopsPerStep / (gflops * gemmEfficiency * 1e9)
-        return String(format: "  time ≈ %.1f s per step (%.3g TFLOP at %.0f%% of the %.0f GFLOP/s sgemm measured now)",
-                      seconds, estimate.flopsPerStep / 1e12, 100 * gemmEfficiency, gflops)
+        let seconds = Estimator.timeSeconds(estimate, sgemmGFLOPs: gflops)
+        return String(format: "  time ≈ %.1f s per step (%.3g TFLOP: projections at %.0f%%, attention at %.0f%% of the %.0f GFLOP/s sgemm measured now)",
+                      seconds, estimate.flopsPerStep / 1e12, 100 * Estimator.projectionEfficiency,
+                      100 * Estimator.attentionEfficiency, gflops)
     }
 }

@@ -43,7 +43,8 @@ final class WeightScratch: @unchecked Sendable {
     func withBuffer(count: Int, _ body: (UnsafeMutablePointer<Float>) -> Void) {
         guard count <= Self.limit, lock.try() else {
             let temporary = UnsafeMutablePointer<Float>.allocate(capacity: max(count, 1))
-            defer { temporary.deallocate() }
+            TensorMemory.allocated(count * MemoryLayout<Float>.stride)
+            defer { temporary.deallocate(); TensorMemory.freed(count * MemoryLayout<Float>.stride) }
             body(temporary)
             return
         }
@@ -51,6 +52,8 @@ final class WeightScratch: @unchecked Sendable {
         if capacity < count {
             buffer?.deallocate()
             buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+            TensorMemory.freed(capacity * MemoryLayout<Float>.stride)
+            TensorMemory.allocated(count * MemoryLayout<Float>.stride)
             capacity = count
         }
         body(buffer!)

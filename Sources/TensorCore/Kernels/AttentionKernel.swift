@@ -16,6 +16,10 @@ import RealModule
 /// gradients are those of the stored-probabilities formulation bit for bit, for one extra
 /// `Q Kᵀ` product and softmax per head (training at `B × T = 4 × 256` kept 283 MB of probabilities
 /// for SmolLM2's 30 layers; at `T = 2048` it would have been 18 GB).
+///
+/// Work: past one block of `causalBlockRows` queries the products skip the masked upper triangle
+/// block by block (`causalBlocks`), with the bits of the full products: at `T = 2048` the
+/// attention's products cost 56% of the full squares.
 public enum AttentionKernel {
     public struct Shape: Sendable, Equatable {
         public var batch: Int, queryTokens: Int, keyTokens: Int, heads: Int, kvHeads: Int, headDim: Int
@@ -36,14 +40,37 @@ public enum AttentionKernel {
                                                 out: UnsafeMutablePointer<T>, shape s: Shape) {
         let tq = s.queryTokens, tk = s.keyTokens, h = s.heads, kh = s.kvHeads, d = s.headDim
         let pp = UnsafeMutablePointer<T>.allocate(capacity: s.headProbabilityCount)
-        defer { pp.deallocate() }
+        TensorMemory.allocated(s.headProbabilityCount * MemoryLayout<T>.stride)
+        defer { pp.deallocate(); TensorMemory.freed(s.headProbabilityCount * MemoryLayout<T>.stride) }
         // Units run one after another: OpenBLAS called from several threads at once serialises on
         // its own thread server and ran 6× slower here; each GEMM uses BLAS's threads instead.
         for unit in 0..<(s.batch * h) {
             let b = unit / h, head = unit % h, kvHead = head / s.group
             headProbabilities(q: q, k: k, batch: b, head: head, into: pp, shape: s)
-            T.gemm(transA: false, transB: false, m: tq, n: d, k: tk, alpha: 1, a: pp, lda: tk,
-                   b: v + (b * tk * kh + kvHead) * d, ldb: kh * d, beta: 0, c: out + (b * tq * h + head) * d, ldc: h * d)
+            for block in causalBlocks(s) {  // O = P V, each row block over the keys it can see
+                T.gemm(transA: false, transB: false, m: block.rows.count, n: d, k: block.keys, alpha: 1, a: pp + block.rows.lowerBound * tk, lda: tk,
+                       b: v + (b * tk * kh + kvHead) * d, ldb: kh * d, beta: 0,
+                       c: out + ((b * tq + block.rows.lowerBound) * h + head) * d, ldc: h * d)
+            }
+        }
+    }
+
+    /// Query rows per block of the causal skipping (`causalBlocks`): `ATTUNE_GEMM_KC`, so a product
+    /// that starts its sum at a block boundary starts it at a boundary of the GEMM's fixed K blocks.
+    public static let causalBlockRows = Int(ATTUNE_GEMM_KC)
+
+    /// The query rows cut into blocks of `causalBlockRows`, each with the number of keys its last
+    /// row sees (`offset + end`): the products skip the masked upper triangle block by block.
+    /// Every skipped product is an exact zero (a masked probability, or its gradient), and the
+    /// sums skip only trailing zeros or whole leading K blocks of zeros, so each result has the
+    /// bits of the full product. One block when `Tq ≤ causalBlockRows` or with a KV cache offset.
+    @inlinable
+    static func causalBlocks(_ s: Shape) -> [(rows: Range<Int>, keys: Int)] {
+        let tq = s.queryTokens
+        guard s.offset == 0, tq > causalBlockRows else { return [(0..<tq, s.keyTokens)] }
+        return stride(from: 0, to: tq, by: causalBlockRows).map { start in
+            let end = min(start + causalBlockRows, tq)
+            return (start..<end, end)
         }
     }
 
@@ -151,22 +178,28 @@ public enum AttentionKernel {
     /// Query rows per work item of `directForward`.
     public static let directRowBlock = 16
 
-    /// One head's probabilities `P [Tq, Tk]` (zeros past the causal limit) into `p`: one GEMM, then
-    /// softmax rows in parallel. Forward and backward both come here, so backward's recomputed `P`
-    /// equals forward's exactly.
+    /// One head's probabilities `P [Tq, Tk]` into `p`, block by block (`causalBlocks`): a row block's
+    /// scores for the keys it can see (one GEMM), then softmax rows in parallel, zeros past each
+    /// row's causal limit up to the block's key count (entries further right are never read).
+    /// Forward and backward both come here, so backward's recomputed `P` equals forward's exactly.
     @inlinable
     static func headProbabilities<T: KernelScalar>(q: UnsafePointer<T>, k: UnsafePointer<T>, batch b: Int, head: Int,
                                                    into p: UnsafeMutablePointer<T>, shape s: Shape) {
         let tq = s.queryTokens, tk = s.keyTokens, h = s.heads, kh = s.kvHeads, d = s.headDim
         let scale = 1 / T(d).squareRoot(), kvHead = head / s.group
-        T.gemm(transA: false, transB: true, m: tq, n: tk, k: d, alpha: scale, a: q + (b * tq * h + head) * d, lda: h * d,
-               b: k + (b * tk * kh + kvHead) * d, ldb: kh * d, beta: 0, c: p, ldc: tk)
         let ps = UncheckedSendable(p)
-        parallelFor(tq, minChunk: 32) { t in
-            let row = ps.value + t * tk
-            let visible = s.offset + t + 1
-            SoftmaxKernel.rowSoftmax(row, row, count: visible)
-            for j in visible..<tk { row[j] = 0 }
+        for block in causalBlocks(s) {
+            let first = block.rows.lowerBound
+            T.gemm(transA: false, transB: true, m: block.rows.count, n: block.keys, k: d, alpha: scale,
+                   a: q + ((b * tq + first) * h + head) * d, lda: h * d,
+                   b: k + (b * tk * kh + kvHead) * d, ldb: kh * d, beta: 0, c: p + first * tk, ldc: tk)
+            parallelFor(block.rows.count, minChunk: 32) { i in
+                let t = first + i
+                let row = ps.value + t * tk
+                let visible = s.offset + t + 1
+                SoftmaxKernel.rowSoftmax(row, row, count: visible)
+                for j in visible..<block.keys { row[j] = 0 }
+            }
         }
     }
 
@@ -181,7 +214,9 @@ public enum AttentionKernel {
         let scale = 1 / T(d).squareRoot()
         let dp = UnsafeMutablePointer<T>.allocate(capacity: s.headProbabilityCount)
         let pp = UnsafeMutablePointer<T>.allocate(capacity: s.headProbabilityCount)
-        defer { dp.deallocate(); pp.deallocate() }
+        TensorMemory.allocated(2 * s.headProbabilityCount * MemoryLayout<T>.stride)
+        defer { dp.deallocate(); pp.deallocate(); TensorMemory.freed(2 * s.headProbabilityCount * MemoryLayout<T>.stride) }
+        let blocks = causalBlocks(s)
         for unit in 0..<(s.batch * kh) {
             let b = unit / kh, kvHead = unit % kh
             let kp = k + (b * tk * kh + kvHead) * d, vp = v + (b * tk * kh + kvHead) * d
@@ -190,18 +225,36 @@ public enum AttentionKernel {
                 let qp = q + (b * tq * h + head) * d, dqp = dq + (b * tq * h + head) * d
                 let gp = dout + (b * tq * h + head) * d
                 headProbabilities(q: q, k: k, batch: b, head: head, into: pp, shape: s)
-                // dP[Tq,Tk] = dO · Vᵀ ; dV[Tk,D] += Pᵀ · dO
-                T.gemm(transA: false, transB: true, m: tq, n: tk, k: d, alpha: 1, a: gp, lda: h * d, b: vp, ldb: kh * d, beta: 0, c: dp, ldc: tk)
-                T.gemm(transA: true, transB: false, m: tk, n: d, k: tq, alpha: 1, a: pp, lda: tk, b: gp, ldb: h * d, beta: 1, c: dvp, ldc: kh * d)
-                parallelFor(tq, minChunk: 32) { t in
-                    let pr = pp + t * tk, dr = dp + t * tk
-                    var dot: T = 0
-                    for j in 0..<tk { dot += pr[j] * dr[j] }
-                    for j in 0..<tk { dr[j] = pr[j] * (dr[j] - dot) }
+                let dps = UncheckedSendable(dp), pps = UncheckedSendable(pp)
+                // Query side, row block by row block over the keys each can see:
+                // dP = dO · Vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)) (zero past the causal limit), dQ += scale · dS · K.
+                for block in blocks {
+                    let first = block.rows.lowerBound
+                    T.gemm(transA: false, transB: true, m: block.rows.count, n: block.keys, k: d, alpha: 1, a: gp + first * h * d, lda: h * d,
+                           b: vp, ldb: kh * d, beta: 0, c: dp + first * tk, ldc: tk)
+                    parallelFor(block.rows.count, minChunk: 32) { i in
+                        let t = first + i
+                        let pr = pps.value + t * tk, dr = dps.value + t * tk
+                        let visible = s.offset + t + 1
+                        var dot: T = 0
+                        for j in 0..<visible { dot += pr[j] * dr[j] }
+                        for j in 0..<visible { dr[j] = pr[j] * (dr[j] - dot) }
+                        for j in visible..<block.keys { dr[j] = 0 }
+                    }
+                    T.gemm(transA: false, transB: false, m: block.rows.count, n: d, k: block.keys, alpha: scale, a: dp + first * tk, lda: tk,
+                           b: kp, ldb: kh * d, beta: 1, c: dqp + first * h * d, ldc: h * d)
                 }
-                // dQ += scale · dS · K ; dK += scale · dSᵀ · Q
-                T.gemm(transA: false, transB: false, m: tq, n: d, k: tk, alpha: scale, a: dp, lda: tk, b: kp, ldb: kh * d, beta: 1, c: dqp, ldc: h * d)
-                T.gemm(transA: true, transB: false, m: tk, n: d, k: tq, alpha: scale, a: dp, lda: tk, b: qp, ldb: h * d, beta: 1, c: dkp, ldc: kh * d)
+                // Key side, key block by key block over the query rows that see it (from the
+                // block's first key on: a whole number of the GEMM's K blocks earlier are all zero):
+                // dV += Pᵀ · dO, dK += scale · dSᵀ · Q.
+                for block in blocks {
+                    let first = block.rows.lowerBound, keys = (block.rows.count == tq ? tk : block.rows.count)
+                    let from = blocks.count == 1 ? 0 : first
+                    T.gemm(transA: true, transB: false, m: keys, n: d, k: tq - from, alpha: 1, a: pp + from * tk + first, lda: tk,
+                           b: gp + from * h * d, ldb: h * d, beta: 1, c: dvp + first * kh * d, ldc: kh * d)
+                    T.gemm(transA: true, transB: false, m: keys, n: d, k: tq - from, alpha: scale, a: dp + from * tk + first, lda: tk,
+                           b: qp + from * h * d, ldb: h * d, beta: 1, c: dkp + first * kh * d, ldc: kh * d)
+                }
             }
         }
     }
