@@ -64,7 +64,9 @@ public struct TrainingEstimate: Sendable, Equatable, Codable {
 ///             + C            MLP RMSNorm output
 ///             + 3F           gate, up, silu(gate)·up
 ///             + 2C           down_proj output, residual sum
-///             + Σ_targets (2·out + 2r [+ in with dropout])   LoRA: base output, update, A·x, s·A·x
+///             + Σ_targets (2r [+ in with dropout])   LoRA: A·x, s·A·x (the update is added into
+///                                                    the base output in place; above r = 256 the
+///                                                    base output and update are kept too: + 2·out)
 ///     a_head  = 3C           final norm output, its gradient, and the hidden state's gradient
 ///                            (the loss is chunked: logits live one chunk at a time, at most
 ///                            `2 · 2²³` floats of logits and their gradient)
@@ -74,7 +76,8 @@ public struct TrainingEstimate: Sendable, Equatable, Codable {
 /// its step has run, so nothing grows from there). With gradient checkpointing only each layer's
 /// input is kept and one layer is recomputed at a time: `B·T·(L·C + a_layer + a_head)`.
 /// Workspace: the chunked loss, or — when larger — one head's probabilities and their gradient
-/// while attention runs backward (`2·T²` floats, less what the last layer freed before it); and
+/// while attention runs backward (`2·T²` floats per unit at once, less what the last layer freed
+/// before it); and
 /// for a quantized base the largest matrix dequantized to fp32 at once. Not modelled: the process's code, the allocator, tokenizer and data (~70 MB here).
 /// Checked against the engine's own account of its tensors (`TensorMemory`) by
 /// `EstimateAgainstEngineTests`, and against SmolLM2 runs (`attune bench train`).
@@ -97,6 +100,10 @@ public enum Estimator {
     /// Query rows per causal block of the engine's attention (`AttentionKernel.causalBlockRows`,
     /// the GEMM's fixed K block; a test checks they agree).
     public static let attentionBlockRows = 256
+
+    /// The widest LoRA rank whose update the engine adds into the base projection's output in
+    /// place (`Tape.addLinear`: one K block of the GEMM, `ATTUNE_GEMM_KC`).
+    public static let fusedLoRARankLimit = 256
 
     /// Keys each query's attention products run over on average, `T_k`: all `T` while the
     /// sequence fits one block, else `Σ_blocks rows · (keys its last row sees) / T`.
@@ -134,7 +141,10 @@ public enum Estimator {
         var layer = c + 2 * attention + 3 * kv + attention + 2 * c + c + 3 * shape.intermediate + 2 * c
         if setup.method != .full {
             for target in setup.loraTargets {
-                layer += 2 * target.outputs(shape) + 2 * setup.loraRank + (setup.loraDropout ? target.inputs(shape) : 0)
+                // The update goes into the base output in place (`Tape.addLinear`) up to rank 256;
+                // wider, the base output and the update are kept beside their sum.
+                let unfused = setup.loraRank > fusedLoRARankLimit ? 2 * target.outputs(shape) : 0
+                layer += unfused + 2 * setup.loraRank + (setup.loraDropout ? target.inputs(shape) : 0)
             }
         }
         return (layer, 3 * c)
@@ -164,9 +174,13 @@ public enum Estimator {
             weights = (setup.baseWeightBytes.map { $0 + nf4 } ?? (nf4 + 4 * (n - quantized))) + 4 * Double(adapters)
         }
         // Attention's backward holds one head's probabilities and their gradient (`2·T²` floats)
-        // while it runs, by which time the last layer's MLP and output projection have handed back
-        // about `3F + 3C` floats per token: the peak is the larger of the two moments.
-        let attentionScratch = 4 * 2 * Double(setup.sequence * setup.sequence)
+        // per unit running at once (one per thread when there are at least two (sequence, kv head)
+        // units per thread, as `AttentionKernel` runs them), by which time the last layer's MLP and
+        // output projection have handed back about `3F + 3C` floats per token: the peak is the
+        // larger of the two moments.
+        let threads = max(1, setup.threads)
+        let unitsAtOnce = threads > 1 && setup.batch * shape.kvHeads >= 2 * threads ? threads : 1
+        let attentionScratch = 4 * 2 * Double(setup.sequence * setup.sequence * unitsAtOnce)
             - 4 * Double(setup.tokensPerMicroBatch * (3 * shape.intermediate + 3 * shape.hidden))
         workspace = max(workspace, attentionScratch)
         if setup.method == .qlora || quantizedBase {

@@ -156,6 +156,7 @@ enum ModelBenchmarks {
         var setup = TrainingSetup(method: method, loraRank: 16, loraTargets: targets, doubleQuantization: true,
                                   gradientCheckpointing: checkpointing, batch: batch, sequence: sequence)
         setup.baseWeightBytes = baseWeightBytes
+        setup.threads = Parallelism.workers
         return setup
     }
 

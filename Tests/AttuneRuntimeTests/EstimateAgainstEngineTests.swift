@@ -47,6 +47,7 @@ final class EstimateAgainstEngineTests: XCTestCase {
         var setup = TrainingSetup(method: c.method, loraRank: 8, loraTargets: [.q, .v], gradientCheckpointing: c.checkpointing,
                                   batch: c.batch, sequence: c.sequence)
         setup.loraDropout = false
+        setup.threads = Parallelism.workers
         let estimate = Estimator.estimate(TrainingPlan.shape(of: model, name: "tiny"), setup).memory
         return (measured, estimate)
     }

@@ -77,9 +77,13 @@ final class EstimatorTests: XCTestCase {
         let noDouble = Estimator.estimate(.llama2_7B, TrainingSetup(method: .qlora, doubleQuantization: false))
         XCTAssertEqual(noDouble.memory.weights - qlora.memory.weights, projections * (0.5 - 0.127) / 8, accuracy: 1)
         // Checkpointing keeps L·C, one recomputed layer, and the head per token; LoRA r=8 on q and v
-        // adds 2·4096 + 2·8 per target to a layer.
+        // adds 2·8 per target to a layer (A·x and s·A·x: the update goes into the base output in place).
         let ckpt = Estimator.estimate(.llama2_7B, TrainingSetup(method: .lora, gradientCheckpointing: true))
-        XCTAssertEqual(ckpt.memory.activations, 4 * 512 * Double(32 * 4096 + (82_176 + 2 * (8_192 + 16)) + 12_288))
+        XCTAssertEqual(ckpt.memory.activations, 4 * 512 * Double(32 * 4096 + (82_176 + 2 * 16) + 12_288))
+        // Above rank 256 the update has K blocks of its own and is added unfused: base output and
+        // update kept beside the sum, 2·4096 more per target.
+        let wide = Estimator.estimate(.llama2_7B, TrainingSetup(method: .lora, loraRank: 512, gradientCheckpointing: true))
+        XCTAssertEqual(wide.memory.activations, 4 * 512 * Double(32 * 4096 + (82_176 + 2 * (8_192 + 1024)) + 12_288))
         // Dropout keeps a masked copy of each adapted input; a base loaded quantized counts its bytes.
         var dropout = TrainingSetup(method: .lora, gradientCheckpointing: true)
         dropout.loraDropout = true

@@ -81,8 +81,7 @@ public final class LoRALinear: LinearLayer {
         let input = isTraining && dropout > 0 ? tape.dropout(x, p: dropout, rng: &dropoutGenerator) : x
         let h = tape.linear(input, a)                                   // [N, R]
         let scaled = tape.scale(h, scale)                               // [N, R]  (s folded in before the wide product)
-        let update = tape.linear(scaled, b)                             // [N, out]
-        return tape.add(y, update)
+        return tape.addLinear(into: y, scaled, b)                       // y += scaled · Bᵀ  [N, out], in place
     }
 
     /// The update `ΔW = s · B · A` `[out, in]` as a new tensor.

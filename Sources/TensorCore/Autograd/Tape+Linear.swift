@@ -1,3 +1,5 @@
+import CKernels
+
 extension Tape {
     /// `C = op(A) · op(B)` for 2-D tensors (`[M,K]·[K,N]`, with optional transposes).
     public func matmul(_ a: Tensor, _ b: Tensor, transA: Bool = false, transB: Bool = false) -> Tensor {
@@ -31,6 +33,34 @@ extension Tape {
         MatmulKernel.forward(x.pointer, weight.pointer, y.pointer, m: m, n: n, k: k, transB: true, frozenB: frozen)
         if needsGrad(x, weight) {
             record(y) { [unowned y] in
+                guard let g = y.grad else { return }
+                MatmulKernel.backward(dC: g.pointer, a: x.pointer, b: weight.pointer,
+                                      dA: x.requiresGrad ? x.ensureGrad().pointer : nil,
+                                      dB: weight.requiresGrad ? weight.ensureGrad().pointer : nil,
+                                      m: m, n: n, k: k, transB: true, frozenB: frozen)
+            }
+        }
+        return y
+    }
+
+    /// `y[..., out] += x[..., in] · Wᵀ`, in place: a linear layer's output added into another's
+    /// (LoRA's update into its base projection's output) with no tensor for the product or the
+    /// sum, which training would otherwise keep until backward. Returns `y`; its gradient, read by
+    /// this step, is left for the step that produced `y`.
+    ///
+    /// The same bits as `add(y, linear(x, weight))` in `reproducible` and `bf16` numerics while
+    /// `in ≤ ATTUNE_GEMM_KC`: the product is one K block, and the GEMM's accumulating store rounds
+    /// `y + Σ` once, as the add does. Wider inputs (more K blocks, each rounded into `y` in turn)
+    /// take the unfused path and return a new tensor.
+    public func addLinear(into y: Tensor, _ x: Tensor, _ weight: Tensor) -> Tensor {
+        precondition(weight.rank == 2 && x.columns == weight.shape[1] && y.rows == x.rows && y.columns == weight.shape[0],
+                     "addLinear: \(y.shape) += \(x.shape) · \(weight.shape)ᵀ does not fit")
+        let m = x.rows, k = x.columns, n = weight.shape[0]
+        guard k <= Int(ATTUNE_GEMM_KC) || !Numerics.mode.isReproducible else { return add(y, linear(x, weight)) }
+        let frozen = !weight.requiresGrad
+        MatmulKernel.forward(x.pointer, weight.pointer, y.pointer, m: m, n: n, k: k, transB: true, beta: 1, frozenB: frozen)
+        if needsGrad(x, weight) {
+            record(y, keepsGradient: true) { [unowned y] in
                 guard let g = y.grad else { return }
                 MatmulKernel.backward(dC: g.pointer, a: x.pointer, b: weight.pointer,
                                       dA: x.requiresGrad ? x.ensureGrad().pointer : nil,

@@ -15,6 +15,9 @@ public final class Tape {
         /// The operation's output, kept alive until its step has run.
         let output: Tensor
         let run: () -> Void
+        /// Leaves `output.grad` alive after the step: another step that produced `output` (one
+        /// updated in place, `addLinear`) reads it later.
+        let keepsGradient: Bool
     }
     private var steps: [Step] = []
     /// When false, operations compute forward values only.
@@ -38,9 +41,11 @@ public final class Tape {
     /// Appends a backward step and marks `output` as requiring a gradient. Operations defined
     /// outside TensorCore (a quantized linear layer, say) use this to join the tape: the step
     /// reads `output.grad` and accumulates into its inputs' `ensureGrad()` buffers.
-    public func record(_ output: Tensor, _ step: @escaping () -> Void) {
+    /// `keepsGradient` leaves `output.grad` in place after the step, for an operation that
+    /// updated an earlier operation's output in place (whose own step runs later and releases it).
+    public func record(_ output: Tensor, keepsGradient: Bool = false, _ step: @escaping () -> Void) {
         output.requiresGrad = true
-        steps.append(Step(output: output, run: step))
+        steps.append(Step(output: output, run: step, keepsGradient: keepsGradient))
     }
 
     /// Seeds `d loss / d loss = 1` (times `seed`) and runs every step in reverse order.
@@ -66,7 +71,7 @@ public final class Tape {
     private func runSteps() {
         while let step = steps.popLast() {
             step.run()
-            step.output.grad = nil
+            if !step.keepsGradient { step.output.grad = nil }
         }
     }
 
