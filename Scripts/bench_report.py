@@ -49,6 +49,10 @@ def ratio(a, b):
 
 
 rows, phase_rows, report = [], [], {"steps": steps, "pytorch": version or "anchors (DESIGN.md §7)", "training": [], "inference": {}}
+cpu_file = os.path.join(folder, "cpu.txt")
+if os.path.exists(cpu_file):
+    report["cpu"] = open(cpu_file).read().strip()
+    print(f"CPU: {report['cpu']}. PyTorch: {version or 'not found (DESIGN.md §7 anchors)'}.\n")
 # Scripts/bench names each file after its arguments without spaces and dashes.
 configs = [("train-loraqv.json", "lora-qv"), ("train-loraall.json", "lora-all"), ("train-qlora.json", None),
            ("train-qloracheckpointing.json", None), ("train-full.json", "full")]
@@ -61,7 +65,9 @@ for file, torch_config in configs:
     curve = f"{sum(losses[:5]) / 5:.3f} → {sum(losses[-5:]) / 5:.3f}" if len(losses) >= 10 else "—"
     t_speed, t_peak, source = other(torch_config) if torch_config else (None, None, None)
     name = LABELS.get(r["configuration"], r["configuration"]) + (" + gradient checkpointing" if data["checkpointing"] else "")
-    rows.append(f"| {name} | {r['tokensPerSecond']:.0f} | {data['gflops']:.0f} | {r['peakResidentMiB']:.0f} MiB | {curve} | "
+    of_gemm = data["gflops"] / data["sgemmGFLOPs"] if data.get("sgemmGFLOPs") else None
+    rows.append(f"| {name} | {r['tokensPerSecond']:.0f} | {data['gflops']:.0f} | {fmt(data.get('sgemmGFLOPs'))} | "
+                f"{'—' if of_gemm is None else f'{of_gemm:.0%}'} | {r['peakResidentMiB']:.0f} MiB | {curve} | "
                 f"{fmt(t_speed)} | {fmt(t_peak)}{' MiB' if t_peak else ''} | {ratio(r['tokensPerSecond'], t_speed)} | "
                 f"{ratio(r['peakResidentMiB'], t_peak)} |")
     phases = r.get("phases")
@@ -74,7 +80,8 @@ for file, torch_config in configs:
         phase_rows.append(f"| {name} | " + " | ".join(cells) + " |")
     report["training"].append({"configuration": name, "key": r["configuration"], "tokens_per_s": r["tokensPerSecond"], "gflops": data["gflops"],
                                "peak_mib": r["peakResidentMiB"], "losses": losses, "pytorch_tokens_per_s": t_speed,
-                               "pytorch_peak_mib": t_peak, "pytorch_source": source, "phases": phases})
+                               "pytorch_peak_mib": t_peak, "pytorch_source": source, "phases": phases,
+                               "sgemm_gflops": data.get("sgemmGFLOPs"), "of_gemm": of_gemm})
 
 if rows:
     print(f"### SmolLM2-135M training, batch 4 × 256, median of {steps} steps after 1 warm-up\n")
@@ -82,8 +89,11 @@ if rows:
         print(f"PyTorch {version} + PEFT measured in the same run (`Scripts/torch_bench.py`, fp32, random tokens, median of its steps).\n")
     else:
         print("PyTorch columns: the DESIGN.md §7 anchors (another machine; torch was not found here).\n")
-    print("| configuration | tokens/s | GFLOP/s | peak RSS | loss first 5 → last 5 | PyTorch tokens/s | PyTorch peak | speed | memory |")
-    print("|---|---:|---:|---:|---|---:|---:|---:|---:|")
+    print("GFLOP/s: the step's FLOPs (as `estimate` counts what the engine executes) over its median time; sgemm: Attune's "
+          "GEMM at `[1024, 576] · [576, 1536]` measured right after the steps; of sgemm: the share of its GEMM's speed the "
+          "whole step keeps.\n")
+    print("| configuration | tokens/s | GFLOP/s | sgemm | of sgemm | peak RSS | loss first 5 → last 5 | PyTorch tokens/s | PyTorch peak | speed | memory |")
+    print("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|")
     print("\n".join(rows))
     if phase_rows:
         print("\nWhere a step's time goes (mean seconds per step · cores busy = process CPU time / wall time; "
@@ -118,6 +128,61 @@ if qlora and lora_peak:
     print(f"QLoRA peak against PyTorch's LoRA fp32 peak ({lora_peak:.0f} MiB): "
           + ", ".join(f"{t['configuration']} {t['peak_mib'] / lora_peak:.0%}" for t in qlora) + ".")
     report["qlora_peak_fraction"] = best["peak_mib"] / lora_peak
+
+# The estimate against the engine: LoRA q,v at batch 4 × 256 and 1 × 2048.
+estimate_rows = []
+for file in ("train-loraqv.json", "train-loraqv-2048.json"):
+    data = load(file)
+    if not data or "estimatedMiB" not in data:
+        continue
+    measured_mib = data["peakTensorMiB"] + data["frozenBlockMiB"]
+    estimate_rows.append((f"{data['batch']} × {data['sequence']}", data["medianStepSeconds"], data["estimatedStepSeconds"],
+                          measured_mib, data["estimatedMiB"]))
+if estimate_rows:
+    print("\n### `estimate` against the engine (LoRA r=16 q,v)\n")
+    print("Memory: the engine's own tensor peak (`TensorMemory`) plus the frozen base's quantized blocks; time: the "
+          "median step against `estimate` at the sgemm speed measured in the same process.\n")
+    print("| batch × seq | step | estimated | ratio | memory | estimated | ratio |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for label, step, est_step, mib, est_mib in estimate_rows:
+        print(f"| {label} | {step:.2f} s | {est_step:.2f} s | {est_step / step:.2f} | {mib:.0f} MiB | {est_mib:.0f} MiB | {est_mib / mib:.2f} |")
+    report["estimate"] = [{"shape": r[0], "step_s": r[1], "estimated_step_s": r[2], "memory_mib": r[3], "estimated_mib": r[4]}
+                          for r in estimate_rows]
+
+# The performance issues' goals, each as measured in this run.
+goals = []
+def goal(text, value, target, higher=True):
+    if value is None:
+        goals.append(f"| {text} | — | {target} | not measured |")
+        return
+    met = value >= target if higher else value <= target
+    goals.append(f"| {text} | {value:.2f} | {'≥' if higher else '≤'} {target} | {'met' if met else 'not met'} |")
+by_key = {t["key"]: t for t in report["training"] if "checkpointing" not in t["configuration"]}
+for key, label in (("lora-qv", "LoRA q,v"), ("lora-all", "LoRA all linear"), ("full", "full")):
+    t = by_key.get(key)
+    goal(f"{label}: step's share of its sgemm speed", t and t["of_gemm"], 0.77)
+    goal(f"{label}: speed against PyTorch fp32", t and t["pytorch_tokens_per_s"] and t["tokens_per_s"] / t["pytorch_tokens_per_s"], 1.3)
+t = by_key.get("lora-qv")
+goal("LoRA q,v: peak RSS against PyTorch LoRA q,v", t and t["pytorch_peak_mib"] and t["peak_mib"] / t["pytorch_peak_mib"], 0.4, higher=False)
+q = by_key.get("qlora")
+goal("QLoRA q,v (no checkpointing): peak against PyTorch LoRA q,v", q and lora_peak and q["peak_mib"] / lora_peak, 0.4, higher=False)
+t = by_key.get("full")
+goal("full: peak RSS against PyTorch full", t and t["pytorch_peak_mib"] and t["peak_mib"] / t["pytorch_peak_mib"], 0.75, higher=False)
+def within(text, value, tolerance=0.10):
+    met = abs(value - 1) <= tolerance
+    goals.append(f"| {text} | {value:.2f} | {1 - tolerance:.2f}–{1 + tolerance:.2f} | {'met' if met else 'not met'} |")
+for row in report.get("estimate", []):
+    within(f"estimate at {row['shape']}: step time, estimated / measured", row["estimated_step_s"] / row["step_s"])
+    within(f"estimate at {row['shape']}: memory, estimated / measured", row["estimated_mib"] / row["memory_mib"])
+if "bf16" in report:
+    goal("bf16 numerics LoRA q,v against Attune fp32", report["bf16"]["vs_fp32"], 1.6)
+    goal("bf16 numerics LoRA q,v against PyTorch bf16 autocast", report["bf16"]["vs_pytorch_bf16"], 2.0)
+if goals:
+    print("\n### Goals of the performance issues, as measured in this run\n")
+    print("| goal | measured | target | |")
+    print("|---|---:|---:|---|")
+    print("\n".join(goals))
+    report["goals"] = goals
 
 inference = load("inference.json")
 if inference:

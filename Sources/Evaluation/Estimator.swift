@@ -67,6 +67,11 @@ public struct TrainingEstimate: Sendable, Equatable, Codable {
 ///             + Σ_targets (2r [+ in with dropout])   LoRA: A·x, s·A·x (the update is added into
 ///                                                    the base output in place; above r = 256 the
 ///                                                    base output and update are kept too: + 2·out)
+///             − what only frozen projections read: the attention norm's output (C) unless q, k
+///               or v is a target, the attention output (H·D) unless o is, the MLP norm's output
+///               (C) unless gate or up is, and silu(gate)·up (F) unless down is (a target with
+///               dropout reads its masked copy instead): the engine hands those back in forward.
+///               For LoRA q,v: C + H·D + F fewer per layer. Full fine-tuning reads them all.
 ///     a_head  = 3C           final norm output, its gradient, and the hidden state's gradient
 ///                            (the loss is chunked: logits live one chunk at a time, at most
 ///                            `2 · 2²³` floats of logits and their gradient)
@@ -76,8 +81,7 @@ public struct TrainingEstimate: Sendable, Equatable, Codable {
 /// its step has run, so nothing grows from there). With gradient checkpointing only each layer's
 /// input is kept and one layer is recomputed at a time: `B·T·(L·C + a_layer + a_head)`.
 /// Workspace: the chunked loss, or — when larger — one head's probabilities and their gradient
-/// while attention runs backward (`2·T²` floats per unit at once, less what the last layer freed
-/// before it); and
+/// while attention runs backward (`2·T²` floats, less what the last layer freed before it); and
 /// for a quantized base the largest matrix dequantized to fp32 at once. Not modelled: the process's code, the allocator, tokenizer and data (~70 MB here).
 /// Checked against the engine's own account of its tensors (`TensorMemory`) by
 /// `EstimateAgainstEngineTests`, and against SmolLM2 runs (`attune bench train`).
@@ -119,9 +123,11 @@ public enum Estimator {
     /// Shares of the measured sgemm speed a training step sustains, for the projections (with the
     /// norms, SwiGLU and rotary between them) and for attention (products of `Tq × Tk × 64` per
     /// head, with the softmax between them). Fitted to SmolLM2 LoRA q,v on a Zen 4 at 2 threads
-    /// (sgemm 195 GFLOP/s): 4.43 s per step at 4 × 256 and 13.79 s at 1 × 2048 give 0.77 and 0.46.
-    public static let projectionEfficiency = 0.77
-    public static let attentionEfficiency = 0.46
+    /// (sgemm 204 GFLOP/s): 3.80 s per step at 4 × 256 (557 GFLOP of projections, 63 of attention)
+    /// and 13.35 s at 1 × 2048 (1,113 and 571) give 0.915 and 0.38. At one thread attention's
+    /// share is larger (no second core idling in its 64-wide products): the estimate runs high.
+    public static let projectionEfficiency = 0.915
+    public static let attentionEfficiency = 0.38
 
     /// Seconds per step at a measured sgemm speed `gflops`: the projections at
     /// `projectionEfficiency` of it, attention at `attentionEfficiency`.
@@ -139,6 +145,18 @@ public enum Estimator {
     public static func activationValues(_ shape: ModelShape, _ setup: TrainingSetup) -> (layer: Int, head: Int) {
         let (c, attention, kv) = (shape.hidden, shape.heads * shape.headDim, shape.kvHeads * shape.headDim)
         var layer = c + 2 * attention + 3 * kv + attention + 2 * c + c + 3 * shape.intermediate + 2 * c
+        // An input that only frozen projections read is handed back once they have run (their
+        // backward needs only the weight): a projection reads its input in backward when it
+        // trains (full) or is a LoRA target without dropout (with dropout, its masked copy).
+        let reads = { (target: LoRATarget) in
+            setup.method == .full || (setup.loraTargets.contains(target) && !setup.loraDropout)
+        }
+        var handedBack = 0
+        if ![LoRATarget.q, .k, .v].contains(where: reads) { handedBack += c }   // attention RMSNorm output
+        if !reads(.o) { handedBack += attention }                                // attention output
+        if !reads(.gate) && !reads(.up) { handedBack += c }                      // MLP RMSNorm output
+        if !reads(.down) { handedBack += shape.intermediate }                     // silu(gate)·up
+        layer -= handedBack
         if setup.method != .full {
             for target in setup.loraTargets {
                 // The update goes into the base output in place (`Tape.addLinear`) up to rank 256;
@@ -174,13 +192,9 @@ public enum Estimator {
             weights = (setup.baseWeightBytes.map { $0 + nf4 } ?? (nf4 + 4 * (n - quantized))) + 4 * Double(adapters)
         }
         // Attention's backward holds one head's probabilities and their gradient (`2·T²` floats)
-        // per unit running at once (one per thread when there are at least two (sequence, kv head)
-        // units per thread, as `AttentionKernel` runs them), by which time the last layer's MLP and
-        // output projection have handed back about `3F + 3C` floats per token: the peak is the
-        // larger of the two moments.
-        let threads = max(1, setup.threads)
-        let unitsAtOnce = threads > 1 && setup.batch * shape.kvHeads >= 2 * threads ? threads : 1
-        let attentionScratch = 4 * 2 * Double(setup.sequence * setup.sequence * unitsAtOnce)
+        // while it runs, by which time the last layer's MLP and output projection have handed back
+        // about `3F + 3C` floats per token: the peak is the larger of the two moments.
+        let attentionScratch = 4 * 2 * Double(setup.sequence * setup.sequence)
             - 4 * Double(setup.tokensPerMicroBatch * (3 * shape.intermediate + 3 * shape.hidden))
         workspace = max(workspace, attentionScratch)
         if setup.method == .qlora || quantizedBase {

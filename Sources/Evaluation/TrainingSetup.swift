@@ -22,9 +22,6 @@ public struct TrainingSetup: Sendable, Equatable, Codable {
     /// say); `nil` means 4 bytes per parameter. QLoRA adds its NF4 copy on top (the originals are
     /// kept for merging).
     public var baseWeightBytes: Double?
-    /// Worker threads. Attention's backward runs its (sequence, kv head) units side by side when
-    /// there are at least two per thread, each with its own `2·T²` floats of scratch.
-    public var threads: Int = 1
 
     public init(method: FineTuningMethod, loraRank: Int = 8, loraTargets: [LoRATarget] = [.q, .v],
                 doubleQuantization: Bool = true, gradientCheckpointing: Bool = false,

@@ -4,8 +4,11 @@ import Foundation
 /// parameter arena (every frozen weight in one buffer, every trainable weight in another) is one
 /// storage with many named views.
 public final class TensorStorage: @unchecked Sendable {
-    public let base: UnsafeMutablePointer<Float>
+    /// The first value; after `releaseValues()` an address that faults on any access.
+    public private(set) var base: UnsafeMutablePointer<Float>
     public let count: Int
+    /// Whether `releaseValues()` has handed the buffer back.
+    public private(set) var isReleased = false
 
     /// Allocates `count` floats, set to zero unless `zeroed` is false (then the contents are
     /// whatever the memory held: only for outputs a kernel overwrites in full). Large buffers come
@@ -21,6 +24,25 @@ public final class TensorStorage: @unchecked Sendable {
     }
 
     deinit {
+        if !isReleased { giveBack() }
+    }
+
+    /// Hands the values' memory back now, while tensors viewing this storage stay alive for their
+    /// gradients: for an activation whose values no recorded backward step reads (a frozen
+    /// projection's input: its backward needs only the weight and the output's gradient), so a
+    /// training step's activation peak does not hold it until backward. Any later access to the
+    /// values faults at once (the base becomes an unmapped address) rather than reading stale memory.
+    public func releaseValues() {
+        guard !isReleased else { return }
+        giveBack()
+        isReleased = true
+        base = UnsafeMutablePointer(bitPattern: TensorStorage.releasedAddress)!
+    }
+
+    /// An address in the never-mapped first page: reading a released storage's values faults.
+    private static let releasedAddress = 0x40
+
+    private func giveBack() {
         TensorMemory.freed(count * MemoryLayout<Float>.stride)
         BufferPool.shared.give(base, capacity: BufferPool.capacity(for: max(count, 1)))
     }

@@ -104,7 +104,7 @@ enum ModelBenchmarks {
             print(String(format: "  tensor memory: peak %.0f MiB measured (the engine's account) · estimate %.0f MiB (weights %.0f, gradients %.0f, optimizer %.0f, activations %.0f, workspace %.0f)",
                          Double(result.peakTensorBytes) / 1_048_576, memory.total / 1_048_576, memory.weights / 1_048_576,
                          memory.gradients / 1_048_576, memory.optimizer / 1_048_576, memory.activations / 1_048_576, memory.workspace / 1_048_576))
-            let sgemm = GEMMBenchmark.measure(m: min(batch * sequence, 2048), k: 576, n: 1536, repeats: 5, warmup: 1).median
+            let sgemm = GEMMBenchmark.measure(m: min(batch * sequence, 2048), k: 576, n: 1536, repeats: 9, warmup: 1).median
             print(String(format: "  step time: %.2f s measured (median) · estimate %.2f s (%.0f GFLOP, %.0f of them attention; sgemm %.0f GFLOP/s now)",
                          median, Estimator.timeSeconds(estimate, sgemmGFLOPs: sgemm), estimate.flopsPerStep / 1e9,
                          estimate.attentionFlopsPerStep / 1e9, sgemm))
@@ -115,7 +115,14 @@ enum ModelBenchmarks {
                 line += String(format: " %.3f → %.3f |", first, last)
             }
             print(line)
-            if let jsonPath { try writeJSON(Measured(result: result, gflops: gflops, checkpointing: checkpointing), to: jsonPath) }
+            if let jsonPath {
+                try writeJSON(Measured(result: result, gflops: gflops, checkpointing: checkpointing, batch: batch, sequence: sequence,
+                                       sgemmGFLOPs: sgemm, estimatedStepSeconds: Estimator.timeSeconds(estimate, sgemmGFLOPs: sgemm),
+                                       medianStepSeconds: median, estimatedMiB: memory.total / 1_048_576,
+                                       peakTensorMiB: Double(result.peakTensorBytes) / 1_048_576,
+                                       frozenBlockMiB: configuration == .full ? 0
+                                           : Double(loaded.model.quantizedWeights.values.reduce(0) { $0 + $1.byteCount }) / 1_048_576), to: jsonPath)
+            }
             return 0
         } catch {
             Terminal.err("attune bench train: \(error)")
@@ -141,6 +148,19 @@ enum ModelBenchmarks {
         var result: TrainingBenchmark.Result
         var gflops: Double
         var checkpointing: Bool
+        var batch: Int
+        var sequence: Int
+        /// Attune's sgemm at a training shape (`[B·T, 576] · [576, 1536]`), measured after the steps:
+        /// the step's achieved rate over this is the share of its GEMM's speed it keeps.
+        var sgemmGFLOPs: Double
+        /// `estimate`'s step time at that sgemm speed, beside the measured median.
+        var estimatedStepSeconds: Double
+        var medianStepSeconds: Double
+        /// `estimate`'s memory (tensors and the frozen base) beside the engine's own tensor peak
+        /// (`TensorMemory`), which does not count the frozen base's quantized blocks (`frozenBlockMiB`).
+        var estimatedMiB: Double
+        var peakTensorMiB: Double
+        var frozenBlockMiB: Double
         /// The numerics mode, and the path of the bf16 GEMM (used in `bf16` numerics only).
         var numerics = Numerics.mode.rawValue
         var bf16Path = Numerics.bf16Path.name
@@ -156,7 +176,6 @@ enum ModelBenchmarks {
         var setup = TrainingSetup(method: method, loraRank: 16, loraTargets: targets, doubleQuantization: true,
                                   gradientCheckpointing: checkpointing, batch: batch, sequence: sequence)
         setup.baseWeightBytes = baseWeightBytes
-        setup.threads = Parallelism.workers
         return setup
     }
 

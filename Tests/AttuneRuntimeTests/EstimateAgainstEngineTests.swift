@@ -5,18 +5,20 @@ import Training
 import XCTest
 @testable import AttuneRuntime
 
-/// `estimate` against the engine's own account of its tensors (`TensorMemory`): one LoRA q,v
-/// training step of the tiny model (4 layers, long context) at shapes where different terms
-/// dominate — many short rows, the benchmark's 4 × 256, one row of 2048 whose attention scratch
-/// outgrows the loss chunk, and gradient checkpointing — and the most bytes live at once during
-/// it must be within 10% of what `estimate` predicts for the same setup. (Full fine-tuning keeps
-/// about 7% less per layer than the estimate counts on this shape; not asserted here.)
+/// `estimate` against the engine's own account of its tensors (`TensorMemory`): one training step
+/// of the tiny model (4 layers, long context) — LoRA q,v at shapes where different terms dominate
+/// (many short rows, the benchmark's 4 × 256, one row of 2048 whose attention scratch outgrows the
+/// loss chunk, gradient checkpointing), LoRA with dropout and on every projection (which change
+/// which inputs the engine can hand back early), and full fine-tuning — and the most bytes live at
+/// once during it must be within 10% of what `estimate` predicts for the same setup.
 final class EstimateAgainstEngineTests: XCTestCase {
     struct Case {
         var method: FineTuningMethod
         var batch: Int
         var sequence: Int
         var checkpointing = false
+        var targets: [LoRATarget] = [.q, .v]
+        var dropout = false
     }
 
     /// (bytes the step's tensors held at most, beyond what was live before the model existed; the estimate).
@@ -32,7 +34,8 @@ final class EstimateAgainstEngineTests: XCTestCase {
         if c.method == .full {
             parameters = try FullFineTuning.apply(to: model)
         } else {
-            parameters = try LoRAApplier.apply(LoRAConfiguration(rank: 8, alpha: 16, dropout: 0, targets: .modules(["q_proj", "v_proj"]), seed: 2),
+            parameters = try LoRAApplier.apply(LoRAConfiguration(rank: 8, alpha: 16, dropout: c.dropout ? 0.1 : 0,
+                                                                 targets: .modules(c.targets.map(\.rawValue)), seed: 2),
                                                to: model).parameters
         }
         model.gradientCheckpointing = c.checkpointing
@@ -44,10 +47,9 @@ final class EstimateAgainstEngineTests: XCTestCase {
         XCTAssertTrue(trainer.losses.last.map { $0.isFinite } ?? false)
         let measured = Double(TensorMemory.peakBytes - before)
 
-        var setup = TrainingSetup(method: c.method, loraRank: 8, loraTargets: [.q, .v], gradientCheckpointing: c.checkpointing,
+        var setup = TrainingSetup(method: c.method, loraRank: 8, loraTargets: c.targets, gradientCheckpointing: c.checkpointing,
                                   batch: c.batch, sequence: c.sequence)
-        setup.loraDropout = false
-        setup.threads = Parallelism.workers
+        setup.loraDropout = c.dropout
         let estimate = Estimator.estimate(TrainingPlan.shape(of: model, name: "tiny"), setup).memory
         return (measured, estimate)
     }
@@ -55,11 +57,14 @@ final class EstimateAgainstEngineTests: XCTestCase {
     func testEstimateIsWithinTenPercentOfTheEnginesPeak() throws {
         let cases = [Case(method: .lora, batch: 8, sequence: 128), Case(method: .lora, batch: 4, sequence: 256),
                      Case(method: .lora, batch: 1, sequence: 2048), Case(method: .lora, batch: 1, sequence: 2048, checkpointing: true),
-                     Case(method: .lora, batch: 2, sequence: 512, checkpointing: true)]
+                     Case(method: .lora, batch: 2, sequence: 512, checkpointing: true),
+                     Case(method: .lora, batch: 4, sequence: 256, dropout: true),
+                     Case(method: .lora, batch: 4, sequence: 256, targets: LoRATarget.allCases),
+                     Case(method: .full, batch: 4, sequence: 256)]
         for c in cases {
             let (measured, estimate) = try measure(c)
             let ratio = estimate.total / measured
-            let context = "\(c.method) \(c.batch) × \(c.sequence)\(c.checkpointing ? " checkpointing" : ""): measured \(Int(measured)) bytes, "
+            let context = "\(c.method) \(c.targets.map(\.rawValue))\(c.dropout ? " dropout" : "") \(c.batch) × \(c.sequence)\(c.checkpointing ? " checkpointing" : ""): measured \(Int(measured)) bytes, "
                 + "estimate \(Int(estimate.total)) (weights \(Int(estimate.weights)), activations \(Int(estimate.activations)), workspace \(Int(estimate.workspace)))"
             print(context + String(format: ", ratio %.3f", ratio))
             XCTAssertEqual(ratio, 1, accuracy: 0.1, context)

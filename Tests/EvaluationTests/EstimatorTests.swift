@@ -77,17 +77,28 @@ final class EstimatorTests: XCTestCase {
         let noDouble = Estimator.estimate(.llama2_7B, TrainingSetup(method: .qlora, doubleQuantization: false))
         XCTAssertEqual(noDouble.memory.weights - qlora.memory.weights, projections * (0.5 - 0.127) / 8, accuracy: 1)
         // Checkpointing keeps L·C, one recomputed layer, and the head per token; LoRA r=8 on q and v
-        // adds 2·8 per target to a layer (A·x and s·A·x: the update goes into the base output in place).
+        // adds 2·8 per target to a layer (A·x and s·A·x: the update goes into the base output in
+        // place) and drops what only frozen projections read: the attention output (4096), the MLP
+        // norm's output (4096) and silu(gate)·up (11,008).
         let ckpt = Estimator.estimate(.llama2_7B, TrainingSetup(method: .lora, gradientCheckpointing: true))
-        XCTAssertEqual(ckpt.memory.activations, 4 * 512 * Double(32 * 4096 + (82_176 + 2 * 16) + 12_288))
+        XCTAssertEqual(ckpt.memory.activations, 4 * 512 * Double(32 * 4096 + (82_176 - 19_200 + 2 * 16) + 12_288))
+        let plain = Estimator.estimate(.llama2_7B, TrainingSetup(method: .lora))
+        XCTAssertEqual(plain.memory.activations, 4 * 512 * Double(32 * (82_176 - 19_200 + 2 * 16) + 12_288))
         // Above rank 256 the update has K blocks of its own and is added unfused: base output and
         // update kept beside the sum, 2·4096 more per target.
         let wide = Estimator.estimate(.llama2_7B, TrainingSetup(method: .lora, loraRank: 512, gradientCheckpointing: true))
-        XCTAssertEqual(wide.memory.activations, 4 * 512 * Double(32 * 4096 + (82_176 + 2 * (8_192 + 1024)) + 12_288))
-        // Dropout keeps a masked copy of each adapted input; a base loaded quantized counts its bytes.
+        XCTAssertEqual(wide.memory.activations, 4 * 512 * Double(32 * 4096 + (82_176 - 19_200 + 2 * (8_192 + 1024)) + 12_288))
+        // Dropout keeps a masked copy of each adapted input, and then no projection reads the
+        // attention norm's output itself (k is frozen, q and v read their copies): 2·4096 − 4096
+        // per layer; with checkpointing, in the one recomputed layer.
         var dropout = TrainingSetup(method: .lora, gradientCheckpointing: true)
         dropout.loraDropout = true
-        XCTAssertEqual(Estimator.estimate(.llama2_7B, dropout).memory.activations - ckpt.memory.activations, 4 * 512 * 2 * 4096)
+        XCTAssertEqual(Estimator.estimate(.llama2_7B, dropout).memory.activations - ckpt.memory.activations, 4 * 512 * 4096)
+        dropout.gradientCheckpointing = false
+        XCTAssertEqual(Estimator.estimate(.llama2_7B, dropout).memory.activations - plain.memory.activations, 4 * 512 * 32 * 4096)
+        // LoRA on every projection reads every input: nothing dropped.
+        let all = Estimator.estimate(.llama2_7B, TrainingSetup(method: .lora, loraTargets: LoRATarget.allCases, gradientCheckpointing: true))
+        XCTAssertEqual(all.memory.activations, 4 * 512 * Double(32 * 4096 + (82_176 + 2 * 8 * 7) + 12_288))
         var gguf = TrainingSetup(method: .lora)
         gguf.baseWeightBytes = 3.8e9
         XCTAssertEqual(Estimator.estimate(.llama2_7B, gguf).memory.weights, 3.8e9 + 4 * 4_194_304)

@@ -8,6 +8,15 @@ public protocol LinearLayer: AnyObject {
     var outFeatures: Int { get }
     /// Records the projection on `tape` (gradients flow to `x` and to any trainable weights).
     func forward(_ x: Tensor, tape: Tape) -> Tensor
+    /// Whether the recorded backward reads the input's values: a trainable weight's gradient
+    /// `dW = dyᵀ · x` (or LoRA's `dA`) does; a frozen projection's `dx = dy · W` does not, so a
+    /// training forward may release an input that only frozen projections consumed
+    /// (`LlamaModel`'s blocks do). When unsure, true.
+    var readsInputInBackward: Bool { get }
+}
+
+extension LinearLayer {
+    public var readsInputInBackward: Bool { true }
 }
 
 /// A float32 weight `[out, in]` and optional bias `[out]`, both views into the model's arena.
@@ -24,6 +33,8 @@ public final class DenseLinear: LinearLayer {
 
     public var inFeatures: Int { weight.shape[1] }
     public var outFeatures: Int { weight.shape[0] }
+    /// Only a trainable weight's gradient reads the input (the bias's does not).
+    public var readsInputInBackward: Bool { weight.requiresGrad }
 
     public func forward(_ x: Tensor, tape: Tape) -> Tensor {
         let y = tape.linear(x, weight)

@@ -54,6 +54,9 @@ public final class NF4Linear: LinearLayer, DenseWeightLinear {
         }
     }
 
+    /// Frozen: backward needs only the weight (`frozenProjection`).
+    public var readsInputInBackward: Bool { false }
+
     public func forward(_ x: Tensor, tape: Tape) -> Tensor {
         precondition(x.columns == inFeatures, "NF4 linear: input \(x.shape) does not end in \(inFeatures)")
         let y = frozenProjection(x, outFeatures: outFeatures, tape: tape) { [self] in dequantize(into: $0) }

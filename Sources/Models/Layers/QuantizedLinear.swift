@@ -17,6 +17,8 @@ public final class QuantizedLinear: LinearLayer, DenseWeightLinear {
 
     public var inFeatures: Int { weight.cols }
     public var outFeatures: Int { weight.rows }
+    /// Frozen: backward needs only the weight (`frozenProjection`).
+    public var readsInputInBackward: Bool { false }
 
     /// The weight expanded to float32 `[out, in]` (a new tensor: used on the fly by forward and
     /// backward, and for merging an adapter into it).

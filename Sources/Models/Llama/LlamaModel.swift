@@ -154,13 +154,30 @@ public final class LlamaModel {
         var k = tape.rotary(tape.reshape(linear(i, "k_proj").forward(h, tape: tape), [batch, t, c.kvHeads, c.headDim]),
                             table: rope, layout: c.ropeLayout)
         var v = tape.reshape(linear(i, "v_proj").forward(h, tape: tape), [batch, t, c.kvHeads, c.headDim])
+        releaseIfUnread(h, by: ["q_proj", "k_proj", "v_proj"], layer: i, tape: tape)
         if let cache { (k, v) = cache.append(layer: i, keys: k, values: v) }
         // With a cache this is generation (never recorded): the direct kernel, all heads in parallel.
         let attended = tape.reshape(tape.attention(q: q, k: k, v: v, direct: cache != nil, packing: packing), [batch * t, c.heads * c.headDim])
         let x = tape.add(x, linear(i, "o_proj").forward(attended, tape: tape))
+        releaseIfUnread(attended, by: ["o_proj"], layer: i, tape: tape)
         let h2 = tape.rmsNorm(x, weight: parameter(p + "post_attention_layernorm.weight"), eps: c.rmsNormEps)
         let gated = tape.swiglu(gate: linear(i, "gate_proj").forward(h2, tape: tape), up: linear(i, "up_proj").forward(h2, tape: tape))
-        return tape.add(x, linear(i, "down_proj").forward(gated, tape: tape))
+        releaseIfUnread(h2, by: ["gate_proj", "up_proj"], layer: i, tape: tape)
+        let out = tape.add(x, linear(i, "down_proj").forward(gated, tape: tape))
+        releaseIfUnread(gated, by: ["down_proj"], layer: i, tape: tape)
+        return out
+    }
+
+    /// Hands back an activation's values once block `i`'s projections `consumers` have run, when
+    /// the forward is recorded and none of them reads its input in backward (frozen projections:
+    /// `LinearLayer.readsInputInBackward`). Then no recorded step reads those values again: the
+    /// norms, SwiGLU and attention read their own inputs in backward, never their outputs, and a
+    /// frozen projection needs only its weight and its output's gradient. For LoRA q,v on SmolLM2
+    /// that is the attention output, the MLP norm's output and the gated MLP activation of every
+    /// layer: 26% of the activations a step held until backward. `Estimator` counts the same.
+    private func releaseIfUnread(_ x: Tensor, by consumers: [String], layer i: Int, tape: Tape) {
+        guard tape.isRecording, x.requiresGrad, consumers.allSatisfy({ !linear(i, $0).readsInputInBackward }) else { return }
+        x.storage.releaseValues()
     }
 
     /// The dropout generators of block `i`'s LoRA layers, in projection order (checkpointing

@@ -72,6 +72,10 @@ public final class LoRALinear: LinearLayer {
         for i in 0..<a.count { p[i] = generator.uniform(-bound, bound) }
     }
 
+    /// `dA` reads the adapter's input: `x` itself, or with dropout its masked copy (then `x` is
+    /// read only if the base reads it).
+    public var readsInputInBackward: Bool { !(isTraining && dropout > 0) || base.readsInputInBackward }
+
     public var rank: Int { a.shape[0] }
     public var inFeatures: Int { base.inFeatures }
     public var outFeatures: Int { base.outFeatures }

@@ -38,56 +38,21 @@ public enum AttentionKernel {
     @inlinable
     public static func forward<T: KernelScalar>(q: UnsafePointer<T>, k: UnsafePointer<T>, v: UnsafePointer<T>,
                                                 out: UnsafeMutablePointer<T>, shape s: Shape) {
-        let units = s.batch * s.heads, count = s.headProbabilityCount
-        if unitsSideBySide(T.self, units: units) {
-            let shared = UncheckedSendable((q, k, v, out))
-            parallelItems(units) { unit in
-                let (q, k, v, out) = shared.value
-                withScratch(T.self, count: count) { pp in forwardUnit(unit, q: q, k: k, v: v, out: out, probabilities: pp, shape: s) }
-            }
-        } else {
-            withScratch(T.self, count: count) { pp in
-                for unit in 0..<units { forwardUnit(unit, q: q, k: k, v: v, out: out, probabilities: pp, shape: s) }
-            }
-        }
-    }
-
-    /// One (sequence, head) of `forward`: its probabilities into `pp` (`Tq × Tk`), then `O = P V`,
-    /// each row block over the keys it can see.
-    @inlinable
-    static func forwardUnit<T: KernelScalar>(_ unit: Int, q: UnsafePointer<T>, k: UnsafePointer<T>, v: UnsafePointer<T>,
-                                             out: UnsafeMutablePointer<T>, probabilities pp: UnsafeMutablePointer<T>, shape s: Shape) {
         let tq = s.queryTokens, tk = s.keyTokens, h = s.heads, kh = s.kvHeads, d = s.headDim
-        let b = unit / h, head = unit % h, kvHead = head / s.group
-        headProbabilities(q: q, k: k, batch: b, head: head, into: pp, shape: s)
-        for block in causalBlocks(s) {
-            T.gemm(transA: false, transB: false, m: block.rows.count, n: d, k: block.keys, alpha: 1, a: pp + block.rows.lowerBound * tk, lda: tk,
-                   b: v + (b * tk * kh + kvHead) * d, ldb: kh * d, beta: 0,
-                   c: out + ((b * tq + block.rows.lowerBound) * h + head) * d, ldc: h * d)
+        let pp = UnsafeMutablePointer<T>.allocate(capacity: s.headProbabilityCount)
+        TensorMemory.allocated(s.headProbabilityCount * MemoryLayout<T>.stride)
+        defer { pp.deallocate(); TensorMemory.freed(s.headProbabilityCount * MemoryLayout<T>.stride) }
+        // Units run one after another: OpenBLAS called from several threads at once serialises on
+        // its own thread server and ran 6× slower here; each GEMM uses BLAS's threads instead.
+        for unit in 0..<(s.batch * h) {
+            let b = unit / h, head = unit % h, kvHead = head / s.group
+            headProbabilities(q: q, k: k, batch: b, head: head, into: pp, shape: s)
+            for block in causalBlocks(s) {  // O = P V, each row block over the keys it can see
+                T.gemm(transA: false, transB: false, m: block.rows.count, n: d, k: block.keys, alpha: 1, a: pp + block.rows.lowerBound * tk, lda: tk,
+                       b: v + (b * tk * kh + kvHead) * d, ldb: kh * d, beta: 0,
+                       c: out + ((b * tq + block.rows.lowerBound) * h + head) * d, ldc: h * d)
+            }
         }
-    }
-
-    /// Whether `forward` and `backward` run their units (a (sequence, head) in forward, a
-    /// (sequence, kv head) in backward) side by side, each claimed by the next free worker with
-    /// every GEMM and loop inside it on that one thread — rather than one unit after another with
-    /// each GEMM split across the threads, whose 64-wide products and per-block softmax barriers
-    /// keep a second core half idle at short `T`. Only with Attune's GEMM (`Float` outside `fast`
-    /// numerics: OpenBLAS called from several threads at once serialises on its own thread server,
-    /// measured 6× slower), whose bits do not depend on how many threads run it, so both ways give
-    /// the same bits; and only with at least two units per worker, so no core waits long for the
-    /// last one.
-    @inlinable
-    static func unitsSideBySide<T>(_: T.Type, units: Int) -> Bool {
-        T.self == Float.self && Numerics.mode.isReproducible && Parallelism.workers > 1 && units >= 2 * Parallelism.workers
-    }
-
-    /// `body` with `count` uninitialised scalars of scratch, counted in `TensorMemory` while alive.
-    @inlinable
-    static func withScratch<T>(_: T.Type, count: Int, _ body: (UnsafeMutablePointer<T>) -> Void) {
-        let scratch = UnsafeMutablePointer<T>.allocate(capacity: max(count, 1))
-        TensorMemory.allocated(count * MemoryLayout<T>.stride)
-        defer { scratch.deallocate(); TensorMemory.freed(count * MemoryLayout<T>.stride) }
-        body(scratch)
     }
 
     /// Query rows per block of the causal skipping (`causalBlocks`): `ATTUNE_GEMM_KC`, so a product
@@ -238,80 +203,58 @@ public enum AttentionKernel {
         }
     }
 
-    /// Accumulates `dq`, `dk`, `dv` from `dout`, one (sequence, kv head) unit at a time or units
-    /// side by side (`unitsSideBySide`); inside a unit, the query heads sharing the kv head
-    /// accumulate into its `dk`/`dv` rows in a fixed order. Each head's `P` is recomputed into a
-    /// scratch of `Tq × Tk`, beside another for `dP`.
+    /// Accumulates `dq`, `dk`, `dv` from `dout`, one (batch, head) after another in a fixed order
+    /// (query heads sharing a kv head accumulate into the same `dk`/`dv` rows), recomputing each
+    /// head's `P` into a scratch of `Tq × Tk`.
     @inlinable
     public static func backward<T: KernelScalar>(dout: UnsafePointer<T>, q: UnsafePointer<T>, k: UnsafePointer<T>, v: UnsafePointer<T>,
                                                  dq: UnsafeMutablePointer<T>, dk: UnsafeMutablePointer<T>,
                                                  dv: UnsafeMutablePointer<T>, shape s: Shape) {
-        let units = s.batch * s.kvHeads, count = s.headProbabilityCount
-        if unitsSideBySide(T.self, units: units) {
-            let shared = UncheckedSendable((dout, q, k, v, dq, dk, dv))
-            parallelItems(units) { unit in
-                let (dout, q, k, v, dq, dk, dv) = shared.value
-                withScratch(T.self, count: 2 * count) { scratch in
-                    backwardUnit(unit, dout: dout, q: q, k: k, v: v, dq: dq, dk: dk, dv: dv,
-                                 probabilities: scratch, probabilityGradients: scratch + count, shape: s)
-                }
-            }
-        } else {
-            withScratch(T.self, count: 2 * count) { scratch in
-                for unit in 0..<units {
-                    backwardUnit(unit, dout: dout, q: q, k: k, v: v, dq: dq, dk: dk, dv: dv,
-                                 probabilities: scratch, probabilityGradients: scratch + count, shape: s)
-                }
-            }
-        }
-    }
-
-    /// One (sequence, kv head) of `backward`: its query heads one after another, each recomputing
-    /// `P` into `pp` and its gradient into `dp` (both `Tq × Tk`).
-    @inlinable
-    static func backwardUnit<T: KernelScalar>(_ unit: Int, dout: UnsafePointer<T>, q: UnsafePointer<T>, k: UnsafePointer<T>, v: UnsafePointer<T>,
-                                              dq: UnsafeMutablePointer<T>, dk: UnsafeMutablePointer<T>, dv: UnsafeMutablePointer<T>,
-                                              probabilities pp: UnsafeMutablePointer<T>, probabilityGradients dp: UnsafeMutablePointer<T>,
-                                              shape s: Shape) {
         let tq = s.queryTokens, tk = s.keyTokens, h = s.heads, kh = s.kvHeads, d = s.headDim
         let scale = 1 / T(d).squareRoot()
+        let dp = UnsafeMutablePointer<T>.allocate(capacity: s.headProbabilityCount)
+        let pp = UnsafeMutablePointer<T>.allocate(capacity: s.headProbabilityCount)
+        TensorMemory.allocated(2 * s.headProbabilityCount * MemoryLayout<T>.stride)
+        defer { dp.deallocate(); pp.deallocate(); TensorMemory.freed(2 * s.headProbabilityCount * MemoryLayout<T>.stride) }
         let blocks = causalBlocks(s)
-        let b = unit / kh, kvHead = unit % kh
-        let kp = k + (b * tk * kh + kvHead) * d, vp = v + (b * tk * kh + kvHead) * d
-        let dkp = dk + (b * tk * kh + kvHead) * d, dvp = dv + (b * tk * kh + kvHead) * d
-        for head in (kvHead * s.group)..<((kvHead + 1) * s.group) {
-            let qp = q + (b * tq * h + head) * d, dqp = dq + (b * tq * h + head) * d
-            let gp = dout + (b * tq * h + head) * d
-            headProbabilities(q: q, k: k, batch: b, head: head, into: pp, shape: s)
-            let dps = UncheckedSendable(dp), pps = UncheckedSendable(pp)
-            // Query side, row block by row block over the keys each can see:
-            // dP = dO · Vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)) (zero past the causal limit), dQ += scale · dS · K.
-            for block in blocks {
-                let first = block.rows.lowerBound
-                T.gemm(transA: false, transB: true, m: block.rows.count, n: block.keys, k: d, alpha: 1, a: gp + first * h * d, lda: h * d,
-                       b: vp, ldb: kh * d, beta: 0, c: dp + first * tk, ldc: tk)
-                parallelFor(block.rows.count, minChunk: 32) { i in
-                    let t = first + i
-                    let pr = pps.value + t * tk, dr = dps.value + t * tk
-                    let visible = s.offset + t + 1
-                    var dot: T = 0
-                    for j in 0..<visible { dot += pr[j] * dr[j] }
-                    for j in 0..<visible { dr[j] = pr[j] * (dr[j] - dot) }
-                    for j in visible..<block.keys { dr[j] = 0 }
+        for unit in 0..<(s.batch * kh) {
+            let b = unit / kh, kvHead = unit % kh
+            let kp = k + (b * tk * kh + kvHead) * d, vp = v + (b * tk * kh + kvHead) * d
+            let dkp = dk + (b * tk * kh + kvHead) * d, dvp = dv + (b * tk * kh + kvHead) * d
+            for head in (kvHead * s.group)..<((kvHead + 1) * s.group) {
+                let qp = q + (b * tq * h + head) * d, dqp = dq + (b * tq * h + head) * d
+                let gp = dout + (b * tq * h + head) * d
+                headProbabilities(q: q, k: k, batch: b, head: head, into: pp, shape: s)
+                let dps = UncheckedSendable(dp), pps = UncheckedSendable(pp)
+                // Query side, row block by row block over the keys each can see:
+                // dP = dO · Vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)) (zero past the causal limit), dQ += scale · dS · K.
+                for block in blocks {
+                    let first = block.rows.lowerBound
+                    T.gemm(transA: false, transB: true, m: block.rows.count, n: block.keys, k: d, alpha: 1, a: gp + first * h * d, lda: h * d,
+                           b: vp, ldb: kh * d, beta: 0, c: dp + first * tk, ldc: tk)
+                    parallelFor(block.rows.count, minChunk: 32) { i in
+                        let t = first + i
+                        let pr = pps.value + t * tk, dr = dps.value + t * tk
+                        let visible = s.offset + t + 1
+                        var dot: T = 0
+                        for j in 0..<visible { dot += pr[j] * dr[j] }
+                        for j in 0..<visible { dr[j] = pr[j] * (dr[j] - dot) }
+                        for j in visible..<block.keys { dr[j] = 0 }
+                    }
+                    T.gemm(transA: false, transB: false, m: block.rows.count, n: d, k: block.keys, alpha: scale, a: dp + first * tk, lda: tk,
+                           b: kp, ldb: kh * d, beta: 1, c: dqp + first * h * d, ldc: h * d)
                 }
-                T.gemm(transA: false, transB: false, m: block.rows.count, n: d, k: block.keys, alpha: scale, a: dp + first * tk, lda: tk,
-                       b: kp, ldb: kh * d, beta: 1, c: dqp + first * h * d, ldc: h * d)
-            }
-            // Key side, key block by key block over the query rows that see it (from the
-            // block's first key on: a whole number of the GEMM's K blocks earlier are all zero):
-            // dV += Pᵀ · dO, dK += scale · dSᵀ · Q.
-            for block in blocks {
-                let first = block.rows.lowerBound, keys = (block.rows.count == tq ? tk : block.rows.count)
-                let from = blocks.count == 1 ? 0 : first
-                T.gemm(transA: true, transB: false, m: keys, n: d, k: tq - from, alpha: 1, a: pp + from * tk + first, lda: tk,
-                       b: gp + from * h * d, ldb: h * d, beta: 1, c: dvp + first * kh * d, ldc: kh * d)
-                T.gemm(transA: true, transB: false, m: keys, n: d, k: tq - from, alpha: scale, a: dp + from * tk + first, lda: tk,
-                       b: qp + from * h * d, ldb: h * d, beta: 1, c: dkp + first * kh * d, ldc: kh * d)
+                // Key side, key block by key block over the query rows that see it (from the
+                // block's first key on: a whole number of the GEMM's K blocks earlier are all zero):
+                // dV += Pᵀ · dO, dK += scale · dSᵀ · Q.
+                for block in blocks {
+                    let first = block.rows.lowerBound, keys = (block.rows.count == tq ? tk : block.rows.count)
+                    let from = blocks.count == 1 ? 0 : first
+                    T.gemm(transA: true, transB: false, m: keys, n: d, k: tq - from, alpha: 1, a: pp + from * tk + first, lda: tk,
+                           b: gp + from * h * d, ldb: h * d, beta: 1, c: dvp + first * kh * d, ldc: kh * d)
+                    T.gemm(transA: true, transB: false, m: keys, n: d, k: tq - from, alpha: scale, a: dp + from * tk + first, lda: tk,
+                           b: qp + from * h * d, ldb: h * d, beta: 1, c: dkp + first * kh * d, ldc: kh * d)
+                }
             }
         }
     }

@@ -56,31 +56,6 @@ public func parallelFixedChunks(_ count: Int, chunkSize: Int, _ body: (Int, Rang
     }
 }
 
-/// Runs `body(i)` for every `i` in `0..<count`, each item a job of its own that the next free
-/// worker claims (an atomic counter in the pool): for a few large, uneven items, such as
-/// attention's (sequence, head) units, where `parallelFor`'s equal contiguous chunks would leave a
-/// core idle. Loops and GEMMs started inside an item run inline on that worker.
-public func parallelItems(_ count: Int, _ body: (Int) -> Void) {
-    guard count > 0 else { return }
-    if count == 1 || Parallelism.workers == 1 {
-        for i in 0..<count { body(i) }
-        return
-    }
-    withoutActuallyEscaping(body) { body in
-        var job = ItemJob(body: body)
-        withUnsafeMutablePointer(to: &job) { pointer in
-            attune_pool_run(count, Parallelism.workers, { context, item in
-                context!.assumingMemoryBound(to: ItemJob.self).pointee.body(item)
-            }, pointer)
-        }
-    }
-}
-
-/// What a pool worker needs to run one item of `parallelItems`.
-private struct ItemJob {
-    let body: (Int) -> Void
-}
-
 /// What a pool worker needs to run one chunk of `parallelFixedChunks`.
 private struct FixedChunkJob {
     let body: (Int, Range<Int>) -> Void
