@@ -156,7 +156,7 @@ def goal(text, value, target, higher=True):
         goals.append(f"| {text} | — | {target} | not measured |")
         return
     met = value >= target if higher else value <= target
-    goals.append(f"| {text} | {value:.2f} | {'≥' if higher else '≤'} {target} | {'met' if met else 'not met'} |")
+    goals.append(f"| {text} | {value:.3f} | {'≥' if higher else '≤'} {target} | {'met' if met else 'not met'} |")
 by_key = {t["key"]: t for t in report["training"] if "checkpointing" not in t["configuration"]}
 for key, label in (("lora-qv", "LoRA q,v"), ("lora-all", "LoRA all linear"), ("full", "full")):
     t = by_key.get(key)
@@ -170,7 +170,7 @@ t = by_key.get("full")
 goal("full: peak RSS against PyTorch full", t and t["pytorch_peak_mib"] and t["peak_mib"] / t["pytorch_peak_mib"], 0.75, higher=False)
 def within(text, value, tolerance=0.10):
     met = abs(value - 1) <= tolerance
-    goals.append(f"| {text} | {value:.2f} | {1 - tolerance:.2f}–{1 + tolerance:.2f} | {'met' if met else 'not met'} |")
+    goals.append(f"| {text} | {value:.3f} | {1 - tolerance:.2f}–{1 + tolerance:.2f} | {'met' if met else 'not met'} |")
 for row in report.get("estimate", []):
     within(f"estimate at {row['shape']}: step time, estimated / measured", row["estimated_step_s"] / row["step_s"])
     within(f"estimate at {row['shape']}: memory, estimated / measured", row["estimated_mib"] / row["memory_mib"])

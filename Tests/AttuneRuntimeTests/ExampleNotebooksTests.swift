@@ -33,7 +33,7 @@ final class ExampleNotebooksTests: XCTestCase {
         for entry in ExampleNotebooks.all {
             XCTAssertTrue(text.contains("  \(entry.file) ") && text.contains(entry.question), entry.file)
         }
-        XCTAssertTrue(text.contains("quickstart.attune.md          SmolLM2-135M  5.5 min  Can LoRA teach"), text)
+        XCTAssertTrue(text.contains("quickstart.attune.md          SmolLM2-135M  4.4 min  Can LoRA teach"), text)
         XCTAssertEqual(ok(interpreter, "help examples"), text)
     }
 }

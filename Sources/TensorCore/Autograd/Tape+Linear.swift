@@ -27,20 +27,26 @@ extension Tape {
     public func linear(_ x: Tensor, _ weight: Tensor) -> Tensor {
         precondition(weight.rank == 2 && x.columns == weight.shape[1],
                      "linear: input \(x.shape) does not end in weight \(weight.shape)'s input width \(weight.shape.last ?? 0)")
+        let y = Tensor(uninitialized: Array(x.shape.dropLast()) + [weight.shape[0]])
+        MatmulKernel.forward(x.pointer, weight.pointer, y.pointer, m: x.rows, n: weight.shape[0], k: x.columns,
+                             transB: true, frozenB: !weight.requiresGrad)
+        recordLinearBackward(y, x, weight)
+        return y
+    }
+
+    /// Records `dx += dy · W` and `dW += dyᵀ · x` for `y = x · Wᵀ` (each only where a gradient is
+    /// wanted); `keepsGradient` for an output updated in place (`addLinear`).
+    private func recordLinearBackward(_ y: Tensor, _ x: Tensor, _ weight: Tensor, keepsGradient: Bool = false) {
+        guard needsGrad(x, weight) else { return }
         let m = x.rows, k = x.columns, n = weight.shape[0]
         let frozen = !weight.requiresGrad
-        let y = Tensor(uninitialized: Array(x.shape.dropLast()) + [n])
-        MatmulKernel.forward(x.pointer, weight.pointer, y.pointer, m: m, n: n, k: k, transB: true, frozenB: frozen)
-        if needsGrad(x, weight) {
-            record(y) { [unowned y] in
-                guard let g = y.grad else { return }
-                MatmulKernel.backward(dC: g.pointer, a: x.pointer, b: weight.pointer,
-                                      dA: x.requiresGrad ? x.ensureGrad().pointer : nil,
-                                      dB: weight.requiresGrad ? weight.ensureGrad().pointer : nil,
-                                      m: m, n: n, k: k, transB: true, frozenB: frozen)
-            }
+        record(y, keepsGradient: keepsGradient) { [unowned y] in
+            guard let g = y.grad else { return }
+            MatmulKernel.backward(dC: g.pointer, a: x.pointer, b: weight.pointer,
+                                  dA: x.requiresGrad ? x.ensureGrad().pointer : nil,
+                                  dB: weight.requiresGrad ? weight.ensureGrad().pointer : nil,
+                                  m: m, n: n, k: k, transB: true, frozenB: frozen)
         }
-        return y
     }
 
     /// `y[..., out] += x[..., in] · Wᵀ`, in place: a linear layer's output added into another's
@@ -57,17 +63,8 @@ extension Tape {
                      "addLinear: \(y.shape) += \(x.shape) · \(weight.shape)ᵀ does not fit")
         let m = x.rows, k = x.columns, n = weight.shape[0]
         guard k <= Int(ATTUNE_GEMM_KC) || !Numerics.mode.isReproducible else { return add(y, linear(x, weight)) }
-        let frozen = !weight.requiresGrad
-        MatmulKernel.forward(x.pointer, weight.pointer, y.pointer, m: m, n: n, k: k, transB: true, beta: 1, frozenB: frozen)
-        if needsGrad(x, weight) {
-            record(y, keepsGradient: true) { [unowned y] in
-                guard let g = y.grad else { return }
-                MatmulKernel.backward(dC: g.pointer, a: x.pointer, b: weight.pointer,
-                                      dA: x.requiresGrad ? x.ensureGrad().pointer : nil,
-                                      dB: weight.requiresGrad ? weight.ensureGrad().pointer : nil,
-                                      m: m, n: n, k: k, transB: true, frozenB: frozen)
-            }
-        }
+        MatmulKernel.forward(x.pointer, weight.pointer, y.pointer, m: m, n: n, k: k, transB: true, beta: 1, frozenB: !weight.requiresGrad)
+        recordLinearBackward(y, x, weight, keepsGradient: true)
         return y
     }
 }
