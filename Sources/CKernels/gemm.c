@@ -97,10 +97,29 @@ AVX2_GEMM static void transpose_rows_avx2(const float *src, long stride, long co
     for (; k < kc; k++)
         for (long c = 0; c < count; c++) dst[k * width + c] = src[c * stride + k];
 }
+
+/// `dst[k·width + c] = src[k·stride + c]` for c < count (≤ 32) and zeros for count ≤ c < width
+/// (≤ 32), k < kc: rows of a slice copied into a panel with masked 512-bit moves.
+AVX512_GEMM static void copy_rows_avx512(const float *src, long stride, long count, long kc, float *dst, long width) {
+    __mmask16 lo = (__mmask16)(count >= 16 ? 0xFFFF : (1u << count) - 1);
+    __mmask16 hi = (__mmask16)(count >= 32 ? 0xFFFF : count > 16 ? (1u << (count - 16)) - 1 : 0);
+    if (width == 32) {
+        for (long k = 0; k < kc; k++) {
+            _mm512_storeu_ps(dst + k * 32, _mm512_maskz_loadu_ps(lo, src + k * stride));
+            _mm512_storeu_ps(dst + k * 32 + 16, _mm512_maskz_loadu_ps(hi, src + k * stride + 16));
+        }
+    } else if (width == 16) {
+        for (long k = 0; k < kc; k++) _mm512_storeu_ps(dst + k * 16, _mm512_maskz_loadu_ps(lo, src + k * stride));
+    } else {  // width < 16 (an MR-tall A panel): masked stores keep within the panel
+        __mmask16 panel = (__mmask16)((1u << width) - 1);
+        for (long k = 0; k < kc; k++) _mm512_mask_storeu_ps(dst + k * width, panel, _mm512_maskz_loadu_ps(lo, src + k * stride));
+    }
+}
 #endif
 
-/// Whether the AVX2 packers may run (any vector path).
+/// Whether the AVX2 packers may run (any vector path), and the AVX-512 copies.
 static int pack_with_avx2(void) { return attune_kernel_path() >= ATTUNE_PATH_AVX2; }
+static int pack_with_avx512(void) { return attune_kernel_path() >= ATTUNE_PATH_AVX512; }
 
 
 // ---------------------------------------------------------------------------------------------
@@ -123,6 +142,13 @@ static void pack_a(int trans, const float *a, long lda, long i0, long mc, long p
                 for (long k = 0; k < kc; k++) dst[k * mr + i] = src[k];
             }
         } else {
+#if defined(__x86_64__)
+            if (pack_with_avx512() && mr <= 32) {
+                copy_rows_avx512(a + p0 * lda + i0 + r, lda, rows, kc, dst, mr);
+                dst += kc * mr;
+                continue;
+            }
+#endif
             for (long k = 0; k < kc; k++) {
                 const float *src = a + (p0 + k) * lda + i0 + r;
                 for (long i = 0; i < rows; i++) dst[k * mr + i] = src[i];
@@ -141,6 +167,13 @@ static void pack_b(int trans, const float *b, long ldb, long p0, long kc, long j
     for (long q = 0; q < nc; q += nr) {
         long cols = nc - q < nr ? nc - q : nr;
         if (!trans) {
+#if defined(__x86_64__)
+            if (pack_with_avx512() && nr <= 32) {
+                copy_rows_avx512(b + p0 * ldb + j0 + q, ldb, cols, kc, dst, nr);
+                dst += kc * nr;
+                continue;
+            }
+#endif
             for (long k = 0; k < kc; k++) {
                 const float *src = b + (p0 + k) * ldb + j0 + q;
                 float *row = dst + k * nr;
@@ -297,8 +330,8 @@ AVX512_GEMM static void kernel_avx512(long kc, const float *ap, const float *bp,
 
 static const gemm_path portable_path = {PORTABLE_MR, PORTABLE_NR, 128, 512, kernel_portable, NULL};
 #if defined(__x86_64__)
-static const gemm_path avx2_path = {6, 16, 252, 512, kernel_avx2, kernel_avx2_rows};
-static const gemm_path avx512_path = {12, 32, 252, 512, kernel_avx512, NULL};
+static const gemm_path avx2_path = {6, 16, 252, 1024, kernel_avx2, kernel_avx2_rows};
+static const gemm_path avx512_path = {12, 32, 252, 1024, kernel_avx512, NULL};
 #endif
 
 static const gemm_path *path_for(int path) {
@@ -326,6 +359,21 @@ static float *scratch_for(long floats) {
     return scratch;
 }
 
+/// The caller's buffer for op(A) packed once and shared by every chunk (read by the pool's
+/// workers while the caller waits in `attune_pool_run`), kept between calls.
+#define SHARED_A_MAX_FLOATS (4L << 20)
+static _Thread_local float *shared_a;
+static _Thread_local long shared_a_floats;
+
+static float *shared_a_for(long floats) {
+    if (floats > shared_a_floats) {
+        free(shared_a);
+        shared_a = aligned_alloc(64, (size_t)((floats + 15) / 16 * 16) * sizeof(float));
+        shared_a_floats = shared_a ? floats : 0;
+    }
+    return shared_a;
+}
+
 typedef struct {
     const gemm_path *path;
     int trans_a, trans_b;
@@ -338,7 +386,29 @@ typedef struct {
     int accumulate_first;  // beta != 0: the first K block adds to C too
     long rows, cols, chunks_n;  // a chunk's rows and columns, and the number of chunks along N
     int direct_a;               // full row panels read A in place (path->rows_kernel)
+    float *packed_a;            // op(A) packed once for every chunk (or NULL: each chunk packs its own)
+    long m_padded;              // rows of packed_a: m rounded up to MR
+    long k_begin, k_end;        // the K blocks this pass runs (packed_a holds exactly these)
 } gemm_job;
+
+/// Where row `i0` (a multiple of MR) of the K block starting at `p0` sits in the shared packed A:
+/// K block after K block, each holding every MR-row panel of that block (kc·MR floats) in order.
+static inline float *packed_a_at(const gemm_job *job, long i0, long p0, long kc) {
+    return job->packed_a + (p0 - job->k_begin) * job->m_padded + i0 * kc;
+}
+
+/// Rows of op(A) one unit of the shared packing job covers (a multiple of every MR).
+#define PACK_UNIT_ROWS 96
+
+/// One unit of packing op(A) for every chunk: PACK_UNIT_ROWS rows of one K block of the pass.
+static void pack_a_unit(void *context, long unit) {
+    const gemm_job *job = context;
+    long groups = (job->m + PACK_UNIT_ROWS - 1) / PACK_UNIT_ROWS;
+    long p0 = job->k_begin + (unit / groups) * ATTUNE_GEMM_KC, i0 = (unit % groups) * PACK_UNIT_ROWS;
+    long kc = job->k - p0 < ATTUNE_GEMM_KC ? job->k - p0 : ATTUNE_GEMM_KC;
+    long rows = job->m - i0 < PACK_UNIT_ROWS ? job->m - i0 : PACK_UNIT_ROWS;
+    pack_a(job->trans_a, job->a, job->lda, i0, rows, p0, kc, job->path->mr, packed_a_at(job, i0, p0, kc));
+}
 
 /// The macro-kernel: the packed A block (mc rows) times the packed B block (nc columns) over one K
 /// block, one MR×NR micro-tile at a time (B's micro-panel stays in L1 while A's block streams
@@ -394,7 +464,7 @@ static void run_chunk(void *context, long chunk) {
     float *bp = ap + kc_max * mc_max;
     for (long j0 = cj0; j0 < cj1; j0 += nc_max) {
         long nc = cj1 - j0 < nc_max ? cj1 - j0 : nc_max;
-        for (long p0 = 0; p0 < job->k; p0 += ATTUNE_GEMM_KC) {
+        for (long p0 = job->k_begin; p0 < job->k_end; p0 += ATTUNE_GEMM_KC) {
             long kc = job->k - p0 < ATTUNE_GEMM_KC ? job->k - p0 : ATTUNE_GEMM_KC;
             gemm_store store = {job->alpha, p0 > 0 || job->accumulate_first};
             pack_b(job->trans_b, job->b, job->ldb, p0, kc, j0, nc, nr, bp);
@@ -403,6 +473,10 @@ static void run_chunk(void *context, long chunk) {
             long mc_even = ((ci1 - ci0 + blocks - 1) / blocks + mr - 1) / mr * mr;
             for (long i0 = ci0; i0 < ci1; i0 += mc_even) {
                 long mc = ci1 - i0 < mc_even ? ci1 - i0 : mc_even;
+                if (job->packed_a) {
+                    multiply_block(job, packed_a_at(job, i0, p0, kc), bp, kc, i0, mc, j0, nc, p0, store);
+                    continue;
+                }
                 if (job->direct_a) {  // only the last, partial panel needs packing
                     long full = mc / mr * mr;
                     if (full < mc) pack_a(job->trans_a, job->a, job->lda, i0 + full, mc - full, p0, kc, mr, ap + full * kc);
@@ -430,18 +504,27 @@ void attune_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha,
     int path = attune_kernel_path();
     if (path == ATTUNE_PATH_AVX512 && n <= 16) path = ATTUNE_PATH_AVX2;  // a 32-wide tile would be half empty
     gemm_job job = {path_for(path), trans_a != 0, trans_b != 0, m, n, k, alpha, a, b, lda, ldb, c, ldc,
-                    beta != 0.0f, 0, 0, 0, 0};
+                    beta != 0.0f, 0, 0, 0, 0, NULL, 0, 0, k};
     long mr = job.path->mr, nr = job.path->nr;
     // Narrow products read A in place: packing would transpose each value of A for a single FMA.
     job.direct_a = !trans_a && n <= 2 * nr && job.path->rows_kernel != NULL;
-    // Chunks: one per thread when the output splits evenly (along N while slabs stay at least
-    // 256 columns wide, else along M), each packing its own slices of A and B. Fewer, larger chunks
-    // pack B fewer times; how the output is cut never changes a bit.
+    // op(A) packed once and shared by every chunk, a pass of K blocks at a time (each pass's
+    // buffer at most SHARED_A_MAX_FLOATS; passes run in K order, so every element still adds its
+    // K blocks in order): possible unless A is read in place or one K block of it is too large.
+    job.m_padded = (m + mr - 1) / mr * mr;
+    int share_a = !job.direct_a && job.m_padded * ATTUNE_GEMM_KC <= SHARED_A_MAX_FLOATS;
+    // Chunks: one per thread when the output splits evenly. With A shared, along N while slabs
+    // stay at least 256 columns wide (each chunk then packs only its own columns of B), else
+    // along M; without, along whichever dimension makes the slices every chunk packs again the
+    // smaller (a split along N repeats A's m·k values, one along M repeats B's k·n). How the output
+    // is cut never changes a bit.
     long cm = 1, cn = 1;
     if (threads > 1 && (double)m * n * k >= 262144.0) {
+        int prefer_n = share_a || m < n;
         while (cm * cn < threads) {
-            if (n / (cn + 1) >= 256) cn++;
+            if (prefer_n && n / (cn + 1) >= 256) cn++;
             else if (m / (cm + 1) >= mr) cm++;
+            else if (n / (cn + 1) >= 256) cn++;
             else break;
         }
     }
@@ -449,8 +532,25 @@ void attune_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha,
     job.cols = ((n + cn - 1) / cn + nr - 1) / nr * nr;
     job.chunks_n = (n + job.cols - 1) / job.cols;
     long chunks = ((m + job.rows - 1) / job.rows) * job.chunks_n;
-    if (chunks == 1) run_chunk(&job, 0);
-    else attune_pool_run(chunks, threads, run_chunk, &job);
+    // Sharing pays when several chunks share rows (a split along N) or a chunk has several column
+    // slabs: each would otherwise pack the same rows of op(A) again.
+    long slabs = (job.cols + job.path->nc_max - 1) / job.path->nc_max;
+    if (!share_a || (job.chunks_n == 1 && slabs == 1)) {
+        if (chunks == 1) run_chunk(&job, 0);
+        else attune_pool_run(chunks, threads, run_chunk, &job);
+        return;
+    }
+    long pass_k = SHARED_A_MAX_FLOATS / job.m_padded / ATTUNE_GEMM_KC * ATTUNE_GEMM_KC;
+    job.packed_a = shared_a_for(job.m_padded * (k < pass_k ? k : pass_k));
+    if (!job.packed_a) abort();  // out of memory for a few megabytes: nothing sensible remains
+    for (job.k_begin = 0; job.k_begin < k; job.k_begin += pass_k) {
+        job.k_end = k - job.k_begin < pass_k ? k : job.k_begin + pass_k;
+        long units = ((m + PACK_UNIT_ROWS - 1) / PACK_UNIT_ROWS) * ((job.k_end - job.k_begin + ATTUNE_GEMM_KC - 1) / ATTUNE_GEMM_KC);
+        if (units == 1 || threads <= 1) for (long u = 0; u < units; u++) pack_a_unit(&job, u);
+        else attune_pool_run(units, threads, pack_a_unit, &job);
+        if (chunks == 1) run_chunk(&job, 0);
+        else attune_pool_run(chunks, threads, run_chunk, &job);
+    }
 }
 
 int attune_sgemm_micro_tile(int path, long *mr, long *nr) {

@@ -58,21 +58,15 @@ public final class AdamW: Optimizer {
         let negStepSize = Float(-stepSize)
         let bias2Sqrt = Float((1 - Foundation.pow(beta2, t)).squareRoot())
         let eps = Float(epsilon)
-        let p = UncheckedSendable(values)
-        firstMoment.withUnsafeMutableBufferPointer { mBuffer in
-            secondMoment.withUnsafeMutableBufferPointer { vBuffer in
-                let m = UncheckedSendable(mBuffer.baseAddress!), v = UncheckedSendable(vBuffer.baseAddress!)
-                parallelChunks(count, minChunk: 1 << 15) { _, range in
-                    let (p, m, v) = (p.value, m.value, v.value)
-                    for i in range {
-                        let g = gradients[i]
-                        p[i] = p[i] * decay
-                        m[i] = m[i] + lerpWeight * (g - m[i])
-                        v[i] = v[i] * b2 + oneMinusB2 * g * g
-                        let denom = v[i].squareRoot() / bias2Sqrt + eps
-                        p[i] = p[i] + negStepSize * m[i] / denom
-                    }
-                }
+        let scalars = OptimizerKernels.AdamWScalars(decay: decay, lerpWeight: lerpWeight, beta2: b2, oneMinusBeta2: oneMinusB2,
+                                                    negStepSize: negStepSize, bias2Sqrt: bias2Sqrt, epsilon: eps)
+        firstMoment.withUnsafeMutableBufferPointer { m in
+            secondMoment.withUnsafeMutableBufferPointer { v in
+                // Vectorised, the same bits as the scalar loop:
+                //   p = p·decay;  m = m + w·(g − m);  v = v·β₂ + ((1 − β₂)·g)·g
+                //   p = p + (−step·m) / (√v / bias2Sqrt + ε)
+                OptimizerKernels.adamW(values: values, firstMoment: m.baseAddress!, secondMoment: v.baseAddress!,
+                                       gradients: gradients, count: count, scalars)
             }
         }
     }

@@ -12,17 +12,7 @@ public enum GradientClipping {
     /// The L2 norm of `count` values, accumulated in float64 per chunk and summed in chunk order
     /// (chunks of 32768 values: the same bits at any core count).
     public static func globalNorm(_ values: UnsafePointer<Float>, count: Int) -> Double {
-        let chunks = Parallelism.fixedChunkCount(count, chunkSize: 1 << 15)
-        var partial = [Double](repeating: 0, count: chunks)
-        partial.withUnsafeMutableBufferPointer { out in
-            let sink = UncheckedSendable(out.baseAddress!)
-            parallelFixedChunks(count, chunkSize: 1 << 15) { chunk, range in
-                var sum = 0.0
-                for i in range { let v = Double(values[i]); sum += v * v }
-                sink.value[chunk] = sum
-            }
-        }
-        return partial.reduce(0, +).squareRoot()
+        OptimizerKernels.sumOfSquaresPerChunk(values, count: count, chunkSize: 1 << 15).reduce(0, +).squareRoot()
     }
 
     /// The gradient norm of `parameters`.
@@ -39,14 +29,25 @@ public enum GradientClipping {
     /// Clips `count` gradient values in place; returns the norm before clipping.
     @discardableResult
     public static func clip(_ gradients: UnsafeMutablePointer<Float>, count: Int, maxNorm: Double) -> Double {
-        precondition(maxNorm > 0, "clip: max_norm must be positive, got \(maxNorm)")
         let norm = globalNorm(gradients, count: count)
-        guard norm.isFinite else { return norm }
-        let coefficient = maxNorm / (norm + 1e-6)
-        if coefficient < 1 {
-            let c = Float(coefficient)
-            for i in 0..<count { gradients[i] *= c }
-        }
+        scale(gradients, count: count, norm: norm, maxNorm: maxNorm)
         return norm
+    }
+
+    /// Scales the gradients of `parameters`, whose norm `norm` was just computed by `globalNorm`,
+    /// to a norm of at most `maxNorm` (the trainer reports the norm and clips without a second pass).
+    public static func clip(_ parameters: TrainableParameters, norm: Double, maxNorm: Double) {
+        scale(parameters.gradients.base, count: parameters.count, norm: norm, maxNorm: maxNorm)
+    }
+
+    private static func scale(_ gradients: UnsafeMutablePointer<Float>, count: Int, norm: Double, maxNorm: Double) {
+        precondition(maxNorm > 0, "clip: max_norm must be positive, got \(maxNorm)")
+        guard norm.isFinite else { return }
+        let coefficient = maxNorm / (norm + 1e-6)
+        guard coefficient < 1 else { return }
+        let c = Float(coefficient), g = UncheckedSendable(gradients)
+        parallelChunks(count, minChunk: 1 << 15) { _, range in
+            for i in range { g.value[i] *= c }
+        }
     }
 }

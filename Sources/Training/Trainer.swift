@@ -63,6 +63,7 @@ public final class Trainer {
                 let batch = batches[cursor % batches.count]
                 cursor += 1
                 let tape = Tape()
+                tape.plannedSeed = 1 / Float(accumulationSteps)
                 let (loss, _) = phaseTimings.measure(\.forward) {
                     model.trainingLoss(tokens: batch.tokens, labels: batch.labels, batch: batch.batch, packing: batch.packing, tape: tape)
                 }
@@ -88,7 +89,7 @@ public final class Trainer {
             consecutiveSkips = 0
             let lr = schedule.lr(at: step)
             phaseTimings.measure(\.optimizer) {
-                if let maxGradNorm { GradientClipping.clip(parameters, maxNorm: maxGradNorm) }
+                if let maxGradNorm { GradientClipping.clip(parameters, norm: norm, maxNorm: maxGradNorm) }
                 optimizer.learningRate = lr
                 optimizer.step(parameters)
             }

@@ -100,6 +100,43 @@ final class ReproducibleGEMMTests: XCTestCase {
         print("reproducible GEMM: \(cases.count) shapes, paths \(paths.map(\.name)), worst error / bound \(worst)")
     }
 
+    /// Wide products pack op(A) once and share it between the column chunks (and column slabs):
+    /// the same bits as computing each band of at most 256 columns on its own (a call that packs
+    /// A itself), on every path, at 1 to 3 threads, both layouts of A and B, accumulating or not.
+    func testSharedPackedAGivesTheBitsOfColumnBandsComputedAlone() {
+        var rng = RandomGenerator(seed: 29)
+        for (m, n, k) in [(97, 1100, 600), (300, 530, 257), (13, 2049, 70), (1100, 520, 33)] {
+            for (transA, transB) in [(false, true), (true, false), (false, false), (true, true)] {
+                let beta: Float = transA == transB ? 1 : 0
+                let lda = transA ? m : k, ldb = transB ? k : n
+                let a = (0..<(m * k)).map { _ in Float(rng.uniform(-1, 1)) }
+                let b = (0..<(k * n)).map { _ in Float(rng.uniform(-1, 1)) }
+                let c0 = (0..<(m * n)).map { _ in Float(rng.uniform(-1, 1)) }
+                var bands = c0
+                Numerics.forceKernelPath(.portable)
+                for j0 in stride(from: 0, to: n, by: 256) {
+                    let width = min(256, n - j0)
+                    a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in bands.withUnsafeMutableBufferPointer { cp in
+                        attune_sgemm(transA ? 1 : 0, transB ? 1 : 0, m, width, k, 1, ap.baseAddress, lda,
+                                     bp.baseAddress! + (transB ? j0 * ldb : j0), ldb, beta, cp.baseAddress! + j0, n, 1)
+                    } } }
+                }
+                for path in paths {
+                    for threads in [1, 2, 3] {
+                        Numerics.forceKernelPath(path)
+                        var out = c0
+                        a.withUnsafeBufferPointer { ap in b.withUnsafeBufferPointer { bp in out.withUnsafeMutableBufferPointer { cp in
+                            attune_sgemm(transA ? 1 : 0, transB ? 1 : 0, m, n, k, 1, ap.baseAddress, lda,
+                                         bp.baseAddress, ldb, beta, cp.baseAddress, n, threads)
+                        } } }
+                        XCTAssertEqual(out.map(\.bitPattern), bands.map(\.bitPattern),
+                                       "\(m)×\(n)×\(k) transA \(transA) transB \(transB) on \(path.name) at \(threads) threads")
+                    }
+                }
+            }
+        }
+    }
+
     /// The definition in the header, spelled out for one element: an FMA chain per block of 256
     /// k values, blocks added with `fma(alpha, s, C)`.
     func testOneElementFollowsTheDocumentedChain() {

@@ -125,6 +125,19 @@ void attune_matmul_q4_1_act16(const void *w, long row_bytes, long rows, const vo
 int attune_act16_vnni_enabled(void);
 
 
+/// AdamW's update over `count` values (optimizer.c), element by element exactly as
+/// Training/AdamW.swift defines it (the same bits on every path: only independent lanes run side by
+/// side): p ← p·decay + neg_step_size·m'/(√v'/bias2_sqrt + epsilon) with m' = m + lerp_weight·(g − m),
+/// v' = v·beta2 + one_minus_beta2·g·g.
+typedef struct {
+    float decay, lerp_weight, beta2, one_minus_beta2, neg_step_size, bias2_sqrt, epsilon;
+} attune_adamw_scalars;
+void attune_adamw_update(float *p, float *m, float *v, const float *g, long count, const attune_adamw_scalars *scalars);
+/// `partial[c − first] = Σ (double)x[i]²` over chunk c (values c·size ..< min((c+1)·size, count)),
+/// in index order, one float64 chain per chunk, for the chunks first ..< first + chunks: the bits of
+/// the scalar loop; up to eight chains run interleaved.
+void attune_sum_squares_chunks(const float *x, long count, long size, long first, long chunks, double *partial);
+
 /// A chunk of a parallel loop: `fn(context, chunk)`.
 typedef void (*attune_chunk_fn)(void *context, long chunk);
 /// Runs `fn(context, c)` for every `c` in `0..<chunks` on a persistent pool of `threads - 1`

@@ -9,7 +9,11 @@ extension Tape {
     /// gradient `dhidden` is computed right away in forward and only `[N, C]` is kept; backward
     /// scales it by the seed. When the projection is trainable (full fine-tuning of a tied or
     /// untied head) backward recomputes each chunk's logits, so the weight gradient sees the true
-    /// seed. Either way memory holds one chunk of logits and its gradient, not `2 · N · V` floats.
+    /// seed — unless the tape knows that seed already (`plannedSeed`, set by the trainer): then
+    /// each chunk's backward runs right after its forward, with that seed, accumulating the weight
+    /// gradient and keeping `[N, C]` for backward, exactly the operations (and bits) backward would
+    /// run, without computing the logits twice. Either way memory holds one chunk of logits and its
+    /// gradient, not `2 · N · V` floats.
     /// `projectionIsTrainable`, when known, saves a probe of the projection with one row.
     public func linearCrossEntropy(_ hidden: Tensor, targets: [Int32], chunkRows: Int, projectionIsTrainable: Bool? = nil,
                                    projection: @escaping (Tensor, Tape) -> Tensor) -> (loss: Tensor, valid: Int) {
@@ -26,6 +30,9 @@ extension Tape {
         }()
         let fused = isRecording && hidden.requiresGrad && !headTrainable
         let dhidden = fused ? Tensor(zeros: [n, c]) : nil
+        // A trainable head with the seed known: its backward runs in forward (see above).
+        let eagerSeed = isRecording && headTrainable ? plannedSeed : nil
+        let eagerDHidden = eagerSeed != nil && hidden.requiresGrad ? Tensor(zeros: [n, c]) : nil
 
         /// Forward (and, with `seed`, backward) of one chunk; returns its summed loss.
         func chunk(_ range: Range<Int>, seed: Float?) -> (sum: Double, grad: Tensor?) {
@@ -41,11 +48,13 @@ extension Tape {
         }
 
         var total = 0.0
+        var eagerRanges: [Range<Int>] = []  // the chunks whose input gradient eagerDHidden holds
         for range in ranges {
-            let (sum, grad) = chunk(range, seed: fused ? 1 : nil)
+            let (sum, grad) = chunk(range, seed: fused ? 1 : eagerSeed)
             total += sum
-            if let grad, let dhidden {
-                withExtendedLifetime(grad) { (dhidden.pointer + range.lowerBound * c).update(from: grad.pointer, count: grad.count) }
+            if let grad, let kept = dhidden ?? eagerDHidden {
+                withExtendedLifetime(grad) { (kept.pointer + range.lowerBound * c).update(from: grad.pointer, count: grad.count) }
+                if eagerDHidden != nil { eagerRanges.append(range) }
             }
         }
         let loss = Tensor(zeros: [1])
@@ -57,6 +66,16 @@ extension Tape {
             if let dhidden {
                 let dx = hidden.ensureGrad()
                 for i in 0..<dhidden.count { dx.pointer[i] += seed * dhidden.pointer[i] }
+                return
+            }
+            if eagerSeed != nil {  // the weight gradient is in; add each chunk's input gradient as below
+                guard let eagerDHidden else { return }
+                let dx = hidden.ensureGrad()
+                for range in eagerRanges {
+                    let offset = range.lowerBound * c
+                    ElementwiseKernel.addBackward(eagerDHidden.pointer + offset, da: dx.pointer + offset, db: nil,
+                                                  count: range.count * c, bCount: range.count * c)
+                }
                 return
             }
             for range in ranges {

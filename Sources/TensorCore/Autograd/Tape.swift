@@ -26,6 +26,11 @@ public final class Tape {
     /// give each row the bits it gets in a batch of one, so a quantized projection keeps its
     /// per-row integer path at any row count (`QuantizedLinear.rowwiseLimit`).
     public var independentRows = false
+    /// The seed `backward(from:seed:)` will be called with, when the caller knows it before the
+    /// forward pass (the trainer: `1 / accumulation steps`). An operation whose backward needs
+    /// nothing but the seed may then run it during forward instead of keeping or recomputing what
+    /// it would need (`linearCrossEntropy` with a trainable head). `backward` checks the promise.
+    public var plannedSeed: Float?
 
     public init(recording: Bool = true) { isRecording = recording }
 
@@ -53,6 +58,8 @@ public final class Tape {
     /// The tape is empty afterwards.
     public func backward(from loss: Tensor, seed: Float = 1) {
         precondition(loss.count == 1, "backward needs a scalar loss, got shape \(loss.shape)")
+        precondition(plannedSeed.map { $0.bitPattern == seed.bitPattern } ?? true,
+                     "backward: seed \(seed) differs from the planned seed \(plannedSeed ?? 0) that forward already used")
         loss.ensureGrad().pointer[0] += seed
         runSteps()
     }
