@@ -83,6 +83,16 @@ AVX2_GEMM static void transpose_rows_avx2(const float *src, long stride, long co
             transpose8(r);
             for (int t = 0; t < 8; t++) _mm256_storeu_ps(dst + (k + t) * width, r[t]);
         }
+    } else if (count == 4) {  // the last four rows of a 12-row panel: 4×4 blocks, plain stores
+        for (; k + 4 <= kc; k += 4) {
+            __m128 r0 = _mm_loadu_ps(src + k), r1 = _mm_loadu_ps(src + stride + k);
+            __m128 r2 = _mm_loadu_ps(src + 2 * stride + k), r3 = _mm_loadu_ps(src + 3 * stride + k);
+            _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+            _mm_storeu_ps(dst + k * width, r0);
+            _mm_storeu_ps(dst + (k + 1) * width, r1);
+            _mm_storeu_ps(dst + (k + 2) * width, r2);
+            _mm_storeu_ps(dst + (k + 3) * width, r3);
+        }
     } else {
         // Fewer rows: the missing ones are zeros, and stores are masked to `count` lanes.
         __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
