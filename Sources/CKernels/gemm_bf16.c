@@ -408,7 +408,46 @@ typedef struct {
     long ldc;
     int accumulate_first;
     long rows, cols, chunks_n;
+    uint32_t *packed_a;  // op(A) packed once for every chunk (gemm.c's sharing), or NULL
+    long m_padded;       // rows of packed_a: m rounded up to MR
+    long k_begin, k_end; // the K blocks this pass runs (packed_a holds exactly these)
 } bf16_job;
+
+/// Row i0 (a multiple of MR) of the K block at p0 in the shared packed A: K block after K block
+/// (each of pairs·m_padded words), rows of words or MR-wide panels alike at i0·pairs.
+static inline uint32_t *packed_a_at(const bf16_job *job, long i0, long p0, long pairs) {
+    return job->packed_a + (p0 - job->k_begin) / 2 * job->m_padded + i0 * pairs;
+}
+
+/// Packs op(A) rows i0 ..< i0+mc of the K block at p0 (kc values) into dst, in either layout.
+static void pack_a_block(const bf16_job *job, long i0, long mc, long p0, long kc, uint32_t *dst) {
+    if (job->trans_a) pack_panels(job->path, 1, job->a, job->lda, i0, mc, p0, kc, job->path->mr, dst);
+    else pack_a_rows(job->path, job->a, job->lda, i0, mc, p0, kc, job->path->mr, dst);
+}
+
+#define PACK_UNIT_ROWS 96  // rows of op(A) per unit of the shared packing job (a multiple of every MR)
+#define SHARED_A_MAX_WORDS (4L << 20)
+static _Thread_local uint32_t *shared_a;
+static _Thread_local long shared_a_words;
+
+static uint32_t *shared_a_for(long words) {
+    if (words > shared_a_words) {
+        free(shared_a);
+        shared_a = aligned_alloc(64, (size_t)((words + 15) / 16 * 16) * 4);
+        shared_a_words = shared_a ? words : 0;
+    }
+    return shared_a;
+}
+
+/// One unit of the shared packing: PACK_UNIT_ROWS rows of one K block of the pass.
+static void pack_a_unit(void *context, long unit) {
+    const bf16_job *job = context;
+    long groups = (job->m + PACK_UNIT_ROWS - 1) / PACK_UNIT_ROWS;
+    long p0 = job->k_begin + (unit / groups) * ATTUNE_GEMM_KC, i0 = (unit % groups) * PACK_UNIT_ROWS;
+    long kc = job->k - p0 < ATTUNE_GEMM_KC ? job->k - p0 : ATTUNE_GEMM_KC;
+    long rows = job->m - i0 < PACK_UNIT_ROWS ? job->m - i0 : PACK_UNIT_ROWS;
+    pack_a_block(job, i0, rows, p0, kc, packed_a_at(job, i0, p0, (kc + 1) / 2));
+}
 
 /// The packed A block (mc rows) times the packed B slab (nc columns) over one K block of `pairs`.
 static void multiply_block(const bf16_job *job, const uint32_t *ap, const uint32_t *bp, long pairs, long i0, long mc, long j0,
@@ -452,7 +491,7 @@ static void run_chunk(void *context, long chunk) {
     uint32_t *bp = ap + pairs_max * mc_max;
     for (long j0 = cj0; j0 < cj1; j0 += nc_max) {
         long nc = cj1 - j0 < nc_max ? cj1 - j0 : nc_max;
-        for (long p0 = 0; p0 < job->k; p0 += ATTUNE_GEMM_KC) {
+        for (long p0 = job->k_begin; p0 < job->k_end; p0 += ATTUNE_GEMM_KC) {
             long kc = job->k - p0 < ATTUNE_GEMM_KC ? job->k - p0 : ATTUNE_GEMM_KC;
             long pairs = (kc + 1) / 2;
             bf16_store store = {job->alpha, p0 > 0 || job->accumulate_first};
@@ -462,8 +501,11 @@ static void run_chunk(void *context, long chunk) {
             long mc_even = ((ci1 - ci0 + blocks - 1) / blocks + mr - 1) / mr * mr;
             for (long i0 = ci0; i0 < ci1; i0 += mc_even) {
                 long mc = ci1 - i0 < mc_even ? ci1 - i0 : mc_even;
-                if (job->trans_a) pack_panels(path, 1, job->a, job->lda, i0, mc, p0, kc, mr, ap);
-                else pack_a_rows(path, job->a, job->lda, i0, mc, p0, kc, mr, ap);
+                if (job->packed_a) {
+                    multiply_block(job, packed_a_at(job, i0, p0, pairs), bp, pairs, i0, mc, j0, nc, store);
+                    continue;
+                }
+                pack_a_block(job, i0, mc, p0, kc, ap);
                 multiply_block(job, ap, bp, pairs, i0, mc, j0, nc, store);
             }
         }
@@ -483,13 +525,18 @@ void attune_gemm_bf16(int trans_a, int trans_b, long m, long n, long k, float al
         return;
     }
     bf16_job job = {path_for(attune_bf16_path()), trans_a != 0, trans_b != 0, m, n, k, alpha, a, b, lda, ldb, c, ldc,
-                    beta != 0.0f, 0, 0, 0};
+                    beta != 0.0f, 0, 0, 0, NULL, 0, 0, k};
     long mr = job.path->mr, nr = job.path->nr;
+    // Chunks and the shared packing of op(A) as in gemm.c (one pass of K blocks at a time).
+    job.m_padded = (m + mr - 1) / mr * mr;
+    int share_a = job.m_padded * (ATTUNE_GEMM_KC / 2) <= SHARED_A_MAX_WORDS;
     long cm = 1, cn = 1;
     if (threads > 1 && (double)m * n * k >= 262144.0) {
+        int prefer_n = share_a || m < n;
         while (cm * cn < threads) {
-            if (n / (cn + 1) >= 256) cn++;
+            if (prefer_n && n / (cn + 1) >= 256) cn++;
             else if (m / (cm + 1) >= mr) cm++;
+            else if (n / (cn + 1) >= 256) cn++;
             else break;
         }
     }
@@ -497,6 +544,22 @@ void attune_gemm_bf16(int trans_a, int trans_b, long m, long n, long k, float al
     job.cols = ((n + cn - 1) / cn + nr - 1) / nr * nr;
     job.chunks_n = (n + job.cols - 1) / job.cols;
     long chunks = ((m + job.rows - 1) / job.rows) * job.chunks_n;
-    if (chunks == 1) run_chunk(&job, 0);
-    else attune_pool_run(chunks, threads, run_chunk, &job);
+    long slabs = (job.cols + job.path->nc_max - 1) / job.path->nc_max;
+    if (!share_a || (job.chunks_n == 1 && slabs == 1)) {
+        if (chunks == 1) run_chunk(&job, 0);
+        else attune_pool_run(chunks, threads, run_chunk, &job);
+        return;
+    }
+    long pass_k = SHARED_A_MAX_WORDS / job.m_padded / (ATTUNE_GEMM_KC / 2) * ATTUNE_GEMM_KC;
+    long pass_words = job.m_padded * ((k < pass_k ? k : pass_k) + 1) / 2;
+    job.packed_a = shared_a_for(pass_words + job.m_padded);
+    if (!job.packed_a) abort();  // out of memory for a few megabytes: nothing sensible remains
+    for (job.k_begin = 0; job.k_begin < k; job.k_begin += pass_k) {
+        job.k_end = k - job.k_begin < pass_k ? k : job.k_begin + pass_k;
+        long units = ((m + PACK_UNIT_ROWS - 1) / PACK_UNIT_ROWS) * ((job.k_end - job.k_begin + ATTUNE_GEMM_KC - 1) / ATTUNE_GEMM_KC);
+        if (units == 1 || threads <= 1) for (long u = 0; u < units; u++) pack_a_unit(&job, u);
+        else attune_pool_run(units, threads, pack_a_unit, &job);
+        if (chunks == 1) run_chunk(&job, 0);
+        else attune_pool_run(chunks, threads, run_chunk, &job);
+    }
 }

@@ -108,7 +108,8 @@ final class BF16GEMMTests: XCTestCase {
     }
 
     /// Shapes at every edge: the micro-tiles (4×16 portable, 12×32 AVX512_BF16) ± 1, odd k (a
-    /// half pair), the K block (256) ± 1, past the row block (252) and the column slab (1024).
+    /// half pair), the K block (256) ± 1, past the row block (252) and the column slab (1024), and
+    /// products whose op(A) is packed once for every chunk over several K blocks.
     static func cases(count: Int) -> [Case] {
         let edges = [1, 2, 3, 4, 5, 11, 12, 13, 15, 16, 17, 31, 32, 33, 97, 255, 256, 257, 513]
         var rng = RandomGenerator(seed: 2027)
@@ -119,6 +120,7 @@ final class BF16GEMMTests: XCTestCase {
             if m * n * k > 2_000_000 { k = 1 + k % 64 }
             if i % 40 == 0 { (m, n, k) = (3, 1100, 70) }
             if i % 40 == 1 { (m, n, k) = (260, 5, 9) }
+            if i % 40 == 2 { (m, n, k) = (30, 600, 530) }  // A packed once and shared: several K blocks, chunks along N
             let betas: [Float] = [0, 1, 0.5]
             list.append(Case(m: m, n: n, k: k, transA: i % 2 == 1, transB: (i / 2) % 2 == 1, alpha: i % 5 == 0 ? 0.37 : 1,
                              beta: betas[i % 3], pad: rng.nextInt(below: 3), special: i % 4 == 3))
