@@ -18,9 +18,19 @@ public final class TensorStorage: @unchecked Sendable {
         precondition(count >= 0, "storage size must be non-negative, got \(count)")
         let capacity = BufferPool.capacity(for: max(count, 1))
         base = BufferPool.shared.take(capacity) ?? .allocate(capacity: capacity)
-        if zeroed { base.initialize(repeating: 0, count: max(count, 1)) }
+        if zeroed { TensorStorage.zero(base, count: max(count, 1)) }
         self.count = count
         TensorMemory.allocated(count * MemoryLayout<Float>.stride)
+    }
+
+    /// Sets `count` floats at `pointer` to +0, on every core for a large buffer (a gradient
+    /// buffer's zero-fill on one core left the other waiting: 1–6% of a training step).
+    public static func zero(_ pointer: UnsafeMutablePointer<Float>, count: Int) {
+        guard count >= 1 << 18 else { return pointer.initialize(repeating: 0, count: count) }
+        let start = UncheckedSendable(pointer)
+        parallelChunks(count, minChunk: 1 << 17) { _, range in
+            (start.value + range.lowerBound).initialize(repeating: 0, count: range.count)
+        }
     }
 
     deinit {

@@ -24,7 +24,7 @@ public final class TrainableParameters {
     public var values: UnsafeMutablePointer<Float> { arena.storage.base }
 
     /// Sets every gradient to zero (the buffer is kept).
-    public func zeroGradients() { gradients.base.update(repeating: 0, count: gradients.count) }
+    public func zeroGradients() { TensorStorage.zero(gradients.base, count: gradients.count) }
 
     /// A copy of every value, in arena order.
     public func snapshot() -> [Float] { Array(UnsafeBufferPointer(start: values, count: count)) }
