@@ -408,6 +408,8 @@ typedef struct {
     long ldc;
     int accumulate_first;
     long rows, cols, chunks_n;
+    const uint32_t *packed_b;  // op(B) packed in advance (attune_bf16_pack_b), or NULL: packed per slab
+    long n_padded;             // columns of packed_b: n rounded up to NR
     uint32_t *packed_a;  // op(A) packed once for every chunk (gemm.c's sharing), or NULL
     long m_padded;       // rows of packed_a: m rounded up to MR
     long k_begin, k_end; // the K blocks this pass runs (packed_a holds exactly these)
@@ -496,24 +498,78 @@ static void run_chunk(void *context, long chunk) {
             long pairs = (kc + 1) / 2;
             bf16_store store = {job->alpha, p0 > 0 || job->accumulate_first};
             // op(B)'s columns are B's rows when B is transposed: "pairs along rows".
-            pack_panels(path, !job->trans_b, job->b, job->ldb, j0, nc, p0, kc, nr, bp);
+            const uint32_t *bslab = bp;
+            if (job->packed_b) bslab = job->packed_b + p0 / 2 * job->n_padded + j0 * pairs;
+            else pack_panels(path, !job->trans_b, job->b, job->ldb, j0, nc, p0, kc, nr, bp);
             long blocks = (ci1 - ci0 + mc_max - 1) / mc_max;
             long mc_even = ((ci1 - ci0 + blocks - 1) / blocks + mr - 1) / mr * mr;
             for (long i0 = ci0; i0 < ci1; i0 += mc_even) {
                 long mc = ci1 - i0 < mc_even ? ci1 - i0 : mc_even;
                 if (job->packed_a) {
-                    multiply_block(job, packed_a_at(job, i0, p0, pairs), bp, pairs, i0, mc, j0, nc, store);
+                    multiply_block(job, packed_a_at(job, i0, p0, pairs), bslab, pairs, i0, mc, j0, nc, store);
                     continue;
                 }
                 pack_a_block(job, i0, mc, p0, kc, ap);
-                multiply_block(job, ap, bp, pairs, i0, mc, j0, nc, store);
+                multiply_block(job, ap, bslab, pairs, i0, mc, j0, nc, store);
             }
         }
     }
 }
 
+static void run_job(bf16_job job, float beta, long threads);
+
 void attune_gemm_bf16(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,
                       const float *b, long ldb, float beta, float *c, long ldc, long threads) {
+    bf16_job job = {path_for(attune_bf16_path()), trans_a != 0, trans_b != 0, m, n, k, alpha, a, b, lda, ldb, c, ldc,
+                    beta != 0.0f, 0, 0, 0, NULL, 0, NULL, 0, 0, k};
+    run_job(job, beta, threads);
+}
+
+long attune_bf16_packed_b_words(long k, long n, int path) {
+    const bf16_path *p = path_for(path);
+    long n_padded = (n + p->nr - 1) / p->nr * p->nr;
+    return (k + 1) / 2 * n_padded + n_padded;  // K blocks of even length but the last: at most (k+1)/2 pairs
+}
+
+typedef struct {
+    const bf16_path *path;
+    int trans_b;
+    long k, n, n_padded;
+    const float *b;
+    long ldb;
+    uint32_t *dst;
+} pack_b_job;
+
+/// One K block of op(B), every column, as the GEMM's slabs would pack it.
+static void pack_b_block(void *context, long block) {
+    const pack_b_job *job = context;
+    long p0 = block * ATTUNE_GEMM_KC, kc = job->k - p0 < ATTUNE_GEMM_KC ? job->k - p0 : ATTUNE_GEMM_KC;
+    pack_panels(job->path, !job->trans_b, job->b, job->ldb, 0, job->n, p0, kc, job->path->nr, job->dst + p0 / 2 * job->n_padded);
+}
+
+void attune_bf16_pack_b(int trans_b, long k, long n, const float *b, long ldb, int path, uint32_t *dst, long threads) {
+    if (k <= 0 || n <= 0) return;
+    const bf16_path *p = path_for(path);
+    pack_b_job job = {p, trans_b != 0, k, n, (n + p->nr - 1) / p->nr * p->nr, b, ldb, dst};
+    long blocks = (k + ATTUNE_GEMM_KC - 1) / ATTUNE_GEMM_KC;
+    if (blocks == 1 || threads <= 1) for (long i = 0; i < blocks; i++) pack_b_block(&job, i);
+    else attune_pool_run(blocks, threads, pack_b_block, &job);
+}
+
+void attune_gemm_bf16_packed_b(int trans_a, long m, long n, long k, float alpha, const float *a, long lda, const uint32_t *packed_b,
+                               int path, float beta, float *c, long ldc, long threads) {
+    if (path != attune_bf16_path()) abort();  // packed for another path: the caller must pack again
+    const bf16_path *p = path_for(path);
+    bf16_job job = {p, trans_a != 0, 0, m, n, k, alpha, a, NULL, lda, 0, c, ldc,
+                    beta != 0.0f, 0, 0, 0, packed_b, (n + p->nr - 1) / p->nr * p->nr, NULL, 0, 0, k};
+    run_job(job, beta, threads);
+}
+
+/// Checks, beta scaling, chunks and the shared packing of op(A), then the chunks.
+static void run_job(bf16_job job, float beta, long threads) {
+    long m = job.m, n = job.n, k = job.k;
+    float *c = job.c;
+    long ldc = job.ldc;
     if (m <= 0 || n <= 0) return;
     if (beta != 0.0f && beta != 1.0f) {
         for (long i = 0; i < m; i++)
@@ -524,8 +580,6 @@ void attune_gemm_bf16(int trans_a, int trans_b, long m, long n, long k, float al
             for (long i = 0; i < m; i++) memset(c + i * ldc, 0, (size_t)n * sizeof(float));
         return;
     }
-    bf16_job job = {path_for(attune_bf16_path()), trans_a != 0, trans_b != 0, m, n, k, alpha, a, b, lda, ldb, c, ldc,
-                    beta != 0.0f, 0, 0, 0, NULL, 0, 0, k};
     long mr = job.path->mr, nr = job.path->nr;
     // Chunks and the shared packing of op(A) as in gemm.c (one pass of K blocks at a time).
     job.m_padded = (m + mr - 1) / mr * mr;

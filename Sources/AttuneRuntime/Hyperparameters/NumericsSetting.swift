@@ -11,6 +11,7 @@ enum NumericsSetting {
         NumericsMode.allCases.map { $0.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0) + " " + $0.summary } + [
         "bf16 rounds  the products with frozen weights (forward and input gradient); trainable weights, gradients, optimizer and loss stay fp32",
         "bf16 runs    AVX512_BF16 where the CPU has it, else a portable emulation with the same bits, several times slower",
+        "bf16 keeps   a GGUF-block base's weights packed in bfloat16 after their first product (4 bytes per weight, the same bits); NF4 bases are not kept",
         "starts as    the mode in \(Numerics.environmentVariable) when the process started (reproducible when unset or invalid)",
         "notebooks    record the mode they start in; replay and verify run in it (fast when a notebook does not say)",
         "doctor       `attune doctor` shows this machine's kernels, threads, both GEMMs' speed and its bf16 path",

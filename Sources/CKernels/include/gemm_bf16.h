@@ -33,6 +33,18 @@ float attune_bf16_dot_pair(float acc, uint16_t a0, uint16_t a1, uint16_t b0, uin
 void attune_gemm_bf16(int trans_a, int trans_b, long m, long n, long k, float alpha, const float *a, long lda,
                       const float *b, long ldb, float beta, float *c, long ldc, long threads);
 
+/// A frozen weight's op(B) packed once for the bf16 GEMM (what `attune_gemm_bf16` packs per call:
+/// the same words), K block after K block, each holding ⌈n / NR⌉ panels of pairs × NR words. The
+/// layout depends on the path's NR, so a packing serves only the path it was made for.
+/// `attune_bf16_packed_b_words` is the buffer's size in 32-bit words; `attune_bf16_pack_b` fills it
+/// from op(B)[k×n] (B row-major, `trans_b` as in the GEMM) for `path` (`attune_bf16_path()`).
+long attune_bf16_packed_b_words(long k, long n, int path);
+void attune_bf16_pack_b(int trans_b, long k, long n, const float *b, long ldb, int path, uint32_t *dst, long threads);
+/// `attune_gemm_bf16` with op(B) given packed: the same bits. `path` must be the path now in use
+/// (the one the packing was made for; anything else aborts).
+void attune_gemm_bf16_packed_b(int trans_a, long m, long n, long k, float alpha, const float *a, long lda, const uint32_t *packed_b,
+                               int path, float beta, float *c, long ldc, long threads);
+
 /// The bf16 GEMM's paths.
 enum { ATTUNE_BF16_PORTABLE = 0, ATTUNE_BF16_AVX512BF16 = 1 };
 /// The best bf16 path this CPU runs (AVX512_BF16 needs AVX-512 F, BW, VL and BF16).

@@ -6,18 +6,28 @@ import TensorCore
 /// for `dx += dy · W`, so a recorded step keeps no float32 copy of the weight alive. The expansion
 /// goes into a reused scratch buffer (`WeightScratch`), so the pages are not faulted in and zeroed
 /// again for every projection. Both products are a frozen weight's: `bf16` numerics runs them in
-/// bfloat16 (`BF16Products`).
-func frozenProjection(_ x: Tensor, outFeatures n: Int, tape: Tape,
+/// bfloat16 (`BF16Products`), from the layer's `bf16Cache` when it has one (the weight expanded,
+/// rounded and packed once instead of per product: the same bits).
+func frozenProjection(_ x: Tensor, outFeatures n: Int, tape: Tape, bf16Cache: BF16WeightCache? = nil,
                       dequantize: @escaping (UnsafeMutablePointer<Float>) -> Void) -> Tensor {
     let (m, k) = (x.rows, x.columns)
     let y = Tensor(uninitialized: Array(x.shape.dropLast()) + [n])
-    WeightScratch.shared.withBuffer(count: n * k) { w in
-        dequantize(w)
-        MatmulKernel.forward(x.pointer, w, y.pointer, m: m, n: n, k: k, transB: true, frozenB: true)
+    let packed = bf16Cache?.packing(outFeatures: n, inFeatures: k, weight: dequantize)
+    if let packed {
+        packed.forward(x.pointer, y.pointer, rows: m)
+    } else {
+        WeightScratch.shared.withBuffer(count: n * k) { w in
+            dequantize(w)
+            MatmulKernel.forward(x.pointer, w, y.pointer, m: m, n: n, k: k, transB: true, frozenB: true)
+        }
     }
     if tape.needsGrad(x) {
         tape.record(y) { [unowned y] in
             guard let g = y.grad else { return }
+            if let packed, packed.isCurrent, Numerics.mode == .bf16 {
+                packed.accumulateInputGradient(g.pointer, into: x.ensureGrad().pointer, rows: m)
+                return
+            }
             WeightScratch.shared.withBuffer(count: n * k) { w in
                 dequantize(w)
                 MatmulKernel.backward(dC: g.pointer, a: x.pointer, b: w, dA: x.ensureGrad().pointer, dB: nil,

@@ -9,6 +9,10 @@ import TensorCore
 /// `frozenProjection`). This is also LoRA's base over a llama.cpp file kept in its quantization.
 public final class QuantizedLinear: LinearLayer, DenseWeightLinear {
     public let weight: QuantizedMatrix
+    /// The weight packed for the bf16 GEMM, made on first use in `bf16` numerics (the blocks never
+    /// change): 4 bytes per weight, against ~0.6 for Q4_1 blocks, for a bf16 step ~7% faster.
+    /// `NF4Linear` (QLoRA, chosen for its memory) does not cache.
+    public let bf16Cache = BF16WeightCache()
 
     public init(weight: QuantizedMatrix) { self.weight = weight }
 
@@ -42,7 +46,7 @@ public final class QuantizedLinear: LinearLayer, DenseWeightLinear {
     public func forward(_ x: Tensor, tape: Tape) -> Tensor {
         precondition(x.columns == inFeatures, "quantized linear: input \(x.shape) does not end in \(inFeatures)")
         guard x.rows <= Self.rowwiseLimit || tape.independentRows, !tape.needsGrad(x) else {
-            return frozenProjection(x, outFeatures: outFeatures, tape: tape) { [self] in dequantize(into: $0) }
+            return frozenProjection(x, outFeatures: outFeatures, tape: tape, bf16Cache: bf16Cache) { [self] in dequantize(into: $0) }
         }
         let y = Tensor(zeros: Array(x.shape.dropLast()) + [outFeatures])
         rowwiseProduct(x: x.pointer, y: y.pointer, rows: x.rows)

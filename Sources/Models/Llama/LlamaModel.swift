@@ -203,6 +203,14 @@ public final class LlamaModel {
         // A plain or quantized head is expanded to float32 once for all chunks (a quantized one
         // would otherwise be dequantized again per chunk); a dense head's own weight keeps its
         // gradient. A wrapped head (LoRA on lm_head) runs as itself.
+        // In bf16 numerics a GGUF-block head keeps its bf16 packing across steps (`bf16Cache`), as
+        // the projections do: the same product as the expanded head below, packed once.
+        if Numerics.mode == .bf16, let quantized = outputHead as? QuantizedLinear {
+            let n = quantized.outFeatures
+            return tape.linearCrossEntropy(hidden, targets: targets, chunkRows: rows, projectionIsTrainable: false) { x, tape in
+                frozenProjection(x, outFeatures: n, tape: tape, bf16Cache: quantized.bf16Cache) { quantized.dequantize(into: $0) }
+            }
+        }
         guard let dense = outputHead as? DenseWeightLinear, dense.bias == nil else {
             let head = outputHead
             return tape.linearCrossEntropy(hidden, targets: targets, chunkRows: rows) { x, tape in head.forward(x, tape: tape) }
