@@ -26,6 +26,7 @@
 // (N ≤ 2·NR) read a row-major A in place instead: there, transposing A would cost more than the
 // FMAs it feeds.
 #include "CKernels.h"
+#include "gemm_driver.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -361,32 +362,18 @@ static const gemm_path *path_for(int path) {
 // Driver.
 
 /// Per-thread packing buffers, kept between calls (pool workers live as long as the process).
-static _Thread_local float *scratch;
-static _Thread_local long scratch_floats;
+static _Thread_local void *scratch;
+static _Thread_local long scratch_bytes;
 
-static float *scratch_for(long floats) {
-    if (floats > scratch_floats) {
-        free(scratch);
-        scratch = aligned_alloc(64, (size_t)((floats + 15) / 16 * 16) * sizeof(float));
-        scratch_floats = scratch ? floats : 0;
-    }
-    return scratch;
-}
+static float *scratch_for(long floats) { return gemm_buffer(&scratch, &scratch_bytes, floats * (long)sizeof(float)); }
 
 /// The caller's buffer for op(A) packed once and shared by every chunk (read by the pool's
 /// workers while the caller waits in `attune_pool_run`), kept between calls.
 #define SHARED_A_MAX_FLOATS (4L << 20)
-static _Thread_local float *shared_a;
-static _Thread_local long shared_a_floats;
+static _Thread_local void *shared_a;
+static _Thread_local long shared_a_bytes;
 
-static float *shared_a_for(long floats) {
-    if (floats > shared_a_floats) {
-        free(shared_a);
-        shared_a = aligned_alloc(64, (size_t)((floats + 15) / 16 * 16) * sizeof(float));
-        shared_a_floats = shared_a ? floats : 0;
-    }
-    return shared_a;
-}
+static float *shared_a_for(long floats) { return gemm_buffer(&shared_a, &shared_a_bytes, floats * (long)sizeof(float)); }
 
 typedef struct {
     const gemm_path *path;
@@ -527,21 +514,10 @@ void attune_sgemm(int trans_a, int trans_b, long m, long n, long k, float alpha,
     // K blocks in order): possible unless A is read in place or one K block of it is too large.
     job.m_padded = (m + mr - 1) / mr * mr;
     int share_a = !job.direct_a && job.m_padded * ATTUNE_GEMM_KC <= SHARED_A_MAX_FLOATS;
-    // Chunks: one per thread when the output splits evenly. With A shared, along N while slabs
-    // stay at least 256 columns wide (each chunk then packs only its own columns of B), else
-    // along M; without, along whichever dimension makes the slices every chunk packs again the
-    // smaller (a split along N repeats A's m·k values, one along M repeats B's k·n). How the output
-    // is cut never changes a bit.
-    long cm = 1, cn = 1;
-    if (threads > 1 && (double)m * n * k >= 262144.0) {
-        int prefer_n = share_a || m < n;
-        while (cm * cn < threads) {
-            if (prefer_n && n / (cn + 1) >= 256) cn++;
-            else if (m / (cm + 1) >= mr) cm++;
-            else if (n / (cn + 1) >= 256) cn++;
-            else break;
-        }
-    }
+    // Chunks: one per thread when the output splits evenly (gemm_driver.h). How the output is cut
+    // never changes a bit.
+    long cm, cn;
+    gemm_split(m, n, k, mr, threads, share_a, &cm, &cn);
     job.rows = ((m + cm - 1) / cm + mr - 1) / mr * mr;
     job.cols = ((n + cn - 1) / cn + nr - 1) / nr * nr;
     job.chunks_n = (n + job.cols - 1) / job.cols;

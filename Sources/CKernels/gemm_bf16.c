@@ -14,8 +14,11 @@
 // half — a B panel holds, for each pair, NR words (one per column); an A panel, MR words (one per
 // row). A micro-kernel broadcasts an A word and multiplies it into a row of B words: one `vdpbf16ps`
 // per 16 outputs and pair. The driver is gemm.c's (threads cut M and N only; for each column slab and
-// K block, B packed once, then A block by block), so the cut never changes a bit.
+// K block, B packed once, then A block by block, or A packed once for every chunk), so the cut never
+// changes a bit. A frozen weight's op(B) may come packed in advance (`attune_bf16_pack_b`: the same
+// words, kept by the layer), which skips B's rounding and packing.
 #include "CKernels.h"
+#include "gemm_driver.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -385,17 +388,10 @@ static const bf16_path *path_for(int path) {
 // ---------------------------------------------------------------------------------------------
 // Driver (gemm.c's structure).
 
-static _Thread_local uint32_t *scratch;
-static _Thread_local long scratch_words;
+static _Thread_local void *scratch;
+static _Thread_local long scratch_bytes;
 
-static uint32_t *scratch_for(long words) {
-    if (words > scratch_words) {
-        free(scratch);
-        scratch = aligned_alloc(64, (size_t)((words + 15) / 16 * 16) * 4);
-        scratch_words = scratch ? words : 0;
-    }
-    return scratch;
-}
+static uint32_t *scratch_for(long words) { return gemm_buffer(&scratch, &scratch_bytes, words * 4); }
 
 typedef struct {
     const bf16_path *path;
@@ -429,17 +425,10 @@ static void pack_a_block(const bf16_job *job, long i0, long mc, long p0, long kc
 
 #define PACK_UNIT_ROWS 96  // rows of op(A) per unit of the shared packing job (a multiple of every MR)
 #define SHARED_A_MAX_WORDS (4L << 20)
-static _Thread_local uint32_t *shared_a;
-static _Thread_local long shared_a_words;
+static _Thread_local void *shared_a;
+static _Thread_local long shared_a_bytes;
 
-static uint32_t *shared_a_for(long words) {
-    if (words > shared_a_words) {
-        free(shared_a);
-        shared_a = aligned_alloc(64, (size_t)((words + 15) / 16 * 16) * 4);
-        shared_a_words = shared_a ? words : 0;
-    }
-    return shared_a;
-}
+static uint32_t *shared_a_for(long words) { return gemm_buffer(&shared_a, &shared_a_bytes, words * 4); }
 
 /// One unit of the shared packing: PACK_UNIT_ROWS rows of one K block of the pass.
 static void pack_a_unit(void *context, long unit) {
@@ -584,16 +573,8 @@ static void run_job(bf16_job job, float beta, long threads) {
     // Chunks and the shared packing of op(A) as in gemm.c (one pass of K blocks at a time).
     job.m_padded = (m + mr - 1) / mr * mr;
     int share_a = job.m_padded * (ATTUNE_GEMM_KC / 2) <= SHARED_A_MAX_WORDS;
-    long cm = 1, cn = 1;
-    if (threads > 1 && (double)m * n * k >= 262144.0) {
-        int prefer_n = share_a || m < n;
-        while (cm * cn < threads) {
-            if (prefer_n && n / (cn + 1) >= 256) cn++;
-            else if (m / (cm + 1) >= mr) cm++;
-            else if (n / (cn + 1) >= 256) cn++;
-            else break;
-        }
-    }
+    long cm, cn;
+    gemm_split(m, n, k, mr, threads, share_a, &cm, &cn);
     job.rows = ((m + cm - 1) / cm + mr - 1) / mr * mr;
     job.cols = ((n + cn - 1) / cn + nr - 1) / nr * nr;
     job.chunks_n = (n + job.cols - 1) / job.cols;

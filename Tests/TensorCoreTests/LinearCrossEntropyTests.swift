@@ -9,13 +9,19 @@ import XCTest
 final class LinearCrossEntropyTests: XCTestCase {
     struct Run { var loss: UInt32; var dw: [UInt32]; var dh: [UInt32]; var dwValues: [Float]; var headGradientInForward: Bool }
 
-    func run(planned: Bool, seed: Float, chunkRows: Int) -> Run {
+    /// 37 rows of 24 into a head of 53 classes; some rows ignored, and one whole chunk of them
+    /// (rows 10 ..< 15 at chunkRows 5).
+    func problem() -> (hidden: Tensor, weight: Tensor, targets: [Int32]) {
         let (n, c, v) = (37, 24, 53)
         let values = { (count: Int, s: UInt64) in randomDoubles(count, seed: s).map(Float.init) }
         let hidden = try! Tensor(shape: [n, c], values: values(n * c, 1), requiresGrad: true)
         let weight = try! Tensor(shape: [v, c], values: values(v * c, 2), requiresGrad: true)
-        // Some rows ignored, and one whole chunk of them (rows 10 ..< 15 at chunkRows 5).
         let targets: [Int32] = (0..<n).map { i in (10..<15).contains(i) || i % 7 == 3 ? CrossEntropyKernel.ignoreIndex : Int32((i * 13) % v) }
+        return (hidden, weight, targets)
+    }
+
+    func run(planned: Bool, seed: Float, chunkRows: Int) -> Run {
+        let (hidden, weight, targets) = problem()
         let tape = Tape()
         if planned { tape.plannedSeed = seed }
         let (loss, _) = tape.linearCrossEntropy(hidden, targets: targets, chunkRows: chunkRows, projectionIsTrainable: true) { x, tape in
@@ -44,11 +50,7 @@ final class LinearCrossEntropyTests: XCTestCase {
     }
 
     func testChunkedHeadGradientMatchesTheWholeCrossEntropy() {
-        let (n, c, v) = (37, 24, 53)
-        let values = { (count: Int, s: UInt64) in randomDoubles(count, seed: s).map(Float.init) }
-        let hidden = try! Tensor(shape: [n, c], values: values(n * c, 1), requiresGrad: true)
-        let weight = try! Tensor(shape: [v, c], values: values(v * c, 2), requiresGrad: true)
-        let targets: [Int32] = (0..<n).map { i in (10..<15).contains(i) || i % 7 == 3 ? CrossEntropyKernel.ignoreIndex : Int32((i * 13) % v) }
+        let (hidden, weight, targets) = problem()
         let tape = Tape()
         let (loss, _) = tape.crossEntropy(tape.linear(hidden, weight), targets: targets)
         tape.backward(from: loss, seed: 0.25)
