@@ -1,9 +1,5 @@
-// Exponentials for softmax rows: exp(x) = 2^k · p(r), k = round(x·log2 e), r = x − k·ln 2
-// (ln 2 split into a high and a low part so r is exact), p a degree-6 polynomial (Taylor
-// coefficients, error < 1e-7 on |r| ≤ ln2/2), and 2^k applied by adding k to p's exponent field
-// (exact: for -87.34 ≤ x ≤ 88.72, k ∈ [-126, 128] and the result is a normal float). Inputs below
-// -87.34 give exactly 0, inputs above 88.72 (where the float result overflows) give +inf, NaN
-// stays NaN.
+// Softmax rows' passes: the maximum, Σ exp(x − shift), and exp(x − shift)·scale written or added,
+// with the exponential of exp_kernel.h.
 //
 // Every path computes the same bits (DESIGN.md §5): the portable C below is the AVX2 code one lane
 // at a time (fmaf where the vector code fuses, separate multiply and add where it does not), and
@@ -16,38 +12,10 @@
 #endif
 #include "CKernels.h"
 #include "avx2_common.h"  // hsum8, PORTABLE
+#include "exp_kernel.h"   // exp_lane, exp8
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
-
-#define EXP_UNDERFLOW (-87.33654f)  // just above -126·ln 2: below it the result is not a normal float
-#define EXP_OVERFLOW 88.72283f      // just below 128·ln 2: above it the result overflows
-#define LOG2E 1.44269504088896341f
-#define LN2_HI 0.693359375f
-#define LN2_LO (-2.12194440e-4f)
-
-/// One lane of exp8, step by step (the comments name the vector instruction each line mirrors).
-static inline float exp_lane(float x) {
-    if (x < EXP_UNDERFLOW) return 0.0f;      // andnot_ps(cmp_ps(x, UNDERFLOW, LT), …)
-    if (x > EXP_OVERFLOW) return INFINITY;   // blendv_ps(…, inf, cmp_ps(x, OVERFLOW, GT))
-    float k = nearbyintf(x * LOG2E);         // round_ps(mul_ps), to nearest even
-    float r = fmaf(-k, LN2_HI, x);           // fnmadd
-    r = fmaf(-k, LN2_LO, r);
-    float p = 1.0f / 720.0f;
-    p = fmaf(p, r, 1.0f / 120.0f);
-    p = fmaf(p, r, 1.0f / 24.0f);
-    p = fmaf(p, r, 1.0f / 6.0f);
-    p = fmaf(p, r, 0.5f);
-    p = fmaf(p, r, 1.0f);
-    p = fmaf(p, r, 1.0f);
-    if (k != k) return p;                    // NaN: cvtps_epi32 gives 0x80000000, which shifts out
-    uint32_t bits;                           // add_epi32(p, slli_epi32(cvtps_epi32(k), 23))
-    memcpy(&bits, &p, 4);
-    bits += (uint32_t)(int32_t)k << 23;
-    float result;
-    memcpy(&result, &bits, 4);
-    return result;
-}
 
 /// max_ps(a, b): `a > b ? a : b` (b when either is NaN). The vector max takes max_ps(x, m) per
 /// lane, so a NaN never wins and of +0 and −0 the one already there stays; the lanes then meet in
@@ -87,25 +55,6 @@ PORTABLE static void exp_scale_add_portable(const float *x, float *y, long n, fl
 #if defined(__x86_64__)
 #define AVX2 AVX2_TARGET
 
-AVX2 static inline __m256 exp8(__m256 x) {
-    const __m256 ln2hi = _mm256_set1_ps(LN2_HI), ln2lo = _mm256_set1_ps(LN2_LO);
-    __m256 underflow = _mm256_cmp_ps(x, _mm256_set1_ps(EXP_UNDERFLOW), _CMP_LT_OQ);
-    __m256 overflow = _mm256_cmp_ps(x, _mm256_set1_ps(EXP_OVERFLOW), _CMP_GT_OQ);
-    __m256 k = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(LOG2E)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m256 r = _mm256_fnmadd_ps(k, ln2hi, x);
-    r = _mm256_fnmadd_ps(k, ln2lo, r);
-    __m256 p = _mm256_set1_ps(1.0f / 720.0f);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 120.0f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 24.0f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f / 6.0f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(0.5f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.0f));
-    // 2^k: k added to the exponent field of p (lanes outside the range are replaced below).
-    __m256i scaled = _mm256_add_epi32(_mm256_castps_si256(p), _mm256_slli_epi32(_mm256_cvtps_epi32(k), 23));
-    __m256 result = _mm256_andnot_ps(underflow, _mm256_castsi256_ps(scaled));
-    return _mm256_blendv_ps(result, _mm256_set1_ps(INFINITY), overflow);
-}
 /// The `n` (< 8) leftover elements of a row as one vector, zeros after them, never reading past x[n-1].
 static const int32_t tail_masks[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
 AVX2 static inline __m256 load_tail(const float *x, long n) {

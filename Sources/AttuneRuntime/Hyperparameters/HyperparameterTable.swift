@@ -149,7 +149,7 @@ public enum HyperparameterTable {
         // replayed notebook's mode (see `HyperparameterValues.init`).
         HyperparameterSpec(
             key: .numerics, kind: .choice(NumericsMode.allCases.map(\.rawValue)), defaultValue: .word(NumericsMode.reproducible.rawValue),
-            meaning: "how matrix products and sums are rounded: reproducible (the same bits on every CPU and core count, so recorded notebooks verify anywhere), fast (OpenBLAS; bits depend on the CPU and the core count) or bf16 (frozen weights and their inputs rounded to bfloat16, the same bits everywhere; fast on AVX512_BF16 CPUs); takes effect at once and is recorded in the notebook",
+            meaning: "how matrix products and sums are rounded: reproducible (the same bits on every CPU and core count, so recorded notebooks verify anywhere), fast (OpenBLAS; bits depend on the CPU and the core count) or bf16 (frozen weights and their inputs, and attention's products, rounded to bfloat16, the same bits everywhere; fast on AVX512_BF16 CPUs); takes effect at once and is recorded in the notebook",
             recommendedByMethod: nil, recommended: nil, tooHigh: nil, tooLow: nil,
             aliases: ["numerics_mode", "numeric_mode", "determinism", "deterministic"], example: "fast",
             details: NumericsSetting.helpLines),

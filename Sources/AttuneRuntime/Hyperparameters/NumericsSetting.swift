@@ -9,7 +9,7 @@ enum NumericsSetting {
     /// comes from (the same text on every machine, so a recorded `?numerics` verifies anywhere).
     static let helpLines: [String] =
         NumericsMode.allCases.map { $0.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0) + " " + $0.summary } + [
-        "bf16 rounds  the products with frozen weights (forward and input gradient); trainable weights, gradients, optimizer and loss stay fp32",
+        "bf16 rounds  the products with frozen weights (forward and input gradient) and attention's products, as PyTorch's autocast does; trainable weights, gradients, optimizer and loss stay fp32",
         "bf16 runs    AVX512_BF16 where the CPU has it, else a portable emulation with the same bits, several times slower",
         "bf16 keeps   a GGUF-block base's weights packed in bfloat16 after their first product (4 bytes per weight, the same bits); NF4 bases are not kept",
         "starts as    the mode in \(Numerics.environmentVariable) when the process started (reproducible when unset or invalid)",

@@ -125,6 +125,12 @@ void attune_matmul_q4_1_act16(const void *w, long row_bytes, long rows, const vo
 int attune_act16_vnni_enabled(void);
 
 
+/// SwiGLU (activation.c), element-wise with the bits of ActivationKernels.swift on every path:
+/// y = g·σ(g)·u with σ(g) = 1/(1 + expf(−g)) (libm's expf, as Swift's Float.exp); backward
+/// dgate += dy·u·σ·(1 + g·(1 − σ)) and dup += dy·g·σ, each skipped when its pointer is NULL.
+void attune_swiglu_forward(const float *gate, const float *up, float *y, long count);
+void attune_swiglu_backward(const float *dy, const float *gate, const float *up, float *dgate, float *dup, long count);
+
 /// AdamW's update over `count` values (optimizer.c), element by element exactly as
 /// Training/AdamW.swift defines it (the same bits on every path: only independent lanes run side by
 /// side): p ← p·decay + neg_step_size·m'/(√v'/bias2_sqrt + epsilon) with m' = m + lerp_weight·(g − m),

@@ -17,6 +17,9 @@ import RealModule
 /// `Q Kᵀ` product and softmax per head (training at `B × T = 4 × 256` kept 283 MB of probabilities
 /// for SmolLM2's 30 layers; at `T = 2048` it would have been 18 GB).
 ///
+/// Products: `T.attentionGEMM`, bfloat16 in `bf16` numerics (as PyTorch's autocast runs it),
+/// the reproducible fp32 GEMM otherwise.
+///
 /// Work: past one block of `causalBlockRows` queries the products skip the masked upper triangle
 /// block by block (`causalBlocks`), with the bits of the full products: at `T = 2048` the
 /// attention's products cost 56% of the full squares.
@@ -48,7 +51,7 @@ public enum AttentionKernel {
             let b = unit / h, head = unit % h, kvHead = head / s.group
             headProbabilities(q: q, k: k, batch: b, head: head, into: pp, shape: s)
             for block in causalBlocks(s) {  // O = P V, each row block over the keys it can see
-                T.gemm(transA: false, transB: false, m: block.rows.count, n: d, k: block.keys, alpha: 1, a: pp + block.rows.lowerBound * tk, lda: tk,
+                T.attentionGEMM(transA: false, transB: false, m: block.rows.count, n: d, k: block.keys, alpha: 1, a: pp + block.rows.lowerBound * tk, lda: tk,
                        b: v + (b * tk * kh + kvHead) * d, ldb: kh * d, beta: 0,
                        c: out + ((b * tq + block.rows.lowerBound) * h + head) * d, ldc: h * d)
             }
@@ -190,7 +193,7 @@ public enum AttentionKernel {
         let ps = UncheckedSendable(p)
         for block in causalBlocks(s) {
             let first = block.rows.lowerBound
-            T.gemm(transA: false, transB: true, m: block.rows.count, n: block.keys, k: d, alpha: scale,
+            T.attentionGEMM(transA: false, transB: true, m: block.rows.count, n: block.keys, k: d, alpha: scale,
                    a: q + ((b * tq + first) * h + head) * d, lda: h * d,
                    b: k + (b * tk * kh + kvHead) * d, ldb: kh * d, beta: 0, c: p + first * tk, ldc: tk)
             parallelFor(block.rows.count, minChunk: 32) { i in
@@ -230,7 +233,7 @@ public enum AttentionKernel {
                 // dP = dO · Vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)) (zero past the causal limit), dQ += scale · dS · K.
                 for block in blocks {
                     let first = block.rows.lowerBound
-                    T.gemm(transA: false, transB: true, m: block.rows.count, n: block.keys, k: d, alpha: 1, a: gp + first * h * d, lda: h * d,
+                    T.attentionGEMM(transA: false, transB: true, m: block.rows.count, n: block.keys, k: d, alpha: 1, a: gp + first * h * d, lda: h * d,
                            b: vp, ldb: kh * d, beta: 0, c: dp + first * tk, ldc: tk)
                     parallelFor(block.rows.count, minChunk: 32) { i in
                         let t = first + i
@@ -241,7 +244,7 @@ public enum AttentionKernel {
                         for j in 0..<visible { dr[j] = pr[j] * (dr[j] - dot) }
                         for j in visible..<block.keys { dr[j] = 0 }
                     }
-                    T.gemm(transA: false, transB: false, m: block.rows.count, n: d, k: block.keys, alpha: scale, a: dp + first * tk, lda: tk,
+                    T.attentionGEMM(transA: false, transB: false, m: block.rows.count, n: d, k: block.keys, alpha: scale, a: dp + first * tk, lda: tk,
                            b: kp, ldb: kh * d, beta: 1, c: dqp + first * h * d, ldc: h * d)
                 }
                 // Key side, key block by key block over the query rows that see it (from the
@@ -250,9 +253,9 @@ public enum AttentionKernel {
                 for block in blocks {
                     let first = block.rows.lowerBound, keys = (block.rows.count == tq ? tk : block.rows.count)
                     let from = blocks.count == 1 ? 0 : first
-                    T.gemm(transA: true, transB: false, m: keys, n: d, k: tq - from, alpha: 1, a: pp + from * tk + first, lda: tk,
+                    T.attentionGEMM(transA: true, transB: false, m: keys, n: d, k: tq - from, alpha: 1, a: pp + from * tk + first, lda: tk,
                            b: gp + from * h * d, ldb: h * d, beta: 1, c: dvp + first * kh * d, ldc: kh * d)
-                    T.gemm(transA: true, transB: false, m: keys, n: d, k: tq - from, alpha: scale, a: dp + from * tk + first, lda: tk,
+                    T.attentionGEMM(transA: true, transB: false, m: keys, n: d, k: tq - from, alpha: scale, a: dp + from * tk + first, lda: tk,
                            b: qp + from * h * d, ldb: h * d, beta: 1, c: dkp + first * kh * d, ldc: kh * d)
                 }
             }

@@ -12,11 +12,19 @@ import CKernels
 /// That is the base projections of LoRA and QLoRA (q, k, v, o, gate, up, down; dense, GGUF-block
 /// or NF4 weights, rounded after dequantization) and a frozen output head, in training, evaluation
 /// and generation alike (`Tape.linear` with a weight without `requiresGrad`, `frozenProjection`).
+/// And attention's products, as PyTorch's autocast runs scaled dot-product attention
+/// (`AttentionKernel`, `KernelScalar.attentionGEMM`), wherever they run as GEMMs (training and
+/// evaluation; generation's direct kernel over the KV cache stays fp32):
+///
+/// ```
+/// forward   s = scale · q·kᵀ,  o = p·v                  bf16(q), bf16(k); bf16(p), bf16(v)
+/// backward  dp = do·vᵀ, dv += pᵀ·do, dq += scale · ds·k, dk += scale · dsᵀ·q   (each operand bf16)
+/// ```
 ///
 /// In fp32 (the reproducible GEMM), unchanged: products with a trainable weight (LoRA's A and B,
-/// every weight in full fine-tuning: forward, `dx` and `dW`), attention's `q·kᵀ` and `p·v` and their
-/// backward, merging an adapter, and every other kernel (norms, softmax, SiLU, cross-entropy, the
-/// optimizer). Master weights, trainable parameters, gradients, optimizer state and the loss are fp32.
+/// every weight in full fine-tuning: forward, `dx` and `dW`), merging an adapter, and every other
+/// kernel (norms, softmax, SiLU, cross-entropy, the optimizer). Master weights, trainable
+/// parameters, gradients, optimizer state and the loss are fp32, and every product's output.
 ///
 /// PyTorch's CPU autocast rounds every `linear` (trainable weights and LoRA's too) and returns bf16
 /// outputs. Attune keeps the trainable products exact — the parameter being learned and its

@@ -20,9 +20,25 @@ public protocol KernelScalar: Real & BinaryFloatingPoint & Sendable {
                                  alpha: Self, a: UnsafePointer<Self>, lda: Int,
                                  b: UnsafePointer<Self>, ldb: Int,
                                  beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+
+    /// Attention's products (`q·kᵀ`, `p·v` and their backward, `AttentionKernel`): `Float` in
+    /// `bf16` numerics runs them in bfloat16 as PyTorch's autocast runs scaled dot-product
+    /// attention (`BF16Products`); otherwise exactly `gemm`.
+    static func attentionGEMM(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                              alpha: Self, a: UnsafePointer<Self>, lda: Int,
+                              b: UnsafePointer<Self>, ldb: Int,
+                              beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
 }
 
 extension KernelScalar {
+    @inlinable
+    public static func attentionGEMM(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                                     alpha: Self, a: UnsafePointer<Self>, lda: Int,
+                                     b: UnsafePointer<Self>, ldb: Int,
+                                     beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int) {
+        gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+    }
+
     @inlinable
     public static func frozenWeightGEMM(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                                         alpha: Self, a: UnsafePointer<Self>, lda: Int,
@@ -66,6 +82,14 @@ extension Float {
             return
         }
         attune_gemm_bf16(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, Parallelism.workers)
+    }
+
+    @inlinable
+    public static func attentionGEMM(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
+                                     alpha: Float, a: UnsafePointer<Float>, lda: Int,
+                                     b: UnsafePointer<Float>, ldb: Int,
+                                     beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        frozenWeightGEMM(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
     }
 }
 
