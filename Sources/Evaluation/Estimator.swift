@@ -123,13 +123,13 @@ public enum Estimator {
     /// Shares of the measured sgemm speed a training step sustains, for the projections (with the
     /// norms, SwiGLU and rotary between them) and for attention (products of `Tq × Tk × 64` per
     /// head, with the softmax between them). Fitted to SmolLM2 LoRA q,v on a Zen 4 at 2 threads,
-    /// each step against the sgemm measured in the same process (`Scripts/bench`, 2026-12-05, after
-    /// the GEMM began packing A once per product): 4.23 s per step at 4 × 256 (557 GFLOP of
-    /// projections, 63 of attention; sgemm 189 GFLOP/s) and 12.49 s at 1 × 2048 (1,113 and 571;
-    /// sgemm 192) give 0.81 and 0.56. At one thread attention's share is larger (no second core
-    /// idling in its 64-wide products): the estimate runs high.
-    public static let projectionEfficiency = 0.81
-    public static let attentionEfficiency = 0.56
+    /// each step against the sgemm measured in the same process (2026-12-05, after SwiGLU was
+    /// vectorised): 3.58 and 3.66 s per step at 4 × 256 (557 GFLOP of projections, 63 of
+    /// attention; sgemm 191 and 212 GFLOP/s, their mean taken) and 10.94 s at 1 × 2048 (1,113 and
+    /// 571; sgemm 207) give 0.90 and 0.55. At one thread attention's share is larger (no second
+    /// core idling in its 64-wide products): the estimate runs high.
+    public static let projectionEfficiency = 0.90
+    public static let attentionEfficiency = 0.55
 
     /// Seconds per step at a measured sgemm speed `gflops`: the projections at
     /// `projectionEfficiency` of it, attention at `attentionEfficiency`.
