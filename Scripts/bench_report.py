@@ -90,7 +90,7 @@ if rows:
     else:
         print("PyTorch columns: the DESIGN.md §7 anchors (another machine; torch was not found here).\n")
     print("GFLOP/s: the step's FLOPs (as `estimate` counts what the engine executes) over its median time; sgemm: Attune's "
-          "GEMM at `[1024, 576] · [576, 1536]` measured right after the steps; of sgemm: the share of its GEMM's speed the "
+          "GEMM at `[1024, 576] · [576, 1536]` measured between the timed steps (the median of 5 calls after each step, outside the step's clock); of sgemm: the share of its GEMM's speed the "
           "whole step keeps.\n")
     print("| configuration | tokens/s | GFLOP/s | sgemm | of sgemm | peak RSS | loss first 5 → last 5 | PyTorch tokens/s | PyTorch peak | speed | memory |")
     print("|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|")

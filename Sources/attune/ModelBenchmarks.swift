@@ -90,9 +90,14 @@ enum ModelBenchmarks {
             print("bench train \(configuration.rawValue): \(label), batch \(batch) × \(sequence), \(warmup) warm-up + \(steps) timed steps"
                   + (dataPath.map { " on \($0) (\(data!.count) full-length batches)" } ?? " on random tokens")
                   + ", \(Numerics.mode.rawValue) numerics" + (Numerics.mode == .bf16 ? " (bf16 path \(Numerics.bf16Path.name))" : ""))
+            // The sgemm that "share of sgemm" divides by is measured between the timed steps (a
+            // few calls after each, outside the step's clock), so it sees the same minutes of a
+            // shared machine as the steps do; one short burst after the run swung ±10%.
+            var sgemmSamples = [Double]()
             let result = try TrainingBenchmark.run(configuration, loaded: loaded, batch: batch, sequence: sequence, warmup: warmup, steps: steps,
                                                    gradientCheckpointing: checkpointing, data: data) { step, loss, seconds in
                 print(String(format: "  step %2d  loss %.4f  %.2f s", step + 1, loss, seconds))
+                if step >= warmup { sgemmSamples += sgemmProbe(batch: batch, sequence: sequence).samples }
             }
             print("  per step: " + result.phases.named.map { String(format: "%@ %.2f s on %.1f cores", $0.name, $0.phase.wallSeconds, $0.phase.cores) }
                 .joined(separator: " · "))
@@ -104,7 +109,8 @@ enum ModelBenchmarks {
             print(String(format: "  tensor memory: peak %.0f MiB measured (the engine's account) · estimate %.0f MiB (weights %.0f, gradients %.0f, optimizer %.0f, activations %.0f, workspace %.0f)",
                          Double(result.peakTensorBytes) / 1_048_576, memory.total / 1_048_576, memory.weights / 1_048_576,
                          memory.gradients / 1_048_576, memory.optimizer / 1_048_576, memory.activations / 1_048_576, memory.workspace / 1_048_576))
-            let sgemm = GEMMBenchmark.measure(m: min(batch * sequence, 2048), k: 576, n: 1536, repeats: 9, warmup: 1).median
+            if sgemmSamples.isEmpty { sgemmSamples = sgemmProbe(batch: batch, sequence: sequence).samples }
+            let sgemm = sgemmSamples.sorted()[sgemmSamples.count / 2]
             print(String(format: "  step time: %.2f s measured (median) · estimate %.2f s (%.0f GFLOP, %.0f of them attention; sgemm %.0f GFLOP/s now)",
                          median, Estimator.timeSeconds(estimate, sgemmGFLOPs: sgemm), estimate.flopsPerStep / 1e9,
                          estimate.attentionFlopsPerStep / 1e9, sgemm))
@@ -130,6 +136,12 @@ enum ModelBenchmarks {
         }
     }
 
+    /// Five timed calls of the step's typical projection, `[min(B·T, 2048), 576] · [576, 1536]`,
+    /// in the current numerics mode.
+    private static func sgemmProbe(batch: Int, sequence: Int) -> GEMMBenchmark.Measurement {
+        GEMMBenchmark.measure(m: min(batch * sequence, 2048), k: 576, n: 1536, repeats: 5, warmup: 1)
+    }
+
     static func inference(promptTokens: Int, decodeTokens: Int, repeats: Int, jsonPath: String?) -> Int32 {
         do {
             let r = try InferenceBenchmark.run(try loadSmolLM2(), promptTokens: promptTokens, decodeTokens: decodeTokens, repeats: repeats)
@@ -150,8 +162,9 @@ enum ModelBenchmarks {
         var checkpointing: Bool
         var batch: Int
         var sequence: Int
-        /// Attune's sgemm at a training shape (`[B·T, 576] · [576, 1536]`), measured after the steps:
-        /// the step's achieved rate over this is the share of its GEMM's speed it keeps.
+        /// Attune's sgemm at a training shape (`[B·T, 576] · [576, 1536]`), measured between the
+        /// timed steps (the median of 5 calls after each): the step's achieved rate over this is
+        /// the share of its GEMM's speed it keeps.
         var sgemmGFLOPs: Double
         /// `estimate`'s step time at that sgemm speed, beside the measured median.
         var estimatedStepSeconds: Double
