@@ -81,7 +81,8 @@ public struct TrainingEstimate: Sendable, Equatable, Codable {
 /// its step has run, so nothing grows from there). With gradient checkpointing only each layer's
 /// input is kept and one layer is recomputed at a time: `B·T·(L·C + a_layer + a_head)`.
 /// Workspace: the chunked loss, or — when larger — one head's probabilities and their gradient
-/// while attention runs backward (`2·T²` floats, less what the last layer freed before it); and
+/// per attention thread while attention runs backward (`2·T²` floats each, less what the last
+/// layer freed before it); and
 /// for a quantized base the largest matrix dequantized to fp32 at once. Not modelled: the process's code, the allocator, tokenizer and data (~70 MB here).
 /// Checked against the engine's own account of its tensors (`TensorMemory`) by
 /// `EstimateAgainstEngineTests`, and against SmolLM2 runs (`attune bench train`).
@@ -194,9 +195,11 @@ public enum Estimator {
             weights = (setup.baseWeightBytes.map { $0 + nf4 } ?? (nf4 + 4 * (n - quantized))) + 4 * Double(adapters)
         }
         // Attention's backward holds one head's probabilities and their gradient (`2·T²` floats)
-        // while it runs, by which time the last layer's MLP and output projection have handed back
-        // about `3F + 3C` floats per token: the peak is the larger of the two moments.
-        let attentionScratch = 4 * 2 * Double(setup.sequence * setup.sequence)
+        // per thread running a (sequence, kv head) unit while it runs, by which time the last
+        // layer's MLP and output projection have handed back about `3F + 3C` floats per token:
+        // the peak is the larger of the two moments.
+        let attentionThreads = max(1, min(setup.attentionThreads, setup.batch * shape.kvHeads))
+        let attentionScratch = 4 * 2 * Double(attentionThreads * setup.sequence * setup.sequence)
             - 4 * Double(setup.tokensPerMicroBatch * (3 * shape.intermediate + 3 * shape.hidden))
         workspace = max(workspace, attentionScratch)
         if setup.method == .qlora || quantizedBase {

@@ -189,6 +189,7 @@ enum ModelBenchmarks {
         var setup = TrainingSetup(method: method, loraRank: 16, loraTargets: targets, doubleQuantization: true,
                                   gradientCheckpointing: checkpointing, batch: batch, sequence: sequence)
         setup.baseWeightBytes = baseWeightBytes
+        setup.attentionThreads = Float.gemmRunsConcurrently ? Parallelism.workers : 1
         return setup
     }
 

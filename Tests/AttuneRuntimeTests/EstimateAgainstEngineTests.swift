@@ -50,6 +50,7 @@ final class EstimateAgainstEngineTests: XCTestCase {
         var setup = TrainingSetup(method: c.method, loraRank: 8, loraTargets: c.targets, gradientCheckpointing: c.checkpointing,
                                   batch: c.batch, sequence: c.sequence)
         setup.loraDropout = c.dropout
+        setup.attentionThreads = Parallelism.workers
         let estimate = Estimator.estimate(TrainingPlan.shape(of: model, name: "tiny"), setup).memory
         return (measured, estimate)
     }

@@ -23,6 +23,7 @@ enum TrainingPlan {
         var setup = TrainingSetup(method: method, loraRank: session.method.rank, loraTargets: targets, doubleQuantization: true,
                                   gradientCheckpointing: checkpointing ?? h.checkpointing, batch: h.batch, sequence: h.seq, accumulation: h.accum)
         setup.loraDropout = h.dropout > 0
+        setup.attentionThreads = Float.gemmRunsConcurrently ? Parallelism.workers : 1
         if method == .lora, session.method.base == "bf16", let model {
             let shapes = model.config.parameterShapes
             setup.baseWeightBytes = shapes.reduce(0.0) { $0 + Double($1.shape.reduce(1, *) * ($1.shape.count == 2 ? 2 : 4)) }

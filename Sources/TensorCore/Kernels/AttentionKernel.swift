@@ -41,19 +41,61 @@ public enum AttentionKernel {
     @inlinable
     public static func forward<T: KernelScalar>(q: UnsafePointer<T>, k: UnsafePointer<T>, v: UnsafePointer<T>,
                                                 out: UnsafeMutablePointer<T>, shape s: Shape) {
+        forEachUnit(s.batch * s.heads, scratch: s.headProbabilityCount, T.self) { unit, pp in
+            forwardUnit(q: q, k: k, v: v, out: out, shape: s, unit: unit, probabilities: pp)
+        }
+    }
+
+    /// One `(batch, head)` of forward: the head's probabilities into `pp` (`Tq × Tk`), then
+    /// `O = P V` into the head's columns of `out`.
+    @inlinable
+    static func forwardUnit<T: KernelScalar>(q: UnsafePointer<T>, k: UnsafePointer<T>, v: UnsafePointer<T>,
+                                             out: UnsafeMutablePointer<T>, shape s: Shape, unit: Int,
+                                             probabilities pp: UnsafeMutablePointer<T>) {
         let tq = s.queryTokens, tk = s.keyTokens, h = s.heads, kh = s.kvHeads, d = s.headDim
-        let pp = UnsafeMutablePointer<T>.allocate(capacity: s.headProbabilityCount)
-        TensorMemory.allocated(s.headProbabilityCount * MemoryLayout<T>.stride)
-        defer { pp.deallocate(); TensorMemory.freed(s.headProbabilityCount * MemoryLayout<T>.stride) }
-        // Units run one after another: OpenBLAS called from several threads at once serialises on
-        // its own thread server and ran 6× slower here; each GEMM uses BLAS's threads instead.
-        for unit in 0..<(s.batch * h) {
-            let b = unit / h, head = unit % h, kvHead = head / s.group
-            headProbabilities(q: q, k: k, batch: b, head: head, into: pp, shape: s)
-            for block in causalBlocks(s) {  // O = P V, each row block over the keys it can see
-                T.attentionGEMM(transA: false, transB: false, m: block.rows.count, n: d, k: block.keys, alpha: 1, a: pp + block.rows.lowerBound * tk, lda: tk,
-                       b: v + (b * tk * kh + kvHead) * d, ldb: kh * d, beta: 0,
-                       c: out + ((b * tq + block.rows.lowerBound) * h + head) * d, ldc: h * d)
+        let b = unit / h, head = unit % h, kvHead = head / s.group
+        headProbabilities(q: q, k: k, batch: b, head: head, into: pp, shape: s)
+        for block in causalBlocks(s) {  // O = P V, each row block over the keys it can see
+            T.attentionGEMM(transA: false, transB: false, m: block.rows.count, n: d, k: block.keys, alpha: 1, a: pp + block.rows.lowerBound * tk, lda: tk,
+                   b: v + (b * tk * kh + kvHead) * d, ldb: kh * d, beta: 0,
+                   c: out + ((b * tq + block.rows.lowerBound) * h + head) * d, ldc: h * d)
+        }
+    }
+
+    /// Runs `body(unit, scratch)` for every unit in `0..<units` — attention's `(batch, head)` or
+    /// `(batch, kv head)` work items, which write disjoint parts of their outputs — with `scratch`
+    /// a buffer of `scratchCount` elements that the unit may overwrite.
+    ///
+    /// Where `T.gemmRunsConcurrently` (Attune's own GEMM, whose bits depend neither on the thread
+    /// that runs it nor on how many threads there are), units run on all the pool's threads at
+    /// once, each thread claiming the next unit and keeping one scratch: no thread waits at the
+    /// end of every small per-head product. Otherwise (OpenBLAS in `fast` numerics serialises
+    /// concurrent callers on its own thread server: measured 6× slower) units run one after
+    /// another, each product threaded inside. Either way each unit computes the same bits.
+    @inlinable
+    static func forEachUnit<T: KernelScalar>(_ units: Int, scratch scratchCount: Int, _: T.Type,
+                                             _ body: (Int, UnsafeMutablePointer<T>) -> Void) {
+        let threads = T.gemmRunsConcurrently ? min(Parallelism.workers, units) : 1
+        let bytes = scratchCount * MemoryLayout<T>.stride
+        if threads <= 1 {
+            let scratch = UnsafeMutablePointer<T>.allocate(capacity: max(scratchCount, 1))
+            TensorMemory.allocated(bytes)
+            defer { scratch.deallocate(); TensorMemory.freed(bytes) }
+            for unit in 0..<units { body(unit, scratch) }
+            return
+        }
+        let counter = UnitCounter()
+        parallelChunks(threads, minChunk: 1) { _, _ in
+            var scratch: UnsafeMutablePointer<T>?
+            defer { if let scratch { scratch.deallocate(); TensorMemory.freed(bytes) } }
+            while true {
+                let unit = counter.claim()
+                guard unit < units else { break }
+                if scratch == nil {
+                    scratch = UnsafeMutablePointer<T>.allocate(capacity: max(scratchCount, 1))
+                    TensorMemory.allocated(bytes)
+                }
+                body(unit, scratch!)
             }
         }
     }
@@ -80,28 +122,37 @@ public enum AttentionKernel {
     /// Forward over packed rows (`PackedSequences`): each segment attends as a sequence of its own,
     /// `forward` on its `L` rows of `q, k, v` with `Tq = Tk = L` (the block-diagonal causal mask, at
     /// `Σ L²` instead of `T²` per row), so its output has the bits of the same tokens in a row of
-    /// their own. Padding rows of `out` are left as they are (zeros from the caller).
+    /// their own. Padding rows of `out` are left as they are (zeros from the caller). Every
+    /// segment's heads are units of one `forEachUnit`, longest segments first.
     @inlinable
     public static func forward<T: KernelScalar>(q: UnsafePointer<T>, k: UnsafePointer<T>, v: UnsafePointer<T>,
                                                 out: UnsafeMutablePointer<T>, shape s: Shape, packing: PackedSequences) {
         checkPacking(packing, shape: s)
-        for segment in packing.segments {
+        let segments = packing.segments.sorted { $0.count > $1.count }
+        let scratch = segments.map { $0.count * $0.count }.max() ?? 0
+        forEachUnit(segments.count * s.heads, scratch: scratch, T.self) { item, pp in
+            let segment = segments[item / s.heads]
             let (qo, ko) = segmentOffsets(segment, shape: s)
-            forward(q: q + qo, k: k + ko, v: v + ko, out: out + qo, shape: segmentShape(segment, shape: s))
+            forwardUnit(q: q + qo, k: k + ko, v: v + ko, out: out + qo, shape: segmentShape(segment, shape: s),
+                        unit: item % s.heads, probabilities: pp)
         }
     }
 
-    /// Backward of the packed forward: `backward` per segment; segments touch disjoint rows of
-    /// `dq`, `dk`, `dv`.
+    /// Backward of the packed forward: `backward`'s `(kv head)` units of every segment in one
+    /// `forEachUnit`; segments touch disjoint rows of `dq`, `dk`, `dv`.
     @inlinable
     public static func backward<T: KernelScalar>(dout: UnsafePointer<T>, q: UnsafePointer<T>, k: UnsafePointer<T>, v: UnsafePointer<T>,
                                                  dq: UnsafeMutablePointer<T>, dk: UnsafeMutablePointer<T>,
                                                  dv: UnsafeMutablePointer<T>, shape s: Shape, packing: PackedSequences) {
         checkPacking(packing, shape: s)
-        for segment in packing.segments {
+        let segments = packing.segments.sorted { $0.count > $1.count }
+        let scratch = 2 * (segments.map { $0.count * $0.count }.max() ?? 0)
+        forEachUnit(segments.count * s.kvHeads, scratch: scratch, T.self) { item, buffer in
+            let segment = segments[item / s.kvHeads]
             let (qo, ko) = segmentOffsets(segment, shape: s)
-            backward(dout: dout + qo, q: q + qo, k: k + ko, v: v + ko, dq: dq + qo, dk: dk + ko, dv: dv + ko,
-                     shape: segmentShape(segment, shape: s))
+            let shape = segmentShape(segment, shape: s)
+            backwardUnit(dout: dout + qo, q: q + qo, k: k + ko, v: v + ko, dq: dq + qo, dk: dk + ko, dv: dv + ko,
+                         shape: shape, unit: item % s.kvHeads, probabilities: buffer, gradient: buffer + shape.headProbabilityCount)
         }
     }
 
@@ -206,58 +257,65 @@ public enum AttentionKernel {
         }
     }
 
-    /// Accumulates `dq`, `dk`, `dv` from `dout`, one (batch, head) after another in a fixed order
-    /// (query heads sharing a kv head accumulate into the same `dk`/`dv` rows), recomputing each
-    /// head's `P` into a scratch of `Tq × Tk`.
+    /// Accumulates `dq`, `dk`, `dv` from `dout`, unit by unit (`forEachUnit`): a unit is one
+    /// `(batch, kv head)`, whose query heads run one after another in a fixed order (they
+    /// accumulate into the same `dk`/`dv` rows), recomputing each head's `P` into a scratch of
+    /// `Tq × Tk` beside one for `dP`.
     @inlinable
     public static func backward<T: KernelScalar>(dout: UnsafePointer<T>, q: UnsafePointer<T>, k: UnsafePointer<T>, v: UnsafePointer<T>,
                                                  dq: UnsafeMutablePointer<T>, dk: UnsafeMutablePointer<T>,
                                                  dv: UnsafeMutablePointer<T>, shape s: Shape) {
+        forEachUnit(s.batch * s.kvHeads, scratch: 2 * s.headProbabilityCount, T.self) { unit, buffer in
+            backwardUnit(dout: dout, q: q, k: k, v: v, dq: dq, dk: dk, dv: dv, shape: s, unit: unit,
+                         probabilities: buffer, gradient: buffer + s.headProbabilityCount)
+        }
+    }
+
+    /// One `(batch, kv head)` of backward, with `pp` and `dp` scratches of `Tq × Tk` each.
+    @inlinable
+    static func backwardUnit<T: KernelScalar>(dout: UnsafePointer<T>, q: UnsafePointer<T>, k: UnsafePointer<T>, v: UnsafePointer<T>,
+                                              dq: UnsafeMutablePointer<T>, dk: UnsafeMutablePointer<T>,
+                                              dv: UnsafeMutablePointer<T>, shape s: Shape, unit: Int,
+                                              probabilities pp: UnsafeMutablePointer<T>, gradient dp: UnsafeMutablePointer<T>) {
         let tq = s.queryTokens, tk = s.keyTokens, h = s.heads, kh = s.kvHeads, d = s.headDim
         let scale = 1 / T(d).squareRoot()
-        let dp = UnsafeMutablePointer<T>.allocate(capacity: s.headProbabilityCount)
-        let pp = UnsafeMutablePointer<T>.allocate(capacity: s.headProbabilityCount)
-        TensorMemory.allocated(2 * s.headProbabilityCount * MemoryLayout<T>.stride)
-        defer { dp.deallocate(); pp.deallocate(); TensorMemory.freed(2 * s.headProbabilityCount * MemoryLayout<T>.stride) }
         let blocks = causalBlocks(s)
-        for unit in 0..<(s.batch * kh) {
-            let b = unit / kh, kvHead = unit % kh
-            let kp = k + (b * tk * kh + kvHead) * d, vp = v + (b * tk * kh + kvHead) * d
-            let dkp = dk + (b * tk * kh + kvHead) * d, dvp = dv + (b * tk * kh + kvHead) * d
-            for head in (kvHead * s.group)..<((kvHead + 1) * s.group) {
-                let qp = q + (b * tq * h + head) * d, dqp = dq + (b * tq * h + head) * d
-                let gp = dout + (b * tq * h + head) * d
-                headProbabilities(q: q, k: k, batch: b, head: head, into: pp, shape: s)
-                let dps = UncheckedSendable(dp), pps = UncheckedSendable(pp)
-                // Query side, row block by row block over the keys each can see:
-                // dP = dO · Vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)) (zero past the causal limit), dQ += scale · dS · K.
-                for block in blocks {
-                    let first = block.rows.lowerBound
-                    T.attentionGEMM(transA: false, transB: true, m: block.rows.count, n: block.keys, k: d, alpha: 1, a: gp + first * h * d, lda: h * d,
-                           b: vp, ldb: kh * d, beta: 0, c: dp + first * tk, ldc: tk)
-                    parallelFor(block.rows.count, minChunk: 32) { i in
-                        let t = first + i
-                        let pr = pps.value + t * tk, dr = dps.value + t * tk
-                        let visible = s.offset + t + 1
-                        var dot: T = 0
-                        for j in 0..<visible { dot += pr[j] * dr[j] }
-                        for j in 0..<visible { dr[j] = pr[j] * (dr[j] - dot) }
-                        for j in visible..<block.keys { dr[j] = 0 }
-                    }
-                    T.attentionGEMM(transA: false, transB: false, m: block.rows.count, n: d, k: block.keys, alpha: scale, a: dp + first * tk, lda: tk,
-                           b: kp, ldb: kh * d, beta: 1, c: dqp + first * h * d, ldc: h * d)
+        let b = unit / kh, kvHead = unit % kh
+        let kp = k + (b * tk * kh + kvHead) * d, vp = v + (b * tk * kh + kvHead) * d
+        let dkp = dk + (b * tk * kh + kvHead) * d, dvp = dv + (b * tk * kh + kvHead) * d
+        for head in (kvHead * s.group)..<((kvHead + 1) * s.group) {
+            let qp = q + (b * tq * h + head) * d, dqp = dq + (b * tq * h + head) * d
+            let gp = dout + (b * tq * h + head) * d
+            headProbabilities(q: q, k: k, batch: b, head: head, into: pp, shape: s)
+            let dps = UncheckedSendable(dp), pps = UncheckedSendable(pp)
+            // Query side, row block by row block over the keys each can see:
+            // dP = dO · Vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)) (zero past the causal limit), dQ += scale · dS · K.
+            for block in blocks {
+                let first = block.rows.lowerBound
+                T.attentionGEMM(transA: false, transB: true, m: block.rows.count, n: block.keys, k: d, alpha: 1, a: gp + first * h * d, lda: h * d,
+                       b: vp, ldb: kh * d, beta: 0, c: dp + first * tk, ldc: tk)
+                parallelFor(block.rows.count, minChunk: 32) { i in
+                    let t = first + i
+                    let pr = pps.value + t * tk, dr = dps.value + t * tk
+                    let visible = s.offset + t + 1
+                    var dot: T = 0
+                    for j in 0..<visible { dot += pr[j] * dr[j] }
+                    for j in 0..<visible { dr[j] = pr[j] * (dr[j] - dot) }
+                    for j in visible..<block.keys { dr[j] = 0 }
                 }
-                // Key side, key block by key block over the query rows that see it (from the
-                // block's first key on: a whole number of the GEMM's K blocks earlier are all zero):
-                // dV += Pᵀ · dO, dK += scale · dSᵀ · Q.
-                for block in blocks {
-                    let first = block.rows.lowerBound, keys = (block.rows.count == tq ? tk : block.rows.count)
-                    let from = blocks.count == 1 ? 0 : first
-                    T.attentionGEMM(transA: true, transB: false, m: keys, n: d, k: tq - from, alpha: 1, a: pp + from * tk + first, lda: tk,
-                           b: gp + from * h * d, ldb: h * d, beta: 1, c: dvp + first * kh * d, ldc: kh * d)
-                    T.attentionGEMM(transA: true, transB: false, m: keys, n: d, k: tq - from, alpha: scale, a: dp + from * tk + first, lda: tk,
-                           b: qp + from * h * d, ldb: h * d, beta: 1, c: dkp + first * kh * d, ldc: kh * d)
-                }
+                T.attentionGEMM(transA: false, transB: false, m: block.rows.count, n: d, k: block.keys, alpha: scale, a: dp + first * tk, lda: tk,
+                       b: kp, ldb: kh * d, beta: 1, c: dqp + first * h * d, ldc: h * d)
+            }
+            // Key side, key block by key block over the query rows that see it (from the
+            // block's first key on: a whole number of the GEMM's K blocks earlier are all zero):
+            // dV += Pᵀ · dO, dK += scale · dSᵀ · Q.
+            for block in blocks {
+                let first = block.rows.lowerBound, keys = (block.rows.count == tq ? tk : block.rows.count)
+                let from = blocks.count == 1 ? 0 : first
+                T.attentionGEMM(transA: true, transB: false, m: keys, n: d, k: tq - from, alpha: 1, a: pp + from * tk + first, lda: tk,
+                       b: gp + from * h * d, ldb: h * d, beta: 1, c: dvp + first * kh * d, ldc: kh * d)
+                T.attentionGEMM(transA: true, transB: false, m: keys, n: d, k: tq - from, alpha: scale, a: dp + from * tk + first, lda: tk,
+                       b: qp + from * h * d, ldb: h * d, beta: 1, c: dkp + first * kh * d, ldc: kh * d)
             }
         }
     }

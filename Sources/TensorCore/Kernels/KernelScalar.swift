@@ -28,9 +28,17 @@ public protocol KernelScalar: Real & BinaryFloatingPoint & Sendable {
                               alpha: Self, a: UnsafePointer<Self>, lda: Int,
                               b: UnsafePointer<Self>, ldb: Int,
                               beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+
+    /// Whether these GEMMs may run on several threads at once, each giving the bits it gives
+    /// alone: `Float` in Attune's own GEMM (`reproducible`, `bf16`), whose sums depend neither on
+    /// the thread nor on the thread count; not OpenBLAS, whose concurrent callers serialise.
+    static var gemmRunsConcurrently: Bool { get }
 }
 
 extension KernelScalar {
+    @inlinable
+    public static var gemmRunsConcurrently: Bool { false }
+
     @inlinable
     public static func attentionGEMM(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                                      alpha: Self, a: UnsafePointer<Self>, lda: Int,
@@ -72,6 +80,9 @@ extension Float: KernelScalar {
 }
 
 extension Float {
+    @inlinable
+    public static var gemmRunsConcurrently: Bool { Numerics.mode.isReproducible }
+
     @inlinable
     public static func frozenWeightGEMM(transA: Bool, transB: Bool, m: Int, n: Int, k: Int,
                                         alpha: Float, a: UnsafePointer<Float>, lda: Int,

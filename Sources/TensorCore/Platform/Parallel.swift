@@ -1,5 +1,6 @@
 import CKernels
 import Foundation
+import Synchronization
 
 /// Runs `body` over `0..<count` split into contiguous chunks, about one per worker, on the
 /// machine's cores. For work whose items are independent (each output written from its own item):
@@ -118,4 +119,13 @@ public struct UncheckedSendable<Value>: @unchecked Sendable {
 func getenvString(_ name: String) -> String? {
     guard let raw = getenv(name) else { return nil }
     return String(cString: raw)
+}
+
+/// A shared counter from which the threads of one parallel loop claim work items in turn
+/// (`claim()` returns 0, 1, 2, … across all of them), so uneven items keep every thread busy.
+public final class UnitCounter: Sendable {
+    private let next = Atomic<Int>(0)
+    public init() {}
+    /// The next unclaimed item.
+    public func claim() -> Int { next.wrappingAdd(1, ordering: .relaxed).oldValue }
 }
