@@ -198,7 +198,7 @@ public enum Estimator {
         // per thread running a (sequence, kv head) unit while it runs, by which time the last
         // layer's MLP and output projection have handed back about `3F + 3C` floats per token:
         // the peak is the larger of the two moments.
-        let attentionThreads = max(1, min(setup.attentionThreads, setup.batch * shape.kvHeads))
+        let attentionThreads = UnitThreads.count(units: setup.batch * shape.kvHeads, workers: setup.attentionThreads)
         let attentionScratch = 4 * 2 * Double(attentionThreads * setup.sequence * setup.sequence)
             - 4 * Double(setup.tokensPerMicroBatch * (3 * shape.intermediate + 3 * shape.hidden))
         workspace = max(workspace, attentionScratch)

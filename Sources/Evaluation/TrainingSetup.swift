@@ -22,8 +22,9 @@ public struct TrainingSetup: Sendable, Equatable, Codable {
     /// say); `nil` means 4 bytes per parameter. QLoRA adds its NF4 copy on top (the originals are
     /// kept for merging).
     public var baseWeightBytes: Double?
-    /// Threads that run attention's heads at once, each holding its own scratch (the engine's
-    /// `AttentionKernel` in Attune's GEMM: the machine's cores; 1 when OpenBLAS runs the products).
+    /// Threads the engine may run attention's `(sequence, kv head)` units on at once, each holding
+    /// its own scratch (`AttentionKernel` in Attune's GEMM: the machine's cores; 1 when OpenBLAS
+    /// runs the products); `UnitThreads` says how many it uses for a batch.
     public var attentionThreads: Int = 1
 
     public init(method: FineTuningMethod, loraRank: Int = 8, loraTargets: [LoRATarget] = [.q, .v],

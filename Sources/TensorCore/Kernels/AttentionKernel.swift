@@ -1,4 +1,5 @@
 import CKernels
+import Essentials
 import RealModule
 
 /// Causal scaled dot-product attention with grouped-query heads.
@@ -67,7 +68,8 @@ public enum AttentionKernel {
     /// a buffer of `scratchCount` elements that the unit may overwrite.
     ///
     /// Where `T.gemmRunsConcurrently` (Attune's own GEMM, whose bits depend neither on the thread
-    /// that runs it nor on how many threads there are), units run on all the pool's threads at
+    /// that runs it nor on how many threads there are) and the units split well over the threads
+    /// (`UnitThreads`: evenly, or at least 8 per thread), units run on all the pool's threads at
     /// once, each thread claiming the next unit and keeping one scratch: no thread waits at the
     /// end of every small per-head product. Otherwise (OpenBLAS in `fast` numerics serialises
     /// concurrent callers on its own thread server: measured 6× slower) units run one after
@@ -75,7 +77,7 @@ public enum AttentionKernel {
     @inlinable
     static func forEachUnit<T: KernelScalar>(_ units: Int, scratch scratchCount: Int, _: T.Type,
                                              _ body: (Int, UnsafeMutablePointer<T>) -> Void) {
-        let threads = T.gemmRunsConcurrently ? min(Parallelism.workers, units) : 1
+        let threads = T.gemmRunsConcurrently ? UnitThreads.count(units: units, workers: Parallelism.workers) : 1
         let bytes = scratchCount * MemoryLayout<T>.stride
         if threads <= 1 {
             let scratch = UnsafeMutablePointer<T>.allocate(capacity: max(scratchCount, 1))
