@@ -63,11 +63,10 @@ extension LlamaModel {
         let b = rows.count
         let p = "model.layers.\(i)."
         let h = tape.rmsNorm(x, weight: parameter(p + "input_layernorm.weight"), eps: c.rmsNormEps)
-        let q = tape.rotary(tape.reshape(project(i, "q_proj", h, rows: rows, tape: tape), [b, 1, c.heads, c.headDim]),
-                            table: rope, layout: c.ropeLayout)
-        let k = tape.rotary(tape.reshape(project(i, "k_proj", h, rows: rows, tape: tape), [b, 1, c.kvHeads, c.headDim]),
-                            table: rope, layout: c.ropeLayout)
-        let v = tape.reshape(project(i, "v_proj", h, rows: rows, tape: tape), [b, 1, c.kvHeads, c.headDim])
+        let qkv = project(i, ["q_proj", "k_proj", "v_proj"], h, rows: rows, tape: tape)
+        let q = tape.rotary(tape.reshape(qkv[0], [b, 1, c.heads, c.headDim]), table: rope, layout: c.ropeLayout)
+        let k = tape.rotary(tape.reshape(qkv[1], [b, 1, c.kvHeads, c.headDim]), table: rope, layout: c.ropeLayout)
+        let v = tape.reshape(qkv[2], [b, 1, c.kvHeads, c.headDim])
         let kvWidth = c.kvHeads * c.headDim
         // Each row's keys and values join its own cache; then one parallel loop over (row, head)
         // attends each row to its cache (the direct kernel's call for that row alone).
@@ -83,8 +82,19 @@ extension LlamaModel {
         }
         let x = tape.add(x, project(i, "o_proj", attended, rows: rows, tape: tape))
         let h2 = tape.rmsNorm(x, weight: parameter(p + "post_attention_layernorm.weight"), eps: c.rmsNormEps)
-        let gated = tape.swiglu(gate: project(i, "gate_proj", h2, rows: rows, tape: tape), up: project(i, "up_proj", h2, rows: rows, tape: tape))
+        let gateUp = project(i, ["gate_proj", "up_proj"], h2, rows: rows, tape: tape)
+        let gated = tape.swiglu(gate: gateUp[0], up: gateUp[1])
         return tape.add(x, project(i, "down_proj", gated, rows: rows, tape: tape))
+    }
+
+    /// Projections `names` of block `i` on the same `x [B, in]`: together
+    /// (`SharedInputProjections`) when every row uses the model's own layers for all of them,
+    /// otherwise one by one.
+    private func project(_ i: Int, _ names: [String], _ x: Tensor, rows: [DecodeRow], tape: Tape) -> [Tensor] {
+        let modules = names.map { Self.moduleName(layer: i, projection: $0) }
+        let ownLayers = rows.allSatisfy { row in modules.allSatisfy { row.layers[$0] == nil || row.layers[$0]! === linears[$0]! } }
+        guard ownLayers else { return names.map { project(i, $0, x, rows: rows, tape: tape) } }
+        return SharedInputProjections.forward(modules.map { linears[$0]! }, x, tape: tape)
     }
 
     /// Projection `name` of block `i` on `x [B, in]`, each row through its own layer: the model's

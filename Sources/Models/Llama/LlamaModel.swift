@@ -149,11 +149,10 @@ public final class LlamaModel {
         let c = config
         let p = "model.layers.\(i)."
         let h = tape.rmsNorm(x, weight: parameter(p + "input_layernorm.weight"), eps: c.rmsNormEps)
-        let q = tape.rotary(tape.reshape(linear(i, "q_proj").forward(h, tape: tape), [batch, t, c.heads, c.headDim]),
-                            table: rope, layout: c.ropeLayout)
-        var k = tape.rotary(tape.reshape(linear(i, "k_proj").forward(h, tape: tape), [batch, t, c.kvHeads, c.headDim]),
-                            table: rope, layout: c.ropeLayout)
-        var v = tape.reshape(linear(i, "v_proj").forward(h, tape: tape), [batch, t, c.kvHeads, c.headDim])
+        let qkv = SharedInputProjections.forward(["q_proj", "k_proj", "v_proj"].map { linear(i, $0) }, h, tape: tape)
+        let q = tape.rotary(tape.reshape(qkv[0], [batch, t, c.heads, c.headDim]), table: rope, layout: c.ropeLayout)
+        var k = tape.rotary(tape.reshape(qkv[1], [batch, t, c.kvHeads, c.headDim]), table: rope, layout: c.ropeLayout)
+        var v = tape.reshape(qkv[2], [batch, t, c.kvHeads, c.headDim])
         releaseIfUnread(h, by: ["q_proj", "k_proj", "v_proj"], layer: i, tape: tape)
         if let cache { (k, v) = cache.append(layer: i, keys: k, values: v) }
         // With a cache this is generation (never recorded): the direct kernel, all heads in parallel.
@@ -161,7 +160,8 @@ public final class LlamaModel {
         let x = tape.add(x, linear(i, "o_proj").forward(attended, tape: tape))
         releaseIfUnread(attended, by: ["o_proj"], layer: i, tape: tape)
         let h2 = tape.rmsNorm(x, weight: parameter(p + "post_attention_layernorm.weight"), eps: c.rmsNormEps)
-        let gated = tape.swiglu(gate: linear(i, "gate_proj").forward(h2, tape: tape), up: linear(i, "up_proj").forward(h2, tape: tape))
+        let gateUp = SharedInputProjections.forward([linear(i, "gate_proj"), linear(i, "up_proj")], h2, tape: tape)
+        let gated = tape.swiglu(gate: gateUp[0], up: gateUp[1])
         releaseIfUnread(h2, by: ["gate_proj", "up_proj"], layer: i, tape: tape)
         let out = tape.add(x, linear(i, "down_proj").forward(gated, tape: tape))
         releaseIfUnread(gated, by: ["down_proj"], layer: i, tape: tape)

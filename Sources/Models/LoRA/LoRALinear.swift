@@ -74,15 +74,22 @@ public final class LoRALinear: LinearLayer {
 
     /// `dA` reads the adapter's input: `x` itself, or with dropout its masked copy (then `x` is
     /// read only if the base reads it).
-    public var readsInputInBackward: Bool { !(isTraining && dropout > 0) || base.readsInputInBackward }
+    public var readsInputInBackward: Bool { !usesDropout || base.readsInputInBackward }
 
     public var rank: Int { a.shape[0] }
     public var inFeatures: Int { base.inFeatures }
     public var outFeatures: Int { base.outFeatures }
 
     public func forward(_ x: Tensor, tape: Tape) -> Tensor {
-        let y = base.forward(x, tape: tape)                             // [N, out]
-        let input = isTraining && dropout > 0 ? tape.dropout(x, p: dropout, rng: &dropoutGenerator) : x
+        addUpdate(to: base.forward(x, tape: tape), input: x, tape: tape)
+    }
+
+    /// Whether `forward` draws a dropout mask on the adapter's input (training with dropout).
+    public var usesDropout: Bool { isTraining && dropout > 0 }
+
+    /// `y + s · (dropout(x) · Aᵀ) · Bᵀ` for the base's output `y = base(x)` `[N, out]` (in place).
+    func addUpdate(to y: Tensor, input x: Tensor, tape: Tape) -> Tensor {
+        let input = usesDropout ? tape.dropout(x, p: dropout, rng: &dropoutGenerator) : x
         let h = tape.linear(input, a)                                   // [N, R]
         let scaled = tape.scale(h, scale)                               // [N, R]  (s folded in before the wide product)
         return tape.addLinear(into: y, scaled, b)                       // y += scaled · Bᵀ  [N, out], in place
