@@ -41,6 +41,27 @@ PORTABLE static void weighted_sum_portable(const float *p, const float *v, long 
     }
 }
 
+/// Scores of `group` heads sharing a kv head (q_g at q + g·d, s_g at s + g·s_stride) for `count`
+/// keys from `k`: each key's row is read once for all the heads.
+PORTABLE static void group_scores_portable(const float *q, long group, const float *k, long kv_stride, long count, long d,
+                                           float scale, float *s, long s_stride) {
+    for (long j = 0; j < count; j++)
+        for (long g = 0; g < group; g++) s[g * s_stride + j] = dot_portable(q + g * d, k + j * kv_stride, d) * scale;
+}
+
+/// Output columns 0 ..< cols of `group` heads (p_g at p + g·p_stride, o_g at o + g·o_stride) over
+/// `keys` value rows from `v` (the caller offsets v and o to the first column).
+PORTABLE static void group_values_portable(const float *p, long p_stride, long group, const float *v, long kv_stride, long keys,
+                                           long cols, float *o, long o_stride) {
+    for (long g = 0; g < group; g++)
+        for (long e = 0; e < cols; e++) o[g * o_stride + e] = 0;
+    for (long j = 0; j < keys; j++) {
+        const float *vj = v + j * kv_stride;
+        for (long g = 0; g < group; g++)
+            for (long e = 0; e < cols; e++) o[g * o_stride + e] = fmaf(p[g * p_stride + j], vj[e], o[g * o_stride + e]);
+    }
+}
+
 #if defined(__x86_64__)
 
 AVX2_TARGET static void scores_avx2(const float *q, const float *k, long kv_stride, long visible, long d, float scale, float *s) {
@@ -103,9 +124,108 @@ AVX2_TARGET static void weighted_sum_avx2(const float *p, const float *v, long k
         }
     }
 }
+/// The group kernels prefetch the cached row this many keys ahead: decoding finds a layer's keys
+/// and values out of cache (the weights streamed through since the last token), one row of a kv
+/// head every `kv_stride` floats, a pattern the hardware prefetchers follow late.
+#define AHEAD 8
+
+/// group_scores for H ≤ 4 heads (a constant, so the loops unroll), two keys at a time: each key
+/// vector is loaded once and multiplied into every head's lanes.
+#define GROUP_SCORES(H)                                                                                            \
+    AVX2_TARGET static void group_scores_##H(const float *q, const float *k, long kv_stride, long count, long d,   \
+                                             float scale, float *s, long s_stride) {                               \
+        long vec = d & ~7L, j = 0;                                                                                 \
+        for (; j + 2 <= count; j += 2) {                                                                           \
+            const float *k0 = k + j * kv_stride, *k1 = k0 + kv_stride;                                             \
+            for (long e = 0; e < d; e += 16) {                                                                     \
+                _mm_prefetch((const char *)(k0 + AHEAD * kv_stride + e), _MM_HINT_T0);                             \
+                _mm_prefetch((const char *)(k1 + AHEAD * kv_stride + e), _MM_HINT_T0);                             \
+            }                                                                                                      \
+            __m256 a0[H], a1[H];                                                                                   \
+            for (int g = 0; g < H; g++) a0[g] = a1[g] = _mm256_setzero_ps();                                       \
+            for (long e = 0; e < vec; e += 8) {                                                                    \
+                __m256 x0 = _mm256_loadu_ps(k0 + e), x1 = _mm256_loadu_ps(k1 + e);                                 \
+                for (int g = 0; g < H; g++) {                                                                      \
+                    __m256 qv = _mm256_loadu_ps(q + g * d + e);                                                    \
+                    a0[g] = _mm256_fmadd_ps(qv, x0, a0[g]);                                                        \
+                    a1[g] = _mm256_fmadd_ps(qv, x1, a1[g]);                                                        \
+                }                                                                                                  \
+            }                                                                                                      \
+            for (int g = 0; g < H; g++) {                                                                          \
+                const float *qg = q + g * d;                                                                       \
+                float t0 = hsum8(a0[g]), t1 = hsum8(a1[g]);                                                        \
+                for (long e = vec; e < d; e++) { t0 = fmaf(qg[e], k0[e], t0); t1 = fmaf(qg[e], k1[e], t1); }       \
+                s[g * s_stride + j] = t0 * scale; s[g * s_stride + j + 1] = t1 * scale;                           \
+            }                                                                                                      \
+        }                                                                                                          \
+        for (; j < count; j++)                                                                                     \
+            for (int g = 0; g < H; g++) scores_avx2(q + g * d, k + j * kv_stride, kv_stride, 1, d, scale, s + g * s_stride + j); \
+    }
+GROUP_SCORES(1)
+GROUP_SCORES(2)
+GROUP_SCORES(3)
+GROUP_SCORES(4)
+
+AVX2_TARGET static void group_scores_avx2(const float *q, long group, const float *k, long kv_stride, long count, long d,
+                                          float scale, float *s, long s_stride) {
+    for (long g = 0; g < group; g += 4) {
+        switch (group - g < 4 ? group - g : 4) {
+        case 1: group_scores_1(q + g * d, k, kv_stride, count, d, scale, s + g * s_stride, s_stride); break;
+        case 2: group_scores_2(q + g * d, k, kv_stride, count, d, scale, s + g * s_stride, s_stride); break;
+        case 3: group_scores_3(q + g * d, k, kv_stride, count, d, scale, s + g * s_stride, s_stride); break;
+        default: group_scores_4(q + g * d, k, kv_stride, count, d, scale, s + g * s_stride, s_stride); break;
+        }
+    }
+}
+
+/// group_values for H ≤ 4 heads and 16 columns: each value vector is loaded once and added into
+/// every head's two output registers (the fma chain over keys per column, as weighted_sum).
+#define GROUP_VALUES(H)                                                                                            \
+    AVX2_TARGET static void group_values16_##H(const float *p, long p_stride, const float *v, long kv_stride,      \
+                                               long keys, float *o, long o_stride) {                               \
+        __m256 lo[H], hi[H];                                                                                       \
+        for (int g = 0; g < H; g++) lo[g] = hi[g] = _mm256_setzero_ps();                                           \
+        for (long j = 0; j < keys; j++) {                                                                          \
+            const float *vj = v + j * kv_stride;                                                                   \
+            _mm_prefetch((const char *)(vj + AHEAD * kv_stride), _MM_HINT_T0);                                     \
+            _mm_prefetch((const char *)(vj + AHEAD * kv_stride + 15), _MM_HINT_T0);                                \
+            __m256 v0 = _mm256_loadu_ps(vj), v1 = _mm256_loadu_ps(vj + 8);                                        \
+            for (int g = 0; g < H; g++) {                                                                          \
+                __m256 pj = _mm256_set1_ps(p[g * p_stride + j]);                                                   \
+                lo[g] = _mm256_fmadd_ps(pj, v0, lo[g]);                                                            \
+                hi[g] = _mm256_fmadd_ps(pj, v1, hi[g]);                                                            \
+            }                                                                                                      \
+        }                                                                                                          \
+        for (int g = 0; g < H; g++) { _mm256_storeu_ps(o + g * o_stride, lo[g]); _mm256_storeu_ps(o + g * o_stride + 8, hi[g]); } \
+    }
+GROUP_VALUES(1)
+GROUP_VALUES(2)
+GROUP_VALUES(3)
+GROUP_VALUES(4)
+
+AVX2_TARGET static void group_values_avx2(const float *p, long p_stride, long group, const float *v, long kv_stride, long keys,
+                                          long cols, float *o, long o_stride) {
+    long e = 0;
+    for (; e + 16 <= cols; e += 16) {
+        for (long g = 0; g < group; g += 4) {
+            const float *pg = p + g * p_stride;
+            float *og = o + g * o_stride + e;
+            switch (group - g < 4 ? group - g : 4) {
+            case 1: group_values16_1(pg, p_stride, v + e, kv_stride, keys, og, o_stride); break;
+            case 2: group_values16_2(pg, p_stride, v + e, kv_stride, keys, og, o_stride); break;
+            case 3: group_values16_3(pg, p_stride, v + e, kv_stride, keys, og, o_stride); break;
+            default: group_values16_4(pg, p_stride, v + e, kv_stride, keys, og, o_stride); break;
+            }
+        }
+    }
+    if (e < cols)  // the last cols mod 16 columns, head by head (weighted_sum's per-column chains)
+        for (long g = 0; g < group; g++) weighted_sum_avx2(p + g * p_stride, v + e, kv_stride, keys, cols - e, o + g * o_stride + e);
+}
 #else
 #define scores_avx2 scores_portable
 #define weighted_sum_avx2 weighted_sum_portable
+#define group_scores_avx2 group_scores_portable
+#define group_values_avx2 group_values_portable
 #endif
 
 void attune_attention_rows(const float *q, long q_stride, const float *k, const float *v, long kv_stride,
@@ -124,4 +244,16 @@ void attune_attention_rows(const float *q, long q_stride, const float *k, const 
         if (vector) weighted_sum_avx2(scores, v, kv_stride, visible, d, ot);
         else weighted_sum_portable(scores, v, kv_stride, visible, d, ot);
     }
+}
+
+void attune_attention_group_scores(const float *q, long group, const float *k, long kv_stride, long count, long d, float scale,
+                                   float *s, long s_stride) {
+    if (attune_quant_is_vectorized()) group_scores_avx2(q, group, k, kv_stride, count, d, scale, s, s_stride);
+    else group_scores_portable(q, group, k, kv_stride, count, d, scale, s, s_stride);
+}
+
+void attune_attention_group_values(const float *p, long p_stride, long group, const float *v, long kv_stride, long keys,
+                                   long cols, float *o, long o_stride) {
+    if (attune_quant_is_vectorized()) group_values_avx2(p, p_stride, group, v, kv_stride, keys, cols, o, o_stride);
+    else group_values_portable(p, p_stride, group, v, kv_stride, keys, cols, o, o_stride);
 }

@@ -99,6 +99,17 @@ void attune_attention_rows(const float *q, long q_stride, const float *k, const 
                            float *out, long out_stride, long rows, long first_row, long tq, long tk, long d,
                            float scale, float *scores);
 
+/// One query token's attention split into pieces the threads share (decoding), for `group` query
+/// heads that share one kv head, with the bits of attune_attention_rows. Scores: s_g[j] =
+/// scale · q_g·k_j for `count` keys from `k` (q_g at q + g·d, s_g at s + g·s_stride), each key's
+/// row read once for all the heads. Values: columns 0 ..< cols of o_g = Σ_j p_g[j] v_j over
+/// `keys` rows from `v` (p_g at p + g·p_stride, o_g at o + g·o_stride; the caller offsets v and
+/// o to its first column), each value row read once for all the heads. In attention.c.
+void attune_attention_group_scores(const float *q, long group, const float *k, long kv_stride, long count, long d, float scale,
+                                   float *s, long s_stride);
+void attune_attention_group_values(const float *p, long p_stride, long group, const float *v, long kv_stride, long keys,
+                                   long cols, float *o, long o_stride);
+
 /// Activations quantized to 16 bits per block of 32 for integer dots with the legacy blocks
 /// (layout and error in quant_act16.c): `blocks` blocks of `x` into `dst`
 /// (`blocks · ATTUNE_ACT16_BLOCK_BYTES` bytes), then `Σ deq(w)[i] · a[i]` over `32 · blocks`

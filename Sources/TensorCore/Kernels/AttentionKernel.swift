@@ -189,6 +189,13 @@ public enum AttentionKernel {
                                                       out: UnsafeMutablePointer<T>, shape s: Shape) {
         guard T.self == Float.self else { return forward(q: q, k: k, v: v, out: out, shape: s) }
         let tq = s.queryTokens, tk = s.keyTokens, h = s.heads, kh = s.kvHeads, d = s.headDim
+        if tq == 1 {  // decoding: the same bits, in pieces that share the threads evenly
+            let (qf, kf, vf, of) = (UnsafeRawPointer(q).assumingMemoryBound(to: Float.self), UnsafeRawPointer(k).assumingMemoryBound(to: Float.self),
+                                    UnsafeRawPointer(v).assumingMemoryBound(to: Float.self), UnsafeMutableRawPointer(out).assumingMemoryBound(to: Float.self))
+            return decodeForward((0..<s.batch).map { b in
+                DecodeSequence(q: qf + b * h * d, k: kf + b * tk * kh * d, v: vf + b * tk * kh * d, keyTokens: tk, out: of + b * h * d)
+            }, heads: h, kvHeads: kh, headDim: d)
+        }
         let blocks = (tq + directRowBlock - 1) / directRowBlock
         let scale = 1 / Float(d).squareRoot()
         let qs = UncheckedSendable(UnsafeRawPointer(q).assumingMemoryBound(to: Float.self))
@@ -207,28 +214,20 @@ public enum AttentionKernel {
         }
     }
 
-    /// `directForward` for `B` sequences of one query token each, in one parallel loop over
-    /// (sequence, head) — batched decoding: sequence `i` attends with its row of `q [B, H·D]` to its
+    /// `directForward` for `B` sequences of one query token each (`decodeForward`) — batched
+    /// decoding: sequence `i` attends with its row of `q [B, H·D]` to its
     /// own `keyTokens[i]` cached keys and values `[Tk_i, K, D]` at `keys[i]`/`values[i]`, into its
-    /// row of `out [B, H·D]`. Each (sequence, head) is the call `directForward` makes for that
-    /// sequence alone (batch 1, one query token), so each row gets the same bits.
+    /// row of `out [B, H·D]`, with the bits `directForward` gives that sequence alone (batch 1, one
+    /// query token).
     public static func directForwardSequences(q: UnsafePointer<Float>, keys: [UnsafePointer<Float>], values: [UnsafePointer<Float>],
                                               keyTokens: [Int], out: UnsafeMutablePointer<Float>,
                                               heads h: Int, kvHeads kh: Int, headDim d: Int) {
         let b = keyTokens.count
         precondition(keys.count == b && values.count == b, "attention: \(b) sequences need as many key and value buffers")
         precondition(kh > 0 && h % kh == 0, "attention: \(h) heads do not split into \(kh) kv heads")
-        let group = h / kh, scale = 1 / Float(d).squareRoot()
-        let longest = keyTokens.max() ?? 0
-        let shared = UncheckedSendable((q, keys, values, keyTokens, out))
-        parallelFor(b * h, minChunk: 1) { item in
-            let (q, keys, values, keyTokens, out) = shared.value
-            let sequence = item / h, head = item % h, kvHead = head / group
-            let scores = UnsafeMutablePointer<Float>.allocate(capacity: max(longest, 1))
-            defer { scores.deallocate() }
-            attune_attention_rows(q + (sequence * h + head) * d, h * d, keys[sequence] + kvHead * d, values[sequence] + kvHead * d, kh * d,
-                                  out + (sequence * h + head) * d, h * d, 1, 0, 1, keyTokens[sequence], d, scale, scores)
-        }
+        decodeForward((0..<b).map { i in
+            DecodeSequence(q: q + i * h * d, k: keys[i], v: values[i], keyTokens: keyTokens[i], out: out + i * h * d)
+        }, heads: h, kvHeads: kh, headDim: d)
     }
 
     /// Query rows per work item of `directForward`.
