@@ -104,11 +104,12 @@ void attune_attention_rows(const float *q, long q_stride, const float *k, const 
 /// scale · q_g·k_j for `count` keys from `k` (q_g at q + g·d, s_g at s + g·s_stride), each key's
 /// row read once for all the heads. Values: columns 0 ..< cols of o_g = Σ_j p_g[j] v_j over
 /// `keys` rows from `v` (p_g at p + g·p_stride, o_g at o + g·o_stride; the caller offsets v and
-/// o to its first column), each value row read once for all the heads. In attention.c.
+/// o to its first column), each value row read once for all the heads; with `accumulate` the
+/// chains continue from o's values (the keys before these), otherwise from 0. In attention.c.
 void attune_attention_group_scores(const float *q, long group, const float *k, long kv_stride, long count, long d, float scale,
                                    float *s, long s_stride);
 void attune_attention_group_values(const float *p, long p_stride, long group, const float *v, long kv_stride, long keys,
-                                   long cols, float *o, long o_stride);
+                                   long cols, float *o, long o_stride, int accumulate);
 
 /// Activations quantized to 16 bits per block of 32 for integer dots with the legacy blocks
 /// (layout and error in quant_act16.c): `blocks` blocks of `x` into `dst`
