@@ -125,10 +125,12 @@ AVX2_TARGET static void weighted_sum_avx2(const float *p, const float *v, long k
         }
     }
 }
-/// The group kernels prefetch the cached row this many keys ahead: decoding finds a layer's keys
-/// and values out of cache (the weights streamed through since the last token). Measured on the
-/// Zen 4, 30 layers × 300 keys of SmolLM2's cache from DRAM, 2 threads: 1.05-1.20 ms per token
-/// 8 rows ahead, 1.04-1.07 ms 24 ahead (from cache: 0.37 ms).
+/// The group kernels prefetch the cached row this many keys ahead into L2 (prefetcht1, as the
+/// decoding matvec does): decoding finds a layer's keys and values out of cache (the weights
+/// streamed through since the last token). Measured on the Zen 4, 30 layers × 300 keys of
+/// SmolLM2's cache from DRAM, 2 threads, per token: no prefetch 1.18-1.34 ms; into L1 24 rows
+/// ahead 1.04-1.10 ms; into L2 12 rows ahead 0.77-0.81, 24 rows 0.69-0.84, 32 or 48 rows
+/// 1.27-1.35 (from cache: 0.37 ms).
 #define AHEAD 24
 
 /// group_scores for H ≤ 4 heads (a constant, so the loops unroll), two keys at a time: each key
@@ -140,8 +142,8 @@ AVX2_TARGET static void weighted_sum_avx2(const float *p, const float *v, long k
         for (; j + 2 <= count; j += 2) {                                                                           \
             const float *k0 = k + j * kv_stride, *k1 = k0 + kv_stride;                                             \
             for (long e = 0; e < d; e += 16) {                                                                     \
-                _mm_prefetch((const char *)(k0 + AHEAD * kv_stride + e), _MM_HINT_T0);                             \
-                _mm_prefetch((const char *)(k1 + AHEAD * kv_stride + e), _MM_HINT_T0);                             \
+                _mm_prefetch((const char *)(k0 + AHEAD * kv_stride + e), _MM_HINT_T1); \
+                _mm_prefetch((const char *)(k1 + AHEAD * kv_stride + e), _MM_HINT_T1); \
             }                                                                                                      \
             __m256 a0[H], a1[H];                                                                                   \
             for (int g = 0; g < H; g++) a0[g] = a1[g] = _mm256_setzero_ps();                                       \
@@ -192,8 +194,8 @@ AVX2_TARGET static void group_scores_avx2(const float *q, long group, const floa
         }                                                                                                          \
         for (long j = 0; j < keys; j++) {                                                                          \
             const float *vj = v + j * kv_stride;                                                                   \
-            _mm_prefetch((const char *)(vj + AHEAD * kv_stride), _MM_HINT_T0);                                     \
-            _mm_prefetch((const char *)(vj + AHEAD * kv_stride + 15), _MM_HINT_T0);                                \
+            _mm_prefetch((const char *)(vj + AHEAD * kv_stride), _MM_HINT_T1); \
+            _mm_prefetch((const char *)(vj + AHEAD * kv_stride + 15), _MM_HINT_T1); \
             __m256 v0 = _mm256_loadu_ps(vj), v1 = _mm256_loadu_ps(vj + 8);                                        \
             for (int g = 0; g < H; g++) {                                                                          \
                 __m256 pj = _mm256_set1_ps(p[g * p_stride + j]);                                                   \

@@ -61,8 +61,7 @@ extension LlamaModel {
     private func batchedBlock(_ i: Int, _ x: Tensor, rows: [DecodeRow], rope: RotaryKernel.Table<Float>, tape: Tape) -> Tensor {
         let c = config
         let b = rows.count
-        let p = "model.layers.\(i)."
-        let h = tape.rmsNorm(x, weight: parameter(p + "input_layernorm.weight"), eps: c.rmsNormEps)
+        let h = tape.rmsNorm(x, weight: norm(i, input: true), eps: c.rmsNormEps)
         let qkv = project(i, ["q_proj", "k_proj", "v_proj"], h, rows: rows, tape: tape)
         let q = tape.rotary(tape.reshape(qkv[0], [b, 1, c.heads, c.headDim]), table: rope, layout: c.ropeLayout)
         let k = tape.rotary(tape.reshape(qkv[1], [b, 1, c.kvHeads, c.headDim]), table: rope, layout: c.ropeLayout)
@@ -81,7 +80,7 @@ extension LlamaModel {
                                                    out: attended.pointer, heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim)
         }
         let x = tape.add(x, project(i, "o_proj", attended, rows: rows, tape: tape))
-        let h2 = tape.rmsNorm(x, weight: parameter(p + "post_attention_layernorm.weight"), eps: c.rmsNormEps)
+        let h2 = tape.rmsNorm(x, weight: norm(i, input: false), eps: c.rmsNormEps)
         let gateUp = project(i, ["gate_proj", "up_proj"], h2, rows: rows, tape: tape)
         let gated = tape.swiglu(gate: gateUp[0], up: gateUp[1])
         return tape.add(x, project(i, "down_proj", gated, rows: rows, tape: tape))

@@ -19,7 +19,12 @@ public final class LlamaModel {
     public let quantizedWeights: [String: QuantizedMatrix]
     /// Projections by module name (`model.layers.0.self_attn.q_proj`); a fine-tuning method may
     /// replace entries (LoRA wraps them).
-    public var linears: [String: LinearLayer]
+    public var linears: [String: LinearLayer] { didSet { blockLayers = Self.blockLayers(linears, layers: config.layers) } }
+    /// `linears` by block and `projectionNames` index, kept in step with it: a decoded token
+    /// looks up 210 projections, by name a String built and hashed each time (2% of decoding).
+    private var blockLayers: [[LinearLayer?]] = []
+    /// Each block's two RMSNorm weights (input, post-attention), views into `parameters`.
+    private var blockNorms: [(input: Tensor, postAttention: Tensor)] = []
     /// The token embedding `[V, C]`.
     public let embedding: TokenEmbedding
     /// The output projection `[V, C]` (the embedding when tied).
@@ -59,6 +64,11 @@ public final class LlamaModel {
             }
         }
         self.linears = linears
+        blockLayers = Self.blockLayers(linears, layers: config.layers)
+        let arena = parameters
+        blockNorms = (0..<config.layers).map { i in
+            (arena["model.layers.\(i).input_layernorm.weight"]!, arena["model.layers.\(i).post_attention_layernorm.weight"]!)
+        }
         let embedName = "model.embed_tokens.weight"
         embedding = quantizedWeights[embedName].map(TokenEmbedding.quantized) ?? .dense(parameters[embedName]!)
         if config.tieWordEmbeddings {
@@ -97,7 +107,25 @@ public final class LlamaModel {
     }
 
     private func linear(_ layer: Int, _ projection: String) -> LinearLayer {
-        linears[Self.moduleName(layer: layer, projection: projection)]!
+        let index: Int? = switch projection {
+        case "q_proj": 0
+        case "k_proj": 1
+        case "v_proj": 2
+        case "o_proj": 3
+        case "gate_proj": 4
+        case "up_proj": 5
+        case "down_proj": 6
+        default: nil
+        }
+        if let index, let layer = blockLayers[layer][index] { return layer }
+        return linears[Self.moduleName(layer: layer, projection: projection)]!
+    }
+
+    /// Block `i`'s RMSNorm weight before attention (`input`) or before the MLP.
+    func norm(_ i: Int, input: Bool) -> Tensor { input ? blockNorms[i].input : blockNorms[i].postAttention }
+
+    private static func blockLayers(_ linears: [String: LinearLayer], layers: Int) -> [[LinearLayer?]] {
+        (0..<layers).map { i in projectionNames.map { linears[moduleName(layer: i, projection: $0)] } }
     }
 
     /// Logits `[B·T, V]` for `tokens` (`B` rows of `T` ids, row-major), positions `0..<T`, or
@@ -147,8 +175,7 @@ public final class LlamaModel {
     private func block(_ i: Int, _ x: Tensor, batch: Int, tokens t: Int, rope: RotaryKernel.Table<Float>, cache: KVCache?,
                        packing: PackedSequences?, tape: Tape) -> Tensor {
         let c = config
-        let p = "model.layers.\(i)."
-        let h = tape.rmsNorm(x, weight: parameter(p + "input_layernorm.weight"), eps: c.rmsNormEps)
+        let h = tape.rmsNorm(x, weight: norm(i, input: true), eps: c.rmsNormEps)
         let qkv = SharedInputProjections.forward(["q_proj", "k_proj", "v_proj"].map { linear(i, $0) }, h, tape: tape)
         let q = tape.rotary(tape.reshape(qkv[0], [batch, t, c.heads, c.headDim]), table: rope, layout: c.ropeLayout)
         var k = tape.rotary(tape.reshape(qkv[1], [batch, t, c.kvHeads, c.headDim]), table: rope, layout: c.ropeLayout)
@@ -159,7 +186,7 @@ public final class LlamaModel {
         let attended = tape.reshape(tape.attention(q: q, k: k, v: v, direct: cache != nil, packing: packing), [batch * t, c.heads * c.headDim])
         let x = tape.add(x, linear(i, "o_proj").forward(attended, tape: tape))
         releaseIfUnread(attended, by: ["o_proj"], layer: i, tape: tape)
-        let h2 = tape.rmsNorm(x, weight: parameter(p + "post_attention_layernorm.weight"), eps: c.rmsNormEps)
+        let h2 = tape.rmsNorm(x, weight: norm(i, input: false), eps: c.rmsNormEps)
         let gateUp = SharedInputProjections.forward([linear(i, "gate_proj"), linear(i, "up_proj")], h2, tape: tape)
         let gated = tape.swiglu(gate: gateUp[0], up: gateUp[1])
         releaseIfUnread(h2, by: ["gate_proj", "up_proj"], layer: i, tape: tape)
