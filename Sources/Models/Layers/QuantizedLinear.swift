@@ -65,7 +65,7 @@ public final class QuantizedLinear: LinearLayer, DenseWeightLinear {
         if layers.count > 1, Set(layers.map { Int16Activations.supports($0.weight.type) }).count > 1 {
             return layers.flatMap { rowwiseForward([$0], x) }
         }
-        let outputs = layers.map { Tensor(zeros: Array(x.shape.dropLast()) + [$0.outFeatures]) }
+        let outputs = layers.map { Tensor(uninitialized: Array(x.shape.dropLast()) + [$0.outFeatures]) }
         rowwiseProduct(layers.map(\.weight), x: x.pointer, outputs: outputs.map(\.pointer), rows: x.rows, columns: x.columns)
         return outputs
     }
