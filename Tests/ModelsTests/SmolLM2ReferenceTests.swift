@@ -103,6 +103,24 @@ final class SmolLM2ReferenceTests: XCTestCase {
         XCTAssertLessThanOrEqual(worst, 1e-2)
     }
 
+    /// Generation's prefill (`nextTokenLogits` on a prompt: the projections in integers,
+    /// `Tape.integerPrefill`) keeps the reference's top ten in order and its logits within the
+    /// float pass's tolerance of PyTorch.
+    func testIntegerPrefillLogitsMatchPyTorch() throws {
+        let loaded = try loaded()
+        let ref = try reference["logits"] as! [String: Any]
+        let ids = loaded.tokenizer.encode(ref["prompt"] as! String)
+        XCTAssertGreaterThan(ids.count, QuantizedLinear.rowwiseLimit, "the prompt takes the integer prefill")
+        let last = loaded.model.nextTokenLogits(ids.map(Int32.init), cache: KVCache(config: loaded.model.config, capacity: ids.count + 1))
+        let top10 = last.indices.sorted { last[$0] > last[$1] }.prefix(10)
+        XCTAssertEqual(Array(top10), ref["top10_ids"] as! [Int], "top-10 ids in order")
+        var worst: Float = 0
+        for (id, value) in zip(ref["top10_ids"] as! [Int], ref["top10_values"] as! [Double]) { worst = max(worst, abs(last[id] - Float(value))) }
+        for (i, value) in (ref["last_logits_0_8"] as! [Double]).enumerated() { worst = max(worst, abs(last[i] - Float(value))) }
+        print("smollm2: integer prefill, max |logit − PyTorch| over top-10 and ids 0..<8: \(worst)")
+        XCTAssertLessThanOrEqual(worst, 1e-2)
+    }
+
     func testKVCacheDecodingMatchesAFullForwardPass() throws {
         let loaded = try loaded()
         let ids = loaded.tokenizer.encode("The capital of France is Paris, and the capital of Italy is")

@@ -136,6 +136,21 @@ void attune_matmul_q4_1_act16(const void *w, long row_bytes, long rows, const vo
 /// AVX-512 F, BW, VL and VNNI and the kernel path allows AVX-512. The same bits either way.
 int attune_act16_vnni_enabled(void);
 
+/// Generation's prefill (act16_panels.c, its definition there): a Q8_0 (type 0), Q4_0 (1) or Q4_1
+/// (2) weight `[rows, 32·blocks]` repacked into panels of 16 output rows, `ATTUNE_ACT16_PANEL_RECORD_BYTES`
+/// per panel and block, `attune_act16_panel_bytes` in all (64-byte aligned); panels
+/// `panel_begin ..< panel_end` packed by one call. `attune_act16_panel_gemm` writes
+/// `y[i·ldy + r] = Σ_b fma-chain(d_w·d_a · S_b) (+ Q4_1's offsets, `offsets` = 1)` for the rows r of
+/// panels `panel_begin ..< panel_end` (below `rows`) and `acts` activation rows of `blocks` blocks
+/// (consecutive, attune_quantize_act16's layout): the same bits on every path, each output
+/// independent of the tiling, the panel range and the other rows.
+#define ATTUNE_ACT16_PANEL_RECORD_BYTES 1152
+long attune_act16_panel_bytes(long rows, long blocks);
+void attune_act16_pack_panels(int type, const void *weights, long row_bytes, long rows, long blocks, long panel_begin,
+                              long panel_end, void *panels);
+void attune_act16_panel_gemm(const void *panels, long panel_begin, long panel_end, long rows, long blocks, int offsets,
+                             const void *activations, long acts, float *y, long ldy);
+
 
 /// SwiGLU (activation.c), element-wise with the bits of ActivationKernels.swift on every path:
 /// y = g·σ(g)·u with σ(g) = 1/(1 + expf(−g)) (libm's expf, as Swift's Float.exp); backward

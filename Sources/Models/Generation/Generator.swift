@@ -18,9 +18,12 @@ public struct GenerationResult: Sendable {
 }
 
 extension LlamaModel {
-    /// Logits `[V]` of the last position after feeding `tokens` through `cache` (no gradient).
+    /// Logits `[V]` of the last position after feeding `tokens` through `cache` (no gradient). A
+    /// prompt of more than `QuantizedLinear.rowwiseLimit` tokens runs its quantized projections in
+    /// integers (`Tape.integerPrefill`); a few tokens take decoding's row-by-row dots.
     public func nextTokenLogits(_ tokens: [Int32], cache: KVCache) -> [Float] {
         let tape = Tape(recording: false)
+        tape.integerPrefill = true
         let hidden = hiddenStates(tokens: tokens, batch: 1, cache: cache, tape: tape)
         let last = Tensor(zeros: [1, config.hiddenSize])
         last.pointer.update(from: hidden.pointer + (tokens.count - 1) * config.hiddenSize, count: config.hiddenSize)

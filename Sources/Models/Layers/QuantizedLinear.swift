@@ -13,6 +13,9 @@ public final class QuantizedLinear: LinearLayer, DenseWeightLinear {
     /// change): 4 bytes per weight, against ~0.6 for Q4_1 blocks, for a bf16 step ~7% faster.
     /// `NF4Linear` (QLoRA, chosen for its memory) does not cache.
     public let bf16Cache = BF16WeightCache()
+    /// The weight as 16-bit integer panels for generation's prefill (`Tape.integerPrefill`), made
+    /// on the first prefill: 2 bytes per weight.
+    public let int16Panels = Int16PanelCache()
 
     public init(weight: QuantizedMatrix) { self.weight = weight }
 
@@ -46,6 +49,7 @@ public final class QuantizedLinear: LinearLayer, DenseWeightLinear {
     public func forward(_ x: Tensor, tape: Tape) -> Tensor {
         precondition(x.columns == inFeatures, "quantized linear: input \(x.shape) does not end in \(inFeatures)")
         guard takesRowwisePath(x, tape: tape) else {
+            if takesIntegerPrefill(x, tape: tape) { return integerPrefill(x) }
             return frozenProjection(x, outFeatures: outFeatures, tape: tape, bf16Cache: bf16Cache) { [self] in dequantize(into: $0) }
         }
         return Self.rowwiseForward([self], x)[0]
@@ -55,6 +59,20 @@ public final class QuantizedLinear: LinearLayer, DenseWeightLinear {
     /// (`rowwiseLimit`, `Tape.independentRows`; never when `x` needs a gradient).
     func takesRowwisePath(_ x: Tensor, tape: Tape) -> Bool {
         (x.rows <= Self.rowwiseLimit || tape.independentRows) && !tape.needsGrad(x)
+    }
+
+    /// Whether `forward(x)` multiplies many rows in integers (`Tape.integerPrefill`, a weight type
+    /// with integer codes, no gradient).
+    func takesIntegerPrefill(_ x: Tensor, tape: Tape) -> Bool {
+        tape.integerPrefill && Int16Activations.supports(weight.type) && inFeatures % 32 == 0 && !tape.needsGrad(x)
+    }
+
+    /// `y = x · deq(W)ᵀ` from 16-bit activations and the weight's integer panels (`Int16WeightPanels`).
+    func integerPrefill(_ x: Tensor) -> Tensor {
+        let y = Tensor(uninitialized: Array(x.shape.dropLast()) + [outFeatures])
+        let activations = Int16Activations(x.pointer, rows: x.rows, columns: x.columns)
+        int16Panels.panels(for: weight).multiply(activations, into: y.pointer, ldy: outFeatures)
+        return y
     }
 
     /// `y_l = x · deq(W_l)ᵀ` for several layers reading the same `x [m, in]` (q, k, v; gate, up),

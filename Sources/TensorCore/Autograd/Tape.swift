@@ -26,6 +26,11 @@ public final class Tape {
     /// give each row the bits it gets in a batch of one, so a quantized projection keeps its
     /// per-row integer path at any row count (`QuantizedLinear.rowwiseLimit`).
     public var independentRows = false
+    /// Generation's prefill (`nextTokenLogits`): a quantized projection over more rows than its
+    /// row-by-row limit multiplies 16-bit activations with its weight's integer codes
+    /// (`Int16WeightPanels`) instead of float32 — the decoding dots' error (1.5e-5 of a block's
+    /// largest activation), not their bits. Evaluation and training never set it.
+    public var integerPrefill = false
     /// The seed `backward(from:seed:)` will be called with, when the caller knows it before the
     /// forward pass (the trainer: `1 / accumulation steps`). An operation whose backward needs
     /// nothing but the seed may then run it during forward instead of keeping or recomputing what

@@ -31,6 +31,9 @@ public final class Int16Activations: @unchecked Sendable {
 
     deinit { buffer.deallocate() }
 
+    /// The blocks of every row, consecutive (`attune_act16` layout, quant_act16.c).
+    var blockStorage: UnsafeRawPointer { UnsafeRawPointer(buffer) }
+
     private func row(_ i: Int) -> UnsafeMutableRawPointer {
         buffer + i * blocksPerRow * Int(ATTUNE_ACT16_BLOCK_BYTES)
     }
