@@ -163,7 +163,7 @@ AVX2_TARGET static void panel_gemm_avx2(const uint8_t *panels, long panel_begin,
 #define VNNI_TILE(P, J)                                                                                                 \
     VNNI512 static inline __attribute__((always_inline)) void tile_vnni_##P##_##J(                                     \
         const uint8_t *panel, long panel_stride, long blocks, int offsets, const attune_act16 *a, long astride,        \
-        float *out) {                                                                                                  \
+        float *y, long ldy, const __mmask16 *valid) {                                                                 \
         __m512 acc[P * J], off[P * J];                                                                                 \
         for (int t = 0; t < P * J; t++) acc[t] = off[t] = _mm512_setzero_ps();                                         \
         for (long b = 0; b < blocks; b++) {                                                                            \
@@ -191,7 +191,8 @@ AVX2_TARGET static void panel_gemm_avx2(const uint8_t *panels, long panel_begin,
         }                                                                                                              \
         for (int j = 0; j < J; j++)                                                                                    \
             for (int q = 0; q < P; q++)                                                                                \
-                _mm512_storeu_ps(out + 16 * (q * J + j), offsets ? _mm512_add_ps(acc[q * J + j], off[q * J + j]) : acc[q * J + j]); \
+                _mm512_mask_storeu_ps(y + j * ldy + 16 * q, valid[q],                                                  \
+                                      offsets ? _mm512_add_ps(acc[q * J + j], off[q * J + j]) : acc[q * J + j]);      \
     }
 VNNI_TILE(2, 4)
 VNNI_TILE(2, 1)
@@ -200,23 +201,24 @@ VNNI_TILE(1, 1)
 
 VNNI512 static void panel_gemm_vnni(const uint8_t *panels, long panel_begin, long panel_end, long rows, long blocks,
                                     int offsets, const attune_act16 *a, long acts, float *y, long ldy) {
-    _Alignas(64) float out[2 * 4 * 16];
     const long stride = blocks * RECORD;
     for (long p = panel_begin; p < panel_end;) {
         const int P = panel_end - p >= 2 ? 2 : 1;
         const uint8_t *panel = panels + p * stride;
+        __mmask16 valid[2];
+        for (int q = 0; q < P; q++) {
+            const long left = rows - 16 * (p + q);
+            valid[q] = left >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << left) - 1);
+        }
+        float *yp = y + 16 * p;
         for (long i = 0; i < acts;) {
             const int J = acts - i >= 4 ? 4 : 1;
             const attune_act16 *ai = a + i * blocks;
-            if (P == 2 && J == 4) tile_vnni_2_4(panel, stride, blocks, offsets, ai, blocks, out);
-            else if (P == 2) tile_vnni_2_1(panel, stride, blocks, offsets, ai, blocks, out);
-            else if (J == 4) tile_vnni_1_4(panel, stride, blocks, offsets, ai, blocks, out);
-            else tile_vnni_1_1(panel, stride, blocks, offsets, ai, blocks, out);
-            for (int q = 0; q < P; q++) {
-                const long first = 16 * (p + q);
-                const int valid = rows - first < 16 ? (int)(rows - first) : 16;
-                for (int j = 0; j < J; j++) memcpy(y + (i + j) * ldy + first, out + 16 * (q * J + j), (size_t)valid * sizeof(float));
-            }
+            float *yi = yp + i * ldy;
+            if (P == 2 && J == 4) tile_vnni_2_4(panel, stride, blocks, offsets, ai, blocks, yi, ldy, valid);
+            else if (P == 2) tile_vnni_2_1(panel, stride, blocks, offsets, ai, blocks, yi, ldy, valid);
+            else if (J == 4) tile_vnni_1_4(panel, stride, blocks, offsets, ai, blocks, yi, ldy, valid);
+            else tile_vnni_1_1(panel, stride, blocks, offsets, ai, blocks, yi, ldy, valid);
             i += J;
         }
         p += P;

@@ -24,8 +24,13 @@ public final class Int16Activations: @unchecked Sendable {
         blocksPerRow = columns / 32
         let bytes = max(rows * blocksPerRow * Int(ATTUNE_ACT16_BLOCK_BYTES), 1)
         buffer = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
-        for i in 0..<rows {
-            attune_quantize_act16(x + i * columns, blocksPerRow, row(i))
+        // Each row on its own (the same bits however the rows are split): many rows (a prompt)
+        // over the pool's threads.
+        let (source, target, blocks) = (UncheckedSendable(x), UncheckedSendable(buffer), blocksPerRow)
+        parallelChunks(rows, minChunk: max(1, 4096 / columns)) { _, range in
+            for i in range {
+                attune_quantize_act16(source.value + i * columns, blocks, target.value + i * blocks * Int(ATTUNE_ACT16_BLOCK_BYTES))
+            }
         }
     }
 
