@@ -19,11 +19,14 @@
 //
 // Panel layout (attune_act16_panel_bytes): panel p holds output rows 16p … 16p + 15 (rows past the
 // weight's end are zero), one record per block, blocks in order, ATTUNE_ACT16_PANEL_RECORD_BYTES
-// (1152) each: float d_w[16], float m_w[16] (zero but for Q4_1), then the codes as int16 in pairs,
-// [pair k 0…15][output o 0…15][element 2k, 2k + 1] — the 32-bit word of (k, o) holds the two
-// codes of output o that multiply the activation's 32-bit word k, so one broadcast of that word
-// and one vpdpwssd advance 16 outputs by two elements. Two bytes per weight (a Q4_1 block is 0.625):
-// a prefill-only copy, made once per weight (Int16WeightPanels).
+// (640) each: float d_w[16], float m_w[16] (zero but for Q4_1), then the codes as int8 in pairs,
+// [pair k 0…15][output o 0…15][element 2k, 2k + 1] — widened to int16 (one vpmovsxbw per 16
+// outputs), the 32-bit word of (k, o) holds the two codes of output o that multiply the
+// activation's 32-bit word k, so one broadcast of that word and one vpdpwssd advance 16 outputs by
+// two elements. 1.25 bytes per weight (a Q4_1 block is 0.625): a prefill-only copy, made once per
+// weight (Int16WeightPanels). Stored as int16 (2.25 bytes per weight) they ran no faster: SmolLM2
+// prefill of 256 tokens 1244-1268 tokens/s against 1244-1275 as bytes (Zen 4, alternating runs),
+// peak 402 MiB against 297.
 #if defined(__clang__)
 #pragma clang fp contract(off)
 #else
@@ -35,6 +38,7 @@
 #include <string.h>
 
 enum { RECORD = ATTUNE_ACT16_PANEL_RECORD_BYTES, CODES = 128 };
+_Static_assert(CODES + 512 == RECORD, "a record: 32 scales and minimums, 512 codes");
 
 long attune_act16_panel_bytes(long rows, long blocks) { return (rows + 15) / 16 * blocks * RECORD; }
 
@@ -49,16 +53,16 @@ void attune_act16_pack_panels(int type, const void *weights, long row_bytes, lon
             for (long b = 0; b < blocks; b++, w += block_bytes) {
                 uint8_t *record = panel + b * RECORD;
                 float *scale = (float *)record, *minimum = scale + 16;
-                int16_t *codes = (int16_t *)(record + CODES);
-                int16_t c[32];
+                int8_t *codes = (int8_t *)(record + CODES);
+                int8_t c[32];
                 scale[o] = half_to_float(load_u16(w));
                 if (type == ACT16_Q8_0) {
                     for (int e = 0; e < 32; e++) c[e] = ((const int8_t *)(w + 2))[e];
                 } else if (type == ACT16_Q4_0) {
-                    for (int j = 0; j < 16; j++) { c[j] = (int16_t)((w[2 + j] & 0xF) - 8); c[j + 16] = (int16_t)((w[2 + j] >> 4) - 8); }
+                    for (int j = 0; j < 16; j++) { c[j] = (int8_t)((w[2 + j] & 0xF) - 8); c[j + 16] = (int8_t)((w[2 + j] >> 4) - 8); }
                 } else {
                     minimum[o] = half_to_float(load_u16(w + 2));
-                    for (int j = 0; j < 16; j++) { c[j] = (int16_t)(w[4 + j] & 0xF); c[j + 16] = (int16_t)(w[4 + j] >> 4); }
+                    for (int j = 0; j < 16; j++) { c[j] = (int8_t)(w[4 + j] & 0xF); c[j + 16] = (int8_t)(w[4 + j] >> 4); }
                 }
                 for (int k = 0; k < 16; k++) {
                     codes[(k * 16 + o) * 2] = c[2 * k];
@@ -81,7 +85,7 @@ PORTABLE static void panel_gemm_portable(const uint8_t *panels, long panel_begin
                 for (long b = 0; b < blocks; b++) {
                     const uint8_t *record = panel + b * RECORD;
                     const float *scale = (const float *)record, *minimum = scale + 16;
-                    const int16_t *codes = (const int16_t *)(record + CODES);
+                    const int8_t *codes = (const int8_t *)(record + CODES);
                     int32_t s = 0;
                     for (int k = 0; k < 16; k++)
                         s += codes[(k * 16 + o) * 2] * ai[b].q[2 * k] + codes[(k * 16 + o) * 2 + 1] * ai[b].q[2 * k + 1];
@@ -111,11 +115,12 @@ static inline int32_t act_pair(const attune_act16 *a, int k) {
         for (int t = 0; t < 2 * J; t++) acc[t] = off[t] = _mm256_setzero_ps();                                         \
         for (long b = 0; b < blocks; b++) {                                                                            \
             const uint8_t *record = panel + b * RECORD;                                                                \
-            const __m256i *codes = (const __m256i *)(record + CODES);                                                  \
+            const __m128i *codes = (const __m128i *)(record + CODES);                                                  \
             __m256i s[2 * J];                                                                                          \
             for (int t = 0; t < 2 * J; t++) s[t] = _mm256_setzero_si256();                                             \
             for (int k = 0; k < 16; k++) {                                                                             \
-                __m256i w0 = _mm256_load_si256(codes + 2 * k), w1 = _mm256_load_si256(codes + 2 * k + 1);             \
+                __m256i w0 = _mm256_cvtepi8_epi16(_mm_load_si128(codes + 2 * k));                                      \
+                __m256i w1 = _mm256_cvtepi8_epi16(_mm_load_si128(codes + 2 * k + 1));                                  \
                 for (int j = 0; j < J; j++) {                                                                          \
                     __m256i x = _mm256_set1_epi32(act_pair(a + j * astride + b, k));                                   \
                     s[2 * j] = _mm256_add_epi32(s[2 * j], _mm256_madd_epi16(w0, x));                                   \
@@ -171,7 +176,8 @@ AVX2_TARGET static void panel_gemm_avx2(const uint8_t *panels, long panel_begin,
             __m512i s[P * J];                                                                                          \
             for (int k = 0; k < 16; k++) {                                                                             \
                 __m512i w[P];                                                                                          \
-                for (int q = 0; q < P; q++) w[q] = _mm512_load_si512((const void *)(record + q * panel_stride + CODES + 64 * k)); \
+                for (int q = 0; q < P; q++)                                                                            \
+                    w[q] = _mm512_cvtepi8_epi16(_mm256_load_si256((const __m256i *)(record + q * panel_stride + CODES + 32 * k))); \
                 for (int j = 0; j < J; j++) {                                                                          \
                     __m512i x = _mm512_set1_epi32(act_pair(a + j * astride + b, k));                                   \
                     for (int q = 0; q < P; q++)                                                                        \

@@ -144,7 +144,7 @@ int attune_act16_vnni_enabled(void);
 /// panels `panel_begin ..< panel_end` (below `rows`) and `acts` activation rows of `blocks` blocks
 /// (consecutive, attune_quantize_act16's layout): the same bits on every path, each output
 /// independent of the tiling, the panel range and the other rows.
-#define ATTUNE_ACT16_PANEL_RECORD_BYTES 1152
+#define ATTUNE_ACT16_PANEL_RECORD_BYTES 640
 long attune_act16_panel_bytes(long rows, long blocks);
 void attune_act16_pack_panels(int type, const void *weights, long row_bytes, long rows, long blocks, long panel_begin,
                               long panel_end, void *panels);

@@ -14,7 +14,7 @@ public final class QuantizedLinear: LinearLayer, DenseWeightLinear {
     /// `NF4Linear` (QLoRA, chosen for its memory) does not cache.
     public let bf16Cache = BF16WeightCache()
     /// The weight as 16-bit integer panels for generation's prefill (`Tape.integerPrefill`), made
-    /// on the first prefill: 2 bytes per weight.
+    /// on the first prefill: 1.25 bytes per weight.
     public let int16Panels = Int16PanelCache()
 
     public init(weight: QuantizedMatrix) { self.weight = weight }

@@ -1,8 +1,8 @@
 import CKernels
 import Foundation
 
-/// A Q8_0/Q4_0/Q4_1 weight `[rows, columns]` repacked into panels of 16 output rows of 16-bit
-/// integer codes, for generation's prefill: many activation rows (`Int16Activations`) multiplied
+/// A Q8_0/Q4_0/Q4_1 weight `[rows, columns]` repacked into panels of 16 output rows of integer
+/// codes (stored as bytes, multiplied as 16-bit integers), for generation's prefill: many activation rows (`Int16Activations`) multiplied
 /// with the codes in integers, 16 outputs per vector instruction (`vpdpwssd` where the CPU has
 /// AVX-512 VNNI, `vpmaddwd` with AVX2, a portable loop otherwise; the CKernels `act16_panels.c`).
 ///
@@ -10,7 +10,7 @@ import Foundation
 /// `acc = fma(d_w·d_a, S_b, acc)` with `S_b` the exact integer dot of the block's codes, plus Q4_1's
 /// offsets `off = fma(m_w, Σa, off)` added last. Its error against float32 is the activations'
 /// rounding, `|a − d·q| ≤ d/2` (1.5e-5 of a block's largest value), as decoding's; its bits are
-/// the same on every path, thread count and tiling. Two bytes per weight (Q4_1 blocks hold 0.625):
+/// the same on every path, thread count and tiling. 1.25 bytes per weight (Q4_1 blocks hold 0.625):
 /// made once per weight, on the first prefill (`Int16PanelCache`).
 public final class Int16WeightPanels: @unchecked Sendable {
     public let rows: Int
