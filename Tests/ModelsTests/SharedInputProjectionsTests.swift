@@ -3,8 +3,9 @@ import XCTest
 @testable import Models
 
 /// `SharedInputProjections` (q, k, v or gate, up decoded together) against each layer's own
-/// `forward`: the same bits, for every integer-dot weight type, one row and a decoding batch,
-/// plain and LoRA-wrapped layers; and the products within the activations' rounding of float.
+/// `forward`: the same bits, for every integer-dot weight type, one row, a decoding batch and a
+/// prompt's integer prefill, plain and LoRA-wrapped layers; and the products within the
+/// activations' rounding of float.
 final class SharedInputProjectionsTests: XCTestCase {
     func quantized(_ rows: Int, _ cols: Int, _ type: GGMLType, seed: UInt64) throws -> QuantizedLinear {
         var rng = RandomGenerator(seed: seed)
@@ -17,19 +18,25 @@ final class SharedInputProjectionsTests: XCTestCase {
         return try! Tensor(shape: [rows, cols], values: (0..<(rows * cols)).map { _ in rng.uniform(-2, 2) })
     }
 
-    /// Three layers of 96, 40 and 200 outputs (pieces that straddle the layers' boundaries) on 128 inputs.
+    /// Three layers of 96, 40 and 200 outputs (pieces that straddle the layers' boundaries) on 128
+    /// inputs: decoding's row-by-row dots (1 and 3 rows, a batch of 7 independent rows) and
+    /// generation's integer prefill (7 and 21 prompt rows, `Tape.integerPrefill`).
     func testTogetherGivesEachLayersOwnBits() throws {
         for type in [GGMLType.q4_1, .q4_0, .q8_0] {
             let layers = try [96, 40, 200].enumerated().map { try quantized($1, 128, type, seed: UInt64(10 + $0)) }
-            for rows in [1, 3, 7] {
+            for (rows, prefill) in [(1, false), (3, false), (7, false), (7, true), (21, true)] {
                 let x = input(rows: rows, cols: 128, seed: UInt64(rows))
                 let tape = Tape(recording: false)
-                tape.independentRows = rows > QuantizedLinear.rowwiseLimit
+                tape.independentRows = rows > QuantizedLinear.rowwiseLimit && !prefill
+                tape.integerPrefill = prefill
                 let together = SharedInputProjections.forward(layers, x, tape: tape)
                 for (l, layer) in layers.enumerated() {
                     let alone = layer.forward(x, tape: tape)
                     XCTAssertEqual(together[l].shape, [rows, layer.outFeatures])
                     XCTAssertEqual(together[l].values.map(\.bitPattern), alone.values.map(\.bitPattern), "\(type), \(rows) rows, layer \(l)")
+                    if prefill {
+                        XCTAssertEqual(alone.values.map(\.bitPattern), layer.integerPrefill(x).values.map(\.bitPattern), "the integer prefill ran")
+                    }
                     // And the integer dots are the float product within the activations' rounding:
                     // |a − d·q| ≤ d/2 per element, d = the block's max |a| / 32767.
                     let w = layer.denseWeight().values, a = x.values
@@ -54,13 +61,16 @@ final class SharedInputProjectionsTests: XCTestCase {
         for i in 0..<q.b.count { q.b.pointer[i] = generator.uniform(-0.1, 0.1) }
         q.isTraining = false
         let layers: [LinearLayer] = [q, bases[1]]
-        let x = input(rows: 1, cols: 64, seed: 9)
-        let tape = Tape(recording: false)
-        let together = SharedInputProjections.forward(layers, x, tape: tape)
-        for (l, layer) in layers.enumerated() {
-            XCTAssertEqual(together[l].values.map(\.bitPattern), layer.forward(x, tape: tape).values.map(\.bitPattern), "layer \(l)")
+        for (rows, prefill) in [(1, false), (9, true)] {  // decoding; a prompt's integer prefill
+            let x = input(rows: rows, cols: 64, seed: 9)
+            let tape = Tape(recording: false)
+            tape.integerPrefill = prefill
+            let together = SharedInputProjections.forward(layers, x, tape: tape)
+            for (l, layer) in layers.enumerated() {
+                XCTAssertEqual(together[l].values.map(\.bitPattern), layer.forward(x, tape: tape).values.map(\.bitPattern), "layer \(l), \(rows) rows")
+            }
+            XCTAssertNotEqual(together[0].values, bases[0].forward(x, tape: tape).values, "the adapter's update was not added")
         }
-        XCTAssertNotEqual(together[0].values, bases[0].forward(x, tape: tape).values, "the adapter's update was not added")
     }
 
     /// A training forward (the input needs a gradient) or a layer with dropout runs layer by layer,

@@ -69,10 +69,27 @@ public final class QuantizedLinear: LinearLayer, DenseWeightLinear {
 
     /// `y = x · deq(W)ᵀ` from 16-bit activations and the weight's integer panels (`Int16WeightPanels`).
     func integerPrefill(_ x: Tensor) -> Tensor {
-        let y = Tensor(uninitialized: Array(x.shape.dropLast()) + [outFeatures])
+        Self.integerPrefillForward([self], x)[0]
+    }
+
+    /// `y_l = x · deq(W_l)ᵀ` in integers for several layers reading the same `x [m, in]` (a
+    /// prompt's q, k, v; gate, up), each output the bits `integerPrefill` gives it alone: `x` is
+    /// quantized once and one parallel loop covers the panels of all layers (one contiguous run of
+    /// panels per thread), instead of a quantization and a loop per layer.
+    static func integerPrefillForward(_ layers: [QuantizedLinear], _ x: Tensor) -> [Tensor] {
+        let outputs = layers.map { Tensor(uninitialized: Array(x.shape.dropLast()) + [$0.outFeatures]) }
         let activations = Int16Activations(x.pointer, rows: x.rows, columns: x.columns)
-        int16Panels.panels(for: weight).multiply(activations, into: y.pointer, ldy: outFeatures)
-        return y
+        let panels = layers.map { $0.int16Panels.panels(for: $0.weight) }
+        let offsets = panels.reduce(into: [0]) { $0.append($0.last! + $1.panels) }
+        let shared = UncheckedSendable((panels, outputs.map(\.pointer)))
+        parallelChunks(offsets.last!, minChunk: 2) { _, run in
+            let (panels, outputs) = shared.value
+            for l in panels.indices where run.lowerBound < offsets[l + 1] && run.upperBound > offsets[l] {
+                let range = max(run.lowerBound, offsets[l]) - offsets[l]..<min(run.upperBound, offsets[l + 1]) - offsets[l]
+                panels[l].multiply(activations, panels: range, into: outputs[l], ldy: panels[l].rows)
+            }
+        }
+        return outputs
     }
 
     /// `y_l = x · deq(W_l)ᵀ` for several layers reading the same `x [m, in]` (q, k, v; gate, up),

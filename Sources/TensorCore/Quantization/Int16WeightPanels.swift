@@ -18,7 +18,6 @@ public final class Int16WeightPanels: @unchecked Sendable {
     /// Bytes held by the panels.
     public let byteCount: Int
     private let blocks: Int
-    private let panels: Int
     private let hasOffsets: Bool
     private let storage: UnsafeMutableRawPointer
 
@@ -49,16 +48,22 @@ public final class Int16WeightPanels: @unchecked Sendable {
         TensorMemory.freed(byteCount)
     }
 
+    /// Panels of 16 output rows (the last one may be partly past the weight's end).
+    public let panels: Int
+
     /// `y[i·ldy + r] = a_i · deq(W[r])` for every activation row i and weight row r, the panels
     /// split over the pool's threads (each writes its own columns of `y`).
     public func multiply(_ activations: Int16Activations, into y: UnsafeMutablePointer<Float>, ldy: Int) {
+        let shared = UncheckedSendable(y)
+        parallelChunks(panels, minChunk: 2) { _, range in multiply(activations, panels: range, into: shared.value, ldy: ldy) }
+    }
+
+    /// `multiply` for the output rows of `panels` only (16 per panel), on the calling thread.
+    public func multiply(_ activations: Int16Activations, panels range: Range<Int>, into y: UnsafeMutablePointer<Float>, ldy: Int) {
         precondition(activations.columns == columns, "Int16WeightPanels: activations of \(activations.columns) columns, weight of \(columns)")
-        let (rows, blocks, offsets, m) = (rows, blocks, Int32(hasOffsets ? 1 : 0), activations.rows)
-        let shared = UncheckedSendable((storage, activations.blockStorage, y))
-        parallelChunks(panels, minChunk: 2) { _, range in
-            let (panels, a, y) = shared.value
-            attune_act16_panel_gemm(panels, range.lowerBound, range.upperBound, rows, blocks, offsets, a, m, y, ldy)
-        }
+        precondition(range.lowerBound >= 0 && range.upperBound <= panels, "Int16WeightPanels: panels \(range) of \(panels)")
+        attune_act16_panel_gemm(storage, range.lowerBound, range.upperBound, rows, blocks, hasOffsets ? 1 : 0,
+                                activations.blockStorage, activations.rows, y, ldy)
     }
 }
 
