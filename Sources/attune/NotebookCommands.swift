@@ -195,6 +195,9 @@ enum NotebookCommands {
                 var fixed = outcome.fixed
                 try PlotAssets.store(in: &fixed, notebook: url)
                 try Data(NotebookWriter.write(fixed).utf8).write(to: url, options: .atomic)
+                // The old files of the charts it re-recorded are no longer named by the notebook.
+                let removed = PlotAssets.removeReplaced(previous: recorded, current: fixed, notebook: url)
+                if !removed.isEmpty { Terminal.out("removed \(removed.count) replaced plot file(s): \(removed.joined(separator: ", "))") }
                 let cells = outcome.report.mismatchedCellNumbers.count, mode = outcome.numerics.rawValue
                 Terminal.out(cells == 0 ? "fixed: every output matched; recorded \(mode) numerics in the front matter of \(path)"
                                         : "fixed: rewrote the outputs of \(cells) cell(s) in \(path) and recorded \(mode) numerics")
