@@ -52,7 +52,7 @@ struct Verify: ParsableCommand {
     @Argument(help: ArgumentHelp("The notebook (*.attune.md).", valueName: "notebook"), completion: .file(extensions: ["md"]))
     var notebook: String
 
-    @Flag(help: "Rewrite the outputs that differ (and record the numerics mode the replay ran in).")
+    @Flag(help: "Rewrite the outputs that differ, record the numerics mode the replay ran in, and delete the files of the charts it replaced.")
     var fix = false
 
     @Option(name: .customLong("param"), help: ArgumentHelp("Override a parameter of the notebook (may repeat); outputs that depend on it will differ, asserts must still hold.", valueName: "k=v"))
