@@ -11,7 +11,7 @@ import XCTest
 final class BatchedDecodeTests: XCTestCase {
     /// The tiny model with every projection (and the tied embedding) whose width is a multiple of
     /// 32 kept in `type`, the rest float32 (the per-row integer path of `QuantizedLinear`).
-    func quantizedTiny(seed: UInt64, type: GGMLType) throws -> LlamaModel {
+    static func quantizedTiny(seed: UInt64, type: GGMLType) throws -> LlamaModel {
         let dense = try LoadedModel.tiny(seed: seed).model
         var quantized: [String: QuantizedMatrix] = [:]
         for (name, shape) in dense.config.parameterShapes where shape.count == 2 && shape[1] % 32 == 0 {
@@ -64,7 +64,7 @@ final class BatchedDecodeTests: XCTestCase {
         assertBatchMatchesAlone(dense, prompts: Array(prompts.prefix(4)), steps: 5)
         assertBatchMatchesAlone(dense, prompts: prompts, steps: 3)
         for type in [GGMLType.q4_1, .q8_0, .q4_0] {
-            let model = try quantizedTiny(seed: 7, type: type)
+            let model = try Self.quantizedTiny(seed: 7, type: type)
             // 4 rows: within QuantizedLinear.rowwiseLimit; 6: beyond it (the tape's independentRows
             // keeps the per-row path) and a tile of 4 plus one of 2 in the multi-row kernel.
             assertBatchMatchesAlone(model, prompts: Array(prompts.prefix(4)), steps: 5)
@@ -76,7 +76,7 @@ final class BatchedDecodeTests: XCTestCase {
     /// Rows with different adapters (and none) share the base product; each adds its own
     /// `s · B(A x)`: the same bits as the adapter put on the model for that row alone.
     func testRowsWithDifferentAdaptersMatchEachAdapterAlone() throws {
-        for model in [try LoadedModel.tiny(seed: 9).model, try quantizedTiny(seed: 9, type: .q4_1)] {
+        for model in [try LoadedModel.tiny(seed: 9).model, try Self.quantizedTiny(seed: 9, type: .q4_1)] {
             var rng = RandomGenerator(seed: 11, purpose: "test.lora")
             func adapter() -> [String: LinearLayer] {
                 var layers: [String: LinearLayer] = [:]
@@ -117,7 +117,7 @@ final class BatchedDecodeTests: XCTestCase {
     }
 
     func testGreedyBatchedTokensEqualGenerateOnTheTinyModel() throws {
-        for model in [try LoadedModel.tiny(seed: 5).model, try quantizedTiny(seed: 5, type: .q4_1)] {
+        for model in [try LoadedModel.tiny(seed: 5).model, try Self.quantizedTiny(seed: 5, type: .q4_1)] {
             try assertGreedyBatchMatchesGenerate(model, prompts: Array(prompts.prefix(4)), maxTokens: [12, 5, 20, 9])
         }
     }

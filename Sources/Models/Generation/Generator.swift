@@ -30,6 +30,16 @@ extension LlamaModel {
         return outputHead.forward(last, tape: tape).values
     }
 
+    /// Frees the integer panels generation's prefill made of the quantized projections
+    /// (`QuantizedLinear.int16Panels`, 1.25 bytes per weight: SmolLM2's 120 MB); the next prompt
+    /// makes them again. Training calls it first, since its steps never read them.
+    public func releasePrefillPanels() {
+        for layer in linears.values {
+            ((layer as? LoRALinear)?.base as? QuantizedLinear ?? layer as? QuantizedLinear)?.int16Panels.clear()
+        }
+        (outputHead as? QuantizedLinear)?.int16Panels.clear()
+    }
+
     /// Generates up to `maxTokens` tokens after `prompt` with a KV cache: one prefill pass over
     /// the prompt, then one token per step. Stops at a token in `stopTokens` (included in the
     /// result), when the context is full, or when `onToken` returns false. `onToken` sees each

@@ -83,6 +83,13 @@ public final class Int16PanelCache: @unchecked Sendable {
         return panels
     }
 
+    /// The panels made so far (nil before the first prefill or after `clear`).
+    public var current: Int16WeightPanels? {
+        lock.lock()
+        defer { lock.unlock() }
+        return made
+    }
+
     /// Drops the panels (their memory goes back at once).
     public func clear() {
         lock.lock()
