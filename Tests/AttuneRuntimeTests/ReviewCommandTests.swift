@@ -237,20 +237,26 @@ final class ReviewCommandTests: XCTestCase {
         XCTAssertEqual(items.count, 4)
         let first = try JSONValue.parse(String(items[0]))
         XCTAssertEqual(first["a"]?.stringValue, review.items[0].outputs[review.assignment!.modelIndex(item: 0, label: .a)])
+        XCTAssertEqual(first["digest"]?.stringValue, ReviewRatingFile.digest(of: review.items[0].outputs))
+        XCTAssertTrue(page.contains("digest: item.digest"), "the page saves each item's digest with its rating")
 
         // Two raters: ann prefers tuned on all four; bo on items 1–2, base on 3, tie on 4.
-        func file(_ rater: String, _ prefs: [String?]) throws -> String {
+        // `digests`: what the page saved with each rating (nil: a page from before digests).
+        func file(_ rater: String, _ prefs: [String?], digests: [String]? = nil) throws -> String {
             let ratings = prefs.enumerated().map { item, model -> String in
                 let side = model.map { review.assignment!.model(item: item, label: .a) == $0 ? "a" : "b" } ?? "tie"
-                return "{\"item\": \(item + 1), \"id\": \"\(review.items[item].id)\", \"preference\": \"\(side)\", \"scores_a\": [4], \"scores_b\": [3]}"
+                let digest = digests.map { ", \"digest\": \"\($0[item])\"" } ?? ""
+                return "{\"item\": \(item + 1), \"id\": \"\(review.items[item].id)\"\(digest), \"preference\": \"\(side)\", \"scores_a\": [4], \"scores_b\": [3]}"
             }
             let text = "{\"format\": \"attune-review-ratings/1\", \"review\": \"\(review.id)\", \"rater\": \"\(rater)\", \"rubric\": [\"tone\"], \"ratings\": [\(ratings.joined(separator: ","))]}"
             try text.write(to: folder.appendingPathComponent("\(rater).json"), atomically: true, encoding: .utf8)
             return "\(rater).json"
         }
-        let ann = try file("ann", ["tuned", "tuned", "tuned", "tuned"])
+        let digests = review.items.map { ReviewRatingFile.digest(of: $0.outputs) }
+        let ann = try file("ann", ["tuned", "tuned", "tuned", "tuned"], digests: digests)
         let bo = try file("bo", ["tuned", "tuned", "base", nil])
         let text = ok(interpreter, "review import \"\(ann)\" \"\(bo)\"")
+        XCTAssertFalse(text.contains("have changed since"), "matching digests, or none, warn of nothing: \(text)")
         // Items: (1+1)/2, (1+1)/2, (1+0)/2, (1+½)/2 → 1, 1, ½, ¾ → 81.25%.
         XCTAssertTrue(text.contains("imported ann (4 ratings), bo (4 ratings)"), text)
         XCTAssertTrue(text.contains("all items  81.2%") || text.contains("all items  81.3%"), text)
@@ -258,8 +264,12 @@ final class ReviewCommandTests: XCTestCase {
         XCTAssertTrue(text.contains("agreement on preference: Cohen's κ = 0.000 (slight), 4 subjects, 2 raters"), text)
         XCTAssertTrue(interpreter.session.review!.ended)
         // A third rater: Fleiss' kappa. cy agrees with bo.
-        let cy = try file("cy", ["tuned", "tuned", "base", nil])
+        // cy rated item 2 when its replies read differently (another digest): counted, with a warning.
+        var stale = digests
+        stale[1] = String(repeating: "0", count: 16)
+        let cy = try file("cy", ["tuned", "tuned", "base", nil], digests: stale)
         let three = ok(interpreter, "review import \"\(ann)\" \"\(bo)\" \"\(cy)\"")
+        XCTAssertTrue(three.contains("cy.json: cy rated item 2 on replies that have changed since"), three)
         // Per item counts (tuned, base, tie): [3,0,0], [3,0,0], [1,2,0], [1,0,2]; Σn² = 9, 9, 5, 5 → Pᵢ = 1, 1, ⅓, ⅓,
         // P̄ = ⅔; pⱼ = 8/12, 2/12, 2/12 → P̄ₑ = (64 + 4 + 4)/144 = ½; κ = (⅔ − ½)/(½) = ⅓.
         XCTAssertTrue(three.contains("agreement on preference: Fleiss' κ = 0.333 (fair), 4 subjects, 3 raters"), three)

@@ -91,12 +91,14 @@ final class ReviewPageBrowserTests: XCTestCase {
         XCTAssertEqual(ratings["rater"]?.stringValue, "tester")
         XCTAssertEqual(ratings["ratings"]?.arrayValue?.count, 2)
         XCTAssertEqual(ratings["ratings"]?.arrayValue?.first?["scores_a"]?.arrayValue?.compactMap(\.intValue), [4, 5])
+        XCTAssertEqual(ratings["ratings"]?.arrayValue?.first?["digest"]?.stringValue?.count, 16, "each rating carries its replies' digest")
         try saved.write(to: folder.appendingPathComponent("tester.json"), atomically: true, encoding: .utf8)
 
         // Back in the notebook's session: import ends the review with the key from the sidecar.
         let imported = try runBinary(binary, ["open", "nb.attune.md"], in: folder, input: "review import \"tester.json\"\n")
         XCTAssertEqual(imported.status, 0, imported.err)
         XCTAssertTrue(imported.out.contains("imported tester (2 ratings)"), imported.out)
+        XCTAssertFalse((imported.out + imported.err).contains("have changed since"), "the replies rated are the replies now")
         XCTAssertTrue(imported.out.contains("2 of 6 items rated, 2 ratings by 1 rater (tester)"), imported.out)
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("nb.review-key.json").path), "the key moved into the notebook")
         let notebook = try String(contentsOf: folder.appendingPathComponent("nb.attune.md"), encoding: .utf8)

@@ -186,7 +186,9 @@ struct ReviewImportCommand: RuntimeCommand {
         REPL too, if any) and ends it: the key is written into the notebook and the result shown, now with agreement on \
         preferences and on each criterion — Cohen's kappa for two raters, Fleiss' kappa for three or more, read with the \
         Landis & Koch bands (below 0: worse than chance, to 0.2 slight, 0.4 fair, 0.6 moderate, 0.8 substantial, above: \
-        almost perfect). Importing the same rater again replaces that rater's ratings.
+        almost perfect). Importing the same rater again replaces that rater's ratings. Each rating the page saves carries \
+        a digest of the two replies shown; a rating whose replies have changed since (a re-run that generated other text) \
+        is counted and named in a warning, so the item can be rated again.
         """, examples: ["review import \"ann.json\" \"bo.json\""])
 
     func run(_ context: CommandContext) throws {
@@ -195,7 +197,7 @@ struct ReviewImportCommand: RuntimeCommand {
         guard !paths.isEmpty else {
             throw CommandError.missingArgument("review import needs the ratings files: review import \"ann.json\" \"bo.json\"", at: context.command.range)
         }
-        var imported: [(rater: String, ratings: [BlindRating])] = []
+        var imported: [(rater: String, ratings: [BlindRating], changed: [Int])] = []
         for (index, path) in paths.enumerated() {
             let range = context.arguments.restRanges[index]
             let url: URL
@@ -203,8 +205,14 @@ struct ReviewImportCommand: RuntimeCommand {
             guard let data = FileManager.default.contents(atPath: url.path) else {
                 throw CommandError.notFound("cannot read \(path): no such file (give the ratings file a rater saved from the review page)", at: range)
             }
-            var file: (rater: String, ratings: [BlindRating])
+            var file: (rater: String, ratings: [BlindRating], changed: [Int])
             do { file = try ReviewRatingFile.read(data, name: path, review: review) } catch let error as CommandError { throw error.located(default: range) }
+            if !file.changed.isEmpty {
+                let items = file.changed.map(String.init).joined(separator: ", ")
+                context.warn("\(path): \(file.rater) rated item\(file.changed.count == 1 ? "" : "s") \(items) on replies that have changed since "
+                             + "(the model or its generation changed); those ratings are counted as given — review export the page again "
+                             + "and have \(file.changed.count == 1 ? "that item" : "them") rated again to be sure")
+            }
             if file.rater == review.rater, review.ratings.contains(where: { $0.rater == review.rater }) {
                 throw CommandError.invalidValue("\(path): rater \(file.rater) is the name your REPL ratings use: rename the rater in the file", at: range)
             }

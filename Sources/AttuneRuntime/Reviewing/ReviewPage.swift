@@ -117,7 +117,7 @@ enum ReviewPage {
               });
             }
             if (given > 0 && missing > 0) { problems.push(item.item); card.classList.add("incomplete"); continue; }
-            const rating = { item: item.item, id: item.id, preference: picked.value };
+            const rating = { item: item.item, id: item.id, digest: item.digest, preference: picked.value };
             if (given > 0) { rating.scores_a = scores.a; rating.scores_b = scores.b; }
             ratings.push(rating);
             card.classList.add("done");
