@@ -31,6 +31,7 @@
 #include "quant_act16.h"  // attune_act16, the AVX-512 VNNI path (quant_act16_vnni.c)
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "avx2_common.h"  // half.h, hsum8, PORTABLE
@@ -197,22 +198,73 @@ AVX2A static float dot_q4_1_act_avx2(const uint8_t *w, const attune_act16 *a, lo
         *y0 = hsum8(acc0) + off0;                                                                     \
         *y1 = hsum8(acc1) + off1;                                                                     \
     }
-#define Q8_0_WEIGHTS(w, lo, hi) do {                                             \
-        lo = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)((w) + 2)));  \
-        hi = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)((w) + 18))); } while (0)
-#define Q4_0_WEIGHTS(w, lo, hi) do {                                                                        \
-        __m128i v_ = _mm_loadu_si128((const __m128i *)((w) + 2)), m_ = _mm_set1_epi8(0x0F);                 \
+/// A block's codes (at `q`, past the header) as int16: `lo` elements 0…15, `hi` elements 16…31.
+#define Q8_0_CODES(q, lo, hi) do {                                             \
+        lo = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(q)));       \
+        hi = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)((q) + 16)));  } while (0)
+#define Q4_0_CODES(q, lo, hi) do {                                                                          \
+        __m128i v_ = _mm_loadu_si128((const __m128i *)(q)), m_ = _mm_set1_epi8(0x0F);                       \
         lo = _mm256_sub_epi16(_mm256_cvtepu8_epi16(_mm_and_si128(v_, m_)), _mm256_set1_epi16(8));           \
         hi = _mm256_sub_epi16(_mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(v_, 4), m_)), _mm256_set1_epi16(8)); } while (0)
-#define Q4_1_WEIGHTS(w, lo, hi) do {                                                        \
-        __m128i v_ = _mm_loadu_si128((const __m128i *)((w) + 4)), m_ = _mm_set1_epi8(0x0F); \
+#define Q4_1_CODES(q, lo, hi) do {                                                          \
+        __m128i v_ = _mm_loadu_si128((const __m128i *)(q)), m_ = _mm_set1_epi8(0x0F);       \
         lo = _mm256_cvtepu8_epi16(_mm_and_si128(v_, m_));                                   \
         hi = _mm256_cvtepu8_epi16(_mm_and_si128(_mm_srli_epi16(v_, 4), m_)); } while (0)
+/// The same from a whole block `w` (its header first).
+#define Q8_0_WEIGHTS(w, lo, hi) Q8_0_CODES((w) + 2, lo, hi)
+#define Q4_0_WEIGHTS(w, lo, hi) Q4_0_CODES((w) + 2, lo, hi)
+#define Q4_1_WEIGHTS(w, lo, hi) Q4_1_CODES((w) + 4, lo, hi)
 #define NO_OFFSET(total, w) ((void)0)
 #define Q4_1_OFFSET(total, w) (total = fmaf(half_f16c((w) + 2), a->sum, total))
 TWO_ROWS(two_rows_q8_0, 34, Q8_0_WEIGHTS, NO_OFFSET)
 TWO_ROWS(two_rows_q4_0, 18, Q4_0_WEIGHTS, NO_OFFSET)
 TWO_ROWS(two_rows_q4_1, 20, Q4_1_WEIGHTS, Q4_1_OFFSET)
+
+/// Four weight rows in decoding's layout (`attune_act16_rows4_pack`; quant_act16_vnni.c has the
+/// VNNI twin): a chunk's scales converted eight at a time, the four rows' minimums side by side,
+/// the codes of a block's four rows consecutive; each row's float operations are the one-row dot's.
+#define ROWS4_AVX2(name, CODE_BYTES, CODES, OFFSETS)                                                             \
+    AVX2A static void name(const uint8_t *g, const attune_act16 *a, const float *da, const float *sa, long blocks, \
+                           long ahead, float *y) {                                                                 \
+        __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};     \
+        __m128 off = _mm_setzero_ps();                                                                             \
+        (void)off; (void)sa;                                                                                       \
+        for (long c = 0; c < blocks; c += 8) {                                                                     \
+            const long n = blocks - c < 8 ? blocks - c : 8;                                                        \
+            const long chunk = n * (4 * CODE_BYTES + (OFFSETS ? 16 : 8));                                          \
+            for (long line = 0; line < chunk; line += 64) _mm_prefetch((const char *)(g + ahead + line), _MM_HINT_T1); \
+            const uint8_t *minimums = g + 8 * n, *codes = g + (OFFSETS ? 16 : 8) * n;                              \
+            (void)minimums;                                                                                        \
+            _Alignas(32) float scale[4][8];                                                                        \
+            const __m256 dav = _mm256_loadu_ps(da + c); /* lanes past n: unused (da holds 8 spare) */              \
+            for (int r = 0; r < 4; r++) {                                                                          \
+                /* 16 bytes from a row's n scales: past them the chunk goes on (minimums, codes). */               \
+                __m128i h = _mm_loadu_si128((const __m128i *)(g + 2 * n * r));                                     \
+                _mm256_store_ps(scale[r], _mm256_mul_ps(_mm256_cvtph_ps(h), dav));                                 \
+            }                                                                                                      \
+            for (long i = 0; i < n; i++) {                                                                         \
+                const long b = c + i;                                                                              \
+                const __m256i a0 = _mm256_loadu_si256((const __m256i *)a[b].q);                                    \
+                const __m256i a1 = _mm256_loadu_si256((const __m256i *)(a[b].q + 16));                             \
+                const uint8_t *q = codes + i * 4 * CODE_BYTES;                                                     \
+                for (int r = 0; r < 4; r++) {                                                                      \
+                    __m256i lo, hi;                                                                                \
+                    CODES(q + r * CODE_BYTES, lo, hi);                                                             \
+                    __m256i s = _mm256_add_epi32(_mm256_madd_epi16(lo, a0), _mm256_madd_epi16(hi, a1));            \
+                    acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(scale[r][i]), _mm256_cvtepi32_ps(s), acc[r]);          \
+                }                                                                                                  \
+                if (OFFSETS)                                                                                       \
+                    off = _mm_fmadd_ps(_mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)(minimums + 8 * i))), _mm_set1_ps(sa[b]), off); \
+            }                                                                                                      \
+            g += chunk;                                                                                            \
+        }                                                                                                          \
+        float o[4] = {0, 0, 0, 0};                                                                                 \
+        if (OFFSETS) _mm_storeu_ps(o, off);                                                                        \
+        for (int r = 0; r < 4; r++) y[r] = OFFSETS ? hsum8(acc[r]) + o[r] : hsum8(acc[r]);                         \
+    }
+ROWS4_AVX2(rows4_q8_0_avx2, 32, Q8_0_CODES, 0)
+ROWS4_AVX2(rows4_q4_0_avx2, 16, Q4_0_CODES, 0)
+ROWS4_AVX2(rows4_q4_1_avx2, 16, Q4_1_CODES, 1)
 
 /// One weight row against `n` (1…4) activation rows `a_stride` blocks apart: the weight block is
 /// loaded and widened once per block and dotted with each activation row, each row keeping the
@@ -342,4 +394,96 @@ void attune_matmul_q4_0_act16(const void *w, long row_bytes, long rows, const vo
 }
 void attune_matmul_q4_1_act16(const void *w, long row_bytes, long rows, const void *a, long acts, long blocks, float *y, long ldy) {
     matmul(w, row_bytes, rows, a, acts, blocks, y, ldy, attune_dot_q4_1_act16, 2);
+}
+
+// Decoding's layout (attune_act16_rows4_pack): groups of four weight rows, each group 4 · row_bytes
+// bytes; per chunk of n ≤ 8 blocks the rows' scale halves [row][block], Q4_1's minimum halves
+// [block][row], then the codes [block][row]. The blocks' own bytes, moved so that one load gives a
+// row's eight scales and a block's four rows are consecutive.
+
+/// Block bytes and header bytes of the three types (Q8_0, Q4_0, Q4_1).
+static const long block_bytes[3] = {34, 18, 20}, header_bytes[3] = {2, 2, 4};
+
+void attune_act16_rows4_pack(int type, const void *weights, long row_bytes, long blocks, long group_begin, long group_end,
+                             void *out) {
+    const uint8_t *w = weights;
+    const long bb = block_bytes[type], hb = header_bytes[type], cb = bb - hb;
+    for (long g = group_begin; g < group_end; g++) {
+        uint8_t *o = (uint8_t *)out + g * 4 * row_bytes;
+        for (long c = 0; c < blocks; c += 8) {
+            const long n = blocks - c < 8 ? blocks - c : 8;
+            uint8_t *scales = o, *minimums = o + 8 * n, *codes = o + (type == ACT16_Q4_1 ? 16 : 8) * n;
+            for (int r = 0; r < 4; r++)
+                for (long i = 0; i < n; i++) {
+                    const uint8_t *block = w + (4 * g + r) * row_bytes + (c + i) * bb;
+                    memcpy(scales + 2 * (n * r + i), block, 2);
+                    if (type == ACT16_Q4_1) memcpy(minimums + 2 * (4 * i + r), block + 2, 2);
+                    memcpy(codes + cb * (4 * i + r), block + hb, cb);
+                }
+            o += 4 * n * bb;
+        }
+    }
+}
+
+int attune_act16_rows4_is_vectorized(void) {
+#if defined(__x86_64__)
+    return attune_act16_vnni_enabled() || attune_quant_is_vectorized();
+#else
+    return 0;
+#endif
+}
+
+void attune_act16_rows4_matvec(int type, const void *packed, long row_bytes, long group_begin, long group_end,
+                               const void *a, long blocks, float *y) {
+#if defined(__x86_64__)
+    if (attune_act16_rows4_is_vectorized()) {
+        // The activations' scales and sums as arrays, 8 spare lanes past the end.
+        float stack[2 * (256 + 8)];
+        float *da = blocks <= 256 ? stack : malloc(2 * (blocks + 8) * sizeof(float)), *sa = da + blocks + 8;
+        if (!da) abort();
+        const attune_act16 *act = a;
+        for (long b = 0; b < blocks + 8; b++) { da[b] = b < blocks ? act[b].d : 0; sa[b] = b < blocks ? act[b].sum : 0; }
+        if (attune_act16_vnni_enabled()) {
+            attune_act16_vnni_rows4(type, packed, row_bytes, group_begin, group_end, act, da, sa, blocks, y);
+        } else {
+            const long group_bytes = 4 * row_bytes, ahead = ATTUNE_ACT16_ROWS4_PREFETCH_GROUPS * group_bytes;
+            for (long g = group_begin; g < group_end; g++) {
+                const uint8_t *group = (const uint8_t *)packed + g * group_bytes;
+                float *out = y + 4 * (g - group_begin);
+                switch (type) {
+                case ACT16_Q8_0: rows4_q8_0_avx2(group, act, da, sa, blocks, ahead, out); break;
+                case ACT16_Q4_0: rows4_q4_0_avx2(group, act, da, sa, blocks, ahead, out); break;
+                default: rows4_q4_1_avx2(group, act, da, sa, blocks, ahead, out); break;
+                }
+            }
+        }
+        if (da != stack) free(da);
+        return;
+    }
+#endif
+    // Elsewhere: each row's blocks put back together, then the one-row dot (the same bits).
+    const long bb = block_bytes[type], hb = header_bytes[type], cb = bb - hb;
+    uint8_t *row = malloc(blocks * bb);
+    if (!row) abort();
+    for (long g = group_begin; g < group_end; g++) {
+        const uint8_t *o = (const uint8_t *)packed + g * 4 * row_bytes;
+        for (int r = 0; r < 4; r++) {
+            const uint8_t *chunk = o;
+            for (long c = 0; c < blocks; c += 8) {
+                const long n = blocks - c < 8 ? blocks - c : 8;
+                const uint8_t *minimums = chunk + 8 * n, *codes = chunk + (type == ACT16_Q4_1 ? 16 : 8) * n;
+                for (long i = 0; i < n; i++) {
+                    uint8_t *block = row + (c + i) * bb;
+                    memcpy(block, chunk + 2 * (n * r + i), 2);
+                    if (type == ACT16_Q4_1) memcpy(block + 2, minimums + 2 * (4 * i + r), 2);
+                    memcpy(block + hb, codes + cb * (4 * i + r), cb);
+                }
+                chunk += 4 * n * bb;
+            }
+            float *out = y + 4 * (g - group_begin) + r;
+            *out = type == ACT16_Q8_0 ? attune_dot_q8_0_act16(row, a, blocks)
+                 : type == ACT16_Q4_0 ? attune_dot_q4_0_act16(row, a, blocks) : attune_dot_q4_1_act16(row, a, blocks);
+        }
+    }
+    free(row);
 }

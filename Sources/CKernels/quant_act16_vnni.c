@@ -51,23 +51,28 @@ int attune_act16_vnni_enabled(void) {
 #define TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni,avx2,fma,f16c")))
 #define VNNI TARGET static inline __attribute__((always_inline))
 
-/// The weight codes of one block as int16: `lo` elements 0…15, `hi` elements 16…31.
-VNNI void weights_q8_0(const uint8_t *w, __m256i *lo, __m256i *hi) {
-    *lo = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w + 2)));
-    *hi = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(w + 18)));
+/// The weight codes of one block as int16, from its codes `q` (past the header): `lo` elements
+/// 0…15, `hi` elements 16…31.
+VNNI void codes_q8_0(const uint8_t *q, __m256i *lo, __m256i *hi) {
+    *lo = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)q));
+    *hi = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(q + 16)));
 }
-VNNI void weights_q4_0(const uint8_t *w, __m256i *lo, __m256i *hi) {
+VNNI void codes_q4_0(const uint8_t *q, __m256i *lo, __m256i *hi) {
     // Byte j holds element j (low nibble) and element j + 16 (high nibble); widened first, the
     // high nibble needs no mask after the shift.
-    __m256i bytes = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(w + 2))), eight = _mm256_set1_epi16(8);
+    __m256i bytes = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)q)), eight = _mm256_set1_epi16(8);
     *lo = _mm256_sub_epi16(_mm256_and_si256(bytes, _mm256_set1_epi16(0x0F)), eight);
     *hi = _mm256_sub_epi16(_mm256_srli_epi16(bytes, 4), eight);
 }
-VNNI void weights_q4_1(const uint8_t *w, __m256i *lo, __m256i *hi) {
-    __m256i bytes = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)(w + 4)));
+VNNI void codes_q4_1(const uint8_t *q, __m256i *lo, __m256i *hi) {
+    __m256i bytes = _mm256_cvtepu8_epi16(_mm_loadu_si128((const __m128i *)q));
     *lo = _mm256_and_si256(bytes, _mm256_set1_epi16(0x0F));
     *hi = _mm256_srli_epi16(bytes, 4);
 }
+/// The same from a whole block `w` (its header first).
+VNNI void weights_q8_0(const uint8_t *w, __m256i *lo, __m256i *hi) { codes_q8_0(w + 2, lo, hi); }
+VNNI void weights_q4_0(const uint8_t *w, __m256i *lo, __m256i *hi) { codes_q4_0(w + 2, lo, hi); }
+VNNI void weights_q4_1(const uint8_t *w, __m256i *lo, __m256i *hi) { codes_q4_1(w + 4, lo, hi); }
 
 /// The halves of up to four consecutive blocks' headers (`n` of them, from block `w`) as floats:
 /// lanes 0…3 the scales d_w, lanes 4…7 the minimums m_w (Q4_1; otherwise the scales again). One
@@ -207,4 +212,73 @@ TARGET void attune_act16_vnni_multi(int type, const uint8_t *w, const attune_act
     }
     for (long j = 0; j < n; j++) y[j * ldy] = out[j];
 }
+/// Decoding's layout (`attune_act16_rows4_pack`), one group of four weight rows: per chunk of
+/// n ≤ 8 blocks, the rows' scale halves [row][block] first (one load and one conversion give a
+/// row's eight scales), Q4_1's minimum halves [block][row] (one load per block gives the four
+/// rows' minimums for their side-by-side offset chains), then the codes [block][row]. Every float
+/// operation is matvec's above, in the same order; what goes is the header gathering (a masked
+/// load and a word permutation per row and four blocks, a transposition for the minimums), which
+/// cost a third of the time of a row-block, and the four row streams become one.
+#define ROWS4_KERNEL(T, CODE_BYTES, OFFSETS)                                                                         \
+    VNNI void rows4_##T(const uint8_t *g, const attune_act16 *a, const float *da, const float *sa, long blocks,      \
+                        long ahead, float *y) {                                                                       \
+        __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0;                                     \
+        __m128 off = _mm_setzero_ps();                                                                                \
+        (void)off; (void)sa;                                                                                          \
+        for (long c = 0; c < blocks; c += 8) {                                                                        \
+            const long n = blocks - c < 8 ? blocks - c : 8;                                                           \
+            const long chunk = n * (4 * CODE_BYTES + (OFFSETS ? 16 : 8));                                             \
+            for (long line = 0; line < chunk; line += 64) _mm_prefetch((const char *)(g + ahead + line), _MM_HINT_T1); \
+            const __mmask8 k = (__mmask8)((1u << n) - 1);                                                             \
+            const uint8_t *minimums = g + 8 * n, *codes = g + (OFFSETS ? 16 : 8) * n;                                 \
+            (void)minimums;                                                                                           \
+            _Alignas(32) float scale[4][8];                                                                           \
+            const __m256 dav = _mm256_maskz_loadu_ps(k, da + c);                                                      \
+            for (int r = 0; r < 4; r++)                                                                               \
+                _mm256_store_ps(scale[r], _mm256_mul_ps(_mm256_cvtph_ps(_mm_maskz_loadu_epi16(k, g + 2 * n * r)), dav)); \
+            for (long i = 0; i < n; i++) {                                                                            \
+                const long b = c + i;                                                                                 \
+                const __m256i a_lo = _mm256_loadu_si256((const __m256i *)a[b].q);                                     \
+                const __m256i a_hi = _mm256_loadu_si256((const __m256i *)(a[b].q + 16));                              \
+                const uint8_t *q = codes + i * 4 * CODE_BYTES;                                                        \
+                __m256i lo, hi;                                                                                       \
+                codes_##T(q, &lo, &hi);                                                                               \
+                acc0 = _mm256_fmadd_ps(_mm256_set1_ps(scale[0][i]), _mm256_cvtepi32_ps(_mm256_dpwssd_epi32(_mm256_madd_epi16(lo, a_lo), hi, a_hi)), acc0); \
+                codes_##T(q + CODE_BYTES, &lo, &hi);                                                                  \
+                acc1 = _mm256_fmadd_ps(_mm256_set1_ps(scale[1][i]), _mm256_cvtepi32_ps(_mm256_dpwssd_epi32(_mm256_madd_epi16(lo, a_lo), hi, a_hi)), acc1); \
+                codes_##T(q + 2 * CODE_BYTES, &lo, &hi);                                                              \
+                acc2 = _mm256_fmadd_ps(_mm256_set1_ps(scale[2][i]), _mm256_cvtepi32_ps(_mm256_dpwssd_epi32(_mm256_madd_epi16(lo, a_lo), hi, a_hi)), acc2); \
+                codes_##T(q + 3 * CODE_BYTES, &lo, &hi);                                                              \
+                acc3 = _mm256_fmadd_ps(_mm256_set1_ps(scale[3][i]), _mm256_cvtepi32_ps(_mm256_dpwssd_epi32(_mm256_madd_epi16(lo, a_lo), hi, a_hi)), acc3); \
+                if (OFFSETS)                                                                                          \
+                    off = _mm_fmadd_ps(_mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)(minimums + 8 * i))), _mm_set1_ps(sa[b]), off); \
+            }                                                                                                         \
+            g += chunk;                                                                                               \
+        }                                                                                                             \
+        float o[4] = {0, 0, 0, 0};                                                                                    \
+        if (OFFSETS) _mm_storeu_ps(o, off);                                                                           \
+        y[0] = OFFSETS ? hsum8(acc0) + o[0] : hsum8(acc0);                                                            \
+        y[1] = OFFSETS ? hsum8(acc1) + o[1] : hsum8(acc1);                                                            \
+        y[2] = OFFSETS ? hsum8(acc2) + o[2] : hsum8(acc2);                                                            \
+        y[3] = OFFSETS ? hsum8(acc3) + o[3] : hsum8(acc3);                                                            \
+    }
+ROWS4_KERNEL(q8_0, 32, 0)
+ROWS4_KERNEL(q4_0, 16, 0)
+ROWS4_KERNEL(q4_1, 16, 1)
+
+TARGET void attune_act16_vnni_rows4(int type, const uint8_t *packed, long row_bytes, long group_begin, long group_end,
+                                    const attune_act16 *a, const float *da, const float *sa, long blocks, float *y) {
+    const long group_bytes = 4 * row_bytes, ahead = ATTUNE_ACT16_ROWS4_PREFETCH_GROUPS * group_bytes;
+    for (long g = group_begin; g < group_end; g++) {
+        const uint8_t *group = packed + g * group_bytes;
+        float *out = y + 4 * (g - group_begin);
+        switch (type) {
+        case ACT16_Q8_0: rows4_q8_0(group, a, da, sa, blocks, ahead, out); break;
+        case ACT16_Q4_0: rows4_q4_0(group, a, da, sa, blocks, ahead, out); break;
+        default: rows4_q4_1(group, a, da, sa, blocks, ahead, out); break;
+        }
+    }
+}
 #endif
+
+

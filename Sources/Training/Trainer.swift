@@ -53,7 +53,7 @@ public final class Trainer {
     @discardableResult
     public func run(steps: Int, batches: [TrainingBatch], onEvent: (TrainingEvent) -> TrainingControl = { _ in .continue }) -> StopReason {
         precondition(!batches.isEmpty, "Trainer.run: no batches")
-        model.releasePrefillPanels()  // generation's prefill copies of the weights: no step reads them
+        model.releaseGenerationCopies()  // generation's copies of the weights: no step reads them
         var consecutiveSkips = 0
         for _ in 0..<steps {
             let started = DispatchTime.now().uptimeNanoseconds

@@ -5,7 +5,7 @@ import XCTest
 
 /// Generation's prefill panels (`QuantizedLinear.int16Panels`) on the tiny model kept in Q4_1:
 /// made by the first prompt of more than `rowwiseLimit` tokens, kept for the next, freed by
-/// `releasePrefillPanels` (which training calls first) and made again with the same bits.
+/// `releaseGenerationCopies` (which training calls first) and made again with the same bits.
 final class PrefillPanelsTests: XCTestCase {
     func testPanelsAreMadeByAPromptAndReleasedForTraining() throws {
         let model = try BatchedDecodeTests.quantizedTiny(seed: 11, type: .q4_1)
@@ -21,10 +21,15 @@ final class PrefillPanelsTests: XCTestCase {
         let first = prefill()
         XCTAssertTrue(quantized.allSatisfy { $0.int16Panels.current != nil }, "a long prompt made every projection's panels")
         let live = TensorMemory.liveBytes
-        model.releasePrefillPanels()
-        XCTAssertTrue(quantized.allSatisfy { $0.int16Panels.current == nil })
+        // Decoding's rows, where made (one-row products on the VNNI path: the output head here).
+        let head = model.outputHead as? QuantizedLinear
+        let decodeBytes = ([head].compactMap { $0 } + quantized).compactMap { $0.decodeRows.current?.byteCount }.reduce(0, +)
+        XCTAssertEqual(head?.decodeRows.current != nil, head != nil && Int16DecodeRows.isUsed)
+        model.releaseGenerationCopies()
+        XCTAssertTrue(quantized.allSatisfy { $0.int16Panels.current == nil && $0.decodeRows.current == nil })
+        XCTAssertNil(head?.decodeRows.current)
         // 16 rows a panel, 640 bytes a panel and block of 32 (act16_panels.c).
-        let freed = quantized.reduce(0) { $0 + ($1.weight.rows + 15) / 16 * ($1.weight.cols / 32) * 640 }
+        let freed = quantized.reduce(0) { $0 + ($1.weight.rows + 15) / 16 * ($1.weight.cols / 32) * 640 } + decodeBytes
         XCTAssertEqual(live - TensorMemory.liveBytes, freed, "the panels' bytes went back")
         XCTAssertEqual(prefill().map(\.bitPattern), first.map(\.bitPattern), "made again, the same bits")
     }

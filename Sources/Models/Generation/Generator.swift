@@ -30,14 +30,17 @@ extension LlamaModel {
         return outputHead.forward(last, tape: tape).values
     }
 
-    /// Frees the integer panels generation's prefill made of the quantized projections
-    /// (`QuantizedLinear.int16Panels`, 1.25 bytes per weight: SmolLM2's 120 MB); the next prompt
-    /// makes them again. Training calls it first, since its steps never read them.
-    public func releasePrefillPanels() {
-        for layer in linears.values {
-            ((layer as? LoRALinear)?.base as? QuantizedLinear ?? layer as? QuantizedLinear)?.int16Panels.clear()
+    /// Frees the copies of the quantized projections generation made: prefill's integer panels
+    /// (`QuantizedLinear.int16Panels`, 1.25 bytes per weight: SmolLM2's 120 MB) and decoding's
+    /// rearranged rows (`QuantizedLinear.decodeRows`, the weights' own size: 97 MB); the next
+    /// prompt makes them again. Training calls it first, since its steps never read them.
+    public func releaseGenerationCopies() {
+        var layers = linears.values.compactMap { ($0 as? LoRALinear)?.base as? QuantizedLinear ?? $0 as? QuantizedLinear }
+        if let head = outputHead as? QuantizedLinear { layers.append(head) }
+        for layer in layers {
+            layer.int16Panels.clear()
+            layer.decodeRows.clear()
         }
-        (outputHead as? QuantizedLinear)?.int16Panels.clear()
     }
 
     /// Generates up to `maxTokens` tokens after `prompt` with a KV cache: one prefill pass over

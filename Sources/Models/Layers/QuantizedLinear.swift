@@ -15,7 +15,10 @@ public final class QuantizedLinear: LinearLayer, DenseWeightLinear {
     public let bf16Cache = BF16WeightCache()
     /// The weight as 16-bit integer panels for generation's prefill (`Tape.integerPrefill`), made
     /// on the first prefill: 1.25 bytes per weight.
-    public let int16Panels = Int16PanelCache()
+    public let int16Panels = WeightCopyCache<Int16WeightPanels>()
+    /// The weight in decoding's layout (`Int16DecodeRows`), made on the first one-row product
+    /// where a vector kernel reads it (AVX2, AVX-512 VNNI): the weight's own size again.
+    public let decodeRows = WeightCopyCache<Int16DecodeRows>()
 
     public init(weight: QuantizedMatrix) { self.weight = weight }
 
@@ -79,7 +82,7 @@ public final class QuantizedLinear: LinearLayer, DenseWeightLinear {
     static func integerPrefillForward(_ layers: [QuantizedLinear], _ x: Tensor) -> [Tensor] {
         let outputs = layers.map { Tensor(uninitialized: Array(x.shape.dropLast()) + [$0.outFeatures]) }
         let activations = Int16Activations(x.pointer, rows: x.rows, columns: x.columns)
-        let panels = layers.map { $0.int16Panels.panels(for: $0.weight) }
+        let panels = layers.map { layer in layer.int16Panels.copy { Int16WeightPanels(layer.weight) } }
         let offsets = panels.reduce(into: [0]) { $0.append($0.last! + $1.panels) }
         let shared = UncheckedSendable((panels, outputs.map(\.pointer)))
         parallelChunks(offsets.last!, minChunk: 2) { _, run in
@@ -101,7 +104,11 @@ public final class QuantizedLinear: LinearLayer, DenseWeightLinear {
             return layers.flatMap { rowwiseForward([$0], x) }
         }
         let outputs = layers.map { Tensor(uninitialized: Array(x.shape.dropLast()) + [$0.outFeatures]) }
-        rowwiseProduct(layers.map(\.weight), x: x.pointer, outputs: outputs.map(\.pointer), rows: x.rows, columns: x.columns)
+        // One row: the weights in decoding's layout where a vector kernel reads it (the same bits, less work).
+        let decodeRows = x.rows == 1 && Int16DecodeRows.isUsed && Int16Activations.supports(layers[0].weight.type) && x.columns % 32 == 0
+            ? layers.map { layer in layer.decodeRows.copy { Int16DecodeRows(layer.weight) } } : nil
+        rowwiseProduct(layers.map(\.weight), decodeRows: decodeRows, x: x.pointer, outputs: outputs.map(\.pointer),
+                       rows: x.rows, columns: x.columns)
         return outputs
     }
 
@@ -113,12 +120,12 @@ public final class QuantizedLinear: LinearLayer, DenseWeightLinear {
     /// a time into a small buffer. Either way each weight row is read once for all `m` input rows,
     /// and row `i`'s outputs depend neither on the other rows, on `m`, on the piece boundaries nor
     /// on which thread ran them (each is quantized and dotted on its own).
-    private static func rowwiseProduct(_ weights: [QuantizedMatrix], x: UnsafeMutablePointer<Float>,
+    private static func rowwiseProduct(_ weights: [QuantizedMatrix], decodeRows: [Int16DecodeRows]?, x: UnsafeMutablePointer<Float>,
                                        outputs: [UnsafeMutablePointer<Float>], rows m: Int, columns k: Int) {
         let offsets = weights.reduce(into: [0]) { $0.append($0.last! + $1.rows) }
         let total = offsets.last!
         let activations = weights.allSatisfy { Int16Activations.supports($0.type) } ? Int16Activations(x, rows: m, columns: k) : nil
-        let shared = UncheckedSendable((weights, outputs))
+        let shared = UncheckedSendable((weights, outputs, decodeRows))
         // One contiguous piece per thread (at least 32 rows each, whole 4-row groups but the
         // last): each thread streams its own run of weight rows, which the kernels prefetch ahead.
         // Cut finer, into pieces the threads claim in turn, decoding ran 15% slower.
@@ -127,12 +134,16 @@ public final class QuantizedLinear: LinearLayer, DenseWeightLinear {
         parallelChunks(pieces) { chunk, _ in
             let run = Parallelism.chunkRange(chunk, of: pieces, count: groups)
             let piece = run.lowerBound * 4..<(chunk == pieces - 1 ? total : run.upperBound * 4)
-            let (weights, outputs) = shared.value
+            let (weights, outputs, decodeRows) = shared.value
             // The piece's rows, layer by layer.
             for l in weights.indices where piece.lowerBound < offsets[l + 1] && piece.upperBound > offsets[l] {
                 let weight = weights[l], n = weight.rows
                 let range = max(piece.lowerBound, offsets[l]) - offsets[l]..<min(piece.upperBound, offsets[l + 1]) - offsets[l]
                 let y = outputs[l]
+                if let activations, let decodeRows {
+                    decodeRows[l].multiply(activations, row: 0, weight: weight, rows: range, into: y + range.lowerBound)
+                    continue
+                }
                 if let activations {
                     let first = weight.rowBytes(range.lowerBound).baseAddress!
                     if m == 1 {

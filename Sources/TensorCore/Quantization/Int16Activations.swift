@@ -10,7 +10,8 @@ import CKernels
 public final class Int16Activations: @unchecked Sendable {
     public let rows: Int
     public let columns: Int
-    private let blocksPerRow: Int
+    /// Blocks of 32 in a row.
+    public let blocksPerRow: Int
     private let buffer: UnsafeMutableRawPointer
 
     /// The weight types with an integer dot.
@@ -42,6 +43,9 @@ public final class Int16Activations: @unchecked Sendable {
     private func row(_ i: Int) -> UnsafeMutableRawPointer {
         buffer + i * blocksPerRow * Int(ATTUNE_ACT16_BLOCK_BYTES)
     }
+
+    /// Row `i`'s blocks (`attune_act16` layout).
+    func rowBlocks(_ i: Int) -> UnsafeRawPointer { UnsafeRawPointer(row(i)) }
 
     /// `y[r] = Σ deq(W[r])[j] · a[i, j]` for `rows` weight rows of `type` stored `rowBytes` apart
     /// from `weights`, each holding `columns` values.

@@ -66,34 +66,3 @@ public final class Int16WeightPanels: @unchecked Sendable {
                                 activations.blockStorage, activations.rows, y, ldy)
     }
 }
-
-/// A quantized layer's `Int16WeightPanels`, made on first use and kept (the blocks never change).
-public final class Int16PanelCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var made: Int16WeightPanels?
-
-    public init() {}
-
-    public func panels(for weight: QuantizedMatrix) -> Int16WeightPanels {
-        lock.lock()
-        defer { lock.unlock() }
-        if let made { return made }
-        let panels = Int16WeightPanels(weight)
-        made = panels
-        return panels
-    }
-
-    /// The panels made so far (nil before the first prefill or after `clear`).
-    public var current: Int16WeightPanels? {
-        lock.lock()
-        defer { lock.unlock() }
-        return made
-    }
-
-    /// Drops the panels (their memory goes back at once).
-    public func clear() {
-        lock.lock()
-        made = nil
-        lock.unlock()
-    }
-}
