@@ -221,46 +221,66 @@ TWO_ROWS(two_rows_q4_0, 18, Q4_0_WEIGHTS, NO_OFFSET)
 TWO_ROWS(two_rows_q4_1, 20, Q4_1_WEIGHTS, Q4_1_OFFSET)
 
 /// Four weight rows in decoding's layout (`attune_act16_rows4_pack`; quant_act16_vnni.c has the
-/// VNNI twin): a chunk's scales converted eight at a time, the four rows' minimums side by side,
-/// the codes of a block's four rows consecutive; each row's float operations are the one-row dot's.
+/// VNNI twin) against one or two activation rows at a time (`acts` in all, `y[j · ldy + r]`): a
+/// chunk's scales converted eight at a time, the four rows' minimums side by side, the codes of a
+/// block's four rows consecutive; each output's float operations are the one-row dot's.
 #define ROWS4_AVX2(name, CODE_BYTES, CODES, OFFSETS)                                                             \
-    AVX2A static void name(const uint8_t *g, const attune_act16 *a, const float *da, const float *sa, long blocks, \
-                           long ahead, float *y) {                                                                 \
-        __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};     \
-        __m128 off = _mm_setzero_ps();                                                                             \
-        (void)off; (void)sa;                                                                                       \
-        for (long c = 0; c < blocks; c += 8) {                                                                     \
-            const long n = blocks - c < 8 ? blocks - c : 8;                                                        \
-            const long chunk = n * (4 * CODE_BYTES + (OFFSETS ? 16 : 8));                                          \
-            for (long line = 0; line < chunk; line += 64) _mm_prefetch((const char *)(g + ahead + line), _MM_HINT_T1); \
-            const uint8_t *minimums = g + 8 * n, *codes = g + (OFFSETS ? 16 : 8) * n;                              \
-            (void)minimums;                                                                                        \
-            _Alignas(32) float scale[4][8];                                                                        \
-            const __m256 dav = _mm256_loadu_ps(da + c); /* lanes past n: unused (da holds 8 spare) */              \
-            for (int r = 0; r < 4; r++) {                                                                          \
-                /* 16 bytes from a row's n scales: past them the chunk goes on (minimums, codes). */               \
-                __m128i h = _mm_loadu_si128((const __m128i *)(g + 2 * n * r));                                     \
-                _mm256_store_ps(scale[r], _mm256_mul_ps(_mm256_cvtph_ps(h), dav));                                 \
-            }                                                                                                      \
-            for (long i = 0; i < n; i++) {                                                                         \
-                const long b = c + i;                                                                              \
-                const __m256i a0 = _mm256_loadu_si256((const __m256i *)a[b].q);                                    \
-                const __m256i a1 = _mm256_loadu_si256((const __m256i *)(a[b].q + 16));                             \
-                const uint8_t *q = codes + i * 4 * CODE_BYTES;                                                     \
-                for (int r = 0; r < 4; r++) {                                                                      \
-                    __m256i lo, hi;                                                                                \
-                    CODES(q + r * CODE_BYTES, lo, hi);                                                             \
-                    __m256i s = _mm256_add_epi32(_mm256_madd_epi16(lo, a0), _mm256_madd_epi16(hi, a1));            \
-                    acc[r] = _mm256_fmadd_ps(_mm256_set1_ps(scale[r][i]), _mm256_cvtepi32_ps(s), acc[r]);          \
-                }                                                                                                  \
-                if (OFFSETS)                                                                                       \
-                    off = _mm_fmadd_ps(_mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)(minimums + 8 * i))), _mm_set1_ps(sa[b]), off); \
-            }                                                                                                      \
-            g += chunk;                                                                                            \
-        }                                                                                                          \
-        float o[4] = {0, 0, 0, 0};                                                                                 \
-        if (OFFSETS) _mm_storeu_ps(o, off);                                                                        \
-        for (int r = 0; r < 4; r++) y[r] = OFFSETS ? hsum8(acc[r]) + o[r] : hsum8(acc[r]);                         \
+    AVX2A static inline __attribute__((always_inline)) void name##_j(                                                \
+        const uint8_t *g, const attune_act16 *const *a, const float *const *da, const float *const *sa, long blocks,   \
+        long ahead, float *y, long ldy, const int J) {                                                                 \
+        __m256 acc[2][4];                                                                                              \
+        __m128 off[2] = {_mm_setzero_ps(), _mm_setzero_ps()};                                                          \
+        for (int j = 0; j < J; j++)                                                                                    \
+            for (int r = 0; r < 4; r++) acc[j][r] = _mm256_setzero_ps();                                               \
+        (void)off; (void)sa;                                                                                           \
+        for (long c = 0; c < blocks; c += 8) {                                                                         \
+            const long n = blocks - c < 8 ? blocks - c : 8;                                                            \
+            const long chunk = n * (4 * CODE_BYTES + (OFFSETS ? 16 : 8));                                              \
+            for (long line = 0; line < chunk; line += 64) _mm_prefetch((const char *)(g + ahead + line), _MM_HINT_T1);  \
+            const uint8_t *minimums = g + 8 * n, *codes = g + (OFFSETS ? 16 : 8) * n;                                  \
+            (void)minimums;                                                                                            \
+            _Alignas(32) float scale[2][4][8];                                                                         \
+            for (int r = 0; r < 4; r++) {                                                                              \
+                /* 16 bytes from a row's n scales: past them the chunk goes on (minimums, codes); */                   \
+                /* lanes past n are never used, nor are da's spare lanes. */                                           \
+                const __m256 dw = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(g + 2 * n * r)));                  \
+                for (int j = 0; j < J; j++) _mm256_store_ps(scale[j][r], _mm256_mul_ps(dw, _mm256_loadu_ps(da[j] + c))); \
+            }                                                                                                          \
+            for (long i = 0; i < n; i++) {                                                                             \
+                const long b = c + i;                                                                                  \
+                __m256i a0[2], a1[2];                                                                                  \
+                for (int j = 0; j < J; j++) {                                                                          \
+                    a0[j] = _mm256_loadu_si256((const __m256i *)a[j][b].q);                                            \
+                    a1[j] = _mm256_loadu_si256((const __m256i *)(a[j][b].q + 16));                                     \
+                }                                                                                                      \
+                const uint8_t *q = codes + i * 4 * CODE_BYTES;                                                         \
+                for (int r = 0; r < 4; r++) {                                                                          \
+                    __m256i lo, hi;                                                                                    \
+                    CODES(q + r * CODE_BYTES, lo, hi);                                                                 \
+                    for (int j = 0; j < J; j++) {                                                                      \
+                        __m256i s = _mm256_add_epi32(_mm256_madd_epi16(lo, a0[j]), _mm256_madd_epi16(hi, a1[j]));      \
+                        acc[j][r] = _mm256_fmadd_ps(_mm256_set1_ps(scale[j][r][i]), _mm256_cvtepi32_ps(s), acc[j][r]); \
+                    }                                                                                                  \
+                }                                                                                                      \
+                if (OFFSETS) {                                                                                         \
+                    const __m128 m = _mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)(minimums + 8 * i)));               \
+                    for (int j = 0; j < J; j++) off[j] = _mm_fmadd_ps(m, _mm_set1_ps(sa[j][b]), off[j]);               \
+                }                                                                                                      \
+            }                                                                                                          \
+            g += chunk;                                                                                                \
+        }                                                                                                              \
+        for (int j = 0; j < J; j++) {                                                                                  \
+            float o[4] = {0, 0, 0, 0};                                                                                 \
+            if (OFFSETS) _mm_storeu_ps(o, off[j]);                                                                     \
+            for (int r = 0; r < 4; r++) y[j * ldy + r] = OFFSETS ? hsum8(acc[j][r]) + o[r] : hsum8(acc[j][r]);         \
+        }                                                                                                              \
+    }                                                                                                                  \
+    AVX2A static void name(const uint8_t *g, const attune_act16 *const *a, const float *const *da, const float *const *sa, \
+                           long blocks, long ahead, float *y, long ldy, long acts) {                                   \
+        for (long j = 0; j < acts; j += 2) {                                                                           \
+            if (acts - j >= 2) name##_j(g, a + j, da + j, sa + j, blocks, ahead, y + j * ldy, ldy, 2);                 \
+            else name##_j(g, a + j, da + j, sa + j, blocks, ahead, y + j * ldy, ldy, 1);                               \
+        }                                                                                                              \
     }
 ROWS4_AVX2(rows4_q8_0_avx2, 32, Q8_0_CODES, 0)
 ROWS4_AVX2(rows4_q4_0_avx2, 16, Q4_0_CODES, 0)
@@ -433,31 +453,47 @@ int attune_act16_rows4_is_vectorized(void) {
 #endif
 }
 
-void attune_act16_rows4_matvec(int type, const void *packed, long row_bytes, long group_begin, long group_end,
-                               const void *a, long blocks, float *y) {
+void attune_act16_rows4_matmul(int type, const void *packed, long row_bytes, long group_begin, long group_end,
+                               const void *a, long acts, long blocks, float *y, long ldy) {
 #if defined(__x86_64__)
     if (attune_act16_rows4_is_vectorized()) {
-        // The activations' scales and sums as arrays, 8 spare lanes past the end.
-        float stack[2 * (256 + 8)];
-        float *da = blocks <= 256 ? stack : malloc(2 * (blocks + 8) * sizeof(float)), *sa = da + blocks + 8;
-        if (!da) abort();
-        const attune_act16 *act = a;
-        for (long b = 0; b < blocks + 8; b++) { da[b] = b < blocks ? act[b].d : 0; sa[b] = b < blocks ? act[b].sum : 0; }
-        if (attune_act16_vnni_enabled()) {
-            attune_act16_vnni_rows4(type, packed, row_bytes, group_begin, group_end, act, da, sa, blocks, y);
-        } else {
-            const long group_bytes = 4 * row_bytes, ahead = ATTUNE_ACT16_ROWS4_PREFETCH_GROUPS * group_bytes;
-            for (long g = group_begin; g < group_end; g++) {
-                const uint8_t *group = (const uint8_t *)packed + g * group_bytes;
-                float *out = y + 4 * (g - group_begin);
-                switch (type) {
-                case ACT16_Q8_0: rows4_q8_0_avx2(group, act, da, sa, blocks, ahead, out); break;
-                case ACT16_Q4_0: rows4_q4_0_avx2(group, act, da, sa, blocks, ahead, out); break;
-                default: rows4_q4_1_avx2(group, act, da, sa, blocks, ahead, out); break;
+        // Per activation row: its blocks, and their scales and sums as arrays, 8 spare lanes past the end.
+        enum { MAX = 4 };
+        for (long first = 0; first < acts; first += MAX) {
+            const long count = acts - first < MAX ? acts - first : MAX;
+            const attune_act16 *rows[MAX];
+            float *da[MAX], *sa[MAX];
+            float stack[2 * MAX * (256 + 8)];
+            float *lanes = blocks <= 256 ? stack : malloc(2 * MAX * (blocks + 8) * sizeof(float));
+            if (!lanes) abort();
+            for (long j = 0; j < count; j++) {
+                rows[j] = (const attune_act16 *)a + (first + j) * blocks;
+                da[j] = lanes + 2 * j * (blocks + 8);
+                sa[j] = da[j] + blocks + 8;
+                for (long b = 0; b < blocks + 8; b++) {
+                    da[j][b] = b < blocks ? rows[j][b].d : 0;
+                    sa[j][b] = b < blocks ? rows[j][b].sum : 0;
                 }
             }
+            float *out = y + first * ldy;
+            if (attune_act16_vnni_enabled()) {
+                attune_act16_vnni_rows4(type, packed, row_bytes, group_begin, group_end, rows, (const float *const *)da,
+                                        (const float *const *)sa, count, blocks, out, ldy);
+            } else {
+                const long group_bytes = 4 * row_bytes, ahead = ATTUNE_ACT16_ROWS4_PREFETCH_GROUPS * group_bytes;
+                for (long g = group_begin; g < group_end; g++) {
+                    const uint8_t *group = (const uint8_t *)packed + g * group_bytes;
+                    float *o = out + 4 * (g - group_begin);
+                    const float *const *dj = (const float *const *)da, *const *sj = (const float *const *)sa;
+                    switch (type) {
+                    case ACT16_Q8_0: rows4_q8_0_avx2(group, rows, dj, sj, blocks, ahead, o, ldy, count); break;
+                    case ACT16_Q4_0: rows4_q4_0_avx2(group, rows, dj, sj, blocks, ahead, o, ldy, count); break;
+                    default: rows4_q4_1_avx2(group, rows, dj, sj, blocks, ahead, o, ldy, count); break;
+                    }
+                }
+            }
+            if (lanes != stack) free(lanes);
         }
-        if (da != stack) free(da);
         return;
     }
 #endif
@@ -480,9 +516,12 @@ void attune_act16_rows4_matvec(int type, const void *packed, long row_bytes, lon
                 }
                 chunk += 4 * n * bb;
             }
-            float *out = y + 4 * (g - group_begin) + r;
-            *out = type == ACT16_Q8_0 ? attune_dot_q8_0_act16(row, a, blocks)
-                 : type == ACT16_Q4_0 ? attune_dot_q4_0_act16(row, a, blocks) : attune_dot_q4_1_act16(row, a, blocks);
+            for (long j = 0; j < acts; j++) {
+                const attune_act16 *aj = (const attune_act16 *)a + j * blocks;
+                y[j * ldy + 4 * (g - group_begin) + r] = type == ACT16_Q8_0 ? attune_dot_q8_0_act16(row, aj, blocks)
+                                                       : type == ACT16_Q4_0 ? attune_dot_q4_0_act16(row, aj, blocks)
+                                                                            : attune_dot_q4_1_act16(row, aj, blocks);
+            }
         }
     }
     free(row);

@@ -26,9 +26,11 @@ void attune_act16_vnni_matvec(int type, const uint8_t *w, long row_bytes, long r
 /// One weight row against `n` (1…4) activation rows `a_stride` blocks apart, `y[j · ldy]` for
 /// row j: each result has the bits of the one-row dot. `ahead`: prefetch distance in bytes (0: none).
 /// Groups `group_begin ..< group_end` of a weight in decoding's layout (`attune_act16_rows4_pack`)
-/// against one activation row, whose scales and sums are also given as arrays `da`, `sa`.
+/// against `acts` activation rows `a[j]`, whose scales and sums are also given as arrays `da[j]`,
+/// `sa[j]` (8 spare lanes past the end): `y[j · ldy + 4 · (g − group_begin) + r]`.
 void attune_act16_vnni_rows4(int type, const uint8_t *packed, long row_bytes, long group_begin, long group_end,
-                             const attune_act16 *a, const float *da, const float *sa, long blocks, float *y);
+                             const attune_act16 *const *a, const float *const *da, const float *const *sa, long acts,
+                             long blocks, float *y, long ldy);
 void attune_act16_vnni_multi(int type, const uint8_t *w, const attune_act16 *a, long a_stride, long blocks,
                              float *y, long ldy, long n, long ahead);
 #endif

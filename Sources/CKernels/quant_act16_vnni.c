@@ -220,10 +220,12 @@ TARGET void attune_act16_vnni_multi(int type, const uint8_t *w, const attune_act
 /// load and a word permutation per row and four blocks, a transposition for the minimums), which
 /// cost a third of the time of a row-block, and the four row streams become one.
 #define ROWS4_KERNEL(T, CODE_BYTES, OFFSETS)                                                                         \
-    VNNI void rows4_##T(const uint8_t *g, const attune_act16 *a, const float *da, const float *sa, long blocks,      \
-                        long ahead, float *y) {                                                                       \
-        __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0;                                     \
-        __m128 off = _mm_setzero_ps();                                                                                \
+    VNNI void rows4_##T(const uint8_t *g, const attune_act16 *const *a, const float *const *da, const float *const *sa, \
+                        long blocks, long ahead, float *y, long ldy, const int J) {                                   \
+        __m256 acc[2][4];                                                                                             \
+        __m128 off[2] = {_mm_setzero_ps(), _mm_setzero_ps()};                                                         \
+        for (int j = 0; j < J; j++)                                                                                   \
+            for (int r = 0; r < 4; r++) acc[j][r] = _mm256_setzero_ps();                                              \
         (void)off; (void)sa;                                                                                          \
         for (long c = 0; c < blocks; c += 8) {                                                                        \
             const long n = blocks - c < 8 ? blocks - c : 8;                                                           \
@@ -232,50 +234,65 @@ TARGET void attune_act16_vnni_multi(int type, const uint8_t *w, const attune_act
             const __mmask8 k = (__mmask8)((1u << n) - 1);                                                             \
             const uint8_t *minimums = g + 8 * n, *codes = g + (OFFSETS ? 16 : 8) * n;                                 \
             (void)minimums;                                                                                           \
-            _Alignas(32) float scale[4][8];                                                                           \
-            const __m256 dav = _mm256_maskz_loadu_ps(k, da + c);                                                      \
-            for (int r = 0; r < 4; r++)                                                                               \
-                _mm256_store_ps(scale[r], _mm256_mul_ps(_mm256_cvtph_ps(_mm_maskz_loadu_epi16(k, g + 2 * n * r)), dav)); \
+            _Alignas(32) float scale[2][4][8];                                                                        \
+            for (int r = 0; r < 4; r++) {                                                                             \
+                const __m256 dw = _mm256_cvtph_ps(_mm_maskz_loadu_epi16(k, g + 2 * n * r));                          \
+                for (int j = 0; j < J; j++) _mm256_store_ps(scale[j][r], _mm256_mul_ps(dw, _mm256_maskz_loadu_ps(k, da[j] + c))); \
+            }                                                                                                         \
             for (long i = 0; i < n; i++) {                                                                            \
                 const long b = c + i;                                                                                 \
-                const __m256i a_lo = _mm256_loadu_si256((const __m256i *)a[b].q);                                     \
-                const __m256i a_hi = _mm256_loadu_si256((const __m256i *)(a[b].q + 16));                              \
+                __m256i a_lo[2], a_hi[2];                                                                             \
+                for (int j = 0; j < J; j++) {                                                                         \
+                    a_lo[j] = _mm256_loadu_si256((const __m256i *)a[j][b].q);                                         \
+                    a_hi[j] = _mm256_loadu_si256((const __m256i *)(a[j][b].q + 16));                                  \
+                }                                                                                                     \
                 const uint8_t *q = codes + i * 4 * CODE_BYTES;                                                        \
-                __m256i lo, hi;                                                                                       \
-                codes_##T(q, &lo, &hi);                                                                               \
-                acc0 = _mm256_fmadd_ps(_mm256_set1_ps(scale[0][i]), _mm256_cvtepi32_ps(_mm256_dpwssd_epi32(_mm256_madd_epi16(lo, a_lo), hi, a_hi)), acc0); \
-                codes_##T(q + CODE_BYTES, &lo, &hi);                                                                  \
-                acc1 = _mm256_fmadd_ps(_mm256_set1_ps(scale[1][i]), _mm256_cvtepi32_ps(_mm256_dpwssd_epi32(_mm256_madd_epi16(lo, a_lo), hi, a_hi)), acc1); \
-                codes_##T(q + 2 * CODE_BYTES, &lo, &hi);                                                              \
-                acc2 = _mm256_fmadd_ps(_mm256_set1_ps(scale[2][i]), _mm256_cvtepi32_ps(_mm256_dpwssd_epi32(_mm256_madd_epi16(lo, a_lo), hi, a_hi)), acc2); \
-                codes_##T(q + 3 * CODE_BYTES, &lo, &hi);                                                              \
-                acc3 = _mm256_fmadd_ps(_mm256_set1_ps(scale[3][i]), _mm256_cvtepi32_ps(_mm256_dpwssd_epi32(_mm256_madd_epi16(lo, a_lo), hi, a_hi)), acc3); \
-                if (OFFSETS)                                                                                          \
-                    off = _mm_fmadd_ps(_mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)(minimums + 8 * i))), _mm_set1_ps(sa[b]), off); \
+                for (int r = 0; r < 4; r++) {                                                                         \
+                    __m256i lo, hi;                                                                                   \
+                    codes_##T(q + r * CODE_BYTES, &lo, &hi);                                                          \
+                    for (int j = 0; j < J; j++)                                                                       \
+                        acc[j][r] = _mm256_fmadd_ps(_mm256_set1_ps(scale[j][r][i]),                                   \
+                                                    _mm256_cvtepi32_ps(_mm256_dpwssd_epi32(_mm256_madd_epi16(lo, a_lo[j]), hi, a_hi[j])), acc[j][r]); \
+                }                                                                                                     \
+                if (OFFSETS) {                                                                                        \
+                    const __m128 m = _mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)(minimums + 8 * i)));              \
+                    for (int j = 0; j < J; j++) off[j] = _mm_fmadd_ps(m, _mm_set1_ps(sa[j][b]), off[j]);              \
+                }                                                                                                     \
             }                                                                                                         \
             g += chunk;                                                                                               \
         }                                                                                                             \
-        float o[4] = {0, 0, 0, 0};                                                                                    \
-        if (OFFSETS) _mm_storeu_ps(o, off);                                                                           \
-        y[0] = OFFSETS ? hsum8(acc0) + o[0] : hsum8(acc0);                                                            \
-        y[1] = OFFSETS ? hsum8(acc1) + o[1] : hsum8(acc1);                                                            \
-        y[2] = OFFSETS ? hsum8(acc2) + o[2] : hsum8(acc2);                                                            \
-        y[3] = OFFSETS ? hsum8(acc3) + o[3] : hsum8(acc3);                                                            \
+        for (int j = 0; j < J; j++) {                                                                                 \
+            float o[4] = {0, 0, 0, 0};                                                                                \
+            if (OFFSETS) _mm_storeu_ps(o, off[j]);                                                                    \
+            for (int r = 0; r < 4; r++) y[j * ldy + r] = OFFSETS ? hsum8(acc[j][r]) + o[r] : hsum8(acc[j][r]);        \
+        }                                                                                                             \
     }
 ROWS4_KERNEL(q8_0, 32, 0)
 ROWS4_KERNEL(q4_0, 16, 0)
 ROWS4_KERNEL(q4_1, 16, 1)
 
+/// rows4_T for one or two activation rows (constant J, so the loops unroll).
+#define ROWS4(type, ...)                                                     \
+    switch (type) {                                                          \
+    case ACT16_Q8_0: rows4_q8_0(__VA_ARGS__); break;                         \
+    case ACT16_Q4_0: rows4_q4_0(__VA_ARGS__); break;                         \
+    default: rows4_q4_1(__VA_ARGS__); break;                                 \
+    }
+
 TARGET void attune_act16_vnni_rows4(int type, const uint8_t *packed, long row_bytes, long group_begin, long group_end,
-                                    const attune_act16 *a, const float *da, const float *sa, long blocks, float *y) {
+                                    const attune_act16 *const *a, const float *const *da, const float *const *sa, long acts,
+                                    long blocks, float *y, long ldy) {
     const long group_bytes = 4 * row_bytes, ahead = ATTUNE_ACT16_ROWS4_PREFETCH_GROUPS * group_bytes;
     for (long g = group_begin; g < group_end; g++) {
         const uint8_t *group = packed + g * group_bytes;
         float *out = y + 4 * (g - group_begin);
-        switch (type) {
-        case ACT16_Q8_0: rows4_q8_0(group, a, da, sa, blocks, ahead, out); break;
-        case ACT16_Q4_0: rows4_q4_0(group, a, da, sa, blocks, ahead, out); break;
-        default: rows4_q4_1(group, a, da, sa, blocks, ahead, out); break;
+        // Two activation rows at a time; the group's bytes stay in L1 for the next two.
+        for (long j = 0; j < acts; j += 2) {
+            if (acts - j >= 2) {
+                ROWS4(type, group, a + j, da + j, sa + j, blocks, ahead, out + j * ldy, ldy, 2)
+            } else {
+                ROWS4(type, group, a + j, da + j, sa + j, blocks, ahead, out + j * ldy, ldy, 1)
+            }
         }
     }
 }

@@ -139,14 +139,15 @@ int attune_act16_vnni_enabled(void);
 /// (quant_act16_vnni.c): rows in groups of four, each group `4 · row_bytes` bytes (the rows' own
 /// size), blocks in chunks of eight with the headers apart from the codes. `attune_act16_rows4_pack`
 /// writes groups `group_begin ..< group_end` of `weights` (`row_bytes` apart) at their offsets in
-/// `out`; `attune_act16_rows4_matvec` writes `y[4 · (g − group_begin) + r]`, the bits
-/// `attune_matvec_*_act16` gives row `4g + r` (AVX-512 VNNI or AVX2 kernels reading the layout;
+/// `out`; `attune_act16_rows4_matmul` writes `y[j · ldy + 4 · (g − group_begin) + r]` for `acts`
+/// consecutive activation rows j, the bits `attune_matvec_*_act16` gives row `4g + r` and
+/// activation row j alone (AVX-512 VNNI or AVX2 kernels reading the layout;
 /// elsewhere the one-row dot on each row put back together). `attune_act16_rows4_is_vectorized`:
 /// 1 when a kernel reads the layout on this CPU and kernel path.
 void attune_act16_rows4_pack(int type, const void *weights, long row_bytes, long blocks, long group_begin, long group_end,
                              void *out);
-void attune_act16_rows4_matvec(int type, const void *packed, long row_bytes, long group_begin, long group_end,
-                               const void *a, long blocks, float *y);
+void attune_act16_rows4_matmul(int type, const void *packed, long row_bytes, long group_begin, long group_end,
+                               const void *a, long acts, long blocks, float *y, long ldy);
 int attune_act16_rows4_is_vectorized(void);
 
 /// Generation's prefill (act16_panels.c, its definition there): a Q8_0 (type 0), Q4_0 (1) or Q4_1

@@ -16,7 +16,7 @@ public final class QuantizedLinear: LinearLayer, DenseWeightLinear {
     /// The weight as 16-bit integer panels for generation's prefill (`Tape.integerPrefill`), made
     /// on the first prefill: 1.25 bytes per weight.
     public let int16Panels = WeightCopyCache<Int16WeightPanels>()
-    /// The weight in decoding's layout (`Int16DecodeRows`), made on the first one-row product
+    /// The weight in decoding's layout (`Int16DecodeRows`), made on the first decoding product
     /// where a vector kernel reads it (AVX2, AVX-512 VNNI): the weight's own size again.
     public let decodeRows = WeightCopyCache<Int16DecodeRows>()
 
@@ -104,8 +104,8 @@ public final class QuantizedLinear: LinearLayer, DenseWeightLinear {
             return layers.flatMap { rowwiseForward([$0], x) }
         }
         let outputs = layers.map { Tensor(uninitialized: Array(x.shape.dropLast()) + [$0.outFeatures]) }
-        // One row: the weights in decoding's layout where a vector kernel reads it (the same bits, less work).
-        let decodeRows = x.rows == 1 && Int16DecodeRows.isUsed && Int16Activations.supports(layers[0].weight.type) && x.columns % 32 == 0
+        // The weights in decoding's layout where a vector kernel reads it (the same bits, less work).
+        let decodeRows = Int16DecodeRows.isUsed && Int16Activations.supports(layers[0].weight.type) && x.columns % 32 == 0
             ? layers.map { layer in layer.decodeRows.copy { Int16DecodeRows(layer.weight) } } : nil
         rowwiseProduct(layers.map(\.weight), decodeRows: decodeRows, x: x.pointer, outputs: outputs.map(\.pointer),
                        rows: x.rows, columns: x.columns)
@@ -141,7 +141,7 @@ public final class QuantizedLinear: LinearLayer, DenseWeightLinear {
                 let range = max(piece.lowerBound, offsets[l]) - offsets[l]..<min(piece.upperBound, offsets[l + 1]) - offsets[l]
                 let y = outputs[l]
                 if let activations, let decodeRows {
-                    decodeRows[l].multiply(activations, row: 0, weight: weight, rows: range, into: y + range.lowerBound)
+                    decodeRows[l].multiply(activations, weight: weight, rows: range, into: y + range.lowerBound, ldy: n)
                     continue
                 }
                 if let activations {

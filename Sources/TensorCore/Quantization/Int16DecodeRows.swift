@@ -11,7 +11,8 @@ import Foundation
 /// converts a row's eight scales with one load and one conversion instead of gathering headers
 /// from 20-byte blocks (a third of a row-block's time), and the four rows stream as one.
 /// Measured on a Zen 4 (SmolLM2-sized Q4_1 rows from DRAM, two threads): 33–38 GB/s against 27–30.
-/// Made once per weight on the first one-row product (`QuantizedLinear.decodeRows`), only where
+/// Decoding several rows at once (a batch of requests) reads each group once for all of them.
+/// Made once per weight on the first decoding product (`QuantizedLinear.decodeRows`), only where
 /// `isUsed` (a vector kernel reads it): the portable path would only put the rows back together.
 public final class Int16DecodeRows: @unchecked Sendable {
     public let rows: Int
@@ -51,25 +52,30 @@ public final class Int16DecodeRows: @unchecked Sendable {
         TensorMemory.freed(byteCount)
     }
 
-    /// `y[r − range.lowerBound] = a_row · deq(W[r])` for the weight rows in `range` and activation
-    /// row `row`: whole groups from this layout, rows outside them (a range not on a multiple of
-    /// four, the last `rows % 4`) from `weight`'s own blocks — the same bits either way.
-    public func multiply(_ activations: Int16Activations, row: Int, weight: QuantizedMatrix, rows range: Range<Int>,
-                         into y: UnsafeMutablePointer<Float>) {
+    /// `y[i · ldy + r − range.lowerBound] = a_i · deq(W[r])` for every activation row i and the
+    /// weight rows in `range`: whole groups from this layout (each group read once for all rows),
+    /// rows outside them (a range not on a multiple of four, the last `rows % 4`) from `weight`'s
+    /// own blocks — each output the bits `Int16Activations.multiply` gives it alone.
+    public func multiply(_ activations: Int16Activations, weight: QuantizedMatrix, rows range: Range<Int>,
+                         into y: UnsafeMutablePointer<Float>, ldy: Int) {
         precondition(activations.columns == columns && weight.rows == rows && weight.cols == columns,
                      "Int16DecodeRows: a \(weight.rows)×\(weight.cols) weight and \(activations.columns) columns, made for \(rows)×\(columns)")
         precondition(range.lowerBound >= 0 && range.upperBound <= rows, "Int16DecodeRows: rows \(range) of \(rows)")
         let first = min((range.lowerBound + 3) / 4, groups), last = max(first, min(range.upperBound / 4, groups))
+        func clamped(_ row: Int) -> Int { min(max(row, range.lowerBound), range.upperBound) }
         func original(_ part: Range<Int>) {
             guard !part.isEmpty else { return }
-            activations.multiply(weight.type, weights: weight.rowBytes(part.lowerBound).baseAddress!, rowBytes: rowBytes,
-                                 rows: part.count, row: row, into: y + (part.lowerBound - range.lowerBound))
+            let w = weight.rowBytes(part.lowerBound).baseAddress!, out = y + (part.lowerBound - range.lowerBound)
+            if activations.rows == 1 {
+                activations.multiply(weight.type, weights: w, rowBytes: rowBytes, rows: part.count, row: 0, into: out)
+            } else {
+                activations.multiplyAllRows(weight.type, weights: w, rowBytes: rowBytes, rows: part.count, into: out, ldy: ldy)
+            }
         }
-        func clamped(_ row: Int) -> Int { min(max(row, range.lowerBound), range.upperBound) }
         original(range.lowerBound..<clamped(4 * first))
         if last > first {
-            attune_act16_rows4_matvec(type, storage, rowBytes, first, last, activations.rowBlocks(row), activations.blocksPerRow,
-                                      y + (4 * first - range.lowerBound))
+            attune_act16_rows4_matmul(type, storage, rowBytes, first, last, activations.blockStorage, activations.rows,
+                                      activations.blocksPerRow, y + (4 * first - range.lowerBound), ldy)
         }
         original(clamped(4 * last)..<range.upperBound)
     }

@@ -4,7 +4,8 @@ import XCTest
 
 /// Decoding's rearranged weight rows (`Int16DecodeRows`, CKernels `attune_act16_rows4_*`): for every
 /// type, row count (whole groups of four and leftovers), block count (chunks of eight, full and
-/// partial) and row range (on and off a multiple of four), the product has the bits of the 16-bit
+/// partial), row range (on and off a multiple of four) and number of activation rows (1–7: a
+/// decoding batch, two at a time in the kernels), the product has the bits of the 16-bit
 /// activation dots' definition — `Int16Activations.multiply` on the original rows with the portable
 /// kernels — on every kernel path this CPU has (the VNNI kernel reads the layout; other paths put
 /// each row back together first).
@@ -24,12 +25,17 @@ final class Int16DecodeRowsTests: XCTestCase {
                 var rng = RandomGenerator(seed: UInt64(rows * 100 + blocks))
                 let values = (0..<(rows * cols)).map { i in Float(rng.normal()) * (i % 64 < 32 ? 0.03 : 0.8) + (i % 96 < 32 ? 0.2 : 0) }
                 let weight = try QuantizedMatrix(quantizing: values, rows: rows, cols: cols, type: type)
-                let x = (0..<cols).map { i in Float(rng.uniform(-1, 1)) * (i / 32 % 3 == 0 ? 40 : 0.01) }
-                let acts = x.withUnsafeBufferPointer { Int16Activations($0.baseAddress!, rows: 1, columns: cols) }
+                // Up to 7 activation rows (decoding a batch): each row's outputs are its own.
+                let m = [1, 2, 3, 5, 7][(rows + blocks) % 5]
+                let x = (0..<(m * cols)).map { i in Float(rng.uniform(-1, 1)) * (i / 32 % 3 == 0 ? 40 : 0.01) }
+                let acts = x.withUnsafeBufferPointer { Int16Activations($0.baseAddress!, rows: m, columns: cols) }
                 attune_kernel_force_path(Int32(ATTUNE_PATH_PORTABLE))
-                var expected = [Float](repeating: .nan, count: rows)
-                expected.withUnsafeMutableBufferPointer {
-                    acts.multiply(type, weights: weight.rowBytes(0).baseAddress!, rowBytes: weight.rowByteCount, rows: rows, row: 0, into: $0.baseAddress!)
+                var expected = [Float](repeating: .nan, count: m * rows)
+                for i in 0..<m {
+                    expected.withUnsafeMutableBufferPointer {
+                        acts.multiply(type, weights: weight.rowBytes(0).baseAddress!, rowBytes: weight.rowByteCount, rows: rows, row: i,
+                                      into: $0.baseAddress! + i * rows)
+                    }
                 }
                 attune_kernel_force_path(-1)
                 let decodeRows = Int16DecodeRows(weight)
@@ -38,10 +44,15 @@ final class Int16DecodeRowsTests: XCTestCase {
                 for path in paths() {
                     attune_kernel_force_path(path)
                     for range in Set([0..<rows, 1..<rows, 0..<max(1, rows - 1), min(2, rows - 1)..<rows, (rows / 2)..<rows]) where !range.isEmpty {
-                        var y = [Float](repeating: .nan, count: range.count)
-                        y.withUnsafeMutableBufferPointer { decodeRows.multiply(acts, row: 0, weight: weight, rows: range, into: $0.baseAddress!) }
-                        XCTAssertEqual(y.map(\.bitPattern), expected[range].map(\.bitPattern),
-                                       "\(type) \(rows)×\(cols) rows \(range) path \(path)")
+                        var y = [Float](repeating: .nan, count: m * rows)
+                        y.withUnsafeMutableBufferPointer {
+                            decodeRows.multiply(acts, weight: weight, rows: range, into: $0.baseAddress! + range.lowerBound, ldy: rows)
+                        }
+                        for i in 0..<m {
+                            let part = (i * rows + range.lowerBound)..<(i * rows + range.upperBound)
+                            XCTAssertEqual(y[part].map(\.bitPattern), expected[part].map(\.bitPattern),
+                                           "\(type) \(rows)×\(cols), \(m) activation rows, row \(i), weight rows \(range), path \(path)")
+                        }
                         checked += 1
                     }
                 }
@@ -70,7 +81,7 @@ final class Int16DecodeRowsTests: XCTestCase {
         func product(_ bytes: [UInt8]) throws -> [Float] {
             let weight = try QuantizedMatrix(rows: rows, cols: 32 * blocks, type: .q4_1, bytes: bytes)
             var y = [Float](repeating: .nan, count: rows)
-            y.withUnsafeMutableBufferPointer { Int16DecodeRows(weight).multiply(acts, row: 0, weight: weight, rows: 0..<rows, into: $0.baseAddress!) }
+            y.withUnsafeMutableBufferPointer { Int16DecodeRows(weight).multiply(acts, weight: weight, rows: 0..<rows, into: $0.baseAddress!, ldy: rows) }
             return y
         }
         let before = try product(bytes)
