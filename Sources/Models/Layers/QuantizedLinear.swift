@@ -100,7 +100,7 @@ public final class QuantizedLinear: LinearLayer, DenseWeightLinear {
     /// quantized once and the output rows of all layers run as one parallel loop.
     static func rowwiseForward(_ layers: [QuantizedLinear], _ x: Tensor) -> [Tensor] {
         // A layer with the integer dot and one without take different arithmetic: each alone.
-        if layers.count > 1, Set(layers.map { Int16Activations.supports($0.weight.type) }).count > 1 {
+        if layers.count > 1, layers.contains(where: { Int16Activations.supports($0.weight.type) != Int16Activations.supports(layers[0].weight.type) }) {
             return layers.flatMap { rowwiseForward([$0], x) }
         }
         let outputs = layers.map { Tensor(uninitialized: Array(x.shape.dropLast()) + [$0.outFeatures]) }

@@ -42,7 +42,9 @@ public final class Int16DecodeRows: @unchecked Sendable {
         guard groups > 0 else { return }
         let (source, target, type, rowBytes, blocks) = (UncheckedSendable(weight.rowBytes(0).baseAddress!), UncheckedSendable(storage),
                                                         type, rowBytes, weight.cols / 32)
-        parallelChunks(groups, minChunk: 256) { _, range in
+        // Over both threads even for a small weight: a first token (serve's first request) waits
+        // for every layer's copy, 96 MB for SmolLM2.
+        parallelChunks(groups, minChunk: 16) { _, range in
             attune_act16_rows4_pack(type, source.value, rowBytes, blocks, range.lowerBound, range.upperBound, target.value)
         }
     }
