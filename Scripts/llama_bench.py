@@ -138,11 +138,14 @@ def inference(args):
 
 
 def bandwidth(binary, threads):
-    def run(n):
-        text = subprocess.run([binary, str(n)], check=True, capture_output=True, text=True).stdout
+    def run(n, pages=None):
+        env = dict(os.environ, PAGES=pages) if pages else None
+        text = subprocess.run([binary, str(n)], check=True, capture_output=True, text=True, env=env).stdout
         return json.loads(text)
     result = run(threads)
     result["one_thread_gb_per_s"] = run(1)["gb_per_s"] if threads != 1 else result["gb_per_s"]
+    # The same read in 4 KiB pages (how the probe read before decoding's copies took 2 MiB pages).
+    result["small_pages_gb_per_s"] = run(threads, "4k")["gb_per_s"]
     return result
 
 
@@ -385,8 +388,10 @@ def sections(folder, attune_inference):
             lines.append(f"\nDecode ceiling = weight bytes read per token ({weights['weight_bytes_per_token'] / 1e6:.1f} MB: "
                          f"{'all tensors, the embedding tied to the output' if weights['tied_embeddings'] else 'all tensors, one embedding row'}) "
                          f"/ measured read bandwidth ({bandwidth['gb_per_s']:.2f} GB/s: {bandwidth['threads']} threads summing a "
-                         f"{bandwidth['buffer_mib']} MiB buffer, best of {bandwidth['passes']}, `Scripts/read_bandwidth.c`; "
-                         f"1 thread {bandwidth.get('one_thread_gb_per_s', 0):.2f} GB/s). The KV cache's reads are left out.")
+                         f"{bandwidth['buffer_mib']} MiB buffer ({bandwidth.get('huge_page_mib', 0)} MiB of it in 2 MiB pages, as "
+                         f"decoding's weight copies), best of {bandwidth['passes']}, `Scripts/read_bandwidth.c`; "
+                         f"1 thread {bandwidth.get('one_thread_gb_per_s', 0):.2f} GB/s; in 4 KiB pages "
+                         f"{bandwidth.get('small_pages_gb_per_s', 0):.2f} GB/s). The KV cache's reads are left out.")
         report["inference"] = {"attune": attune_inference, "llama_cpp": llama, "weights": weights, "bandwidth": bandwidth,
                                "decode_ceiling_tokens_per_s": ceiling,
                                "prefill_ratio": pre_a / pre_l if pre_a and pre_l else None,

@@ -23,6 +23,8 @@ public final class Int16DecodeRows: @unchecked Sendable {
     public let byteCount: Int
     private let type: Int32
     private let rowBytes: Int
+    /// In 2 MiB pages where the system gives them (`LargePages`): decoding streams it every token.
+    private let memory: LargePages.Block
     private let storage: UnsafeMutableRawPointer
 
     /// Whether decoding uses this layout on this CPU and kernel path (AVX-512 VNNI or AVX2).
@@ -37,7 +39,8 @@ public final class Int16DecodeRows: @unchecked Sendable {
         rowBytes = weight.rowByteCount
         type = weight.type == .q8_0 ? 0 : weight.type == .q4_0 ? 1 : 2
         byteCount = max(groups * 4 * rowBytes, 64)
-        storage = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
+        memory = LargePages.allocate(byteCount: byteCount)
+        storage = memory.pointer
         TensorMemory.allocated(byteCount)
         guard groups > 0 else { return }
         let (source, target, type, rowBytes, blocks) = (UncheckedSendable(weight.rowBytes(0).baseAddress!), UncheckedSendable(storage),
@@ -50,7 +53,6 @@ public final class Int16DecodeRows: @unchecked Sendable {
     }
 
     deinit {
-        storage.deallocate()
         TensorMemory.freed(byteCount)
     }
 
