@@ -9,7 +9,7 @@ import Synchronization
 /// the same binary decoding with the same weights in either kind of page, alternating token by
 /// token): 5–9% less time per token.
 ///
-/// Blocks are cut from 8 MiB slabs (so a 69 KB projection does not cost a 2 MiB page of its own);
+/// Slabs are mapped fresh (`mmap`), 2 MiB-aligned. Blocks are cut from 8 MiB slabs (so a 69 KB projection does not cost a 2 MiB page of its own);
 /// a block of half a slab or more gets a slab of its own, rounded up to 2 MiB. A slab goes back to
 /// the system when the last block cut from it is freed. Where the kernel has no huge pages the
 /// memory is ordinary memory, 2 MiB-aligned.
@@ -70,21 +70,31 @@ public enum LargePages {
         let base: UnsafeMutableRawPointer
         let bytes: Int
 
+        /// Fresh pages straight from `mmap`, never memory the allocator recycles: madvise marks a
+        /// range for huge pages at its next faults, and recycled memory is already faulted in
+        /// 4 KiB pages (glibc serves even a 16 MiB request from its heap once its mmap threshold
+        /// has grown, as it does after large frees).
         init(bytes: Int) {
-            var memory: UnsafeMutableRawPointer?
-            guard posix_memalign(&memory, LargePages.pageBytes, bytes) == 0, let memory else {
-                fatalError("LargePages: cannot allocate \(bytes) bytes")
+            let length = bytes + LargePages.pageBytes
+            guard let raw = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+                  raw != UnsafeMutableRawPointer(bitPattern: -1) else {
+                fatalError("LargePages: cannot map \(bytes) bytes")
             }
+            // Keep the 2 MiB-aligned `bytes` inside the mapping; unmap the ends.
+            let start = Int(bitPattern: raw), aligned = (start + LargePages.pageBytes - 1) & ~(LargePages.pageBytes - 1)
+            if aligned > start { munmap(raw, aligned - start) }
+            let tail = start + length - (aligned + bytes)
+            if tail > 0 { munmap(UnsafeMutableRawPointer(bitPattern: aligned + bytes), tail) }
+            base = UnsafeMutableRawPointer(bitPattern: aligned)!
             #if os(Linux)
-            _ = madvise(memory, bytes, MADV_HUGEPAGE)
+            _ = madvise(base, bytes, MADV_HUGEPAGE)
             #endif
-            base = memory
             self.bytes = bytes
             LargePages.held.wrappingAdd(bytes, ordering: .relaxed)
         }
 
         deinit {
-            free(base)
+            munmap(base, bytes)
             LargePages.held.wrappingSubtract(bytes, ordering: .relaxed)
         }
     }
