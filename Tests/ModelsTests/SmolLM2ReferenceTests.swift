@@ -10,7 +10,10 @@ import XCTest
 final class SmolLM2ReferenceTests: XCTestCase {
     nonisolated(unsafe) static var shared: LoadedModel?
 
-    func loaded() throws -> LoadedModel {
+    func loaded() throws -> LoadedModel { try Self.loadedModel() }
+
+    /// The cached SmolLM2, loaded once for every test that reads it (a skip, or in CI a failure, without it).
+    static func loadedModel() throws -> LoadedModel {
         if let model = Self.shared { return model }
         guard let url = ModelCache.default.cached(.smollm2) else {
             if ProcessInfo.processInfo.environment["ATTUNE_REQUIRE_FIXTURES"] == "1" {

@@ -22,6 +22,7 @@ extension LlamaModel {
     /// prompt of more than `QuantizedLinear.rowwiseLimit` tokens runs its quantized projections in
     /// integers (`Tape.integerPrefill`); a few tokens take decoding's row-by-row dots.
     public func nextTokenLogits(_ tokens: [Int32], cache: KVCache) -> [Float] {
+        if tokens.count == 1, let logits = decodeStepWithoutTape(tokens[0], cache: cache) { return logits }
         let tape = Tape(recording: false)
         tape.integerPrefill = true
         let hidden = hiddenStates(tokens: tokens, batch: 1, cache: cache, tape: tape)

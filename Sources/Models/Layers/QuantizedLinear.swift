@@ -99,17 +99,24 @@ public final class QuantizedLinear: LinearLayer, DenseWeightLinear {
     /// each output `[…, out_l]` with the bits `forward` gives it alone: the activations are
     /// quantized once and the output rows of all layers run as one parallel loop.
     static func rowwiseForward(_ layers: [QuantizedLinear], _ x: Tensor) -> [Tensor] {
+        let outputs = layers.map { Tensor(uninitialized: Array(x.shape.dropLast()) + [$0.outFeatures]) }
+        rowwiseForward(layers, x: x.pointer, rows: x.rows, into: outputs.map(\.pointer))
+        return outputs
+    }
+
+    /// `rowwiseForward` on raw rows: `outputs[l] [m, out_l] = x [m, in] · deq(W_l)ᵀ`, the same bits.
+    static func rowwiseForward(_ layers: [QuantizedLinear], x: UnsafeMutablePointer<Float>, rows m: Int,
+                               into outputs: [UnsafeMutablePointer<Float>]) {
+        let k = layers[0].inFeatures
         // A layer with the integer dot and one without take different arithmetic: each alone.
         if layers.count > 1, layers.contains(where: { Int16Activations.supports($0.weight.type) != Int16Activations.supports(layers[0].weight.type) }) {
-            return layers.flatMap { rowwiseForward([$0], x) }
+            for (layer, y) in zip(layers, outputs) { rowwiseForward([layer], x: x, rows: m, into: [y]) }
+            return
         }
-        let outputs = layers.map { Tensor(uninitialized: Array(x.shape.dropLast()) + [$0.outFeatures]) }
         // The weights in decoding's layout where a vector kernel reads it (the same bits, less work).
-        let decodeRows = Int16DecodeRows.isUsed && Int16Activations.supports(layers[0].weight.type) && x.columns % 32 == 0
+        let decodeRows = Int16DecodeRows.isUsed && Int16Activations.supports(layers[0].weight.type) && k % 32 == 0
             ? layers.map { layer in layer.decodeRows.copy { Int16DecodeRows(layer.weight) } } : nil
-        rowwiseProduct(layers.map(\.weight), decodeRows: decodeRows, x: x.pointer, outputs: outputs.map(\.pointer),
-                       rows: x.rows, columns: x.columns)
-        return outputs
+        rowwiseProduct(layers.map(\.weight), decodeRows: decodeRows, x: x, outputs: outputs, rows: m, columns: k)
     }
 
 

@@ -33,6 +33,15 @@ public final class KVCache {
         return (Tensor(shape: shape, storage: keys[layer].storage), Tensor(shape: shape, storage: values[layer].storage))
     }
 
+    /// Copies one position's keys and values (`K·D` floats each) after the cached positions of
+    /// `layer` and returns the layer's buffers, `length + 1` positions filled (decoding's tape-free step).
+    func appendOne(layer: Int, keys k: UnsafePointer<Float>, values v: UnsafePointer<Float>) -> (keys: UnsafePointer<Float>, values: UnsafePointer<Float>) {
+        precondition(length < capacity, "KV cache full: \(length) + 1 positions exceed its capacity \(capacity)")
+        (keys[layer].pointer + length * width).update(from: k, count: width)
+        (values[layer].pointer + length * width).update(from: v, count: width)
+        return (UnsafePointer(keys[layer].pointer), UnsafePointer(values[layer].pointer))
+    }
+
     /// Marks `count` appended positions as filled (after every layer appended them).
     func advance(by count: Int) { length += count }
 

@@ -106,7 +106,7 @@ public final class LlamaModel {
         return t
     }
 
-    private func linear(_ layer: Int, _ projection: String) -> LinearLayer {
+    func linear(_ layer: Int, _ projection: String) -> LinearLayer {
         let index: Int? = switch projection {
         case "q_proj": 0
         case "k_proj": 1

@@ -1,0 +1,71 @@
+import TensorCore
+
+extension LlamaModel {
+    /// The logits `[V]` after feeding one `token` at position `cache.length` (the cache grows by
+    /// one): what `nextTokenLogits([token], cache:)` computes, without the tape. Every step calls
+    /// the kernels the tape's path calls, on the same values in the same order (RMSNorm, the
+    /// projections' integer dots through `QuantizedLinear.rowwiseForward`, RoPE, the KV append,
+    /// `AttentionKernel.decodeForward`, the residual adds, SwiGLU), so the bits are the same; what
+    /// goes is the tape's bookkeeping around them: ~20 tensors a block (each an object, a storage
+    /// and a buffer) made and freed, reshapes, and per-call arrays. A decoded SmolLM2 token runs
+    /// ~180 parallel loops of ~25 µs, and the main thread's work between them (the other thread
+    /// waiting) took ~15% of the token; the activations here live in one buffer per token.
+    ///
+    /// Only for a model whose every projection and output head is a `QuantizedLinear` (a GGUF
+    /// file without an adapter on it): nil for any other, which takes the tape's path.
+    func decodeStepWithoutTape(_ token: Int32, cache: KVCache) -> [Float]? {
+        guard cache.remaining > 0, let head = outputHead as? QuantizedLinear, let blocks = quantizedBlocks() else { return nil }
+        let c = config
+        let width = c.hiddenSize, qWidth = c.heads * c.headDim, kvWidth = c.kvHeads * c.headDim, mlp = c.intermediateSize
+        let position = cache.length
+        // x, h, q, k, v, rotated q and k, attended, projected, gate, up, gated, logits.
+        let sizes = [width, width, qWidth, kvWidth, kvWidth, qWidth, kvWidth, qWidth, width, mlp, mlp, mlp, head.outFeatures, 1]
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: sizes.reduce(0, +))
+        defer { buffer.deallocate() }
+        var offset = 0
+        let views = sizes.map { n in defer { offset += n }; return buffer + offset }
+        let (x, h, q, k, v, qr, kr, attended, projected) = (views[0], views[1], views[2], views[3], views[4], views[5], views[6], views[7], views[8])
+        let (gate, up, gated, logits, rstd) = (views[9], views[10], views[11], views[12], views[13])
+
+        let tape = Tape(recording: false)
+        let embedded = embedding.forward([token], tape: tape)
+        x.update(from: embedded.pointer, count: width)
+        let rope = RotaryKernel.Table<Float>(positions: [position], headDim: c.headDim, base: c.ropeTheta)
+        for (i, block) in blocks.enumerated() {
+            RMSNormKernel.forward(x: x, weight: norm(i, input: true).pointer, y: h, rstd: rstd, rows: 1, cols: width, eps: c.rmsNormEps)
+            QuantizedLinear.rowwiseForward(block.qkv, x: h, rows: 1, into: [q, k, v])
+            RotaryKernel.apply(q, qr, table: rope, batch: 1, tokens: 1, heads: c.heads, layout: c.ropeLayout)
+            RotaryKernel.apply(k, kr, table: rope, batch: 1, tokens: 1, heads: c.kvHeads, layout: c.ropeLayout)
+            let cached = cache.appendOne(layer: i, keys: kr, values: v)
+            AttentionKernel.decodeForward([AttentionKernel.DecodeSequence(q: qr, k: cached.keys, v: cached.values, keyTokens: position + 1, out: attended)],
+                                          heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim)
+            QuantizedLinear.rowwiseForward([block.o], x: attended, rows: 1, into: [projected])
+            ElementwiseKernel.addForward(x, projected, x, count: width, bCount: width)
+            RMSNormKernel.forward(x: x, weight: norm(i, input: false).pointer, y: h, rstd: rstd, rows: 1, cols: width, eps: c.rmsNormEps)
+            QuantizedLinear.rowwiseForward(block.gateUp, x: h, rows: 1, into: [gate, up])
+            ActivationKernel.swigluForward(gate: gate, up: up, gated, count: mlp)
+            QuantizedLinear.rowwiseForward([block.down], x: gated, rows: 1, into: [projected])
+            ElementwiseKernel.addForward(x, projected, x, count: width, bCount: width)
+        }
+        cache.advance(by: 1)
+        RMSNormKernel.forward(x: x, weight: parameter("model.norm.weight").pointer, y: h, rstd: rstd, rows: 1, cols: width, eps: c.rmsNormEps)
+        QuantizedLinear.rowwiseForward([head], x: h, rows: 1, into: [logits])
+        return Array(UnsafeBufferPointer(start: logits, count: head.outFeatures))
+    }
+
+    /// Each block's projections when all are plain `QuantizedLinear`s, grouped as decoding runs
+    /// them (q, k, v together; o; gate and up together; down); nil otherwise.
+    private func quantizedBlocks() -> [(qkv: [QuantizedLinear], o: QuantizedLinear, gateUp: [QuantizedLinear], down: QuantizedLinear)]? {
+        var blocks: [(qkv: [QuantizedLinear], o: QuantizedLinear, gateUp: [QuantizedLinear], down: QuantizedLinear)] = []
+        blocks.reserveCapacity(config.layers)
+        for i in 0..<config.layers {
+            var layers: [QuantizedLinear] = []
+            for name in Self.projectionNames {
+                guard let layer = linear(i, name) as? QuantizedLinear else { return nil }
+                layers.append(layer)
+            }
+            blocks.append((Array(layers[0..<3]), layers[3], Array(layers[4..<6]), layers[6]))
+        }
+        return blocks
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import TensorCore
+import Tokenization
+import XCTest
+@testable import Models
+
+/// `LlamaModel.decodeStepWithoutTape` (what `nextTokenLogits` runs for one token of a quantized
+/// model) against the tape's path for the same token (`hiddenStates` + the output head): the same
+/// bits at every step, on every kernel path; models it cannot run (float projections, an adapter)
+/// are left to the tape.
+final class DecodeStepTests: XCTestCase {
+    override func tearDown() {
+        Numerics.forceKernelPath(.best)
+        super.tearDown()
+    }
+
+    /// The tiny model with an MLP width of 192, so every projection and the tied embedding is
+    /// quantized to `type` (the default 176 leaves down_proj float: not a multiple of 32).
+    static func fullyQuantizedTiny(seed: UInt64, type: GGMLType) throws -> LlamaModel {
+        var options = TinyModelOptions()
+        options.mlp = 192
+        let dense = try LoadedModel.tiny(options, seed: seed).model
+        var quantized: [String: QuantizedMatrix] = [:]
+        for (name, shape) in dense.config.parameterShapes where shape.count == 2 {
+            quantized[name] = try QuantizedMatrix(quantizing: dense.parameter(name).values, rows: shape[0], cols: shape[1], type: type)
+        }
+        let model = try LlamaModel(config: dense.config, quantizedWeights: quantized)
+        for (name, _) in dense.config.parameterShapes where quantized[name] == nil { model.parameter(name).copy(from: dense.parameter(name)) }
+        return model
+    }
+
+    /// The tape's logits for one token through `cache` (`nextTokenLogits` before the tape-free step).
+    static func tapeLogits(_ model: LlamaModel, _ token: Int32, cache: KVCache) -> [Float] {
+        let tape = Tape(recording: false)
+        tape.integerPrefill = true
+        let hidden = model.hiddenStates(tokens: [token], batch: 1, cache: cache, tape: tape)
+        return model.outputHead.forward(hidden, tape: tape).values
+    }
+
+    /// Prefills `prompt` into two caches, then feeds the greedy tokens one at a time to both
+    /// paths: logits bit for bit, the caches the same length.
+    func assertSameBits(_ model: LlamaModel, prompt: [Int], steps: Int, file: StaticString = #filePath, line: UInt = #line) {
+        let stepCache = KVCache(config: model.config, capacity: prompt.count + steps + 1)
+        let tapeCache = KVCache(config: model.config, capacity: prompt.count + steps + 1)
+        var token = Sampler.argmax(model.nextTokenLogits(prompt.map(Int32.init), cache: stepCache))
+        _ = model.nextTokenLogits(prompt.map(Int32.init), cache: tapeCache)
+        for step in 0..<steps {
+            guard let fast = model.decodeStepWithoutTape(Int32(token), cache: stepCache) else {
+                return XCTFail("step \(step): a quantized model must take the tape-free step", file: file, line: line)
+            }
+            let slow = Self.tapeLogits(model, Int32(token), cache: tapeCache)
+            XCTAssertEqual(fast.count, model.config.vocabSize, file: file, line: line)
+            XCTAssertEqual(fast.map(\.bitPattern), slow.map(\.bitPattern), "step \(step): the tape-free step's logits differ", file: file, line: line)
+            XCTAssertEqual(stepCache.length, tapeCache.length, file: file, line: line)
+            token = Sampler.argmax(slow)
+        }
+    }
+
+    func testSameBitsAsTheTapeOnEveryKernelPath() throws {
+        let prompt = ByteTokenizer().encode("the tape-free decoding step")
+        for type in [GGMLType.q4_1, .q8_0, .q4_0] {
+            let model = try Self.fullyQuantizedTiny(seed: 5, type: type)
+            for path in Numerics.KernelPath.allCases where path <= .best {
+                Numerics.forceKernelPath(path)
+                assertSameBits(model, prompt: prompt, steps: 6)
+            }
+        }
+    }
+
+    /// A float model and a model with a LoRA layer take the tape (nil), and `nextTokenLogits`
+    /// still decodes them.
+    func testModelsItCannotRunGoToTheTape() throws {
+        let dense = try LoadedModel.tiny(seed: 3).model
+        let cache = KVCache(config: dense.config, capacity: 8)
+        _ = dense.nextTokenLogits([1, 2, 3], cache: cache)
+        XCTAssertNil(dense.decodeStepWithoutTape(4, cache: cache))
+        XCTAssertEqual(cache.length, 3, "a refused step must not touch the cache")
+
+        let model = try Self.fullyQuantizedTiny(seed: 3, type: .q4_1)
+        let module = LlamaModel.moduleName(layer: 0, projection: "v_proj")
+        var rng = RandomGenerator(seed: 4, purpose: "test.lora")
+        model.linears[module] = LoRALinear(base: model.linears[module]!, rank: 2, alpha: 4, generator: &rng)
+        let loraCache = KVCache(config: model.config, capacity: 8)
+        _ = model.nextTokenLogits([1, 2, 3], cache: loraCache)
+        XCTAssertNil(model.decodeStepWithoutTape(4, cache: loraCache))
+        XCTAssertEqual(model.nextTokenLogits([4], cache: loraCache).count, model.config.vocabSize)
+        XCTAssertEqual(loraCache.length, 4)
+    }
+
+    /// A full cache is refused (nil) before anything is written.
+    func testFullCacheIsRefused() throws {
+        let model = try Self.fullyQuantizedTiny(seed: 6, type: .q8_0)
+        let cache = KVCache(config: model.config, capacity: 3)
+        _ = model.nextTokenLogits([1, 2, 3], cache: cache)
+        XCTAssertNil(model.decodeStepWithoutTape(4, cache: cache))
+        XCTAssertEqual(cache.length, 3)
+    }
+
+    /// SmolLM2 (when its file is here): 8 greedy steps after a chat prompt, the same bits.
+    func testSmolLM2SameBitsAsTheTape() throws {
+        let loaded = try SmolLM2ReferenceTests.loadedModel()
+        let template = try XCTUnwrap(loaded.chatTemplate)
+        let ids = try template.render([ChatMessage(role: "user", content: "What is the capital of France?")], tokenizer: loaded.tokenizer,
+                                      addGenerationPrompt: true).ids
+        assertSameBits(loaded.model, prompt: ids, steps: 8)
+    }
+}
