@@ -18,14 +18,14 @@ extension LlamaModel {
         let c = config
         let width = c.hiddenSize, qWidth = c.heads * c.headDim, kvWidth = c.kvHeads * c.headDim, mlp = c.intermediateSize
         let position = cache.length
-        // x, h, q, k, v, rotated q and k, attended, projected, gate, up, gated, logits.
-        let sizes = [width, width, qWidth, kvWidth, kvWidth, qWidth, kvWidth, qWidth, width, mlp, mlp, mlp, head.outFeatures, 1]
+        // x, h, q, k, v, rotated q and k, attended, projected, gate, up, gated, rstd.
+        let sizes = [width, width, qWidth, kvWidth, kvWidth, qWidth, kvWidth, qWidth, width, mlp, mlp, mlp, 1]
         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: sizes.reduce(0, +))
         defer { buffer.deallocate() }
         var offset = 0
         let views = sizes.map { n in defer { offset += n }; return buffer + offset }
         let (x, h, q, k, v, qr, kr, attended, projected) = (views[0], views[1], views[2], views[3], views[4], views[5], views[6], views[7], views[8])
-        let (gate, up, gated, logits, rstd) = (views[9], views[10], views[11], views[12], views[13])
+        let (gate, up, gated, rstd) = (views[9], views[10], views[11], views[12])
 
         let tape = Tape(recording: false)
         let embedded = embedding.forward([token], tape: tape)
@@ -49,8 +49,11 @@ extension LlamaModel {
         }
         cache.advance(by: 1)
         RMSNormKernel.forward(x: x, weight: parameter("model.norm.weight").pointer, y: h, rstd: rstd, rows: 1, cols: width, eps: c.rmsNormEps)
-        QuantizedLinear.rowwiseForward([head], x: h, rows: 1, into: [logits])
-        return Array(UnsafeBufferPointer(start: logits, count: head.outFeatures))
+        // The head writes straight into the returned array (49,152 floats for SmolLM2).
+        return [Float](unsafeUninitializedCapacity: head.outFeatures) { logits, count in
+            QuantizedLinear.rowwiseForward([head], x: h, rows: 1, into: [logits.baseAddress!])
+            count = head.outFeatures
+        }
     }
 
     /// Each block's projections when all are plain `QuantizedLinear`s, grouped as decoding runs
