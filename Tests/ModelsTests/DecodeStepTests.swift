@@ -76,15 +76,36 @@ final class DecodeStepTests: XCTestCase {
         XCTAssertNil(dense.decodeStepWithoutTape(4, cache: cache))
         XCTAssertEqual(cache.length, 3, "a refused step must not touch the cache")
 
+        // A quantized model decodes one token without the tape (its plan is made), then an
+        // adapter goes on one projection: the plan must go with it, and come back without it.
         let model = try Self.fullyQuantizedTiny(seed: 3, type: .q4_1)
+        let warm = KVCache(config: model.config, capacity: 8)
+        _ = model.nextTokenLogits([1, 2, 3], cache: warm)
+        XCTAssertNotNil(model.decodeStepWithoutTape(4, cache: warm))
         let module = LlamaModel.moduleName(layer: 0, projection: "v_proj")
+        let base = model.linears[module]!
         var rng = RandomGenerator(seed: 4, purpose: "test.lora")
-        model.linears[module] = LoRALinear(base: model.linears[module]!, rank: 2, alpha: 4, generator: &rng)
+        let lora = LoRALinear(base: base, rank: 2, alpha: 4, generator: &rng)
+        lora.b.pointer.update(repeating: 0.5, count: lora.b.count)  // a nonzero update, so a stale plan would show
+        model.linears[module] = lora
         let loraCache = KVCache(config: model.config, capacity: 8)
         _ = model.nextTokenLogits([1, 2, 3], cache: loraCache)
         XCTAssertNil(model.decodeStepWithoutTape(4, cache: loraCache))
+        XCTAssertEqual(loraCache.length, 3)
         XCTAssertEqual(model.nextTokenLogits([4], cache: loraCache).count, model.config.vocabSize)
         XCTAssertEqual(loraCache.length, 4)
+        model.linears[module] = base
+        assertSameBits(model, prompt: [5, 6, 7], steps: 3)
+    }
+
+    /// Training hands the decoding copies back (`releaseGenerationCopies`); the plan that held
+    /// them goes too, and the next token makes both again with the same bits.
+    func testReleasedCopiesAreRemade() throws {
+        let model = try Self.fullyQuantizedTiny(seed: 8, type: .q8_0)
+        assertSameBits(model, prompt: [9, 10, 11], steps: 2)
+        model.releaseGenerationCopies()
+        XCTAssertNil(model.decodePlan.current)
+        assertSameBits(model, prompt: [9, 10, 11], steps: 2)
     }
 
     /// A full cache is refused (nil) before anything is written.

@@ -42,6 +42,7 @@ extension LlamaModel {
             layer.int16Panels.clear()
             layer.decodeRows.clear()
         }
+        decodePlan.clear()  // it holds the decoding copies too
     }
 
     /// Generates up to `maxTokens` tokens after `prompt` with a KV cache: one prefill pass over

@@ -107,18 +107,46 @@ public final class QuantizedLinear: LinearLayer, DenseWeightLinear {
     /// `rowwiseForward` on raw rows: `outputs[l] [m, out_l] = x [m, in] · deq(W_l)ᵀ`, the same bits.
     static func rowwiseForward(_ layers: [QuantizedLinear], x: UnsafeMutablePointer<Float>, rows m: Int,
                                into outputs: [UnsafeMutablePointer<Float>]) {
-        let k = layers[0].inFeatures
-        // A layer with the integer dot and one without take different arithmetic: each alone.
-        if layers.count > 1, layers.contains(where: { Int16Activations.supports($0.weight.type) != Int16Activations.supports(layers[0].weight.type) }) {
-            for (layer, y) in zip(layers, outputs) { rowwiseForward([layer], x: x, rows: m, into: [y]) }
-            return
-        }
-        // The weights in decoding's layout where a vector kernel reads it (the same bits, less work).
-        let decodeRows = Int16DecodeRows.isUsed && Int16Activations.supports(layers[0].weight.type) && k % 32 == 0
-            ? layers.map { layer in layer.decodeRows.copy { Int16DecodeRows(layer.weight) } } : nil
-        rowwiseProduct(layers.map(\.weight), decodeRows: decodeRows, x: x, outputs: outputs, rows: m, columns: k)
+        RowwiseProducts(layers).run(x: x, rows: m, into: outputs)
     }
 
+    /// Projections of one input made ready for `rowwiseForward`: in runs of one arithmetic (a
+    /// layer with the integer dot and one without each run alone), each with its weights, its
+    /// decoding copies where a vector kernel reads them (`Int16DecodeRows`: the same bits, less
+    /// work) and its layers' first rows. Made per call, or once and kept by decoding's plan.
+    struct RowwiseProducts {
+        struct Run {
+            let weights: [QuantizedMatrix]
+            let decodeRows: [Int16DecodeRows]?
+            /// `offsets[l]` = rows before layer `l` of the run; the last is the run's rows.
+            let offsets: [Int]
+            /// The run's layers' places among the outputs.
+            let outputs: Range<Int>
+        }
+        let runs: [Run]
+        let columns: Int
+
+        init(_ layers: [QuantizedLinear]) {
+            columns = layers[0].inFeatures
+            let integer = layers.map { Int16Activations.supports($0.weight.type) }
+            let groups = integer.allSatisfy({ $0 == integer[0] }) ? [0..<layers.count] : layers.indices.map { $0..<($0 + 1) }
+            let columns = columns
+            runs = groups.map { group in
+                let members = Array(layers[group])
+                let decodeRows = Int16DecodeRows.isUsed && integer[group.lowerBound] && columns % 32 == 0
+                    ? members.map { layer in layer.decodeRows.copy { Int16DecodeRows(layer.weight) } } : nil
+                return Run(weights: members.map(\.weight), decodeRows: decodeRows,
+                           offsets: members.reduce(into: [0]) { $0.append($0.last! + $1.outFeatures) }, outputs: group)
+            }
+        }
+
+        func run(x: UnsafeMutablePointer<Float>, rows m: Int, into outputs: [UnsafeMutablePointer<Float>]) {
+            for run in runs {
+                rowwiseProduct(run.weights, decodeRows: run.decodeRows, offsets: run.offsets, x: x,
+                               outputs: runs.count == 1 ? outputs : Array(outputs[run.outputs]), rows: m, columns: columns)
+            }
+        }
+    }
 
     /// `y_l[i, r] = x[i, :] · deq(W_l[r, :])` for a few rows `i` and every weight `W_l [n_l, k]`,
     /// the weights' rows together cut into pieces the pool's threads claim one after another.
@@ -127,9 +155,8 @@ public final class QuantizedLinear: LinearLayer, DenseWeightLinear {
     /// a time into a small buffer. Either way each weight row is read once for all `m` input rows,
     /// and row `i`'s outputs depend neither on the other rows, on `m`, on the piece boundaries nor
     /// on which thread ran them (each is quantized and dotted on its own).
-    private static func rowwiseProduct(_ weights: [QuantizedMatrix], decodeRows: [Int16DecodeRows]?, x: UnsafeMutablePointer<Float>,
+    private static func rowwiseProduct(_ weights: [QuantizedMatrix], decodeRows: [Int16DecodeRows]?, offsets: [Int], x: UnsafeMutablePointer<Float>,
                                        outputs: [UnsafeMutablePointer<Float>], rows m: Int, columns k: Int) {
-        let offsets = weights.reduce(into: [0]) { $0.append($0.last! + $1.rows) }
         let total = offsets.last!
         let activations = weights.allSatisfy { Int16Activations.supports($0.type) } ? Int16Activations(x, rows: m, columns: k) : nil
         let shared = UncheckedSendable((weights, outputs, decodeRows))

@@ -14,12 +14,18 @@ extension LlamaModel {
     /// Only for a model whose every projection and output head is a `QuantizedLinear` (a GGUF
     /// file without an adapter on it): nil for any other, which takes the tape's path.
     func decodeStepWithoutTape(_ token: Int32, cache: KVCache) -> [Float]? {
-        guard cache.remaining > 0, let head = outputHead as? QuantizedLinear, let blocks = quantizedBlocks() else { return nil }
+        var plan = decodePlan.copy { QuantizedDecodePlan(self) }
+        if plan.madeWithDecodeRows != Int16DecodeRows.isUsed {  // the kernel path was forced since
+            decodePlan.clear()
+            plan = decodePlan.copy { QuantizedDecodePlan(self) }
+        }
+        guard cache.remaining > 0, let blocks = plan.blocks, let head = plan.head else { return nil }
         let c = config
         let width = c.hiddenSize, qWidth = c.heads * c.headDim, kvWidth = c.kvHeads * c.headDim, mlp = c.intermediateSize
         let position = cache.length
         // x, h, q, k, v, rotated q and k, attended, projected, gate, up, gated, rstd.
         let sizes = [width, width, qWidth, kvWidth, kvWidth, qWidth, kvWidth, qWidth, width, mlp, mlp, mlp, 1]
+        let vocabulary = plan.headRows
         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: sizes.reduce(0, +))
         defer { buffer.deallocate() }
         var offset = 0
@@ -33,42 +39,63 @@ extension LlamaModel {
         let rope = RotaryKernel.Table<Float>(positions: [position], headDim: c.headDim, base: c.ropeTheta)
         for (i, block) in blocks.enumerated() {
             RMSNormKernel.forward(x: x, weight: norm(i, input: true).pointer, y: h, rstd: rstd, rows: 1, cols: width, eps: c.rmsNormEps)
-            QuantizedLinear.rowwiseForward(block.qkv, x: h, rows: 1, into: [q, k, v])
+            block.qkv.run(x: h, rows: 1, into: [q, k, v])
             RotaryKernel.apply(q, qr, table: rope, batch: 1, tokens: 1, heads: c.heads, layout: c.ropeLayout)
             RotaryKernel.apply(k, kr, table: rope, batch: 1, tokens: 1, heads: c.kvHeads, layout: c.ropeLayout)
             let cached = cache.appendOne(layer: i, keys: kr, values: v)
             AttentionKernel.decodeForward([AttentionKernel.DecodeSequence(q: qr, k: cached.keys, v: cached.values, keyTokens: position + 1, out: attended)],
                                           heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim)
-            QuantizedLinear.rowwiseForward([block.o], x: attended, rows: 1, into: [projected])
+            block.o.run(x: attended, rows: 1, into: [projected])
             ElementwiseKernel.addForward(x, projected, x, count: width, bCount: width)
             RMSNormKernel.forward(x: x, weight: norm(i, input: false).pointer, y: h, rstd: rstd, rows: 1, cols: width, eps: c.rmsNormEps)
-            QuantizedLinear.rowwiseForward(block.gateUp, x: h, rows: 1, into: [gate, up])
+            block.gateUp.run(x: h, rows: 1, into: [gate, up])
             ActivationKernel.swigluForward(gate: gate, up: up, gated, count: mlp)
-            QuantizedLinear.rowwiseForward([block.down], x: gated, rows: 1, into: [projected])
+            block.down.run(x: gated, rows: 1, into: [projected])
             ElementwiseKernel.addForward(x, projected, x, count: width, bCount: width)
         }
         cache.advance(by: 1)
         RMSNormKernel.forward(x: x, weight: parameter("model.norm.weight").pointer, y: h, rstd: rstd, rows: 1, cols: width, eps: c.rmsNormEps)
         // The head writes straight into the returned array (49,152 floats for SmolLM2).
-        return [Float](unsafeUninitializedCapacity: head.outFeatures) { logits, count in
-            QuantizedLinear.rowwiseForward([head], x: h, rows: 1, into: [logits.baseAddress!])
-            count = head.outFeatures
+        return [Float](unsafeUninitializedCapacity: vocabulary) { logits, count in
+            head.run(x: h, rows: 1, into: [logits.baseAddress!])
+            count = vocabulary
         }
     }
+}
 
-    /// Each block's projections when all are plain `QuantizedLinear`s, grouped as decoding runs
-    /// them (q, k, v together; o; gate and up together; down); nil otherwise.
-    private func quantizedBlocks() -> [(qkv: [QuantizedLinear], o: QuantizedLinear, gateUp: [QuantizedLinear], down: QuantizedLinear)]? {
-        var blocks: [(qkv: [QuantizedLinear], o: QuantizedLinear, gateUp: [QuantizedLinear], down: QuantizedLinear)] = []
-        blocks.reserveCapacity(config.layers)
-        for i in 0..<config.layers {
-            var layers: [QuantizedLinear] = []
-            for name in Self.projectionNames {
-                guard let layer = linear(i, name) as? QuantizedLinear else { return nil }
-                layers.append(layer)
-            }
-            blocks.append((Array(layers[0..<3]), layers[3], Array(layers[4..<6]), layers[6]))
+/// What `decodeStepWithoutTape` needs of a model, found once (on its first decoded token) instead
+/// of per token: each block's projections grouped as decoding runs them (q, k, v together; o;
+/// gate and up together; down) and the head, each ready for `QuantizedLinear.rowwiseForward`
+/// (weights, decoding copies, row offsets). `blocks` is nil when a projection or the head is
+/// not a plain `QuantizedLinear`. The model drops it when `linears` or the head change, and with
+/// the decoding copies (`releaseGenerationCopies`).
+final class QuantizedDecodePlan: @unchecked Sendable {
+    typealias Products = QuantizedLinear.RowwiseProducts
+    let blocks: [(qkv: Products, o: Products, gateUp: Products, down: Products)]?
+    let head: Products?
+    let headRows: Int
+    /// `Int16DecodeRows.isUsed` when made (tests force kernel paths).
+    let madeWithDecodeRows = Int16DecodeRows.isUsed
+
+    init(_ model: LlamaModel) {
+        var blocks: [(qkv: Products, o: Products, gateUp: Products, down: Products)] = []
+        var eligible = true
+        if let head = model.outputHead as? QuantizedLinear {
+            self.head = Products([head])
+            headRows = head.outFeatures
+        } else {
+            head = nil
+            headRows = 0
+            eligible = false
         }
-        return blocks
+        for i in 0..<model.config.layers where eligible {
+            let layers = LlamaModel.projectionNames.compactMap { model.linear(i, $0) as? QuantizedLinear }
+            guard layers.count == LlamaModel.projectionNames.count else {
+                eligible = false
+                break
+            }
+            blocks.append((Products(Array(layers[0..<3])), Products([layers[3]]), Products(Array(layers[4..<6])), Products([layers[6]])))
+        }
+        self.blocks = eligible ? blocks : nil
     }
 }

@@ -19,7 +19,12 @@ public final class LlamaModel {
     public let quantizedWeights: [String: QuantizedMatrix]
     /// Projections by module name (`model.layers.0.self_attn.q_proj`); a fine-tuning method may
     /// replace entries (LoRA wraps them).
-    public var linears: [String: LinearLayer] { didSet { blockLayers = Self.blockLayers(linears, layers: config.layers) } }
+    public var linears: [String: LinearLayer] {
+        didSet {
+            blockLayers = Self.blockLayers(linears, layers: config.layers)
+            decodePlan.clear()
+        }
+    }
     /// `linears` by block and `projectionNames` index, kept in step with it: a decoded token
     /// looks up 210 projections, by name a String built and hashed each time (2% of decoding).
     private var blockLayers: [[LinearLayer?]] = []
@@ -28,7 +33,10 @@ public final class LlamaModel {
     /// The token embedding `[V, C]`.
     public let embedding: TokenEmbedding
     /// The output projection `[V, C]` (the embedding when tied).
-    public var outputHead: LinearLayer
+    public var outputHead: LinearLayer { didSet { decodePlan.clear() } }
+    /// What the tape-free decoding step needs of the projections, found on its first token
+    /// (`QuantizedDecodePlan`); dropped when a projection or the head changes.
+    let decodePlan = WeightCopyCache<QuantizedDecodePlan>()
     /// Recompute each block's activations in backward instead of keeping them (`Tape.checkpoint`):
     /// about one more forward pass of time for one block's activations of memory.
     public var gradientCheckpointing = false

@@ -1,7 +1,8 @@
 import Synchronization
 
 /// A layer's rearranged copy of its frozen weight (`Int16WeightPanels` for generation's prefill,
-/// `Int16DecodeRows` for decoding), made on first use and kept: the blocks never change.
+/// `Int16DecodeRows` for decoding), made on first use and kept: the blocks never change. (A model
+/// keeps its decoding plan, which holds such copies, the same way.)
 /// `clear` gives the memory back (training does, its steps never read the copies).
 /// Decoding asks for its copies seven times per block and token: the lock is the standard
 /// library's `Mutex` (an atomic exchange when uncontended).
