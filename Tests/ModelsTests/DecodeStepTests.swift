@@ -67,6 +67,34 @@ final class DecodeStepTests: XCTestCase {
         }
     }
 
+    /// Several sequences at their own positions in one step (serve's batch): each row the bits of
+    /// the tape's path for that sequence alone, on every kernel path.
+    func testBatchedRowsHaveEachSequencesTapeBits() throws {
+        let prompts = ["a", "a longer prompt, further on", "batched rows", "x y z"].map { ByteTokenizer().encode($0) }
+        for type in [GGMLType.q4_1, .q8_0] {
+            let model = try Self.fullyQuantizedTiny(seed: 12, type: type)
+            for path in Numerics.KernelPath.allCases where path <= .best {
+                Numerics.forceKernelPath(path)
+                let steps = 4
+                let batchCaches = prompts.map { KVCache(config: model.config, capacity: $0.count + steps + 1) }
+                let tapeCaches = prompts.map { KVCache(config: model.config, capacity: $0.count + steps + 1) }
+                var tokens = prompts.indices.map { r in
+                    _ = model.nextTokenLogits(prompts[r].map(Int32.init), cache: tapeCaches[r])
+                    return Sampler.argmax(model.nextTokenLogits(prompts[r].map(Int32.init), cache: batchCaches[r]))
+                }
+                for step in 0..<steps {
+                    let batched = try XCTUnwrap(model.decodeStepWithoutTape(prompts.indices.map { (Int32(tokens[$0]), batchCaches[$0]) }))
+                    for r in prompts.indices {
+                        let alone = Self.tapeLogits(model, Int32(tokens[r]), cache: tapeCaches[r])
+                        XCTAssertEqual(batched[r].map(\.bitPattern), alone.map(\.bitPattern), "\(type) \(path.name) step \(step) row \(r)")
+                        tokens[r] = Sampler.argmax(alone)
+                    }
+                }
+                XCTAssertEqual(batchCaches.map(\.length), tapeCaches.map(\.length))
+            }
+        }
+    }
+
     /// A float model and a model with a LoRA layer take the tape (nil), and `nextTokenLogits`
     /// still decodes them.
     func testModelsItCannotRunGoToTheTape() throws {

@@ -44,10 +44,10 @@ extension LlamaModel {
             precondition(row.token >= 0 && Int(row.token) < config.vocabSize, "decodeStep: token \(row.token) outside the vocabulary")
         }
         precondition(Set(rows.map { ObjectIdentifier($0.cache) }).count == rows.count, "decodeStep: two rows share one KV cache")
-        // One sequence on the model's own layers (a lone request): the tape-free step, the same bits.
-        if rows.count == 1, rows[0].layers.allSatisfy({ module, layer in linears[module] === layer }),
-           let logits = decodeStepWithoutTape(rows[0].token, cache: rows[0].cache) {
-            return [logits]
+        // Every row on the model's own layers (no adapter): the tape-free step, the same bits.
+        if rows.allSatisfy({ row in row.layers.allSatisfy { module, layer in linears[module] === layer } }),
+           let logits = decodeStepWithoutTape(rows.map { ($0.token, $0.cache) }) {
+            return logits
         }
         let tape = Tape(recording: false)
         tape.independentRows = true

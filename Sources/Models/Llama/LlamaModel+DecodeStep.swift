@@ -14,17 +14,26 @@ extension LlamaModel {
     /// Only for a model whose every projection and output head is a `QuantizedLinear` (a GGUF
     /// file without an adapter on it): nil for any other, which takes the tape's path.
     func decodeStepWithoutTape(_ token: Int32, cache: KVCache) -> [Float]? {
+        decodeStepWithoutTape([(token, cache)])?[0]
+    }
+
+    /// The same step for several sequences at once, one token each at its own position (serve's
+    /// continuous batching): `x [B, C]`, every weight read once for all rows, and each row the bits
+    /// it gets alone (`decodeStep`'s reasoning: every kernel computes a row without looking at the
+    /// others). Each cache grows by one; nil (nothing written) when the model cannot take this
+    /// step or a cache is full.
+    func decodeStepWithoutTape(_ rows: [(token: Int32, cache: KVCache)]) -> [[Float]]? {
         var plan = decodePlan.copy { QuantizedDecodePlan(self) }
         if plan.madeWithDecodeRows != Int16DecodeRows.isUsed {  // the kernel path was forced since
             decodePlan.clear()
             plan = decodePlan.copy { QuantizedDecodePlan(self) }
         }
-        guard cache.remaining > 0, let blocks = plan.blocks, let head = plan.head else { return nil }
-        let c = config
+        guard !rows.isEmpty, rows.allSatisfy({ $0.cache.remaining > 0 }), let blocks = plan.blocks, let head = plan.head else { return nil }
+        let c = config, b = rows.count
         let width = c.hiddenSize, qWidth = c.heads * c.headDim, kvWidth = c.kvHeads * c.headDim, mlp = c.intermediateSize
-        let position = cache.length
-        // x, h, q, k, v, rotated q and k, attended, projected, gate, up, gated, rstd.
-        let sizes = [width, width, qWidth, kvWidth, kvWidth, qWidth, kvWidth, qWidth, width, mlp, mlp, mlp, 1]
+        let positions = rows.map(\.cache.length)
+        // x, h, q, k, v, rotated q and k, attended, projected, gate, up, gated: B rows each; rstd.
+        let sizes = [width, width, qWidth, kvWidth, kvWidth, qWidth, kvWidth, qWidth, width, mlp, mlp, mlp].map { $0 * b } + [b]
         let vocabulary = plan.headRows
         let buffer = UnsafeMutablePointer<Float>.allocate(capacity: sizes.reduce(0, +))
         defer { buffer.deallocate() }
@@ -34,32 +43,43 @@ extension LlamaModel {
         let (gate, up, gated, rstd) = (views[9], views[10], views[11], views[12])
 
         let tape = Tape(recording: false)
-        let embedded = embedding.forward([token], tape: tape)
-        x.update(from: embedded.pointer, count: width)
-        let rope = RotaryKernel.Table<Float>(positions: [position], headDim: c.headDim, base: c.ropeTheta)
+        let embedded = embedding.forward(rows.map(\.token), tape: tape)
+        x.update(from: embedded.pointer, count: b * width)
+        // One position per row (a lone row: its position, as the tape's table for one token).
+        let rope = b == 1 ? RotaryKernel.Table<Float>(positions: positions, headDim: c.headDim, base: c.ropeTheta)
+            : RotaryKernel.Table<Float>(positions: positions, headDim: c.headDim, base: c.ropeTheta, perToken: true)
         for (i, block) in blocks.enumerated() {
-            RMSNormKernel.forward(x: x, weight: norm(i, input: true).pointer, y: h, rstd: rstd, rows: 1, cols: width, eps: c.rmsNormEps)
-            block.qkv.run(x: h, rows: 1, into: [q, k, v])
-            RotaryKernel.apply(q, qr, table: rope, batch: 1, tokens: 1, heads: c.heads, layout: c.ropeLayout)
-            RotaryKernel.apply(k, kr, table: rope, batch: 1, tokens: 1, heads: c.kvHeads, layout: c.ropeLayout)
-            let cached = cache.appendOne(layer: i, keys: kr, values: v)
-            AttentionKernel.decodeForward([AttentionKernel.DecodeSequence(q: qr, k: cached.keys, v: cached.values, keyTokens: position + 1, out: attended)],
-                                          heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim)
-            block.o.run(x: attended, rows: 1, into: [projected])
-            ElementwiseKernel.addForward(x, projected, x, count: width, bCount: width)
-            RMSNormKernel.forward(x: x, weight: norm(i, input: false).pointer, y: h, rstd: rstd, rows: 1, cols: width, eps: c.rmsNormEps)
-            block.gateUp.run(x: h, rows: 1, into: [gate, up])
-            ActivationKernel.swigluForward(gate: gate, up: up, gated, count: mlp)
-            block.down.run(x: gated, rows: 1, into: [projected])
-            ElementwiseKernel.addForward(x, projected, x, count: width, bCount: width)
+            RMSNormKernel.forward(x: x, weight: norm(i, input: true).pointer, y: h, rstd: rstd, rows: b, cols: width, eps: c.rmsNormEps)
+            block.qkv.run(x: h, rows: b, into: [q, k, v])
+            RotaryKernel.apply(q, qr, table: rope, batch: b, tokens: 1, heads: c.heads, layout: c.ropeLayout)
+            RotaryKernel.apply(k, kr, table: rope, batch: b, tokens: 1, heads: c.kvHeads, layout: c.ropeLayout)
+            let sequences = rows.indices.map { r in
+                let cached = rows[r].cache.appendOne(layer: i, keys: kr + r * kvWidth, values: v + r * kvWidth)
+                return AttentionKernel.DecodeSequence(q: qr + r * qWidth, k: cached.keys, v: cached.values, keyTokens: positions[r] + 1,
+                                                      out: attended + r * qWidth)
+            }
+            AttentionKernel.decodeForward(sequences, heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim)
+            block.o.run(x: attended, rows: b, into: [projected])
+            ElementwiseKernel.addForward(x, projected, x, count: b * width, bCount: b * width)
+            RMSNormKernel.forward(x: x, weight: norm(i, input: false).pointer, y: h, rstd: rstd, rows: b, cols: width, eps: c.rmsNormEps)
+            block.gateUp.run(x: h, rows: b, into: [gate, up])
+            ActivationKernel.swigluForward(gate: gate, up: up, gated, count: b * mlp)
+            block.down.run(x: gated, rows: b, into: [projected])
+            ElementwiseKernel.addForward(x, projected, x, count: b * width, bCount: b * width)
         }
-        cache.advance(by: 1)
-        RMSNormKernel.forward(x: x, weight: parameter("model.norm.weight").pointer, y: h, rstd: rstd, rows: 1, cols: width, eps: c.rmsNormEps)
-        // The head writes straight into the returned array (49,152 floats for SmolLM2).
-        return [Float](unsafeUninitializedCapacity: vocabulary) { logits, count in
-            head.run(x: h, rows: 1, into: [logits.baseAddress!])
-            count = vocabulary
+        for row in rows { row.cache.advance(by: 1) }
+        RMSNormKernel.forward(x: x, weight: parameter("model.norm.weight").pointer, y: h, rstd: rstd, rows: b, cols: width, eps: c.rmsNormEps)
+        if b == 1 {
+            // The head writes straight into the returned array (49,152 floats for SmolLM2).
+            return [[Float](unsafeUninitializedCapacity: vocabulary) { logits, count in
+                head.run(x: h, rows: 1, into: [logits.baseAddress!])
+                count = vocabulary
+            }]
         }
+        let logits = UnsafeMutablePointer<Float>.allocate(capacity: b * vocabulary)
+        defer { logits.deallocate() }
+        head.run(x: h, rows: b, into: [logits])
+        return (0..<b).map { r in Array(UnsafeBufferPointer(start: logits + r * vocabulary, count: vocabulary)) }
     }
 }
 
