@@ -9,6 +9,8 @@ public final class TensorStorage: @unchecked Sendable {
     public let count: Int
     /// Whether `releaseValues()` has handed the buffer back.
     public private(set) var isReleased = false
+    /// The memory of a storage made with `init(largePages:)`, freed with it.
+    private var largePagesBlock: LargePages.Block?
 
     /// Allocates `count` floats, set to zero unless `zeroed` is false (then the contents are
     /// whatever the memory held: only for outputs a kernel overwrites in full). Large buffers come
@@ -19,6 +21,18 @@ public final class TensorStorage: @unchecked Sendable {
         let capacity = BufferPool.capacity(for: max(count, 1))
         base = BufferPool.shared.take(capacity) ?? .allocate(capacity: capacity)
         if zeroed { TensorStorage.zero(base, count: max(count, 1)) }
+        self.count = count
+        TensorMemory.allocated(count * MemoryLayout<Float>.stride)
+    }
+
+    /// `count` floats, all +0, in 2 MiB pages where the system gives them (`LargePages`): for a
+    /// buffer every decoded token streams through, the KV cache. Fresh pages from `mmap`, so zero
+    /// already (a block is never handed out twice); the memory goes with the storage, not to the pool.
+    public init(largePages count: Int) {
+        precondition(count >= 0, "storage size must be non-negative, got \(count)")
+        let block = LargePages.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride)
+        largePagesBlock = block
+        base = block.pointer.bindMemory(to: Float.self, capacity: max(count, 1))
         self.count = count
         TensorMemory.allocated(count * MemoryLayout<Float>.stride)
     }
@@ -54,6 +68,7 @@ public final class TensorStorage: @unchecked Sendable {
 
     private func giveBack() {
         TensorMemory.freed(count * MemoryLayout<Float>.stride)
+        guard largePagesBlock == nil else { return largePagesBlock = nil }
         BufferPool.shared.give(base, capacity: BufferPool.capacity(for: max(count, 1)))
     }
 

@@ -47,4 +47,27 @@ final class LargePagesTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(after - before, 8 << 20, "16 MiB written, \(after - before) bytes of it in huge pages")
         withExtendedLifetime(block) {}
     }
+
+    /// `TensorStorage(largePages:)` (the KV cache's buffers): zeros, in a slab of `LargePages`, which
+    /// goes back when the storage goes or hands its values back, never into the buffer pool.
+    func testTensorStorageInLargePages() {
+        let before = LargePages.heldBytes, count = 3 << 20  // 12 MiB: a slab of its own
+        var storage: TensorStorage? = TensorStorage(largePages: count)
+        XCTAssertGreaterThanOrEqual(LargePages.heldBytes - before, count * 4)
+        let values = UnsafeBufferPointer(start: storage!.base, count: count)
+        XCTAssertTrue(values.allSatisfy { $0.bitPattern == 0 }, "a new storage in large pages holds +0 everywhere")
+        storage!.base.update(repeating: 2.5, count: count)
+        XCTAssertEqual(storage!.base[count - 1], 2.5)
+        storage!.releaseValues()
+        XCTAssertTrue(storage!.isReleased)
+        XCTAssertEqual(LargePages.heldBytes, before, "releaseValues hands the slab back")
+        storage = nil
+        XCTAssertEqual(LargePages.heldBytes, before)
+        do {
+            let kept = TensorStorage(largePages: count)
+            XCTAssertGreaterThanOrEqual(LargePages.heldBytes - before, count * 4)
+            withExtendedLifetime(kept) {}
+        }
+        XCTAssertEqual(LargePages.heldBytes, before, "the slab goes with its storage")
+    }
 }

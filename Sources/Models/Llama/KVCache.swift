@@ -11,12 +11,16 @@ public final class KVCache {
     private let values: [Tensor]
     private let width: Int
 
-    public init(config: LlamaConfiguration, capacity: Int) {
+    public init(config: LlamaConfiguration, capacity: Int, largePages: Bool = true) {
         precondition(capacity > 0, "KV cache capacity must be positive, got \(capacity)")
         self.capacity = capacity
         width = config.kvHeads * config.headDim
-        keys = (0..<config.layers).map { _ in Tensor(zeros: [capacity, config.kvHeads, config.headDim]) }
-        values = (0..<config.layers).map { _ in Tensor(zeros: [capacity, config.kvHeads, config.headDim]) }
+        let shape = [capacity, config.kvHeads, config.headDim], count = capacity * width
+        func buffer() -> Tensor {
+            Tensor(shape: shape, storage: largePages ? TensorStorage(largePages: count) : TensorStorage(count: count))
+        }
+        keys = (0..<config.layers).map { _ in buffer() }
+        values = (0..<config.layers).map { _ in buffer() }
     }
 
     /// Positions still free.
