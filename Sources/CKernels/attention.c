@@ -1,7 +1,7 @@
 // Causal attention of one head over a block of query rows, straight from q, k, v (no GEMM, no
 // T×T buffer): for query row t at absolute position offset + t,
 //   s_j = scale · q_t·k_j  (j ≤ offset + t),   p = softmax(s),   o_t = Σ_j p_j v_j.
-// The softmax is attune_max / attune_exp_sum / attune_exp_scale, as SoftmaxKernel.rowSoftmax.
+// The softmax is attune_softmax (attune_max / attune_exp_sum / attune_exp_scale), as SoftmaxKernel.rowSoftmax.
 // AVX2+FMA: four keys' dot products at a time, the output row in registers 64 columns at a time.
 //
 // Every path computes the same bits (DESIGN.md §5). A score q·k_j: lane l (0…7) runs the fma chain
@@ -210,9 +210,46 @@ GROUP_VALUES(2)
 GROUP_VALUES(3)
 GROUP_VALUES(4)
 
+/// group_values for H ≤ 4 heads and 32 columns: each value row's 32 columns (read from memory
+/// into the fmas, so 4·H accumulators fit the 16 registers) are added into every head's four
+/// output registers, the same fma chain per column as group_values16. Four independent chains
+/// a head instead of two: a key costs the fmas' throughput rather than their latency.
+#define GROUP_VALUES32(H)                                                                                          \
+    AVX2_TARGET static void group_values32_##H(const float *p, long p_stride, const float *v, long kv_stride,      \
+                                               long keys, float *o, long o_stride, int accumulate) {               \
+        __m256 acc[H][4];                                                                                          \
+        for (int g = 0; g < H; g++)                                                                                \
+            for (int c = 0; c < 4; c++) acc[g][c] = accumulate ? _mm256_loadu_ps(o + g * o_stride + 8 * c) : _mm256_setzero_ps(); \
+        for (long j = 0; j < keys; j++) {                                                                          \
+            const float *vj = v + j * kv_stride;                                                                   \
+            _mm_prefetch((const char *)(vj + AHEAD * kv_stride), _MM_HINT_T1);                                     \
+            _mm_prefetch((const char *)(vj + AHEAD * kv_stride + 31), _MM_HINT_T1);                                \
+            for (int g = 0; g < H; g++) {                                                                          \
+                __m256 pj = _mm256_set1_ps(p[g * p_stride + j]);                                                   \
+                for (int c = 0; c < 4; c++) acc[g][c] = _mm256_fmadd_ps(pj, _mm256_loadu_ps(vj + 8 * c), acc[g][c]); \
+            }                                                                                                      \
+        }                                                                                                          \
+        for (int g = 0; g < H; g++)                                                                                \
+            for (int c = 0; c < 4; c++) _mm256_storeu_ps(o + g * o_stride + 8 * c, acc[g][c]);                     \
+    }
+GROUP_VALUES32(1)
+GROUP_VALUES32(2)
+GROUP_VALUES32(3)
+
 AVX2_TARGET static void group_values_avx2(const float *p, long p_stride, long group, const float *v, long kv_stride, long keys,
                                           long cols, float *o, long o_stride, int accumulate) {
     long e = 0;
+    for (; e + 32 <= cols; e += 32) {
+        for (long g = 0; g < group; g += 3) {
+            const float *pg = p + g * p_stride;
+            float *og = o + g * o_stride + e;
+            switch (group - g < 3 ? group - g : 3) {
+            case 1: group_values32_1(pg, p_stride, v + e, kv_stride, keys, og, o_stride, accumulate); break;
+            case 2: group_values32_2(pg, p_stride, v + e, kv_stride, keys, og, o_stride, accumulate); break;
+            default: group_values32_3(pg, p_stride, v + e, kv_stride, keys, og, o_stride, accumulate); break;
+            }
+        }
+    }
     for (; e + 16 <= cols; e += 16) {
         for (long g = 0; g < group; g += 4) {
             const float *pg = p + g * p_stride;
@@ -246,8 +283,7 @@ void attune_attention_rows(const float *q, long q_stride, const float *k, const 
         float *ot = out + t * out_stride;
         if (vector) scores_avx2(qt, k, kv_stride, visible, d, scale, scores);
         else scores_portable(qt, k, kv_stride, visible, d, scale, scores);
-        float m = attune_max(scores, visible);
-        attune_exp_scale(scores, scores, visible, m, 1.0f / attune_exp_sum(scores, visible, m));
+        attune_softmax(scores, scores, visible);
         if (vector) weighted_sum_avx2(scores, v, kv_stride, visible, d, ot);
         else weighted_sum_portable(scores, v, kv_stride, visible, d, ot);
     }

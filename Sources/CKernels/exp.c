@@ -45,6 +45,19 @@ PORTABLE static float exp_sum_portable(const float *x, long n, float shift) {
     for (; i < n; i++) total = total + exp_lane(x[i] - shift);
     return total;
 }
+/// softmax_portable: y = exp(x − m) · (1 / Σ exp(x − m)), m = max(x), the bits of max_portable,
+/// exp_sum_portable and exp_scale_portable in turn, each exponential computed once (kept in y).
+PORTABLE static void softmax_portable(const float *x, float *y, long n) {
+    const float m = max_portable(x, n);
+    float s[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    long i = 0;
+    for (; i + 8 <= n; i += 8)
+        for (int l = 0; l < 8; l++) s[l] = s[l] + (y[i + l] = exp_lane(x[i + l] - m));
+    float total = hsum8_lanes(s);
+    for (; i < n; i++) total = total + (y[i] = exp_lane(x[i] - m));
+    const float scale = 1.0f / total;
+    for (i = 0; i < n; i++) y[i] = y[i] * scale;
+}
 PORTABLE static void exp_scale_portable(const float *x, float *y, long n, float shift, float scale) {
     for (long i = 0; i < n; i++) y[i] = exp_lane(x[i] - shift) * scale;
 }
@@ -106,6 +119,29 @@ AVX2 static void exp_scale_add_avx2(const float *x, float *y, long n, float shif
     }
 }
 
+/// softmax_portable in AVX2: exp_sum_avx2's sum, exp_scale_avx2's products.
+AVX2 static void softmax_avx2(const float *x, float *y, long n) {
+    const float m = max_avx2(x, n);
+    __m256 s = _mm256_setzero_ps(), sh = _mm256_set1_ps(m);
+    long i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 e = exp8(_mm256_sub_ps(_mm256_loadu_ps(x + i), sh));
+        _mm256_storeu_ps(y + i, e);
+        s = _mm256_add_ps(s, e);
+    }
+    float total = hsum8(s);
+    float tail[8];
+    if (i < n) {
+        _mm256_storeu_ps(tail, exp8(_mm256_sub_ps(load_tail(x + i, n - i), sh)));
+        for (long l = 0; l < n - i; l++) total = total + tail[l];
+    }
+    const float scale = 1.0f / total;
+    const __m256 sc = _mm256_set1_ps(scale);
+    long j = 0;
+    for (; j + 8 <= n; j += 8) _mm256_storeu_ps(y + j, _mm256_mul_ps(_mm256_loadu_ps(y + j), sc));
+    for (long l = 0; j < n; j++, l++) y[j] = tail[l] * scale;
+}
+
 static int use_avx2(void) { return attune_kernel_path() >= ATTUNE_PATH_AVX2; }
 #else
 static int use_avx2(void) { return 0; }
@@ -113,11 +149,16 @@ static int use_avx2(void) { return 0; }
 #define exp_sum_avx2 exp_sum_portable
 #define exp_scale_avx2 exp_scale_portable
 #define exp_scale_add_avx2 exp_scale_add_portable
+#define softmax_avx2 softmax_portable
 #endif
 
 float attune_max(const float *x, long n) { return use_avx2() ? max_avx2(x, n) : max_portable(x, n); }
 float attune_exp_sum(const float *x, long n, float shift) {
     return use_avx2() ? exp_sum_avx2(x, n, shift) : exp_sum_portable(x, n, shift);
+}
+void attune_softmax(const float *x, float *y, long n) {
+    if (n <= 0) return;
+    if (use_avx2()) softmax_avx2(x, y, n); else softmax_portable(x, y, n);
 }
 void attune_exp_scale(const float *x, float *y, long n, float shift, float scale) {
     if (use_avx2()) exp_scale_avx2(x, y, n, shift, scale); else exp_scale_portable(x, y, n, shift, scale);

@@ -95,6 +95,43 @@ final class VectorExpTests: XCTestCase {
         }
     }
 
+    /// `attune_softmax` is exactly max, exp_sum and exp_scale composed (each exponential computed
+    /// once instead of twice), on every path, into another buffer and in place, for lengths 0 … 80
+    /// and longer rows, any alignment, rows with underflowing entries, ±inf and NaN.
+    func testSoftmaxIsTheComposedPassesBitForBit() {
+        defer { attune_kernel_force_path(-1) }
+        var rng = RandomGenerator(seed: 47)
+        for trial in 0..<300 {
+            let n = trial <= 80 ? trial : 1 + rng.nextInt(below: 2000)
+            let offset = rng.nextInt(below: 8)
+            let kind = trial % 4
+            var storage: [Float] = (0..<(offset + n)).map { _ in
+                switch kind {
+                case 0: return rng.uniform(-1, 1)
+                case 1: return rng.uniform(-120, 20)
+                case 2: return rng.uniform(-8, 8)
+                default: return rng.uniform(-30, 10) * Float(rng.nextInt(below: 4))
+                }
+            }
+            if kind == 2 && n > 3 { storage[offset + rng.nextInt(below: n)] = trial % 8 == 2 ? .infinity : .nan }
+            for path in paths() {
+                attune_kernel_force_path(path)
+                storage.withUnsafeBufferPointer { all in
+                    let x = all.baseAddress! + offset
+                    var expected = [Float](repeating: -7, count: n), y = [Float](repeating: -7, count: n)
+                    let m = attune_max(x, n)
+                    attune_exp_scale(x, &expected, n, m, 1 / attune_exp_sum(x, n, m))
+                    attune_softmax(x, &y, n)
+                    var inPlace = Array(all[offset..<(offset + n)])
+                    inPlace.withUnsafeMutableBufferPointer { row in attune_softmax(row.baseAddress, row.baseAddress, n) }
+                    let bits = { (values: [Float]) in values.map { $0.isNaN ? Float.nan.bitPattern : $0.bitPattern } }
+                    XCTAssertEqual(bits(y), bits(expected), "path \(path), n \(n), offset \(offset), kind \(kind)")
+                    XCTAssertEqual(bits(inPlace), bits(expected), "in place: path \(path), n \(n), kind \(kind)")
+                }
+            }
+        }
+    }
+
     /// Float cross-entropy (vectorised) agrees with the Float64 instantiation.
     func testFloatCrossEntropyMatchesDouble() {
         let (rows, v) = (6, 1003)

@@ -65,6 +65,9 @@ int attune_sgemm_micro_tile(int path, long *mr, long *nr);
 float attune_max(const float *x, long n);
 /// Σ exp(x[i] - shift).
 float attune_exp_sum(const float *x, long n, float shift);
+/// y = softmax(x) over x[0..<n] (y may equal x): exactly attune_exp_scale(x, y, n, m,
+/// 1 / attune_exp_sum(x, n, m)) with m = attune_max(x, n), each exponential computed once.
+void attune_softmax(const float *x, float *y, long n);
 /// y[i] = exp(x[i] - shift) * scale (y may equal x).
 void attune_exp_scale(const float *x, float *y, long n, float shift, float scale);
 /// y[i] += exp(x[i] - shift) * scale.

@@ -18,8 +18,7 @@ public enum SoftmaxKernel {
         if T.self == Float.self {
             let xf = UnsafeRawPointer(x).assumingMemoryBound(to: Float.self)
             let yf = UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self)
-            let m = attune_max(xf, c)
-            attune_exp_scale(xf, yf, c, m, 1 / attune_exp_sum(xf, c, m))
+            attune_softmax(xf, yf, c)
             return
         }
         var m = -T.infinity
