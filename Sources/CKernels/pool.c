@@ -44,6 +44,54 @@ static atomic_int sleepers;
 static atomic_int park;  // set before a BLAS call: idle workers stop spinning and sleep
 static _Thread_local int inside_job;
 
+// Read-ahead for idle time (attune_pool_prefetch_hint): per chunk index, memory the thread that
+// runs that chunk will stream in the next loop. A thread that waits (a worker for the next job,
+// the caller for the workers) prefetches its hint into L2 a few lines at a time between checks.
+typedef struct {
+    _Atomic(const char *) address;
+    atomic_long bytes;
+    atomic_ulong serial;
+} prefetch_hint;
+static prefetch_hint hints[MAX_WORKERS + 1];
+static atomic_int idle_prefetch = 1;
+static _Thread_local long home_chunk = -1;       // the chunk this thread ran last
+static _Thread_local unsigned long hint_done = 0; // the serial of the hint being read
+static _Thread_local long hint_offset = 0;
+
+/// Prefetches a few more lines of this thread's hint; 0 when there is nothing (left) to read.
+static int prefetch_some(void) {
+    if (!atomic_load_explicit(&idle_prefetch, memory_order_relaxed) || home_chunk < 0 || home_chunk > MAX_WORKERS) return 0;
+    prefetch_hint *h = &hints[home_chunk];
+    unsigned long serial = atomic_load_explicit(&h->serial, memory_order_acquire);
+    if (serial != hint_done) { hint_done = serial; hint_offset = 0; }
+    const char *p = atomic_load_explicit(&h->address, memory_order_relaxed);
+    long n = atomic_load_explicit(&h->bytes, memory_order_relaxed);
+    if (!p || hint_offset >= n) return 0;
+#if defined(__x86_64__)
+    for (int i = 0; i < 4 && hint_offset < n; i++, hint_offset += 64) _mm_prefetch(p + hint_offset, _MM_HINT_T1);
+#else
+    hint_offset = n;
+#endif
+    return 1;
+}
+
+void attune_pool_prefetch_hint_of(long chunk, const void **address, long *bytes) {
+    int valid = chunk >= 0 && chunk <= MAX_WORKERS;
+    *address = valid ? atomic_load(&hints[chunk].address) : NULL;
+    *bytes = valid ? atomic_load(&hints[chunk].bytes) : 0;
+}
+
+void attune_pool_set_idle_prefetch(int enabled) { atomic_store(&idle_prefetch, enabled ? 1 : 0); }
+int attune_pool_idle_prefetch_enabled(void) { return atomic_load(&idle_prefetch); }
+
+void attune_pool_prefetch_hint(long chunk, const void *address, long bytes) {
+    if (chunk < 0 || chunk > MAX_WORKERS) return;
+    prefetch_hint *h = &hints[chunk];
+    atomic_store_explicit(&h->address, (const char *)address, memory_order_relaxed);
+    atomic_store_explicit(&h->bytes, bytes, memory_order_relaxed);
+    atomic_fetch_add_explicit(&h->serial, 1, memory_order_release);
+}
+
 static long now_ns(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -53,7 +101,10 @@ static long now_ns(void) {
 /// Claims and runs chunks of the current job until none is left.
 static void run_chunks(void) {
     long chunk;
-    while ((chunk = atomic_fetch_add(&next_chunk, 1)) < job_chunks) job_fn(job_context, chunk);
+    while ((chunk = atomic_fetch_add(&next_chunk, 1)) < job_chunks) {
+        home_chunk = chunk;
+        job_fn(job_context, chunk);
+    }
 }
 
 static void *worker_main(void *index_pointer) {
@@ -64,7 +115,7 @@ static void *worker_main(void *index_pointer) {
         long deadline = now_ns() + spin_ns;
         int spins = 0;
         while (atomic_load(&generation) == seen) {
-            spin_pause();
+            if (!prefetch_some()) spin_pause();
             if (atomic_load_explicit(&park, memory_order_relaxed) || (++spins % 256 == 0 && now_ns() > deadline)) {
                 pthread_mutex_lock(&sleep_lock);
                 atomic_fetch_add(&sleepers, 1);
@@ -125,7 +176,9 @@ void attune_pool_run(long chunks, long threads, attune_chunk_fn fn, void *contex
     run_chunks();
     inside_job = 0;
     for (int i = 0; i < workers; i++) {
-        while (atomic_load(&acknowledged[i]) != job) spin_pause();
+        while (atomic_load(&acknowledged[i]) != job) {
+            if (!prefetch_some()) spin_pause();
+        }
     }
     pthread_mutex_unlock(&job_lock);
 }

@@ -153,4 +153,29 @@ final class DecodeStepTests: XCTestCase {
                                       addGenerationPrompt: true).ids
         assertSameBits(loaded.model, prompt: ids, steps: 8)
     }
+
+    /// What the step tells idle pool threads to read ahead (`RowwiseProducts.hintPrefetch`): for
+    /// each piece of the next products, the first bytes of the decoding copy its rows start in,
+    /// at the group of four rows where the piece starts (q's copy for the first piece, …).
+    func testReadAheadHintsPointAtEachPieceOfTheNextProducts() throws {
+        try XCTSkipUnless(Int16DecodeRows.isUsed, "no decoding copies on this kernel path")
+        let model = try Self.fullyQuantizedTiny(seed: 9, type: .q4_1)
+        let plan = QuantizedDecodePlan(model)
+        let block = try XCTUnwrap(plan.blocks?.first)
+        for (name, products) in [("qkv", block.qkv), ("gate/up", block.gateUp), ("down", block.down)] {
+            let run = try XCTUnwrap(products.runs.first), copies = try XCTUnwrap(run.decodeRows)
+            let groups = run.offsets.last! / 4, pieces = Parallelism.chunkCount(groups, minChunk: 8)
+            products.hintPrefetch(bytes: 1000)
+            for chunk in 0..<pieces {
+                let row = Parallelism.chunkRange(chunk, of: pieces, count: groups).lowerBound * 4
+                var layer = 0
+                while row >= run.offsets[layer + 1] { layer += 1 }
+                let copy = copies[layer], group = (row - run.offsets[layer]) / 4
+                let expected = copy.bytes(ofGroups: 0..<copy.groups).baseAddress! + group * 4 * run.weights[layer].rowByteCount
+                let hint = Parallelism.readAheadHint(chunk: chunk)
+                XCTAssertEqual(hint.baseAddress, UnsafeRawPointer(expected), "\(name), piece \(chunk) (row \(row), layer \(layer))")
+                XCTAssertEqual(hint.count, min(1000, (copy.groups - group) * 4 * run.weights[layer].rowByteCount), "\(name), piece \(chunk)")
+            }
+        }
+    }
 }

@@ -33,6 +33,30 @@ final class WorkerPoolTests: XCTestCase {
         }
     }
 
+    /// Read-ahead hints are only hints: a hint at memory that is not mapped, or at nothing, never
+    /// faults in the idle threads that read it, nor changes what the loops compute, whether the
+    /// threads read ahead or not; the pool keeps each chunk's latest hint.
+    func testReadAheadHintsNeverChangeResultsOrFault() {
+        defer { Parallelism.readsAheadWhenIdle = true }
+        let unmapped = UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: 0x1000), count: 4 << 20)
+        let real = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 64)
+        defer { real.deallocate() }
+        for (n, readsAhead) in [true, false, true].enumerated() {
+            Parallelism.readsAheadWhenIdle = readsAhead
+            XCTAssertEqual(Parallelism.readsAheadWhenIdle, readsAhead)
+            for iteration in 0..<300 {
+                let hint = iteration % 3 == 0 ? unmapped : iteration % 3 == 1 ? UnsafeRawBufferPointer(real) : UnsafeRawBufferPointer(start: nil, count: 0)
+                for chunk in 0..<4 { Parallelism.hintReadAhead(chunk: chunk, hint) }
+                let count = 1 + (iteration + n) % 200
+                XCTAssertEqual(Self.chunkedSum(count).sum, count * (count - 1) / 2)
+            }
+        }
+        Parallelism.hintReadAhead(chunk: 1, UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(real)[4096..<8192]))
+        let hint = Parallelism.readAheadHint(chunk: 1)
+        XCTAssertEqual(hint.baseAddress, UnsafeRawPointer(real.baseAddress! + 4096))
+        XCTAssertEqual(hint.count, 4096)
+    }
+
     func testNestedLoopsRunInline() {
         let total = UnsafeMutableBufferPointer<Int>.allocate(capacity: 8)
         defer { total.deallocate() }

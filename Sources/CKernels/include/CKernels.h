@@ -198,6 +198,15 @@ typedef void (*attune_chunk_fn)(void *context, long chunk);
 void attune_pool_run(long chunks, long threads, attune_chunk_fn fn, void *context);
 /// Tells idle pool workers to sleep now instead of spinning (called before multithreaded BLAS work).
 void attune_pool_park(void);
+/// Memory (`bytes` from `address`) that the thread running chunk `chunk` of the next loops will
+/// stream: a pool thread that waits reads its chunk's hint ahead into L2 (pool.c). Prefetches
+/// never fault, so a stale hint costs reads, not correctness.
+void attune_pool_prefetch_hint(long chunk, const void *address, long bytes);
+/// The hint of chunk `chunk` now (tests).
+void attune_pool_prefetch_hint_of(long chunk, const void **address, long *bytes);
+/// 1 (default): idle pool threads read their hints ahead; 0: they do not (measurements).
+void attune_pool_set_idle_prefetch(int enabled);
+int attune_pool_idle_prefetch_enabled(void);
 
 #include "gemm_bf16.h"
 

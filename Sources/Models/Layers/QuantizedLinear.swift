@@ -140,6 +140,23 @@ public final class QuantizedLinear: LinearLayer, DenseWeightLinear {
             }
         }
 
+        /// Tells the pool what each of its threads will stream first when these products run
+        /// (`attune_pool_prefetch_hint`): the first `bytes` of each piece `rowwiseProduct` cuts,
+        /// from the decoding copies. A thread that waits meanwhile (the worker while the caller
+        /// works alone between loops, either at a loop's end) reads its piece ahead.
+        func hintPrefetch(bytes limit: Int) {
+            guard runs.count == 1, let decodeRows = runs[0].decodeRows else { return }
+            let offsets = runs[0].offsets, total = offsets.last!
+            let groups = total / 4, pieces = Parallelism.chunkCount(groups, minChunk: 8)
+            for chunk in 0..<pieces {
+                let row = Parallelism.chunkRange(chunk, of: pieces, count: groups).lowerBound * 4
+                guard let l = offsets.indices.dropLast().last(where: { offsets[$0] <= row }) else { continue }
+                let first = (row - offsets[l]) / 4
+                let bytes = decodeRows[l].bytes(ofGroups: first..<decodeRows[l].groups)
+                Parallelism.hintReadAhead(chunk: chunk, UnsafeRawBufferPointer(rebasing: bytes.prefix(limit)))
+            }
+        }
+
         func run(x: UnsafeMutablePointer<Float>, rows m: Int, into outputs: [UnsafeMutablePointer<Float>]) {
             for run in runs {
                 rowwiseProduct(run.weights, decodeRows: run.decodeRows, offsets: run.offsets, x: x,

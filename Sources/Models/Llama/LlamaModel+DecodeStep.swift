@@ -48,8 +48,14 @@ extension LlamaModel {
         // One position per row (a lone row: its position, as the tape's table for one token).
         let rope = b == 1 ? RotaryKernel.Table<Float>(positions: positions, headDim: c.headDim, base: c.ropeTheta)
             : RotaryKernel.Table<Float>(positions: positions, headDim: c.headDim, base: c.ropeTheta, perToken: true)
+        // Before each weight product, the next one's pieces become the pool's read-ahead hints
+        // (`RowwiseProducts.hintPrefetch`): a thread that waits meanwhile (the worker while this
+        // thread norms, rotates and adds alone; either one at a loop's end) reads its piece's
+        // first bytes into its cache, so the next loop starts on them.
+        let ahead = QuantizedDecodePlan.readAheadBytes
         for (i, block) in blocks.enumerated() {
             RMSNormKernel.forward(x: x, weight: norm(i, input: true).pointer, y: h, rstd: rstd, rows: b, cols: width, eps: c.rmsNormEps)
+            block.o.hintPrefetch(bytes: ahead)
             block.qkv.run(x: h, rows: b, into: [q, k, v])
             RotaryKernel.apply(q, qr, table: rope, batch: b, tokens: 1, heads: c.heads, layout: c.ropeLayout)
             RotaryKernel.apply(k, kr, table: rope, batch: b, tokens: 1, heads: c.kvHeads, layout: c.ropeLayout)
@@ -59,16 +65,20 @@ extension LlamaModel {
                                                       out: attended + r * qWidth)
             }
             AttentionKernel.decodeForward(sequences, heads: c.heads, kvHeads: c.kvHeads, headDim: c.headDim)
+            block.gateUp.hintPrefetch(bytes: ahead)
             block.o.run(x: attended, rows: b, into: [projected])
             ElementwiseKernel.addForward(x, projected, x, count: b * width, bCount: b * width)
             RMSNormKernel.forward(x: x, weight: norm(i, input: false).pointer, y: h, rstd: rstd, rows: b, cols: width, eps: c.rmsNormEps)
+            block.down.hintPrefetch(bytes: ahead)
             block.gateUp.run(x: h, rows: b, into: [gate, up])
             ActivationKernel.swigluForward(gate: gate, up: up, gated, count: b * mlp)
+            if i + 1 < blocks.count { blocks[i + 1].qkv.hintPrefetch(bytes: ahead) } else { head.hintPrefetch(bytes: ahead) }
             block.down.run(x: gated, rows: b, into: [projected])
             ElementwiseKernel.addForward(x, projected, x, count: b * width, bCount: b * width)
         }
         for row in rows { row.cache.advance(by: 1) }
         RMSNormKernel.forward(x: x, weight: parameter("model.norm.weight").pointer, y: h, rstd: rstd, rows: b, cols: width, eps: c.rmsNormEps)
+        blocks[0].qkv.hintPrefetch(bytes: ahead)  // the next token's first loop
         if b == 1 {
             // The head writes straight into the returned array (49,152 floats for SmolLM2).
             return [[Float](unsafeUninitializedCapacity: vocabulary) { logits, count in
@@ -94,6 +104,10 @@ final class QuantizedDecodePlan: @unchecked Sendable {
     let blocks: [(qkv: Products, o: Products, gateUp: Products, down: Products)]?
     let head: Products?
     let headRows: Int
+    /// How much of each thread's next piece an idle pool thread reads ahead (`hintPrefetch`).
+    /// Measured on a Zen 4 (one process alternating token by token with and without): 0.5–1% less
+    /// time per token at 16, 64 or 256 KiB alike.
+    static let readAheadBytes = 64 << 10
     /// `Int16DecodeRows.isUsed` when made (tests force kernel paths).
     let madeWithDecodeRows = Int16DecodeRows.isUsed
 

@@ -100,6 +100,26 @@ public enum Parallelism {
         max(1, (count + max(1, chunkSize) - 1) / max(1, chunkSize))
     }
 
+    /// Memory the thread that runs chunk `chunk` of the next parallel loops will stream first: a
+    /// pool thread that waits meanwhile reads it ahead into its cache (`attune_pool_prefetch_hint`).
+    /// A hint is only a read-ahead; it never changes what a loop computes.
+    public static func hintReadAhead(chunk: Int, _ bytes: UnsafeRawBufferPointer) {
+        attune_pool_prefetch_hint(chunk, bytes.baseAddress, bytes.count)
+    }
+
+    /// The hint chunk `chunk` holds now.
+    public static func readAheadHint(chunk: Int) -> UnsafeRawBufferPointer {
+        var address: UnsafeRawPointer?, bytes = 0
+        attune_pool_prefetch_hint_of(chunk, &address, &bytes)
+        return UnsafeRawBufferPointer(start: address, count: address == nil ? 0 : bytes)
+    }
+
+    /// Whether idle pool threads read their hints ahead (on by default; off for measurements).
+    public static var readsAheadWhenIdle: Bool {
+        get { attune_pool_idle_prefetch_enabled() != 0 }
+        set { attune_pool_set_idle_prefetch(newValue ? 1 : 0) }
+    }
+
     /// The contiguous range of chunk `chunk` when `count` items are split into `chunks` parts.
     @inlinable
     public static func chunkRange(_ chunk: Int, of chunks: Int, count: Int) -> Range<Int> {

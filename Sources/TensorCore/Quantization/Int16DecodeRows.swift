@@ -56,6 +56,13 @@ public final class Int16DecodeRows: @unchecked Sendable {
         TensorMemory.freed(byteCount)
     }
 
+    /// Where the groups of four rows in `range` lie in this layout (clamped to the groups held):
+    /// what a product over them streams, for read-ahead (`attune_pool_prefetch_hint`).
+    public func bytes(ofGroups range: Range<Int>) -> UnsafeRawBufferPointer {
+        let first = min(max(range.lowerBound, 0), groups), last = min(max(range.upperBound, first), groups)
+        return UnsafeRawBufferPointer(start: storage + first * 4 * rowBytes, count: (last - first) * 4 * rowBytes)
+    }
+
     /// `y[i · ldy + r − range.lowerBound] = a_i · deq(W[r])` for every activation row i and the
     /// weight rows in `range`: whole groups from this layout (each group read once for all rows),
     /// rows outside them (a range not on a multiple of four, the last `rows % 4`) from `weight`'s
