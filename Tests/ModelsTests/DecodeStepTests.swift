@@ -95,8 +95,11 @@ final class DecodeStepTests: XCTestCase {
         }
     }
 
-    /// A float model and a model with a LoRA layer take the tape (nil), and `nextTokenLogits`
-    /// still decodes them.
+    /// A float model takes the tape (nil), and `nextTokenLogits` still decodes it. A quantized
+    /// model with adapters takes the tape-free step with the tape's bits (the update's kernels in
+    /// the tape's order, on every kernel path, ranks either side of the fused accumulation's
+    /// limit); an adapter that draws dropout masks, one on the output head, or several rows with
+    /// an adapter go back to the tape, the cache untouched.
     func testModelsItCannotRunGoToTheTape() throws {
         let dense = try LoadedModel.tiny(seed: 3).model
         let cache = KVCache(config: dense.config, capacity: 8)
@@ -104,25 +107,53 @@ final class DecodeStepTests: XCTestCase {
         XCTAssertNil(dense.decodeStepWithoutTape(4, cache: cache))
         XCTAssertEqual(cache.length, 3, "a refused step must not touch the cache")
 
-        // A quantized model decodes one token without the tape (its plan is made), then an
-        // adapter goes on one projection: the plan must go with it, and come back without it.
+        // A quantized model decodes one token without the tape (its plan is made), then adapters
+        // go on projections of every group: the plan must go with the old layers and carry them.
         let model = try Self.fullyQuantizedTiny(seed: 3, type: .q4_1)
         let warm = KVCache(config: model.config, capacity: 8)
         _ = model.nextTokenLogits([1, 2, 3], cache: warm)
         XCTAssertNotNil(model.decodeStepWithoutTape(4, cache: warm))
-        let module = LlamaModel.moduleName(layer: 0, projection: "v_proj")
-        let base = model.linears[module]!
         var rng = RandomGenerator(seed: 4, purpose: "test.lora")
-        let lora = LoRALinear(base: base, rank: 2, alpha: 4, generator: &rng)
-        lora.b.pointer.update(repeating: 0.5, count: lora.b.count)  // a nonzero update, so a stale plan would show
-        model.linears[module] = lora
-        let loraCache = KVCache(config: model.config, capacity: 8)
-        _ = model.nextTokenLogits([1, 2, 3], cache: loraCache)
-        XCTAssertNil(model.decodeStepWithoutTape(4, cache: loraCache))
-        XCTAssertEqual(loraCache.length, 3)
-        XCTAssertEqual(model.nextTokenLogits([4], cache: loraCache).count, model.config.vocabSize)
-        XCTAssertEqual(loraCache.length, 4)
-        model.linears[module] = base
+        let targets = [(0, "v_proj", 2), (0, "q_proj", 3), (1, "o_proj", 2), (1, "up_proj", 300), (0, "down_proj", 4)]
+        var bases: [String: LinearLayer] = [:]
+        for (layer, projection, rank) in targets {
+            let module = LlamaModel.moduleName(layer: layer, projection: projection)
+            bases[module] = model.linears[module]!
+            let lora = LoRALinear(base: bases[module]!, rank: rank, alpha: 4, generator: &rng)
+            for i in 0..<lora.b.count { lora.b.pointer[i] = rng.uniform(-0.5, 0.5) }  // a nonzero update, so a stale plan would show
+            model.linears[module] = lora
+        }
+        for path in Numerics.KernelPath.allCases where path <= .best {
+            Numerics.forceKernelPath(path)
+            assertSameBits(model, prompt: [5, 6, 7], steps: 4)
+        }
+        Numerics.forceKernelPath(.best)
+
+        let two = (0..<2).map { _ in KVCache(config: model.config, capacity: 8) }
+        for c in two { _ = model.nextTokenLogits([1, 2, 3], cache: c) }
+        XCTAssertNil(model.decodeStepWithoutTape([(4, two[0]), (5, two[1])]), "several rows with an adapter take the tape")
+        XCTAssertEqual(two.map(\.length), [3, 3])
+
+        let dropping = LoRALinear(base: model.linears[LlamaModel.moduleName(layer: 1, projection: "k_proj")]!, rank: 2, alpha: 4,
+                                  dropout: 0.1, generator: &rng)
+        model.linears[LlamaModel.moduleName(layer: 1, projection: "k_proj")] = dropping
+        let dropCache = KVCache(config: model.config, capacity: 8)
+        _ = model.nextTokenLogits([1, 2, 3], cache: dropCache)
+        XCTAssertNil(model.decodeStepWithoutTape(4, cache: dropCache), "dropout masks are the tape's")
+        XCTAssertEqual(dropCache.length, 3)
+        dropping.isTraining = false
+        XCTAssertNotNil(model.decodeStepWithoutTape(4, cache: dropCache), "no masks outside training")
+        model.linears[LlamaModel.moduleName(layer: 1, projection: "k_proj")] = dropping.base
+
+        let head = model.outputHead
+        model.outputHead = LoRALinear(base: head, rank: 2, alpha: 4, generator: &rng)
+        let headCache = KVCache(config: model.config, capacity: 8)
+        _ = model.nextTokenLogits([1, 2, 3], cache: headCache)
+        XCTAssertNil(model.decodeStepWithoutTape(4, cache: headCache), "an adapter on the head takes the tape")
+        XCTAssertEqual(model.nextTokenLogits([4], cache: headCache).count, model.config.vocabSize)
+        model.outputHead = head
+
+        for (module, base) in bases { model.linears[module] = base }
         assertSameBits(model, prompt: [5, 6, 7], steps: 3)
     }
 
@@ -177,5 +208,40 @@ final class DecodeStepTests: XCTestCase {
                 XCTAssertEqual(hint.count, min(1000, (copy.groups - group) * 4 * run.weights[layer].rowByteCount), "\(name), piece \(chunk)")
             }
         }
+    }
+
+    /// Serve's lone row with its adapter (`DecodeRow.layers`, the model itself left as the base)
+    /// takes the tape-free step through a plan for those layers: the bits of the tape with the
+    /// adapter on the model, step after step, the model's own projections untouched, the plan
+    /// made once.
+    func testALoneRowWithItsAdapterTakesTheTapeFreeStep() throws {
+        let model = try Self.fullyQuantizedTiny(seed: 21, type: .q4_1)
+        var rng = RandomGenerator(seed: 22, purpose: "test.lora")
+        var layers: [String: LinearLayer] = [:]
+        for (layer, projection) in [(0, "q_proj"), (1, "v_proj"), (1, "gate_proj"), (0, "down_proj")] {
+            let module = LlamaModel.moduleName(layer: layer, projection: projection)
+            let lora = LoRALinear(base: model.linears[module]!, rank: 4, alpha: 8, generator: &rng)
+            for i in 0..<lora.b.count { lora.b.pointer[i] = rng.uniform(-0.5, 0.5) }
+            layers[module] = lora
+        }
+        let own = model.linears
+        let prompt: [Int32] = [3, 1, 4, 1, 5]
+        let rowCache = KVCache(config: model.config, capacity: 16), tapeCache = KVCache(config: model.config, capacity: 16)
+        for (module, layer) in layers { model.linears[module] = layer }
+        var token = Int32(Sampler.argmax(model.nextTokenLogits(prompt, cache: rowCache)))
+        _ = model.nextTokenLogits(prompt, cache: tapeCache)
+        for step in 0..<5 {
+            for (module, layer) in own { model.linears[module] = layer }
+            let row = model.decodeStep([DecodeRow(token: token, cache: rowCache, layers: layers)])[0]
+            XCTAssertTrue(model.linears.allSatisfy { own[$0.key] === $0.value }, "the step must leave the model's layers alone")
+            for (module, layer) in layers { model.linears[module] = layer }
+            let tape = Self.tapeLogits(model, token, cache: tapeCache)
+            XCTAssertEqual(row.map(\.bitPattern), tape.map(\.bitPattern), "step \(step)")
+            token = Int32(Sampler.argmax(tape))
+        }
+        for (module, layer) in own { model.linears[module] = layer }
+        let first = model.adapterDecodePlans.plan(model, layers: layers)
+        XCTAssertTrue(first === model.adapterDecodePlans.plan(model, layers: layers), "one plan per adapter, kept")
+        XCTAssertEqual(first.adapters.count, layers.count)
     }
 }

@@ -43,6 +43,7 @@ extension LlamaModel {
             layer.decodeRows.clear()
         }
         decodePlan.clear()  // it holds the decoding copies too
+        adapterDecodePlans.clear()
     }
 
     /// Generates up to `maxTokens` tokens after `prompt` with a KV cache: one prefill pass over

@@ -44,9 +44,13 @@ extension LlamaModel {
             precondition(row.token >= 0 && Int(row.token) < config.vocabSize, "decodeStep: token \(row.token) outside the vocabulary")
         }
         precondition(Set(rows.map { ObjectIdentifier($0.cache) }).count == rows.count, "decodeStep: two rows share one KV cache")
-        // Every row on the model's own layers (no adapter): the tape-free step, the same bits.
+        // Every row on the model's own layers (no adapter), or a lone row with its adapter: the
+        // tape-free step, the same bits.
         if rows.allSatisfy({ row in row.layers.allSatisfy { module, layer in linears[module] === layer } }),
            let logits = decodeStepWithoutTape(rows.map { ($0.token, $0.cache) }) {
+            return logits
+        }
+        if rows.count == 1, let logits = decodeStepWithoutTape([(rows[0].token, rows[0].cache)], layers: rows[0].layers) {
             return logits
         }
         let tape = Tape(recording: false)

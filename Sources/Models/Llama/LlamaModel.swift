@@ -23,6 +23,7 @@ public final class LlamaModel {
         didSet {
             blockLayers = Self.blockLayers(linears, layers: config.layers)
             decodePlan.clear()
+            adapterDecodePlans.clear()
         }
     }
     /// `linears` by block and `projectionNames` index, kept in step with it: a decoded token
@@ -33,10 +34,13 @@ public final class LlamaModel {
     /// The token embedding `[V, C]`.
     public let embedding: TokenEmbedding
     /// The output projection `[V, C]` (the embedding when tied).
-    public var outputHead: LinearLayer { didSet { decodePlan.clear() } }
+    public var outputHead: LinearLayer { didSet { decodePlan.clear(); adapterDecodePlans.clear() } }
     /// What the tape-free decoding step needs of the projections, found on its first token
     /// (`QuantizedDecodePlan`); dropped when a projection or the head changes.
     let decodePlan = WeightCopyCache<QuantizedDecodePlan>()
+    /// The same for a sequence whose own layers (an adapter's) replace some projections (serve's
+    /// rows), by those layers; dropped with `decodePlan`.
+    let adapterDecodePlans = AdapterDecodePlans()
     /// Recompute each block's activations in backward instead of keeping them (`Tape.checkpoint`):
     /// about one more forward pass of time for one block's activations of memory.
     public var gradientCheckpointing = false

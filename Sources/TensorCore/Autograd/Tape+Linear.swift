@@ -62,7 +62,7 @@ extension Tape {
         precondition(weight.rank == 2 && x.columns == weight.shape[1] && y.rows == x.rows && y.columns == weight.shape[0],
                      "addLinear: \(y.shape) += \(x.shape) · \(weight.shape)ᵀ does not fit")
         let m = x.rows, k = x.columns, n = weight.shape[0]
-        guard k <= Int(ATTUNE_GEMM_KC) || !Numerics.mode.isReproducible else { return add(y, linear(x, weight)) }
+        guard MatmulKernel.fusesAddLinear(k: k) else { return add(y, linear(x, weight)) }
         MatmulKernel.forward(x.pointer, weight.pointer, y.pointer, m: m, n: n, k: k, transB: true, beta: 1, frozenB: !weight.requiresGrad)
         recordLinearBackward(y, x, weight, keepsGradient: true)
         return y

@@ -1,3 +1,4 @@
+import CKernels
 /// Matrix product and its gradient, row-major, through BLAS.
 ///
 /// Forward: `C[M,N] = op(A) · op(B)` where `op(A)` is `A[M,K]` or `Aᵀ` of `A[K,M]`, and likewise `B`.
@@ -20,6 +21,28 @@ public enum MatmulKernel {
         }
         T.gemm(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1,
                a: a, lda: transA ? m : k, b: b, ldb: transB ? k : n, beta: beta, c: c, ldc: n)
+    }
+
+    /// Whether `addLinearForward` adds the product in the GEMM's accumulating store: in
+    /// `reproducible` and `bf16` numerics while `k ≤ ATTUNE_GEMM_KC` (one K block, so `c + Σ` is
+    /// rounded once, as an add after the product would round it), and always in `fast` numerics.
+    public static func fusesAddLinear(k: Int) -> Bool {
+        k <= Int(ATTUNE_GEMM_KC) || !Numerics.mode.isReproducible
+    }
+
+    /// `c[M,N] += a[M,K] · b[N,K]ᵀ` with `Tape.addLinear`'s bits: fused where `fusesAddLinear`,
+    /// otherwise the product into a scratch and then `ElementwiseKernel.addForward` (as
+    /// `add(y, linear(x, w))`). For steps that run the tape's kernels without the tape.
+    public static func addLinearForward(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+                                        m: Int, n: Int, k: Int, frozenB: Bool) {
+        if fusesAddLinear(k: k) {
+            forward(a, b, c, m: m, n: n, k: k, transB: true, beta: 1, frozenB: frozenB)
+            return
+        }
+        let product = UnsafeMutablePointer<Float>.allocate(capacity: m * n)
+        defer { product.deallocate() }
+        forward(a, b, product, m: m, n: n, k: k, transB: true, frozenB: frozenB)
+        ElementwiseKernel.addForward(c, product, c, count: m * n, bCount: m * n)
     }
 
     /// Accumulates `dA` and/or `dB` from `dC[M,N]` for the forward with the same flags.
